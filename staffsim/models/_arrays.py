@@ -1,0 +1,67 @@
+"""Argument checking and broadcasting shared by the analytic models.
+
+Every public function in :mod:`staffsim.models` accepts scalars or array-likes that broadcast
+together. Scalars in give Python scalars out; arrays in give numpy arrays of the broadcast shape.
+Invalid values raise :class:`ValueError` naming the argument and the offending value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def as_float(
+    name: str,
+    value: Any,
+    *,
+    positive: bool = False,
+    allow_inf: bool = False,
+    upper: float | None = None,
+    upper_inclusive: bool = True,
+) -> np.ndarray:
+    """Return ``value`` as a float64 array after checking it is a valid non-negative number.
+
+    ``positive`` excludes zero; ``allow_inf`` admits +inf; ``upper`` bounds the value from above.
+    """
+    arr = np.asarray(value, dtype=float)
+    bad = np.isnan(arr) | (arr < 0)
+    if positive:
+        bad |= arr == 0
+    if not allow_inf:
+        bad |= np.isinf(arr)
+    if upper is not None:
+        bad |= (arr > upper) if upper_inclusive else (arr >= upper)
+    if np.any(bad):
+        first = arr[bad].flat[0] if arr.ndim else arr
+        allowed = "> 0" if positive else ">= 0"
+        if upper is not None:
+            allowed += f" and {'<=' if upper_inclusive else '<'} {upper:g}"
+        if not allow_inf:
+            allowed += " and finite"
+        raise ValueError(f"{name}: must be {allowed}, got {first!r}")
+    return arr
+
+
+def as_agents(name: str, value: Any) -> np.ndarray:
+    """Return agent counts as a float64 array of non-negative whole numbers."""
+    arr = as_float(name, value)
+    frac = arr != np.floor(arr)
+    if np.any(frac):
+        raise ValueError(f"{name}: must be a whole number of agents, got {arr[frac].flat[0]!r}")
+    return arr
+
+
+def is_scalar(*values: Any) -> bool:
+    """True when every argument is a scalar (0-d), so results should be Python scalars."""
+    return all(np.ndim(v) == 0 for v in values)
+
+
+def out(value: np.ndarray, scalar: bool, *, integer: bool = False) -> Any:
+    """Convert a result array to the caller's form (Python scalar or ndarray)."""
+    if integer:
+        value = np.asarray(value).astype(np.int64)
+        return int(value) if scalar else value
+    value = np.asarray(value, dtype=float)
+    return float(value) if scalar else value

@@ -1,0 +1,271 @@
+r"""Erlang B and Erlang C (M/M/n), exact and vectorised over time slots.
+
+Notation: traffic :math:`A = \lambda \cdot \text{AHT}` in Erlangs, :math:`n` agents, AHT and the
+service threshold :math:`t` in seconds. All functions broadcast their arguments; scalars in give
+Python floats out.
+
+Formulas
+--------
+Erlang B (blocking): :math:`B(n, A) = \frac{A^n/n!}{\sum_{k=0}^{n} A^k/k!}
+= \frac{\text{Poisson}_A(n)}{P(\text{Poisson}_A \le n)}`, evaluated in log space with the
+regularized upper incomplete gamma function, :math:`P(\text{Poisson}_A \le n) = Q(n+1, A)`;
+where that tail underflows (deep overload) the convergent series
+:math:`1/B = \sum_{j=0}^{n} \prod_{i<j} (n-i)/A` is summed instead. Nothing forms
+:math:`A^n/n!`, so the functions are stable for any number of agents.
+
+Erlang C (probability of waiting), for :math:`n > A`:
+:math:`C = \frac{nB}{n - A(1-B)}` and :math:`1 - C = \frac{(n-A)(1-B)}{n - A + AB}`
+(written without subtraction of nearly equal numbers).
+
+Service level :math:`SL(t) = P(W \le t) = 1 - C e^{-(n-A)t/\text{AHT}}`, computed as
+:math:`(1-C) + C\,(1 - e^{-(n-A)t/\text{AHT}})`.
+ASA (mean wait over all contacts) :math:`= C \cdot \text{AHT}/(n-A)`.
+Occupancy :math:`= A/n`.
+
+Limits (never NaN, never an exception for valid input):
+- overload, :math:`n \le A` with :math:`A > 0`: P(wait) = 1, service level = 0, ASA = inf,
+  occupancy = 1 (the queue grows without bound);
+- no traffic, :math:`A = 0`: P(wait) = 0, service level = 1, ASA = 0, occupancy = 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+from staffsim.models._arrays import as_agents, as_float, is_scalar, out
+
+__all__ = [
+    "erlang_b",
+    "erlang_c",
+    "service_level",
+    "asa",
+    "occupancy",
+    "required_agents",
+    "log_inverse_erlang_b",
+]
+
+# Below this value the regularized gamma tail has lost relative precision to underflow;
+# the direct series (which converges fast exactly there) takes over.
+_TINY = 1e-250
+
+
+def log_inverse_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
+    r""":math:`\log(1/B(n, A)) \ge 0` for broadcastable float arrays (no argument checks).
+
+    With no traffic, :math:`1/B` is 1 for zero agents and infinite otherwise.
+    """
+    a, n = np.broadcast_arrays(np.asarray(traffic, float), np.asarray(agents, float))
+    result = np.zeros(a.shape)
+    zero = a == 0
+    result[zero & (n > 0)] = np.inf
+    live = ~zero
+    if not np.any(live):
+        return result
+    al, nl = a[live], n[live]
+    tail = special.gammaincc(nl + 1.0, al)  # P(Poisson(A) <= n)
+    with np.errstate(divide="ignore"):
+        log_pmf = nl * np.log(al) - al - special.gammaln(nl + 1.0)
+        vals = np.log(tail) - log_pmf
+    small = tail < _TINY
+    if np.any(small):
+        vals[small] = _log_inverse_b_series(al[small], nl[small])
+    result[live] = vals
+    return result
+
+
+def _log_inverse_b_series(a: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """log of sum_{j=0}^{n} prod_{i<j} (n-i)/A, for n well below A (terms shrink geometrically)."""
+    total = np.ones_like(a)
+    term = np.ones_like(a)
+    j = 0
+    active = np.ones(a.shape, bool)
+    while np.any(active):
+        term = np.where(active, term * np.maximum(n - j, 0.0) / a, 0.0)
+        total += term
+        j += 1
+        active &= (term > total * 1e-17) & (j <= n)
+    return np.log(total)
+
+
+def _erlang_b_c(a: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Erlang B, Erlang C and 1 - C for checked, broadcast arrays."""
+    b = np.exp(-log_inverse_erlang_b(a, n))
+    c = np.ones(a.shape)
+    one_minus_c = np.zeros(a.shape)
+    stable = n > a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ns, as_, bs = n[stable], a[stable], b[stable]
+        denom = ns - as_ + as_ * bs
+        c[stable] = ns * bs / denom
+        one_minus_c[stable] = (ns - as_) * (1.0 - bs) / denom
+    zero = a == 0
+    c[zero] = 0.0
+    one_minus_c[zero] = 1.0
+    return b, c, one_minus_c
+
+
+def _check(traffic: Any, agents: Any) -> tuple[np.ndarray, np.ndarray]:
+    a = as_float("traffic", traffic)
+    n = as_agents("agents", agents)
+    a, n = np.broadcast_arrays(a, n)
+    return a, n
+
+
+def erlang_b(traffic: Any, agents: Any) -> Any:
+    """Blocking probability of the M/M/n/n loss system (Erlang B)."""
+    a, n = _check(traffic, agents)
+    return out(np.exp(-log_inverse_erlang_b(a, n)), is_scalar(traffic, agents))
+
+
+def erlang_c(traffic: Any, agents: Any) -> Any:
+    """Probability that an arriving contact waits in M/M/n (Erlang C); 1 in overload."""
+    a, n = _check(traffic, agents)
+    return out(_erlang_b_c(a, n)[1], is_scalar(traffic, agents))
+
+
+def _sl_from_c(a, n, aht, t, c, one_minus_c):
+    with np.errstate(invalid="ignore", over="ignore"):
+        sl = one_minus_c + c * -np.expm1(-(n - a) * t / aht)
+    sl = np.where(n > a, sl, 0.0)
+    sl = np.where(a == 0, 1.0, sl)
+    return np.minimum(sl, 1.0)
+
+
+def _asa_from_c(a, n, aht, c):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = c * aht / (n - a)
+    w = np.where(n > a, w, np.inf)
+    return np.where(a == 0, 0.0, w)
+
+
+def _service_level(a, n, aht, t):
+    _, c, one_minus_c = _erlang_b_c(a, n)
+    return _sl_from_c(a, n, aht, t, c, one_minus_c)
+
+
+def service_level(traffic: Any, agents: Any, aht: Any, threshold: Any) -> Any:
+    """P(wait <= threshold) in M/M/n; ``aht`` and ``threshold`` in seconds (threshold may be inf).
+
+    0 in overload (agents <= traffic), 1 with no traffic.
+    """
+    a, n = _check(traffic, agents)
+    h = as_float("aht", aht, positive=True)
+    t = as_float("threshold", threshold, allow_inf=True)
+    a, n, h, t = np.broadcast_arrays(a, n, h, t)
+    return out(_service_level(a, n, h, t), is_scalar(traffic, agents, aht, threshold))
+
+
+def _asa(a, n, aht):
+    return _asa_from_c(a, n, aht, _erlang_b_c(a, n)[1])
+
+
+def asa(traffic: Any, agents: Any, aht: Any) -> Any:
+    """Average speed of answer (mean wait of all contacts, seconds) in M/M/n; inf in overload."""
+    a, n = _check(traffic, agents)
+    h = as_float("aht", aht, positive=True)
+    a, n, h = np.broadcast_arrays(a, n, h)
+    return out(_asa(a, n, h), is_scalar(traffic, agents, aht))
+
+
+def _occupancy(a, n):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        occ = np.minimum(a / n, 1.0)
+    occ = np.where(n == 0, 1.0, occ)
+    return np.where(a == 0, 0.0, occ)
+
+
+def occupancy(traffic: Any, agents: Any) -> Any:
+    """Share of agent time spent handling contacts: min(A/n, 1); 0 with no traffic."""
+    a, n = _check(traffic, agents)
+    return out(_occupancy(a, n), is_scalar(traffic, agents))
+
+
+def min_agents_for_occupancy(a: np.ndarray, max_occupancy: np.ndarray) -> np.ndarray:
+    """Smallest whole n with A/n <= max_occupancy, decided with the same float test as
+    :func:`occupancy` so that the two can never disagree at the boundary."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = np.ceil(a / max_occupancy)
+        # ceil of a rounded quotient can be one too high or low: settle with the exact test
+        lower = n - 1
+        n = np.where((lower > 0) & (a / lower <= max_occupancy), lower, n)
+        n = np.where((n > 0) & (a / n > max_occupancy), n + 1, n)
+    return np.where(a == 0, 0.0, n)
+
+
+def required_agents(
+    traffic: Any,
+    aht: Any,
+    threshold: Any,
+    target: Any,
+    max_occupancy: Any = 1.0,
+    *,
+    max_asa: Any = None,
+) -> Any:
+    r"""Smallest agent count with service level >= ``target`` and occupancy <= ``max_occupancy``.
+
+    With ``max_asa`` (seconds) the ASA must also be at most that value. The answer always exceeds
+    the traffic (Erlang C has no steady state otherwise) and is 0 when there is no traffic.
+
+    The search starts at the stability bound :math:`\lfloor A \rfloor + 1` (Erlang B there from the
+    regularized gamma function) and walks up with the stable recursion
+    :math:`B_n = A B_{n-1} / (n + A B_{n-1})`, vectorised over slots; only slots still short of
+    their target stay in the walk. The result is then confirmed with :func:`service_level`,
+    :func:`occupancy` and :func:`asa` themselves, so ``required_agents`` meets the target by those
+    functions and one agent fewer does not.
+    """
+    scalar = is_scalar(traffic, aht, threshold, target, max_occupancy, max_asa)
+    a = as_float("traffic", traffic)
+    h = as_float("aht", aht, positive=True)
+    t = as_float("threshold", threshold, allow_inf=True)
+    sl_target = as_float("target", target, positive=True, upper=1.0, upper_inclusive=False)
+    occ = as_float("max_occupancy", max_occupancy, positive=True, upper=1.0)
+    w_max = as_float("max_asa", np.inf if max_asa is None else max_asa, allow_inf=True)
+    a, h, t, sl_target, occ, w_max = (
+        np.array(x, dtype=float) for x in np.broadcast_arrays(a, h, t, sl_target, occ, w_max)
+    )
+    shape = a.shape
+    a, h, t, sl_target, occ, w_max = (x.ravel() for x in (a, h, t, sl_target, occ, w_max))
+
+    n = np.maximum(np.floor(a) + 1.0, min_agents_for_occupancy(a, occ))
+    n = np.where(a == 0, 0.0, n)
+    b = np.exp(-log_inverse_erlang_b(a, n))
+    idx = np.flatnonzero(a > 0)
+    while idx.size:
+        ai, ni, bi = a[idx], n[idx], b[idx]
+        denom = ni - ai + ai * bi
+        c = ni * bi / denom
+        sl = (ni - ai) * (1.0 - bi) / denom + c * -np.expm1(-(ni - ai) * t[idx] / h[idx])
+        ok = (sl >= sl_target[idx]) & (c * h[idx] / (ni - ai) <= w_max[idx])
+        idx = idx[~ok]
+        n_next = n[idx] + 1.0
+        b[idx] = a[idx] * b[idx] / (n_next + a[idx] * b[idx])
+        n[idx] = n_next
+    n = _confirm(n, lambda m: _meets(a, m, h, t, sl_target, occ, w_max))
+    return out(n.reshape(shape), scalar, integer=True)
+
+
+def _meets(a, n, h, t, sl_target, occ, w_max):
+    _, c, one_minus_c = _erlang_b_c(a, n)
+    return (
+        (_sl_from_c(a, n, h, t, c, one_minus_c) >= sl_target)
+        & (_occupancy(a, n) <= occ)
+        & (_asa_from_c(a, n, h, c) <= w_max)
+    ) | (a == 0)
+
+
+def _confirm(n: np.ndarray, meets) -> np.ndarray:
+    """Move n by single agents until it meets the targets and n - 1 does not.
+
+    The walk above and the public functions agree to a few ulps; this settles the rare slot whose
+    service level lies within rounding of its target so the contract holds exactly.
+    """
+    for _ in range(64):
+        ok = meets(n)
+        below_ok = meets(np.maximum(n - 1.0, 0.0)) & (n > 0)
+        if np.all(ok & ~below_ok):
+            return n
+        n = np.where(~ok, n + 1.0, np.where(below_ok, n - 1.0, n))
+    raise RuntimeError("required_agents: the staffing search did not settle")  # pragma: no cover
