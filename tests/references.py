@@ -81,6 +81,20 @@ def _answered_within(start_mass, theta, x, t):
         pois = pois * lt / m
 
 
+def _chain(lam, mu, theta, n):
+    """Unnormalised stationary weights of the number in system, and their sum."""
+    probs = [mp.mpf(1)]
+    z = mp.mpf(1)
+    k = 0
+    while True:
+        k += 1
+        death = min(k, n) * mu + max(k - n, 0) * theta
+        probs.append(probs[-1] * lam / death)
+        z += probs[-1]
+        if k > n + 10 and probs[-1] < z * mp.mpf(10) ** -45 and probs[-1] < probs[-2]:
+            return probs, z
+
+
 def erlang_a(a, n, aht, patience, t=None, with_sl=True):
     """M/M/n+M figures from the birth-death chain.
 
@@ -90,15 +104,7 @@ def erlang_a(a, n, aht, patience, t=None, with_sl=True):
     """
     a, aht, patience = mp.mpf(a), mp.mpf(aht), mp.mpf(patience)
     lam, mu, theta = a / aht, 1 / aht, 1 / patience
-    probs = [mp.mpf(1)]
-    k = 0
-    while True:
-        k += 1
-        death = min(k, n) * mu + max(k - n, 0) * theta
-        probs.append(probs[-1] * lam / death)
-        if k > n + 10 and probs[-1] < sum(probs) * mp.mpf(10) ** -45 and probs[-1] < probs[-2]:
-            break
-    z = sum(probs)
+    probs, z = _chain(lam, mu, theta, n)
     pi = [p / z for p in probs]
     p_wait = sum(pi[n:])
     eq = sum((k - n) * pi[k] for k in range(n, len(pi)))
@@ -130,15 +136,7 @@ def erlang_a_sl_integral(a, n, aht, patience, t):
     a, aht, patience = mp.mpf(a), mp.mpf(aht), mp.mpf(patience)
     lam, mu, theta = a / aht, 1 / aht, 1 / patience
     x, y = n * mu / theta, lam / theta
-    probs = [mp.mpf(1)]
-    k = 0
-    while True:
-        k += 1
-        death = min(k, n) * mu + max(k - n, 0) * theta
-        probs.append(probs[-1] * lam / death)
-        if k > n + 10 and probs[-1] < sum(probs) * mp.mpf(10) ** -45 and probs[-1] < probs[-2]:
-            break
-    z = sum(probs)
+    probs, z = _chain(lam, mu, theta, n)
     integral = mp.quad(lambda s: mp.exp(y * (1 - mp.exp(-theta * s)) - (n * mu + theta) * s),
                        [0, t])
     return (sum(probs[:n]) + probs[n] * x * theta * integral) / z

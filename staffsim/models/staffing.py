@@ -1,0 +1,250 @@
+r"""Per-slot staffing plans from a forecast, by Erlang C (no abandonment) or Erlang A (patience).
+
+For each channel and slot, with volume :math:`V` contacts in a slot of :math:`L` seconds and
+handle time AHT: arrival rate :math:`\lambda = V/L`, traffic :math:`A = \lambda\cdot\text{AHT}`
+Erlangs. The plan is the smallest number of agents on the phones (``agents``, net of shrinkage)
+that meets every target of the channel at the same time:
+
+- service level (answered within ``threshold_s`` / offered) >= ``service_level``;
+- ASA <= ``asa_s`` (if given);
+- P(abandon) <= ``max_abandon`` (if given; needs ``patience_s``);
+- occupancy <= ``max_occupancy``.
+
+Without ``patience_s`` the slot is an M/M/n queue (Erlang C); with it an M/M/n+M queue
+(Erlang A) with exponential patience of that mean. Each slot is treated as stationary and
+independent of the others: this is the assumption the simulator exists to check.
+
+Scheduled (paid) agents are the net agents grossed up for shrinkage (breaks, meetings, training,
+absence): :math:`\lceil \text{agents} / (1 - \text{shrinkage}) \rceil`, with a relative tolerance of
+1e-9 so that 14 agents at 30% shrinkage give 20, not 21 from floating-point rounding.
+
+Chat concurrency: an agent holding up to :math:`k` chats at once is modelled as :math:`k`
+servers, so :math:`n` agents are :math:`n k` servers. With ``concurrency_stretch`` = s, each chat
+lasts :math:`s \cdot \text{AHT}` (agents work more slowly while juggling :math:`k` chats; give the
+AHT measured with one chat at a time). With s = 1 this is exactly "k chats at once with no
+slowdown = Erlang with n·k servers". This is conservative: it applies the full slowdown even
+when an agent holds fewer than k chats. ``traffic`` is then in chat-server Erlangs
+(:math:`\lambda s\,\text{AHT}`) and ``occupancy`` is the share of the :math:`nk` chat slots in use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from staffsim.models import erlang, erlang_a
+
+__all__ = ["ChannelTargets", "plan_staffing", "staffing_metrics", "scheduled_agents", "PLAN_COLUMNS"]
+
+PLAN_COLUMNS = [
+    "channel",
+    "slot_start",
+    "volume",
+    "aht_s",
+    "traffic",
+    "agents",
+    "scheduled",
+    "service_level",
+    "asa_s",
+    "p_abandon",
+    "occupancy",
+]
+
+
+@dataclass(frozen=True)
+class ChannelTargets:
+    """Service targets and staffing parameters of one channel (times in seconds)."""
+
+    service_level: float
+    threshold_s: float
+    asa_s: float | None = None
+    patience_s: float | None = None
+    max_abandon: float | None = None
+    max_occupancy: float = 1.0
+    shrinkage: float = 0.0
+    concurrency: int = 1
+    concurrency_stretch: float = 1.0
+
+    def __post_init__(self) -> None:
+        def bad(field: str, allowed: str, value: object) -> None:
+            raise ValueError(f"{field}: must be {allowed}, got {value!r}")
+
+        if not 0 < self.service_level < 1:
+            bad("service_level", "between 0 and 1 (exclusive)", self.service_level)
+        if not self.threshold_s >= 0:
+            bad("threshold", "a duration >= 0", self.threshold_s)
+        if self.asa_s is not None and not self.asa_s > 0:
+            bad("asa", "a duration > 0", self.asa_s)
+        if self.patience_s is not None and not self.patience_s > 0:
+            bad("patience", "a duration > 0", self.patience_s)
+        if self.max_abandon is not None:
+            if not 0 < self.max_abandon < 1:
+                bad("max_abandon", "between 0 and 1 (exclusive)", self.max_abandon)
+            if self.patience_s is None:
+                raise ValueError("max_abandon: needs patience (the mean time callers wait)")
+        if not 0 < self.max_occupancy <= 1:
+            bad("max_occupancy", "in (0, 1]", self.max_occupancy)
+        if not 0 <= self.shrinkage < 1:
+            bad("shrinkage", "in [0, 1)", self.shrinkage)
+        if isinstance(self.concurrency, bool) or self.concurrency != int(self.concurrency) or (
+            self.concurrency < 1
+        ):
+            bad("concurrency", "a whole number >= 1", self.concurrency)
+        if not (math.isfinite(self.concurrency_stretch) and self.concurrency_stretch >= 1):
+            bad("concurrency_stretch", "a number >= 1", self.concurrency_stretch)
+
+
+def scheduled_agents(agents: np.ndarray, shrinkage: float) -> np.ndarray:
+    """Gross headcount ⌈agents / (1 - shrinkage)⌉ (relative tolerance 1e-9 for rounding)."""
+    gross = np.asarray(agents, float) / (1.0 - shrinkage)
+    return np.ceil(gross * (1.0 - 1e-9)).astype(np.int64)
+
+
+def plan_staffing(
+    forecast: pd.DataFrame, targets: Mapping[str, ChannelTargets], slot: float
+) -> pd.DataFrame:
+    """Staffing plan per channel and slot.
+
+    ``forecast``: columns ``channel, slot_start, volume, aht_s`` (volume in contacts per slot,
+    AHT in seconds; AHT may be NaN where the volume is 0). ``targets``: channel name →
+    :class:`ChannelTargets`. ``slot``: slot length in seconds.
+
+    Returns a DataFrame with :data:`PLAN_COLUMNS`: ``agents`` is net (on the phones),
+    ``scheduled`` gross of shrinkage; ``service_level``, ``asa_s`` (mean wait of answered
+    contacts), ``p_abandon`` (0 without patience) and ``occupancy`` are what ``agents`` deliver
+    by the model.
+    """
+    if not (isinstance(slot, (int, float)) and math.isfinite(slot) and slot > 0):
+        raise ValueError(f"slot: must be a duration > 0, got {slot!r}")
+    missing = [c for c in ("channel", "slot_start", "volume", "aht_s") if c not in forecast]
+    if missing:
+        raise ValueError(f"forecast: missing column(s) {', '.join(missing)}")
+    parts = []
+    for channel, rows in forecast.groupby("channel", sort=False):
+        if channel not in targets:
+            known = ", ".join(sorted(targets)) or "none"
+            raise ValueError(f"no targets for channel {channel!r} (targets given for: {known})")
+        parts.append(_plan_channel(rows, targets[channel], float(slot)))
+    if not parts:
+        return pd.DataFrame(columns=PLAN_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[PLAN_COLUMNS]
+
+
+def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.DataFrame:
+    volume = rows["volume"].to_numpy(float)
+    aht = rows["aht_s"].to_numpy(float)
+    if np.any(~np.isfinite(volume) | (volume < 0)):
+        raise ValueError(f"volume: must be a number >= 0 (channel {rows['channel'].iloc[0]!r})")
+    busy = volume > 0
+    if np.any(busy & ~(np.isfinite(aht) & (aht > 0))):
+        raise ValueError(f"aht_s: must be > 0 where volume > 0 (channel {rows['channel'].iloc[0]!r})")
+    k = int(tg.concurrency)
+    service = np.where(busy, aht, 1.0) * tg.concurrency_stretch  # a placeholder AHT where idle
+    traffic = np.where(busy, volume * service / slot, 0.0)
+    asa_target = tg.asa_s
+    if tg.patience_s is None:
+        servers = erlang.required_agents(
+            traffic, service, tg.threshold_s, tg.service_level, tg.max_occupancy, max_asa=asa_target
+        )
+    else:
+        servers = erlang_a.required_agents(
+            traffic,
+            service,
+            tg.patience_s,
+            tg.threshold_s,
+            tg.service_level,
+            tg.max_abandon,
+            tg.max_occupancy,
+            max_asa=asa_target,
+        )
+    agents = -(-np.asarray(servers) // k)  # ceil(servers / k)
+    figures = _figures(traffic, agents * k, service, tg.threshold_s, tg.patience_s)
+    return pd.DataFrame(
+        {
+            "channel": rows["channel"].to_numpy(),
+            "slot_start": rows["slot_start"].to_numpy(),
+            "volume": volume,
+            "aht_s": aht,
+            "traffic": traffic,
+            "agents": agents.astype(np.int64),
+            "scheduled": scheduled_agents(agents, tg.shrinkage),
+            "service_level": figures["service_level"],
+            "asa_s": figures["asa_s"],
+            "p_abandon": figures["p_abandon"],
+            "occupancy": figures["occupancy"],
+        }
+    )
+
+
+def _figures(traffic, servers, service, threshold_s, patience_s) -> dict[str, np.ndarray]:
+    """Model figures for given servers: Erlang C without patience, Erlang A with it."""
+    servers = np.asarray(servers, float)
+    if patience_s is None:
+        p_wait = np.asarray(erlang.erlang_c(traffic, servers), float)
+        wait = np.asarray(erlang.asa(traffic, servers, service), float)
+        sl = np.asarray(erlang.service_level(traffic, servers, service, threshold_s), float)
+        return {
+            "service_level": sl,
+            "service_level_answered": sl,
+            "asa_s": wait,
+            "mean_wait_s": wait,
+            "p_wait": p_wait,
+            "p_abandon": np.zeros(p_wait.shape),
+            "occupancy": np.asarray(erlang.occupancy(traffic, servers), float),
+        }
+    m = erlang_a.metrics(traffic, servers, service, patience_s, threshold_s)
+    return {
+        "service_level": np.asarray(m.service_level),
+        "service_level_answered": np.asarray(m.service_level_answered),
+        "asa_s": np.asarray(m.asa),
+        "mean_wait_s": np.asarray(m.mean_wait),
+        "p_wait": np.asarray(m.p_wait),
+        "p_abandon": np.asarray(m.p_abandon),
+        "occupancy": np.asarray(m.occupancy),
+    }
+
+
+def staffing_metrics(
+    volume: float,
+    aht_s: float,
+    slot_s: float,
+    agents,
+    *,
+    threshold_s: float,
+    patience_s: float | None = None,
+    concurrency: int = 1,
+    concurrency_stretch: float = 1.0,
+    shrinkage: float = 0.0,
+) -> pd.DataFrame:
+    """What each agent count in ``agents`` delivers for one slot (the planner's what-if table).
+
+    Columns: ``agents, scheduled, traffic, service_level, service_level_answered, asa_s,
+    mean_wait_s, p_wait, p_abandon, occupancy`` (model and units as in :func:`plan_staffing`).
+    """
+    tg = ChannelTargets(
+        service_level=0.5,  # unused here; checks the shared parameters
+        threshold_s=threshold_s,
+        patience_s=patience_s,
+        shrinkage=shrinkage,
+        concurrency=concurrency,
+        concurrency_stretch=concurrency_stretch,
+    )
+    if not (math.isfinite(slot_s) and slot_s > 0):
+        raise ValueError(f"slot: must be a duration > 0, got {slot_s!r}")
+    if not (math.isfinite(volume) and volume >= 0):
+        raise ValueError(f"volume: must be a number >= 0, got {volume!r}")
+    if not (math.isfinite(aht_s) and aht_s > 0):
+        raise ValueError(f"aht: must be a duration > 0, got {aht_s!r}")
+    n = np.atleast_1d(np.asarray(agents, dtype=np.int64))
+    service = aht_s * tg.concurrency_stretch
+    traffic = volume * service / slot_s
+    figures = _figures(np.full(n.shape, traffic), n * tg.concurrency, service, threshold_s, patience_s)
+    table = pd.DataFrame({"agents": n, "scheduled": scheduled_agents(n, shrinkage), "traffic": traffic})
+    for key in ("service_level", "service_level_answered", "asa_s", "mean_wait_s", "p_wait",
+                "p_abandon", "occupancy"):
+        table[key] = figures[key]
+    return table

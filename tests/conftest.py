@@ -1,0 +1,16 @@
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))  # tests/references.py
+
+settings.register_profile("staffsim", max_examples=150, deadline=None, derandomize=True)
+settings.load_profile("staffsim")
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT

@@ -1,0 +1,118 @@
+"""The command line: outputs, exit codes, and the README's commands."""
+
+import json
+import re
+import shlex
+
+import pandas as pd
+import pytest
+
+from staffsim.cli import main
+from staffsim.models import erlang
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_erlang_agents_table(capsys):
+    code, out, _ = run(capsys, "erlang", "--volume", "100", "--slot", "30min", "--aht", "180s",
+                       "--threshold", "20s", "--agents", "14", "--format", "json")
+    assert code == 0
+    row = json.loads(out)["rows"][0]
+    assert row["agents"] == 14
+    assert row["service_level"] == pytest.approx(erlang.service_level(10.0, 14, 180, 20), rel=1e-12)
+
+
+def test_erlang_target_and_range(capsys):
+    code, out, _ = run(capsys, "erlang", "--volume", "100", "--aht", "3min", "--threshold", "20s",
+                       "--target", "0.8", "--patience", "300s", "--max-occupancy", "0.85",
+                       "--shrinkage", "0.3")
+    assert code == 0 and "required agents for 80% in 20s: 13" in out
+    code, out, _ = run(capsys, "erlang", "--volume", "100", "--aht", "180", "--threshold", "20",
+                       "--agents", "10:20", "--format", "json")
+    rows = json.loads(out)["rows"]
+    assert [r["agents"] for r in rows] == list(range(10, 21))
+    assert rows[0]["asa_s"] == "inf"  # 10 agents for 10 Erlangs: overload, written as "inf"
+
+
+def test_plan_outputs(capsys, tmp_path, root):
+    out_file = tmp_path / "plan.csv"
+    code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast_weekday.csv"),
+                       "--out", str(out_file))
+    assert code == 0 and "Totals per channel" in out
+    plan = pd.read_csv(out_file)
+    assert len(plan) == 72 and {"agents", "scheduled", "asa_s"} <= set(plan.columns)
+    code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast_weekday.csv"),
+                       "--format", "json")
+    assert json.loads(out)["slot_s"] == 1800.0
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["erlang", "--volume", "-5", "--aht", "180", "--threshold", "20", "--agents", "3"], "volume"),
+    (["erlang", "--volume", "5", "--aht", "3 weeks", "--threshold", "20", "--agents", "3"], "--aht"),
+    (["erlang", "--volume", "5", "--aht", "180", "--threshold", "20", "--target", "1.5"], "service_level"),
+    (["erlang", "--volume", "5", "--aht", "180", "--threshold", "20", "--agents", "9:3"], "range"),
+    (["erlang", "--volume", "5", "--aht", "180", "--threshold", "0s", "--slot", "0", "--agents", "3"], "slot"),
+    (["plan", "no/such/file.csv"], "file not found"),
+    (["bogus"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_message(capsys, argv, match):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert match in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_plan_output_not_half_written_on_error(capsys, tmp_path, root):
+    out_file = tmp_path / "plan.csv"
+    out_file.write_text("previous plan\n")
+    bad = tmp_path / "f.csv"
+    bad.write_text("channel,slot_start,volume,aht_s\nvoice,08:00,x,180\n")
+    code, _, _ = run(capsys, "plan", str(bad), "--targets", str(root / "scenarios" / "targets.yaml"),
+                     "--out", str(out_file))
+    assert code == 2 and out_file.read_text() == "previous plan\n"
+
+
+def readme_commands(root):
+    text = (root / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    commands = []
+    for block in blocks:
+        for line in block.splitlines():
+            for part in line.split("&&"):
+                part = part.strip()
+                if part.startswith("staffsim "):
+                    commands.append(part)
+    return text, commands
+
+
+def test_readme_commands_run(capsys, root, monkeypatch, tmp_path):
+    text, commands = readme_commands(root)
+    assert commands, "the README shows staffsim commands"
+    monkeypatch.chdir(root)
+    for command in commands:
+        argv = shlex.split(command)[1:]
+        argv = [str(tmp_path / a) if a.startswith("out/") else a for a in argv]
+        code, _, err = run(capsys, *argv)
+        assert code == 0, (command, err)
+
+
+def test_readme_setup_commands_match_ci(root):
+    text = (root / "README.md").read_text()
+    setup = re.search(r"## Quick start.*?```bash\n(.*?)```", text, flags=re.S).group(1).splitlines()
+    setup = [line for line in setup if line.strip() and not line.startswith("#")]
+    assert len(setup) == 2, "exactly two set-up commands: install+run, and the tests"
+    assert setup[0].startswith("pip install -e .") and "staffsim " in setup[0]
+    ci = (root / ".ci" / "run").read_text()
+    assert setup[1] in ci
+
+
+def test_readme_python_examples_run(root):
+    text = (root / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
