@@ -153,3 +153,23 @@ def test_bad_arguments():
         erlang_a.metrics(1.0, 2, 180, 0.0, 20)
     with pytest.raises(ValueError, match="max_abandon"):
         erlang_a.required_agents(1.0, 180, 60, 20, 0.8, max_abandon=1.5)
+
+
+@pytest.mark.parametrize("a", [5e-324, 1.1e-308, 1e-300, 1e-20])
+@pytest.mark.parametrize("n", [0, 1, 5, 10_000])
+def test_tiny_and_subnormal_traffic_never_nan(a, n):
+    values = [erlang.erlang_b(a, n), erlang.erlang_c(a, n), erlang.service_level(a, n, 10, 0),
+              erlang.asa(a, n, 10), erlang.occupancy(a, n)]
+    for aht, pat in ((10.0, 60.0), (600.0, 6.0)):
+        m = erlang_a.metrics(a, n, aht, pat, 20.0)
+        values += [getattr(m, f) for f in FIELDS]
+    assert not np.any(np.isnan(values))
+    assert erlang.required_agents(a, 10, 0, 0.5) >= 1
+    assert erlang_a.required_agents(a, 10, 60, 0, 0.5) >= 0
+
+
+def test_small_traffic_limit():
+    # one agent, A -> 0: P(wait) ~ A and a waiting contact abandons with theta / (mu + theta)
+    m = erlang_a.metrics(1e-8, 1, 10.0, 60.0, 20.0)
+    assert m.p_wait == pytest.approx(1e-8, rel=1e-6)
+    assert m.p_abandon == pytest.approx(1e-8 * (1 / 60) / (1 / 10 + 1 / 60), rel=1e-6)

@@ -127,7 +127,7 @@ def erlang_c(traffic: Any, agents: Any) -> Any:
 
 
 def _sl_from_c(a, n, aht, t, c, one_minus_c):
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):  # the n <= a entries are replaced below
         sl = one_minus_c + c * -np.expm1(-(n - a) * t / aht)
     sl = np.where(n > a, sl, 0.0)
     sl = np.where(a == 0, 1.0, sl)
@@ -135,7 +135,7 @@ def _sl_from_c(a, n, aht, t, c, one_minus_c):
 
 
 def _asa_from_c(a, n, aht, c):
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):  # the n <= a entries are replaced below
         w = c * aht / (n - a)
     w = np.where(n > a, w, np.inf)
     return np.where(a == 0, 0.0, w)
@@ -171,7 +171,7 @@ def asa(traffic: Any, agents: Any, aht: Any) -> Any:
 
 
 def _occupancy(a, n):
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         occ = np.minimum(a / n, 1.0)
     occ = np.where(n == 0, 1.0, occ)
     return np.where(a == 0, 0.0, occ)

@@ -163,7 +163,7 @@ def _core(a, n, aht, pat, t, want_asa: bool) -> dict[str, np.ndarray]:
         under = ~over
         cancel = np.zeros(a.shape, bool)
         if np.any(under):
-            c = np.exp(log_r[under] + np.log(x[under] / y[under] - 1.0))
+            c = np.exp(log_r[under] + np.log(x[under] - y[under]) - np.log(y[under]))
             log_u[under] = np.log1p(-np.minimum(c, 1.0))
             cancel[under] = c > 0.5  # 1 - c would lose more than a bit
         # answered from the queue: (x/y) R
@@ -256,7 +256,8 @@ def _evaluate(a, n, aht, pat, t, want_asa: bool) -> dict[str, np.ndarray]:
             ("asa", wait),  # everyone is answered: ASA = mean wait
         ):
             res[k][patient] = v
-    live = (a > 0) & (n > 0) & ~np.isinf(pat)
+    # where A * patience / AHT underflows to 0 the no-traffic figures are exact in double precision
+    live = (a * pat / aht > 0) & (n > 0) & ~np.isinf(pat)
     if np.any(live):
         core = _core(a[live], n[live], aht[live], pat[live], t[live], want_asa)
         for k, v in core.items():
