@@ -1,3 +1,17 @@
-"""staffsim: contact-center staffing and queue simulation."""
+"""staffsim: contact-center staffing and queue simulation.
+
+Public API::
+
+    from staffsim import load_scenario, simulate, plan_for
+    scenario = load_scenario("scenarios/bank.yaml", overrides={"channels.chat.volume_factor": 1.3})
+    result = simulate(scenario, replications=30, seed=2026, jobs=2)
+    result.summary(); result.slots; result.plan
+"""
 
 __version__ = "0.1.0"
+
+from staffsim.errors import InputError  # noqa: E402
+from staffsim.experiment import plan_for, simulate  # noqa: E402
+from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
+
+__all__ = ["__version__", "InputError", "load_scenario", "scenario_from_dict", "simulate", "plan_for"]

@@ -6,7 +6,9 @@ or field, the line, and what is allowed.
 
 from __future__ import annotations
 
+import copy
 import math
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,7 +21,8 @@ import yaml
 
 from staffsim.errors import InputError, where
 from staffsim.models.staffing import ChannelTargets
-from staffsim.scenarios.schema import ChannelTargetsSpec, validate
+from staffsim.scenarios.scenario import Scenario
+from staffsim.scenarios.schema import ChannelTargetsSpec, ScenarioSpec, validate
 from staffsim.units import format_clock, parse_clock, parse_duration
 
 # Header names (normalised: lower case, single spaces, no punctuation) accepted for each column.
@@ -340,3 +343,173 @@ def _targets(spec: ChannelTargetsSpec, source: str, path: str) -> ChannelTargets
         return spec.to_targets()
     except ValueError as exc:
         raise InputError(f"{source}: {path}.{exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios: YAML -> extends: merge -> --set overrides -> validation -> volumes
+# ---------------------------------------------------------------------------------------------
+
+
+def deep_merge(base: Any, over: Any) -> Any:
+    """Mappings merge key by key (recursively); anything else in ``over`` replaces ``base``."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        merged = dict(base)
+        for key, value in over.items():
+            merged[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(over)
+
+
+def _read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    source = str(path)
+    if path.resolve() in seen:
+        chain = " -> ".join(str(p) for p in seen + (path.resolve(),))
+        raise InputError(f"{source}: extends: forms a cycle ({chain})")
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: a scenario file must be a mapping of fields (name, horizon, ...)")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError(f"{source}: extends: must be the path of another scenario file")
+    parent_path = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
+    if not parent_path.exists():
+        raise InputError(f"{source}: extends: file {str(parent_path)!r} not found")
+    base = _read_with_extends(parent_path, seen + (path.resolve(),))
+    # paths inside the parent (forecast and empirical files) stay relative to the parent
+    _rebase_files(base, parent_path.parent, path.parent)
+    return deep_merge(base, data)
+
+
+def _rebase_files(data: Any, old_dir: Path, new_dir: Path) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "file" and isinstance(value, str) and not Path(value).is_absolute():
+                data[key] = os.path.relpath(old_dir / value, new_dir)
+            else:
+                _rebase_files(value, old_dir, new_dir)
+    elif isinstance(data, list):
+        for item in data:
+            _rebase_files(item, old_dir, new_dir)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"channels.voice.self_service.deflection=0.3"`` → (path, value); the value is read as YAML."""
+    if "=" not in text:
+        raise InputError(f"--set {text!r}: expected PATH=VALUE, e.g. channels.voice.volume_factor=1.3")
+    path, value = text.split("=", 1)
+    path = path.strip()
+    if not path or any(not part for part in path.split(".")):
+        raise InputError(f"--set {text!r}: the field path is empty or has an empty part")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else ""
+    except yaml.YAMLError:
+        parsed = value
+    return path, parsed
+
+
+def set_path(data: dict, path: str, value: Any, source: str = "--set") -> None:
+    """Set ``a.b.0.c`` in nested dicts/lists, creating mappings that are missing."""
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        here = ".".join(parts[: i + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise InputError(
+                    f"{source} {path}: {here} is not an item of a list with {len(node)} item(s)"
+                )
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                if node.get(part) is None:
+                    node[part] = {}
+                node = node[part]
+        else:
+            raise InputError(f"{source} {path}: {'.'.join(parts[:i])} is a value, not a mapping or list")
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | list[str] | None = None) -> Scenario:
+    """Read, merge (``extends:``), override and validate a scenario file.
+
+    ``overrides``: ``{"channels.voice.self_service.deflection": 0.3}`` or a list of
+    ``"path=value"`` strings as given to ``--set``; each is validated like the file itself.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    data = _read_with_extends(path)
+    return scenario_from_dict(data, source=str(path), base_dir=path.parent, overrides=overrides)
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any],
+    source: str | None = None,
+    base_dir: str | Path | None = None,
+    overrides: Mapping[str, Any] | list[str] | None = None,
+) -> Scenario:
+    """Validate a scenario given as plain data (what a YAML file holds)."""
+    raw = copy.deepcopy(dict(data))
+    items = overrides.items() if isinstance(overrides, Mapping) else [parse_override(o) for o in overrides or []]
+    for key, value in items:
+        set_path(raw, key, value)
+    label = source or "scenario"
+    base = str(base_dir) if base_dir is not None else None
+    spec = validate(ScenarioSpec, raw, label, context={"base_dir": base})
+    volumes = {name: _volumes(spec, name, label, base) for name in spec.channels}
+    return Scenario(spec=spec, volumes=volumes, raw=raw, source=source)
+
+
+def _volumes(spec: ScenarioSpec, name: str, source: str, base: str | None) -> np.ndarray:
+    h = spec.horizon
+    ch = spec.channels[name]
+    if ch.arrivals is not None:
+        starts = h.slot_starts()
+        idx = np.searchsorted(starts, np.asarray(ch.arrivals), side="right") - 1
+        return np.bincount(idx, minlength=h.n_slots).astype(float)
+    if isinstance(ch.volume, list):
+        vol = np.asarray(ch.volume, float)
+        if len(vol) == h.slots_per_day:
+            vol = np.tile(vol, h.days)
+        return vol * ch.volume_factor
+    file = Path(ch.volume.file)
+    if not file.is_absolute() and base is not None:
+        file = Path(base) / file
+    label = f"{source}: channels.{name}.volume"
+    try:
+        forecast = load_forecast(file, slot=h.slot)
+    except InputError as exc:
+        raise InputError(f"{label}: {exc}") from None
+    wanted = ch.volume.channel or name
+    rows = forecast.table[forecast.table["channel"] == wanted]
+    if rows.empty:
+        have = ", ".join(dict.fromkeys(forecast.table["channel"]))
+        raise InputError(f"{label}: {file} has no channel {wanted!r} (has {have})")
+    vol = np.zeros(h.n_slots)
+    seen = np.zeros(h.n_slots, bool)
+    per_day = rows["slot_start"].map(lambda s: isinstance(s, str)).all()
+    for offset, v in zip(rows["offset_s"].to_numpy(), rows["volume"].to_numpy()):
+        day, tod = divmod(offset, 86400.0)
+        j = (tod - h.start) / h.slot
+        if not (h.start <= tod < h.end) or day >= h.days or abs(j - round(j)) > 1e-9:
+            raise InputError(
+                f"{label}: {file} has a slot at {format_clock(tod)}"
+                f"{'' if per_day else f' on day {int(day) + 1}'} outside the horizon's slots"
+            )
+        days = range(h.days) if per_day else [int(day)]
+        for d in days:
+            k = d * h.slots_per_day + int(round(j))
+            vol[k] = v
+            seen[k] = True
+    if not seen.all():
+        k = int(np.flatnonzero(~seen)[0])
+        missing = format_clock(h.start + (k % h.slots_per_day) * h.slot)
+        raise InputError(f"{label}: {file} has no row for {wanted!r} at {missing} (day {k // h.slots_per_day + 1})")
+    return vol * ch.volume_factor

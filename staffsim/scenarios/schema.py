@@ -7,15 +7,28 @@ Every model forbids unknown keys and is frozen. :func:`validate` turns pydantic'
 
 from __future__ import annotations
 
+import math
 import types
 import typing
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import numpy as np
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from staffsim.distributions import Distribution
 from staffsim.errors import InputError, where
 from staffsim.models.staffing import ChannelTargets
-from staffsim.units import Duration
+from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
 
 
 class Spec(BaseModel):
@@ -152,9 +165,327 @@ def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: 
     return lines[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
-def validate(model: type[M], data: Any, source: str | None = None, prefix: str = "") -> M:
+def validate(
+    model: type[M], data: Any, source: str | None = None, prefix: str = "", context: dict | None = None
+) -> M:
     """Validate ``data`` into ``model``; raise :class:`InputError` with a readable message."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise InputError(format_errors(exc, model, source, prefix)) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenario files
+# ---------------------------------------------------------------------------------------------
+
+DIST_NAMES = ("exponential", "lognormal", "gamma", "weibull", "deterministic", "uniform", "empirical")
+
+
+class DistributionSpec(Spec):
+    """A distribution of durations. A bare duration (``180s``) means exponential with that mean."""
+
+    dist: Literal[
+        "exponential", "lognormal", "gamma", "weibull", "deterministic", "uniform", "empirical"
+    ]
+    mean: Duration | None = None
+    cv: float | None = Field(None, gt=0)
+    shape: float | None = Field(None, gt=0)
+    low: Duration | None = None
+    high: Duration | None = None
+    values: list[Duration] | None = None
+    file: str | None = None
+    column: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, (int, float, str)) and not isinstance(data, bool):
+            return {"dist": "exponential", "mean": data}
+        return data
+
+    @model_validator(mode="after")
+    def _parameters(self, info: ValidationInfo) -> DistributionSpec:
+        d = self.dist
+        needs = {
+            "exponential": ("mean",),
+            "deterministic": ("mean",),
+            "lognormal": ("mean", "cv"),
+            "gamma": ("mean", "cv"),
+            "weibull": ("mean", "shape"),
+            "uniform": ("low", "high"),
+            "empirical": (),
+        }[d]
+        for name in needs:
+            if getattr(self, name) is None:
+                raise ValueError(f"{d} needs {name}")
+        allowed = set(needs) | {"dist"} | ({"values", "file", "column"} if d == "empirical" else set())
+        extra = [k for k in ("mean", "cv", "shape", "low", "high", "values", "file", "column")
+                 if getattr(self, k) is not None and k not in allowed]
+        if extra:
+            raise ValueError(f"{d} takes {', '.join(sorted(allowed - {'dist'}))}; not {extra[0]}")
+        if self.mean is not None and (self.mean <= 0 and d != "deterministic" or math.isinf(self.mean)):
+            raise ValueError(f"mean: must be a finite duration > 0, got {self.mean!r}")
+        if d == "uniform" and not (0 <= self.low < self.high < math.inf):
+            raise ValueError(f"uniform needs 0 <= low < high, got low {self.low}, high {self.high}")
+        if d == "empirical":
+            if (self.values is None) == (self.file is None):
+                raise ValueError("empirical needs either values (a list) or file and column")
+            if self.file is not None:
+                if self.column is None:
+                    raise ValueError("empirical with file needs column")
+                base = (info.context or {}).get("base_dir")
+                values = _read_column(self.file, self.column, base)
+                object.__setattr__(self, "values", values)
+                object.__setattr__(self, "file", None)
+                object.__setattr__(self, "column", None)
+            if not self.values:
+                raise ValueError("empirical needs at least one value")
+            if any(not math.isfinite(v) for v in self.values):
+                raise ValueError("empirical values must be finite durations")
+        return self
+
+    def to_distribution(self) -> Distribution:
+        mean = self.mean
+        if self.dist == "uniform":
+            mean = (self.low + self.high) / 2
+        elif self.dist == "empirical":
+            mean = float(np.mean(self.values))
+        return Distribution(
+            dist=self.dist, mean=float(mean), cv=self.cv, shape=self.shape, low=self.low,
+            high=self.high, values=tuple(self.values) if self.values is not None else None,
+        )
+
+
+def _read_column(file: str, column: str, base: str | None) -> list[float]:
+    path = Path(file)
+    if not path.is_absolute() and base is not None:
+        path = Path(base) / path
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ValueError(f"file {str(path)!r} not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"file {str(path)!r} is not a readable CSV ({exc})") from None
+    if column not in frame:
+        raise ValueError(f"file {str(path)!r} has no column {column!r} (has {', '.join(frame.columns)})")
+    values = []
+    for i, v in enumerate(frame[column].tolist()):
+        try:
+            values.append(parse_duration(v))
+        except ValueError as exc:
+            raise ValueError(f"file {str(path)!r}, line {i + 2}, column {column!r}: {exc}") from None
+    return values
+
+
+class HorizonSpec(Spec):
+    """Opening hours, slot length and number of days (the same hours every day)."""
+
+    start: ClockTime
+    end: ClockTime
+    slot: Duration = Field(gt=0)
+    days: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _grid(self) -> HorizonSpec:
+        if self.end <= self.start:
+            raise ValueError(f"end must be after start ({format_clock(self.start)})")
+        n = (self.end - self.start) / self.slot
+        if abs(n - round(n)) > 1e-9:
+            raise ValueError(
+                f"the day {format_clock(self.start)}-{format_clock(self.end)} is not a whole number "
+                f"of {self.slot:g}s slots"
+            )
+        return self
+
+    @property
+    def slots_per_day(self) -> int:
+        return int(round((self.end - self.start) / self.slot))
+
+    @property
+    def n_slots(self) -> int:
+        return self.slots_per_day * self.days
+
+    def slot_starts(self) -> np.ndarray:
+        """Start of every slot, seconds from midnight of day 1."""
+        k = np.arange(self.n_slots)
+        day, j = np.divmod(k, self.slots_per_day)
+        return day * 86400.0 + self.start + j * self.slot
+
+
+class SelfServiceSpec(Spec):
+    """Self-service (IVR, bot, web) in front of the agents."""
+
+    deflection: float = Field(ge=0, lt=1, description="share contained by self-service")
+    handle_time_uplift: float = Field(0.0, ge=0, description="extra handle time of the rest")
+    failure: float = Field(0.0, ge=0, le=1, description="share of contained contacts that come back")
+    failure_delay: DistributionSpec | None = None
+
+    @model_validator(mode="after")
+    def _failure(self) -> SelfServiceSpec:
+        if self.failure > 0 and self.failure_delay is None:
+            raise ValueError("failure > 0 needs failure_delay (when the contact comes back)")
+        return self
+
+
+class RetrialSpec(Spec):
+    """Abandoned contacts that try again."""
+
+    probability: float = Field(ge=0, le=1)
+    delay: DistributionSpec
+    max_attempts: int = Field(3, ge=2, description="attempts in all, the first included")
+
+
+class VolumeFileSpec(Spec):
+    """Volumes from a forecast CSV (the format ``staffsim plan`` reads)."""
+
+    file: str
+    channel: str | None = None
+
+
+class ChannelSpec(Spec):
+    """One contact channel."""
+
+    volume: list[float] | VolumeFileSpec | None = None
+    arrivals: list[float | str] | None = None
+    volume_factor: float = Field(1.0, ge=0, description="multiplies every volume (what-if growth)")
+    handle_time: DistributionSpec
+    patience: DistributionSpec | None = None
+    target: TargetSpec
+    self_service: SelfServiceSpec | None = None
+    retrial: RetrialSpec | None = None
+    concurrency: int = Field(1, ge=1)
+    concurrency_stretch: float = Field(1.0, ge=1)
+
+    @field_validator("volume")
+    @classmethod
+    def _volumes(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            for i, x in enumerate(v):
+                if not (math.isfinite(x) and x >= 0):
+                    raise ValueError(f"volume {i + 1} must be a number >= 0, got {x!r}")
+        return v
+
+    @field_validator("arrivals")
+    @classmethod
+    def _arrivals(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        out = []
+        for x in v:
+            t = parse_clock(x) if isinstance(x, str) else float(x)
+            if not (math.isfinite(t) and t >= 0):
+                raise ValueError(f"arrival times must be clock times or seconds >= 0, got {x!r}")
+            out.append(t)
+        return sorted(out)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ChannelSpec:
+        if (self.volume is None) == (self.arrivals is None):
+            raise ValueError("give either volume (per slot) or arrivals (explicit times)")
+        return self
+
+
+class BreakSpec(Spec):
+    start: ClockTime
+    length: Duration = Field(gt=0)
+
+
+class ShiftSpec(Spec):
+    start: ClockTime
+    end: ClockTime
+    agents: int = Field(ge=0)
+    breaks: list[BreakSpec] = []
+    days: list[int] | None = Field(None, description="days (1 = first) the shift works; default all")
+
+
+class GroupSpec(Spec):
+    """A team of agents with the same skills."""
+
+    group: str
+    skills: list[str] = Field(min_length=1, description="channels, in routing priority order")
+    shifts: list[ShiftSpec] | None = None
+    staffing: Literal["plan"] | None = None
+    shrinkage: float = Field(0.0, ge=0, lt=1, description="for plan staffing: paid = net / (1 - s)")
+
+    @model_validator(mode="after")
+    def _one_staffing(self) -> GroupSpec:
+        if (self.shifts is None) == (self.staffing is None):
+            raise ValueError("give either shifts or staffing: plan")
+        if len(set(self.skills)) != len(self.skills):
+            raise ValueError("skills lists a channel twice")
+        return self
+
+
+class RunSpec(Spec):
+    replications: int = Field(10, ge=1)
+    seed: int = Field(0, ge=0)
+    drain: Duration = Field(3600.0, ge=0, description="how long queues may drain after closing")
+
+
+class ScenarioSpec(Spec):
+    """A whole scenario file."""
+
+    name: str
+    description: str = ""
+    horizon: HorizonSpec
+    channels: dict[str, ChannelSpec] = Field(min_length=1)
+    agents: list[GroupSpec] = Field(min_length=1)
+    absence: float = Field(0.0, ge=0, lt=1, description="share of scheduled agents absent per day")
+    run: RunSpec = RunSpec()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ScenarioSpec:
+        h = self.horizon
+        names = list(self.channels)
+        for name, ch in self.channels.items():
+            if not name or "." in name or "=" in name:
+                raise ValueError(f"channels: channel names may not be empty or contain '.' or '=': {name!r}")
+            if isinstance(ch.volume, list) and len(ch.volume) not in (h.slots_per_day, h.n_slots):
+                want = f"{h.slots_per_day}" + (f" (or {h.n_slots} for all {h.days} days)" if h.days > 1 else "")
+                raise ValueError(
+                    f"channels.{name}.volume: has {len(ch.volume)} values but the horizon "
+                    f"{format_clock(h.start)}-{format_clock(h.end)} has {want} slots of {h.slot:g}s"
+                )
+            if ch.arrivals is not None:
+                for t in ch.arrivals:
+                    day, tod = divmod(t, 86400.0)
+                    if day >= h.days or not (h.start <= tod < h.end):
+                        raise ValueError(
+                            f"channels.{name}.arrivals: {format_clock(t)} is outside the opening hours"
+                        )
+            if ch.target.max_abandon is not None and ch.patience is None:
+                raise ValueError(f"channels.{name}.target.max_abandon: needs patience")
+        groups = [g.group for g in self.agents]
+        if len(set(groups)) != len(groups):
+            raise ValueError("agents: two groups share a name")
+        served = set()
+        for i, g in enumerate(self.agents):
+            for skill in g.skills:
+                if skill not in self.channels:
+                    raise ValueError(
+                        f"agents.{i}.skills: {skill!r} is not a channel (channels: {', '.join(names)})"
+                    )
+                served.add(skill)
+            for j, s in enumerate(g.shifts or []):
+                where_ = f"agents.{i}.shifts.{j}"
+                if not (h.start <= s.start < s.end <= h.end):
+                    raise ValueError(
+                        f"{where_}: {format_clock(s.start)}-{format_clock(s.end)} is outside the horizon "
+                        f"{format_clock(h.start)}-{format_clock(h.end)}"
+                    )
+                last = s.start
+                for k, b in enumerate(sorted(s.breaks, key=lambda b: b.start)):
+                    if b.start < last or b.start + b.length > s.end:
+                        raise ValueError(
+                            f"{where_}.breaks: the break at {format_clock(b.start)} overlaps another "
+                            f"or falls outside the shift {format_clock(s.start)}-{format_clock(s.end)}"
+                        )
+                    last = b.start + b.length
+                for d in s.days or []:
+                    if not 1 <= d <= h.days:
+                        raise ValueError(f"{where_}.days: day {d} is outside 1..{h.days}")
+        unserved = [c for c in names if c not in served]
+        if unserved:
+            raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
+        return self

@@ -1,0 +1,591 @@
+"""One replication of a contact-center day (or several days) on SimPy.
+
+``run_replication(scenario, seed, replication, plan_headcount)`` is a pure function of its
+arguments: it returns a :class:`~staffsim.results.ContactLog` and touches no global state.
+
+How it works
+------------
+*Draws before the run.* Every contact's arrival time, self-service draws, handle time, patience
+(one per possible attempt) and retrial draws come from streams keyed by (seed, replication,
+channel, kind, slot) (:mod:`staffsim.rng`). Contact *i* of a channel's slot is the same person in
+every scenario that shares the seed and that slot's volume, whatever the staffing: common random
+numbers by construction.
+
+*Events, not processes.* SimPy is the scheduler, but no contact or agent has a process of its own:
+arrivals are one chain of timers through the pre-sorted arrival times, each service start
+schedules one completion timer, and a contact that has to wait schedules one patience timer.
+Patience timers are scheduled at a priority below SimPy's normal one, so when a patience expires
+at the very instant an agent frees up, the agent's event runs first and answers the contact
+(ties go to the agent); the stale timer then finds the contact answered and does nothing.
+
+*Semantics* (DESIGN.md §4): Poisson arrivals per slot (Poisson count, sorted uniform times) or
+explicit arrival times; self-service contains first attempts with ``u < deflection`` (a superset as
+deflection grows) and the others get ``1 + handle_time_uplift`` longer handle times; a contained
+contact may fail (``failure``) and return after ``failure_delay`` as a new attempt. A waiting
+contact abandons when its wait reaches its patience; an abandoned contact retries with
+``retrial.probability`` after ``retrial.delay`` (a new attempt, up to ``max_attempts``). Retries and
+returns that would fall outside the opening hours do not happen. Routing: an arriving contact goes
+to the longest-idle agent of any group with the skill (for chat, else to the agent of that channel
+holding the fewest chats below the concurrency); a freed agent takes the oldest waiting contact of
+its highest-priority non-empty skill (an agent holding chats takes only more chats of that
+channel). With ``concurrency_stretch`` s > 1 a chat started while the agent already holds m chats
+lasts ``1 + (s - 1) m / (k - 1)`` times its drawn handle time. Breaks and shift ends never pre-empt:
+the agent finishes what it holds, then takes its full break (or logs off). Absence: each scheduled
+agent of a shift misses a day with probability ``absence`` (drawn per agent and day). Groups staffed
+"from plan" log in the plan's net agents in every slot (absence is not applied to them).
+
+*Closing.* At the end of the horizon arrivals stop; agents logged in at that moment stay until the
+queues they serve are empty, for at most ``run.drain``; contacts still waiting then are unfinished.
+Between days agents go home and contacts that never abandon (email) wait for the next morning.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import simpy
+from simpy.events import Event
+
+from staffsim.rng import stream
+from staffsim.results import ContactLog
+from staffsim.scenarios.scenario import Scenario
+
+# attempt states
+WAIT, SERVE, DONE, ABANDONED, DEFLECTED = 0, 1, 2, 3, 4
+# attempt kinds
+FIRST, RETRY, RETURN = 0, 1, 2
+KIND_NAMES = ("first", "retry", "self_service_return")
+
+_NORMAL = 1
+_LATE = 2  # patience timers: after every normal event at the same instant
+
+# roster actions, in the order they run at the same instant
+_DRAIN, _LOGOFF, _BREAK, _LOGIN = 0, 1, 2, 3
+
+
+class _Timer(Event):
+    """A triggered event with one callback, scheduled ``delay`` from now at ``priority``."""
+
+    def __init__(self, env: simpy.Environment, delay: float, callback, priority: int = _NORMAL):
+        self.env = env
+        self.callbacks = [callback]
+        self._value = None
+        self._ok = True
+        env.schedule(self, priority, delay)
+
+
+class _Agent:
+    __slots__ = ("group", "skills", "logged_in", "on_break", "pending", "load", "load_ch", "token",
+                 "idle", "staying")
+
+    def __init__(self, group: int, skills: list[int]):
+        self.group = group
+        self.skills = skills
+        self.logged_in = False
+        self.on_break = False
+        self.pending = None  # ("break", length) or ("logoff",) while finishing contacts
+        self.load = 0
+        self.load_ch = -1
+        self.token = 0
+        self.idle = False
+        self.staying = False  # logged in at the close: drains the queues
+
+
+class _Draws:
+    """Pre-drawn attributes of one channel's contacts, in arrival order."""
+
+    def __init__(self, scenario: Scenario, name: str, seed: int, rep: int):
+        ch = scenario.channel(name)
+        h = scenario.spec.horizon
+        starts = h.slot_starts()
+        k_max = (ch.retrial.max_attempts if ch.retrial else 1) + (
+            1 if ch.self_service and ch.self_service.failure > 0 else 0
+        )
+        handle = scenario.handle_time(name)
+        patience = scenario.patience(name)
+        ss = ch.self_service
+        retry = ch.retrial
+        fail_delay = ss.failure_delay.to_distribution() if ss and ss.failure > 0 else None
+        retry_delay = retry.delay.to_distribution() if retry else None
+        if ch.arrivals is not None:
+            times_all = np.asarray(ch.arrivals, float)
+            slot_of = np.searchsorted(starts, times_all, side="right") - 1
+        parts = {k: [] for k in ("t", "defl", "fail", "fdelay", "handle", "pat", "ru", "rdelay")}
+        for k in range(h.n_slots):
+            if ch.arrivals is not None:
+                times = times_all[slot_of == k]
+                n = len(times)
+            else:
+                vol = scenario.volumes[name][k]
+                rng = stream(seed, rep, name, "arrivals", k)
+                n = int(rng.poisson(vol)) if vol > 0 else 0
+                times = np.sort(rng.uniform(starts[k], starts[k] + h.slot, n))
+            if n == 0:
+                continue
+            parts["t"].append(times)
+            rng = stream(seed, rep, name, "self_service", k)
+            parts["defl"].append(rng.random(n))
+            parts["fail"].append(rng.random(n))
+            parts["fdelay"].append(fail_delay.sample(rng, n) if fail_delay else np.zeros(n))
+            parts["handle"].append(handle.sample(stream(seed, rep, name, "handle", k), n))
+            rng = stream(seed, rep, name, "patience", k)
+            parts["pat"].append(
+                patience.sample(rng, (n, k_max)) if patience else np.full((n, k_max), np.inf)
+            )
+            rng = stream(seed, rep, name, "retrial", k)
+            parts["ru"].append(rng.random((n, k_max)))
+            parts["rdelay"].append(
+                retry_delay.sample(rng, (n, k_max)) if retry_delay else np.zeros((n, k_max))
+            )
+
+        def cat(key, shape=()):
+            return np.concatenate(parts[key]) if parts[key] else np.zeros((0,) + shape)
+
+        self.times = cat("t")
+        self.deflect_u = cat("defl")
+        self.fail_u = cat("fail")
+        self.fail_delay = cat("fdelay")
+        self.handle = cat("handle")
+        self.patience = cat("pat", (k_max,))
+        self.retry_u = cat("ru", (k_max,))
+        self.retry_delay = cat("rdelay", (k_max,))
+        self.max_attempts = k_max
+
+
+class _Replication:
+    """State of one replication; methods are the event callbacks."""
+
+    def __init__(self, scenario: Scenario, seed: int, rep: int, plan_headcount: dict[str, np.ndarray]):
+        spec = scenario.spec
+        h = spec.horizon
+        self.h = h
+        self.env = env = simpy.Environment(initial_time=h.start)
+        self.names = scenario.channels
+        nc = len(self.names)
+        self.draws = [_Draws(scenario, c, seed, rep) for c in self.names]
+        chans = [spec.channels[c] for c in self.names]
+        self.conc = [c.concurrency for c in chans]
+        self.stretch = [c.concurrency_stretch for c in chans]
+        self.deflection = [c.self_service.deflection if c.self_service else 0.0 for c in chans]
+        self.uplift = [1.0 + (c.self_service.handle_time_uplift if c.self_service else 0.0) for c in chans]
+        self.failure = [c.self_service.failure if c.self_service else 0.0 for c in chans]
+        self.retry_p = [c.retrial.probability if c.retrial else 0.0 for c in chans]
+        # per-contact attributes as Python lists: fast scalar access in the hot path
+        self.handle = [d.handle.tolist() for d in self.draws]
+        self.patience = [d.patience.ravel().tolist() for d in self.draws]  # [ci * K + attempt]
+        self.k_att = [d.max_attempts for d in self.draws]
+        self.deflect_u = [d.deflect_u.tolist() for d in self.draws]
+        self.end_of_day = [d * 86400.0 + h.end for d in range(h.days)]
+        self.close = self.end_of_day[-1]
+        self.until = self.close + spec.run.drain
+        self.draining = False
+
+        # queues
+        self.queue = [deque() for _ in range(nc)]
+        self.waiting = [0] * nc
+        self.q_t: list[list[float]] = [[] for _ in range(nc)]
+        self.q_len: list[list[int]] = [[] for _ in range(nc)]
+
+        # groups and agents
+        self.group_names = [g.group for g in spec.agents]
+        ng = len(self.group_names)
+        self.idle = [deque() for _ in range(ng)]
+        self.groups_for = [[] for _ in range(nc)]
+        for gi, g in enumerate(spec.agents):
+            for s in g.skills:
+                self.groups_for[self.names.index(s)].append(gi)
+        self.partial = [[{} for _ in range(k + 1)] for k in self.conc]  # [channel][load] -> agents
+        # level changes per group, flat [t, delta, t, delta, ...], for logged-in, on-break, busy
+        # and idle agents
+        self.lv = {key: [[] for _ in range(ng)] for key in ("logged_in", "on_break", "busy", "idle")}
+        self.lv_busy = self.lv["busy"]
+        self.lv_idle = self.lv["idle"]
+        self.agents: list[_Agent] = []
+        self.roster = self._build_roster(scenario, seed, rep, plan_headcount)
+        self.scheduled_s = self._scheduled
+
+    # ---------------------------------------------------------------- roster
+    def _build_roster(self, scenario, seed, rep, plan_headcount):
+        spec = scenario.spec
+        h = self.h
+        events = []
+        scheduled = np.zeros((len(self.group_names), h.n_slots))  # scheduled agent-seconds per slot
+        starts = h.slot_starts()
+        for gi, g in enumerate(spec.agents):
+            skills = [self.names.index(s) for s in g.skills]
+            if g.shifts is not None:
+                for si, shift in enumerate(g.shifts):
+                    people = [_Agent(gi, skills) for _ in range(shift.agents)]
+                    self.agents.extend(people)
+                    days = shift.days or range(1, h.days + 1)
+                    for d in days:
+                        base = (d - 1) * 86400.0
+                        absent = stream(seed, rep, "absence", g.group, si, d).random(shift.agents) < spec.absence
+                        present = [p for p, a in zip(people, absent) if not a]
+                        lo, hi = base + shift.start, base + shift.end
+                        scheduled[gi] += len(present) * _overlap(starts, h.slot, lo, hi)
+                        for p in present:
+                            events.append((lo, _LOGIN, id(p), p, 0.0))
+                            for b in shift.breaks:
+                                events.append((base + b.start, _BREAK, id(p), p, b.length))
+                            events.append((hi, _LOGOFF, id(p), p, 0.0))
+            else:
+                heads = np.zeros(h.n_slots, dtype=int)
+                for s in g.skills:
+                    heads += plan_headcount[s].astype(int)
+                people = [_Agent(gi, skills) for _ in range(int(heads.max(initial=0)))]
+                self.agents.extend(people)
+                scheduled[gi] += heads * h.slot
+                for j, p in enumerate(people):
+                    on = heads > j
+                    k = 0
+                    while k < h.n_slots:
+                        if not on[k]:
+                            k += 1
+                            continue
+                        k0 = k
+                        while k < h.n_slots and on[k] and (k == k0 or starts[k] == starts[k - 1] + h.slot):
+                            k += 1
+                        events.append((starts[k0], _LOGIN, id(p), p, 0.0))
+                        events.append((starts[k - 1] + h.slot, _LOGOFF, id(p), p, 0.0))
+        events.append((self.close, _DRAIN, 0, None, 0.0))
+        events.sort(key=lambda e: (e[0], e[1], e[2]))
+        self._scheduled = scheduled
+        return events
+
+    # ---------------------------------------------------------------- bookkeeping
+    def _level(self, key: str, group: int, delta: float) -> None:
+        changes = self.lv[key][group]
+        changes += (self.env.now, delta)
+
+    def _set_idle(self, ag: _Agent) -> None:
+        now = self.env.now
+        ag.idle = True
+        ag.token += 1
+        self.idle[ag.group].append((now, ag.token, ag))
+        changes = self.lv_idle[ag.group]
+        changes += (now, 1)
+
+    def _clear_idle(self, ag: _Agent) -> None:
+        if ag.idle:
+            ag.idle = False
+            ag.token += 1
+            changes = self.lv_idle[ag.group]
+            changes += (self.env.now, -1)
+
+    def _log_queue(self, c: int) -> None:
+        self.q_t[c].append(self.env.now)
+        self.q_len[c].append(self.waiting[c])
+
+    # ---------------------------------------------------------------- arrivals
+    def _new_attempt(self, c: int, ci: int, num: int, kind: int) -> int:
+        aid = len(self.a_ch)
+        self.a_ch.append(c)
+        self.a_ci.append(ci)
+        self.a_num.append(num)
+        self.a_kind.append(kind)
+        self.a_arr.append(self.env.now)
+        self.a_ans.append(-1.0)
+        self.a_end.append(-1.0)
+        self.a_state.append(WAIT)
+        self.a_grp.append(-1)
+        self.a_hdl.append(0.0)
+        return aid
+
+    def _start_arrivals(self) -> None:
+        """Merge the channels' first attempts in time order; attempt id = position in that order.
+        Their records are allocated up front (retries and returns are appended later)."""
+        times = np.concatenate([d.times for d in self.draws])
+        chans = np.concatenate([np.full(len(d.times), c) for c, d in enumerate(self.draws)])
+        index = np.concatenate([np.arange(len(d.times)) for d in self.draws])
+        order = np.argsort(times, kind="stable")
+        n = len(order)
+        self.n_first = n
+        self.a_ch = chans[order].tolist()
+        self.a_ci = index[order].tolist()
+        self.a_num = [0] * n
+        self.a_kind = [FIRST] * n
+        self.a_arr = times[order].tolist()
+        self.a_ans = [-1.0] * n
+        self.a_end = [-1.0] * n
+        self.a_state = [WAIT] * n
+        self.a_grp = [-1] * n
+        self.a_hdl = [0.0] * n
+        self._arr_next = 0
+        if n:
+            _Timer(self.env, self.a_arr[0] - self.env.now, self._on_arrival_chain)
+
+    def _on_arrival_chain(self, _ev) -> None:
+        aid = self._arr_next
+        self._arr_next = aid + 1
+        if aid + 1 < self.n_first:
+            _Timer(self.env, self.a_arr[aid + 1] - self.env.now, self._on_arrival_chain)
+        c, ci = self.a_ch[aid], self.a_ci[aid]
+        if self.deflect_u[c][ci] < self.deflection[c]:
+            self.a_state[aid] = DEFLECTED
+            self.a_end[aid] = self.env.now
+            d = self.draws[c]
+            if d.fail_u[ci] < self.failure[c]:
+                self._schedule_attempt(c, ci, 1, RETURN, float(d.fail_delay[ci]))
+            return
+        self._offer(aid, c)
+
+    def _schedule_attempt(self, c: int, ci: int, num: int, kind: int, delay: float) -> None:
+        at = self.env.now + delay
+        if num >= self.draws[c].max_attempts or not self._open(at):
+            return
+        _Timer(self.env, delay, lambda _ev: self._offer(self._new_attempt(c, ci, num, kind), c))
+
+    def _open(self, t: float) -> bool:
+        day, tod = divmod(t, 86400.0)
+        return day < self.h.days and self.h.start <= tod < self.h.end
+
+    def _offer(self, aid: int, c: int) -> None:
+        ag = self._find_agent(c)
+        if ag is not None:
+            self._start(ag, aid, c)
+            return
+        self.queue[c].append(aid)
+        self.waiting[c] += 1
+        self._log_queue(c)
+        pat = self.patience[c][self.a_ci[aid] * self.k_att[c] + self.a_num[aid]]
+        if pat != float("inf"):
+            _Timer(self.env, pat, lambda _ev: self._abandon(aid), _LATE)
+
+    def _find_agent(self, c: int):
+        best = None
+        best_q = None
+        for g in self.groups_for[c]:
+            q = self.idle[g]
+            while q and (q[0][1] != q[0][2].token or not q[0][2].idle):
+                q.popleft()
+            if q and (best is None or q[0][0] < best[0]):
+                best, best_q = q[0], q
+        if best is not None:
+            best_q.popleft()
+            return best[2]
+        if self.conc[c] > 1:
+            for bucket in self.partial[c][1:]:
+                if bucket:
+                    return next(iter(bucket))
+        return None
+
+    def _abandon(self, aid: int) -> None:
+        if self.a_state[aid] != WAIT:
+            return  # answered first (ties go to the agent)
+        c = self.a_ch[aid]
+        self.a_state[aid] = ABANDONED
+        self.a_end[aid] = self.env.now
+        self.waiting[c] -= 1
+        self._log_queue(c)
+        if self.retry_p[c] > 0:
+            ci, num = self.a_ci[aid], self.a_num[aid]
+            d = self.draws[c]
+            if d.retry_u[ci, num] < self.retry_p[c]:
+                self._schedule_attempt(c, ci, num + 1, RETRY, float(d.retry_delay[ci, num]))
+
+    # ---------------------------------------------------------------- service
+    def _start(self, ag: _Agent, aid: int, c: int) -> None:
+        now = self.env.now
+        k = self.conc[c]
+        if ag.load == 0:
+            if ag.idle:
+                ag.idle = False
+                ag.token += 1
+                changes = self.lv_idle[ag.group]
+                changes += (now, -1)
+            changes = self.lv_busy[ag.group]
+            changes += (now, 1)
+        elif k > 1:
+            self.partial[c][ag.load].pop(ag, None)
+        hdl = self.handle[c][self.a_ci[aid]] * self.uplift[c]
+        if k > 1 and self.stretch[c] != 1.0:
+            hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
+        ag.load += 1
+        ag.load_ch = c
+        if k > 1 and ag.load < k and ag.pending is None:
+            self.partial[c][ag.load][ag] = None
+        self.a_state[aid] = SERVE
+        self.a_ans[aid] = now
+        self.a_grp[aid] = ag.group
+        self.a_hdl[aid] = hdl
+        _Timer(self.env, hdl, lambda _ev: self._complete(ag, aid))
+
+    def _complete(self, ag: _Agent, aid: int) -> None:
+        self.a_state[aid] = DONE
+        self.a_end[aid] = self.env.now
+        c = ag.load_ch
+        if self.conc[c] > 1:
+            self.partial[c][ag.load].pop(ag, None)
+        ag.load -= 1
+        if ag.load == 0:
+            changes = self.lv_busy[ag.group]
+            changes += (self.env.now, -1)
+            ag.load_ch = -1
+        elif ag.pending is None:
+            self.partial[c][ag.load][ag] = None
+        self._ready(ag)
+
+    def _pop(self, c: int):
+        q = self.queue[c]
+        state = self.a_state
+        while q:
+            aid = q.popleft()
+            if state[aid] == WAIT:
+                self.waiting[c] -= 1
+                self._log_queue(c)
+                return aid
+        return None
+
+    def _ready(self, ag: _Agent) -> None:
+        """The agent can take work (after a completion, login or break)."""
+        if ag.pending is not None:
+            if ag.load == 0:
+                action = ag.pending
+                ag.pending = None
+                if action[0] == "break":
+                    self._begin_break(ag, action[1])
+                else:
+                    self._logoff(ag)
+            return
+        if ag.load == 0:
+            for c in ag.skills:
+                if self.waiting[c]:
+                    aid = self._pop(c)
+                    if aid is not None:
+                        self._start(ag, aid, c)
+                        break
+        c = ag.load_ch
+        if ag.load > 0:
+            k = self.conc[c]
+            while ag.load < k and self.waiting[c]:
+                aid = self._pop(c)
+                if aid is None:
+                    break
+                self._start(ag, aid, c)
+            return
+        if self.draining:
+            self._logoff(ag)
+        elif not ag.idle:
+            self._set_idle(ag)
+
+    # ---------------------------------------------------------------- roster actions
+    def _start_roster(self) -> None:
+        self._roster_next = 0
+        if self.roster:
+            _Timer(self.env, self.roster[0][0] - self.env.now, self._on_roster_chain)
+
+    def _on_roster_chain(self, _ev) -> None:
+        k = self._roster_next
+        t, action, _, ag, length = self.roster[k]
+        self._roster_next = k + 1
+        if k + 1 < len(self.roster):
+            _Timer(self.env, self.roster[k + 1][0] - self.env.now, self._on_roster_chain)
+        if action == _LOGIN:
+            ag.logged_in = True
+            self._level("logged_in", ag.group, 1)
+            self._ready(ag)
+        elif action == _BREAK:
+            if not ag.logged_in:
+                return
+            if ag.load == 0:
+                self._begin_break(ag, length)
+            else:
+                self._stop_accepting(ag)
+                ag.pending = ("break", length)
+        elif action == _LOGOFF:
+            if not ag.logged_in or ag.staying:
+                return
+            if ag.on_break:
+                ag.pending = ("logoff",)
+            elif ag.load == 0:
+                self._logoff(ag)
+            else:
+                self._stop_accepting(ag)
+                ag.pending = ("logoff",)
+        else:  # _DRAIN
+            self.draining = True
+            for a in self.agents:
+                if a.logged_in and (a.pending is None or a.pending[0] == "break"):
+                    a.staying = True
+            for a in self.agents:
+                if a.staying and a.idle:
+                    self._clear_idle(a)
+                    self._ready(a)  # takes remaining work or logs off
+
+    def _stop_accepting(self, ag: _Agent) -> None:
+        if ag.load > 0 and self.conc[ag.load_ch] > 1:
+            self.partial[ag.load_ch][ag.load].pop(ag, None)
+
+    def _begin_break(self, ag: _Agent, length: float) -> None:
+        self._clear_idle(ag)
+        ag.on_break = True
+        self._level("on_break", ag.group, 1)
+        _Timer(self.env, length, lambda _ev: self._end_break(ag))
+
+    def _end_break(self, ag: _Agent) -> None:
+        ag.on_break = False
+        self._level("on_break", ag.group, -1)
+        if ag.pending is not None and ag.pending[0] == "logoff":
+            ag.pending = None
+            self._logoff(ag)
+        else:
+            self._ready(ag)
+
+    def _logoff(self, ag: _Agent) -> None:
+        self._clear_idle(ag)
+        ag.logged_in = False
+        ag.staying = False
+        self._level("logged_in", ag.group, -1)
+
+    # ---------------------------------------------------------------- run
+    def run(self) -> ContactLog:
+        self._start_arrivals()
+        self._start_roster()
+        self.env.run(until=self.until)
+        return self._log()
+
+    def _log(self) -> ContactLog:
+        levels = {
+            key: [_split(changes) for changes in per_group] for key, per_group in self.lv.items()
+        }
+        return ContactLog(
+            channels=tuple(self.names),
+            groups=tuple(self.group_names),
+            concurrency=tuple(self.conc),
+            channel=np.asarray(self.a_ch, np.int32),
+            contact=np.asarray(self.a_ci, np.int64),
+            attempt=np.asarray(self.a_num, np.int16),
+            kind=np.asarray(self.a_kind, np.int8),
+            arrival=np.asarray(self.a_arr, float),
+            answer=np.where(np.asarray(self.a_ans) < 0, np.nan, self.a_ans),
+            end=np.where(np.asarray(self.a_end) < 0, np.nan, self.a_end),
+            state=np.asarray(self.a_state, np.int8),
+            group=np.asarray(self.a_grp, np.int16),
+            handle=np.asarray(self.a_hdl, float),
+            levels=levels,
+            queue=[(np.asarray(t, float), np.asarray(n, float)) for t, n in zip(self.q_t, self.q_len)],
+            scheduled_s=self.scheduled_s,
+            run_start=self.h.start,
+            run_end=self.env.now,
+        )
+
+
+def _split(changes: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Flat [t0, d0, t1, d1, ...] -> (times, deltas)."""
+    arr = np.asarray(changes, float).reshape(-1, 2)
+    return arr[:, 0].copy(), arr[:, 1].copy()
+
+
+def _overlap(starts: np.ndarray, slot: float, lo: float, hi: float) -> np.ndarray:
+    """Seconds of [lo, hi) inside each slot."""
+    return np.clip(np.minimum(starts + slot, hi) - np.maximum(starts, lo), 0.0, None)
+
+
+def run_replication(
+    scenario: Scenario, seed: int, replication: int, plan_headcount: dict[str, np.ndarray]
+) -> ContactLog:
+    """Simulate one replication. ``plan_headcount``: net agents per slot for each channel that a
+    group staffed ``from plan`` serves (from :func:`staffsim.experiment.plan_for`)."""
+    return _Replication(scenario, seed, replication, plan_headcount).run()

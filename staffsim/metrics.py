@@ -1,0 +1,277 @@
+r"""KPI definitions: from one replication's :class:`~staffsim.results.ContactLog` to tables.
+
+Contacts are attributed to the slot in which the attempt **arrived**. Per channel and slot:
+
+- ``offered`` = attempts arriving (first attempts, retries and self-service returns each count);
+- ``deflected`` = attempts contained by self-service;
+- ``offered_to_agents`` = offered − deflected;
+- ``answered``, ``abandoned``, ``unfinished`` (still waiting when the run ended), so that
+  offered = deflected + answered + abandoned + unfinished;
+- ``service_level`` (default, "offered") = answered within the channel's threshold ÷
+  offered_to_agents (abandons count against). Variants by name: "answered" = answered within
+  threshold ÷ answered; "excluding_short_abandons" = answered within threshold ÷
+  (offered_to_agents − abandoned before the threshold);
+- ``asa_s`` = Σ wait of answered ÷ answered (seconds);
+- ``mean_wait_s`` = Σ wait of every attempt offered to agents ÷ offered_to_agents, where the
+  wait of an abandoned attempt is its time to abandon and of an unfinished one its time waited;
+- ``abandon_rate`` = abandoned ÷ offered_to_agents;
+- ``max_queue`` = the longest queue of the channel during the slot;
+- ``staffed_agents`` = time-average number of logged-in agents of the groups that have the
+  channel's skill (shared agents count in every channel they serve);
+- ``occupancy`` = handling time ÷ available time of those groups in the slot, where available =
+  logged in and not on break, and a contact held with concurrency k counts 1/k of its time.
+
+A ratio whose denominator is 0 in a slot is undefined (NaN, shown as "-"), not 0.
+
+Per group and slot: ``staffed`` (logged in), ``on_break``, ``available``, ``busy`` (holding at
+least one contact), ``idle`` — all time-averages in agents — ``scheduled`` (agents on a shift that
+showed up) and ``occupancy``. Over the whole run, logged-in time = busy + idle + break time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from staffsim.results import ContactLog
+from staffsim.scenarios.scenario import Scenario
+from staffsim.units import format_clock
+
+SERVICE_LEVEL_VARIANTS = ("offered", "answered", "excluding_short_abandons")
+
+# per channel x slot counts and sums computed for each replication
+COUNT_FIELDS = (
+    "offered",
+    "deflected",
+    "offered_to_agents",
+    "answered",
+    "abandoned",
+    "unfinished",
+    "answered_within",
+    "abandoned_before_threshold",
+    "wait_answered_s",
+    "wait_all_s",
+    "work_s",
+    "available_s",
+    "logged_in_s",
+)
+SLOT_KPIS = (
+    "offered",
+    "deflected",
+    "offered_to_agents",
+    "answered",
+    "abandoned",
+    "unfinished",
+    "service_level",
+    "asa_s",
+    "mean_wait_s",
+    "abandon_rate",
+    "occupancy",
+    "staffed_agents",
+    "max_queue",
+)
+GROUP_KPIS = ("staffed", "on_break", "available", "busy", "idle", "scheduled", "occupancy")
+
+
+def integrate(times: np.ndarray, deltas: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """∫ level(t) dt over each [lo_i, hi_i], where level jumps by ``deltas`` at ``times``
+    (level 0 before the first change)."""
+    lo = np.asarray(lo, float)
+    hi = np.asarray(hi, float)
+    if len(times) == 0:
+        return np.zeros(lo.shape)
+    order = np.argsort(times, kind="stable")
+    t = times[order]
+    level = np.cumsum(deltas[order])
+    # cumulative integral at each breakpoint
+    cum = np.concatenate([[0.0], np.cumsum(level[:-1] * np.diff(t))])
+
+    def at(x):
+        j = np.searchsorted(t, x, side="right") - 1
+        valid = j >= 0
+        jj = np.where(valid, j, 0)
+        return np.where(valid, cum[jj] + level[jj] * (x - t[jj]), 0.0)
+
+    return at(hi) - at(lo)
+
+
+def slot_index(scenario: Scenario, times: np.ndarray) -> np.ndarray:
+    """The slot each time falls in (-1 outside the opening hours)."""
+    h = scenario.spec.horizon
+    starts = h.slot_starts()
+    k = np.searchsorted(starts, times, side="right") - 1
+    inside = (k >= 0) & (times < starts[np.maximum(k, 0)] + h.slot)
+    return np.where(inside, k, -1)
+
+
+def replication_counts(log: ContactLog, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Counts, sums and time integrals per channel × slot (arrays of shape (channels, slots)),
+    plus ``max_queue``, and per group × slot time integrals (``group_*``)."""
+    h = scenario.spec.horizon
+    nc, ns = len(log.channels), h.n_slots
+    starts = h.slot_starts()
+    ends = starts + h.slot
+    k = slot_index(scenario, log.arrival)
+    ch = log.channel.astype(np.int64)
+    cell = ch * ns + k
+    valid = k >= 0
+
+    thresholds = np.array([scenario.channel(c).target.threshold for c in log.channels])
+    answered = (log.state == 1) | (log.state == 2)
+    abandoned = log.state == 3
+    deflected = log.state == 4
+    unfinished = log.state == 0
+    to_agents = ~deflected
+    wait = np.where(answered, log.answer - log.arrival, np.nan)
+    wait = np.where(abandoned, log.end - log.arrival, wait)
+    wait = np.where(unfinished, log.run_end - log.arrival, wait)
+    thr = thresholds[ch]
+    within = answered & (log.answer - log.arrival <= thr)
+    early_ab = abandoned & (log.end - log.arrival < thr)
+
+    def count(mask, weights=None):
+        w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
+        return np.bincount(cell[valid], weights=w[valid], minlength=nc * ns).reshape(nc, ns)
+
+    out = {
+        "offered": count(np.ones(len(ch), bool)),
+        "deflected": count(deflected),
+        "offered_to_agents": count(to_agents),
+        "answered": count(answered),
+        "abandoned": count(abandoned),
+        "unfinished": count(unfinished),
+        "answered_within": count(within),
+        "abandoned_before_threshold": count(early_ab),
+        "wait_answered_s": count(answered, wait),
+        "wait_all_s": count(to_agents, wait),
+    }
+
+    # time integrals per group and slot
+    ng = len(log.groups)
+    g_int = {}
+    for key in ("logged_in", "on_break", "busy", "idle"):
+        g_int[key] = np.array([integrate(*log.levels[key][g], starts, ends) for g in range(ng)])
+    conc = np.array(log.concurrency, float)
+    served = answered
+    work = np.zeros((ng, ns))
+    if served.any():
+        g_of = log.group[served].astype(np.int64)
+        t0 = log.answer[served]
+        t1 = np.where(np.isnan(log.end[served]), log.run_end, log.end[served])
+        share = 1.0 / conc[ch[served]]
+        for g in range(ng):
+            m = g_of == g
+            if m.any():
+                times = np.concatenate([t0[m], t1[m]])
+                deltas = np.concatenate([share[m], -share[m]])
+                work[g] = integrate(times, deltas, starts, ends)
+    available = g_int["logged_in"] - g_int["on_break"]
+    serves = np.zeros((nc, ng), bool)
+    for gi, g in enumerate(scenario.spec.agents):
+        for s in g.skills:
+            serves[log.channels.index(s), gi] = True
+    out["work_s"] = serves.astype(float) @ work
+    out["available_s"] = serves.astype(float) @ available
+    out["logged_in_s"] = serves.astype(float) @ g_int["logged_in"]
+
+    # longest queue in each slot: the level carried in at the slot start and every change inside
+    maxq = np.zeros((nc, ns))
+    for c in range(nc):
+        qt, ql = log.queue[c]
+        if len(qt) == 0:
+            continue
+        kk = slot_index(scenario, qt)
+        m = kk >= 0
+        np.maximum.at(maxq[c], kk[m], ql[m])
+        j = np.searchsorted(qt, starts, side="right") - 1
+        carried = np.where(j >= 0, ql[np.maximum(j, 0)], 0.0)
+        maxq[c] = np.maximum(maxq[c], carried)
+    out["max_queue"] = maxq
+
+    for key, values in g_int.items():
+        out[f"group_{key}_s"] = values
+    out["group_work_s"] = work
+    out["group_scheduled_s"] = log.scheduled_s
+    return out
+
+
+def _ratio(num, den):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offered") -> dict[str, np.ndarray]:
+    """Per channel × slot KPIs of one replication (see module doc)."""
+    if variant not in SERVICE_LEVEL_VARIANTS:
+        raise ValueError(
+            f"service_level: unknown variant {variant!r} (choose {', '.join(SERVICE_LEVEL_VARIANTS)})"
+        )
+    c = counts
+    if variant == "offered":
+        sl = _ratio(c["answered_within"], c["offered_to_agents"])
+    elif variant == "answered":
+        sl = _ratio(c["answered_within"], c["answered"])
+    else:
+        sl = _ratio(c["answered_within"], c["offered_to_agents"] - c["abandoned_before_threshold"])
+    return {
+        "offered": c["offered"],
+        "deflected": c["deflected"],
+        "offered_to_agents": c["offered_to_agents"],
+        "answered": c["answered"],
+        "abandoned": c["abandoned"],
+        "unfinished": c["unfinished"],
+        "service_level": sl,
+        "asa_s": _ratio(c["wait_answered_s"], c["answered"]),
+        "mean_wait_s": _ratio(c["wait_all_s"], c["offered_to_agents"]),
+        "abandon_rate": _ratio(c["abandoned"], c["offered_to_agents"]),
+        "occupancy": _ratio(c["work_s"], c["available_s"]),
+        "staffed_agents": c["logged_in_s"] / slot_s,
+        "max_queue": c["max_queue"],
+    }
+
+
+def horizon_kpis(counts: dict[str, np.ndarray], channels: tuple[str, ...], open_s: float,
+                 variant: str = "offered") -> pd.DataFrame:
+    """Whole-horizon KPIs of one replication, per channel and for all channels together: every
+    rate is a ratio of horizon totals (volume-weighted), never an average of slot rates."""
+    totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS}
+    totals["max_queue"] = counts["max_queue"].max(axis=1)
+    rows = {key: list(v) for key, v in totals.items()}
+    for key in COUNT_FIELDS:
+        rows[key].append(totals[key].sum())
+    rows["max_queue"].append(np.nan)
+    # all channels: occupancy over all groups once (not summed per channel)
+    rows["work_s"][-1] = counts["group_work_s"].sum()
+    rows["available_s"][-1] = (counts["group_logged_in_s"] - counts["group_on_break_s"]).sum()
+    rows["logged_in_s"][-1] = counts["group_logged_in_s"].sum()
+    agg = {key: np.asarray(v, float) for key, v in rows.items()}
+    kpis = slot_kpis(agg, open_s, variant)
+    frame = pd.DataFrame({"channel": list(channels) + ["all"]})
+    for key in SLOT_KPIS:
+        frame[key] = kpis[key]
+    frame["max_queue"] = agg["max_queue"]
+    return frame
+
+
+def group_kpis(counts: dict[str, np.ndarray], slot_s: float) -> dict[str, np.ndarray]:
+    """Per group × slot staffing figures of one replication (time-averages in agents)."""
+    li = counts["group_logged_in_s"]
+    br = counts["group_on_break_s"]
+    return {
+        "staffed": li / slot_s,
+        "on_break": br / slot_s,
+        "available": (li - br) / slot_s,
+        "busy": counts["group_busy_s"] / slot_s,
+        "idle": counts["group_idle_s"] / slot_s,
+        "scheduled": counts["group_scheduled_s"] / slot_s,
+        "occupancy": _ratio(counts["group_work_s"], li - br),
+    }
+
+
+def slot_labels(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """(day number from 1, "HH:MM" start) for every slot."""
+    h = scenario.spec.horizon
+    starts = h.slot_starts()
+    day = (starts // 86400).astype(int) + 1
+    labels = np.array([format_clock(s % 86400) for s in starts])
+    return day, labels

@@ -1,0 +1,47 @@
+"""Confidence intervals over replications.
+
+Replications are independent and identically distributed, so a KPI's mean over R replications
+has the Student-t 95% half-width ``t(0.975, R-1) · s / sqrt(R)``, s the sample standard deviation.
+Undefined values (a slot with nobody offered has no service level) are left out of both the mean
+and the interval; with fewer than two defined values the half-width is undefined (NaN).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _stats
+
+LEVEL = 0.95
+
+
+def mean_ci(values: np.ndarray, axis: int = 0, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+    """NaN-aware mean and confidence half-width along ``axis``."""
+    x = np.asarray(values, float)
+    finite = np.isfinite(x)
+    n = finite.sum(axis=axis)
+    filled = np.where(finite, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, filled.sum(axis=axis) / np.maximum(n, 1), np.nan)
+        dev = np.where(finite, x - np.expand_dims(mean, axis), 0.0)
+        var = np.where(n > 1, (dev**2).sum(axis=axis) / np.maximum(n - 1, 1), np.nan)
+        tq = _stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        half = np.where(n > 1, tq * np.sqrt(var / np.maximum(n, 1)), np.nan)
+    # a KPI that is exactly the same in every replication has a zero-width interval
+    return mean, half
+
+
+def mean_ci_table(frame: pd.DataFrame, by: list[str], *, sort: bool = True,
+                  skip: tuple[str, ...] = ("replication",)) -> pd.DataFrame:
+    """Mean and ``<col>_ci`` half-width of every numeric column, per group of ``by``."""
+    numeric = [c for c in frame.columns if c not in by and c not in skip
+               and pd.api.types.is_numeric_dtype(frame[c])]
+    rows = []
+    for key, part in frame.groupby(by, sort=sort):
+        key = key if isinstance(key, tuple) else (key,)
+        mean, half = mean_ci(part[numeric].to_numpy(float), axis=0)
+        row = dict(zip(by, key))
+        row.update(dict(zip(numeric, mean)))
+        row.update({f"{c}_ci": h for c, h in zip(numeric, half)})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=by + numeric + [f"{c}_ci" for c in numeric])
