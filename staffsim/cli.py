@@ -112,6 +112,35 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--out", type=Path, help="write the plan to this file (.csv or .json)")
     pl.add_argument("--format", choices=["table", "csv", "json"], default="table")
     pl.set_defaults(func=_cmd_plan)
+
+    va = sub.add_parser(
+        "validate", help="check scenario files",
+        description="Load and validate each scenario (extends: included); print one line each.",
+    )
+    va.add_argument("scenarios", nargs="+", type=Path)
+    va.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a field, e.g. channels.voice.volume_factor=1.3 (repeatable)")
+    va.set_defaults(func=_cmd_validate)
+
+    ru = sub.add_parser(
+        "run", help="simulate a scenario",
+        description="Simulate the scenario's day(s) over independent replications and print the "
+        "KPIs with 95%% confidence half-widths, beside the Erlang plan.",
+    )
+    ru.add_argument("scenario", type=Path)
+    ru.add_argument("-n", "--replications", type=int, help="replications (default: the scenario's)")
+    ru.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    ru.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a field, e.g. channels.voice.self_service.deflection=0.3")
+    ru.add_argument("--jobs", type=int, default=1, help="worker processes (results do not depend on it)")
+    ru.add_argument("--service-level", choices=["offered", "answered", "excluding_short_abandons"],
+                    default="offered", help="service-level definition (default: offered)")
+    ru.add_argument("--out", type=Path, help="write slots.csv, summary.csv, groups.csv, plan.csv, "
+                    "result.json into this directory")
+    ru.add_argument("--contacts", action="store_true", help="with --out: also contacts.csv")
+    ru.add_argument("--slots", action="store_true", help="also print the per-slot table")
+    ru.add_argument("--format", choices=["table", "json"], default="table")
+    ru.set_defaults(func=_cmd_run)
     return parser
 
 
@@ -197,6 +226,67 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         print(format_table(totals.reset_index()))
         if args.out:
             print(f"\nplan written to {args.out}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from staffsim.scenarios.loader import load_scenario
+
+    for path in args.scenarios:
+        sc = load_scenario(path, args.overrides)
+        h = sc.spec.horizon
+        people = sum(s.agents for g in sc.spec.agents for s in g.shifts or [])
+        print(f"{path}: ok - {sc.name!r}: {len(sc.channels)} channel(s) "
+              f"({', '.join(sc.channels)}), {h.n_slots} slots of {h.slot:g}s, "
+              f"{len(sc.spec.agents)} group(s), {people} agents on shifts")
+    return 0
+
+
+SUMMARY_COLUMNS = ["offered", "deflected", "answered", "abandoned", "unfinished", "service_level",
+                   "asa_s", "abandon_rate", "occupancy", "staffed_agents"]
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from staffsim.experiment import simulate
+    from staffsim.scenarios.loader import load_scenario
+
+    if args.contacts and not args.out:
+        raise InputError("staffsim run: --contacts needs --out DIR")
+    sc = load_scenario(args.scenario, args.overrides)
+    result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level)
+    if args.out:
+        result.write(args.out, contacts=args.contacts)
+    if args.format == "json":
+        sys.stdout.write(result.to_json())
+        return 0
+    summary = result.summary()
+    shown = pd.DataFrame({"channel": summary["channel"]})
+    for col in SUMMARY_COLUMNS:
+        shown[col] = summary[col]
+        if col in ("service_level", "asa_s", "abandon_rate", "occupancy"):
+            shown[f"{col}_ci"] = summary[f"{col}_ci"]
+    print(f"{sc.name} - {result.replications} replications, seed {result.seed}, "
+          f"staffsim {result.version}")
+    print("Whole day per channel (means; _ci = 95% half-width; rates are totals over the day):")
+    print(format_table(shown))
+    plan = result.plan.groupby("channel", sort=False)["agents"].agg(["max", "sum"])
+    staffed = result.slots.groupby("channel", sort=False)["staffed_agents"].agg(["max", "mean"])
+    print()
+    print("Erlang plan vs simulated staffing (agents on the phones; shared agents count per skill):")
+    compare = pd.DataFrame({
+        "channel": plan.index,
+        "plan_peak": plan["max"].to_numpy(),
+        "plan_agent_hours": plan["sum"].to_numpy() * sc.spec.horizon.slot / 3600,
+        "staffed_peak": staffed["max"].to_numpy(),
+    })
+    print(format_table(compare))
+    if args.slots:
+        print()
+        cols = ["channel", "day", "slot_start", "offered", "service_level", "service_level_ci",
+                "asa_s", "abandon_rate", "occupancy", "staffed_agents", "max_queue"]
+        print(format_table(result.slots[cols]))
+    if args.out:
+        print(f"\nresults written to {args.out}/")
     return 0
 
 

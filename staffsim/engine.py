@@ -27,8 +27,9 @@ contact abandons when its wait reaches its patience; an abandoned contact retrie
 returns that would fall outside the opening hours do not happen. Routing: an arriving contact goes
 to the longest-idle agent of any group with the skill (for chat, else to the agent of that channel
 holding the fewest chats below the concurrency); a freed agent takes the oldest waiting contact of
-its highest-priority non-empty skill (an agent holding chats takes only more chats of that
-channel). With ``concurrency_stretch`` s > 1 a chat started while the agent already holds m chats
+its highest-priority non-empty skill. An agent holding chats can take only more chats of that
+channel, and takes none while a skill it ranks higher has contacts waiting (it frees up for them
+as its chats end). With ``concurrency_stretch`` s > 1 a chat started while the agent already holds m chats
 lasts ``1 + (s - 1) m / (k - 1)`` times its drawn handle time. Breaks and shift ends never pre-empt:
 the agent finishes what it holds, then takes its full break (or logs off). Absence: each scheduled
 agent of a shift misses a day with probability ``absence`` (drawn per agent and day). Groups staffed
@@ -76,10 +77,11 @@ class _Timer(Event):
 
 
 class _Agent:
-    __slots__ = ("group", "skills", "logged_in", "on_break", "pending", "load", "load_ch", "token",
-                 "idle", "staying")
+    __slots__ = ("index", "group", "skills", "logged_in", "on_break", "pending", "load", "load_ch",
+                 "token", "idle", "staying")
 
-    def __init__(self, group: int, skills: list[int]):
+    def __init__(self, index: int, group: int, skills: list[int]):
+        self.index = index  # creation order: breaks ties between roster events deterministically
         self.group = group
         self.skills = skills
         self.logged_in = False
@@ -216,7 +218,7 @@ class _Replication:
             skills = [self.names.index(s) for s in g.skills]
             if g.shifts is not None:
                 for si, shift in enumerate(g.shifts):
-                    people = [_Agent(gi, skills) for _ in range(shift.agents)]
+                    people = [_Agent(len(self.agents) + i, gi, skills) for i in range(shift.agents)]
                     self.agents.extend(people)
                     days = shift.days or range(1, h.days + 1)
                     for d in days:
@@ -226,15 +228,15 @@ class _Replication:
                         lo, hi = base + shift.start, base + shift.end
                         scheduled[gi] += len(present) * _overlap(starts, h.slot, lo, hi)
                         for p in present:
-                            events.append((lo, _LOGIN, id(p), p, 0.0))
+                            events.append((lo, _LOGIN, p.index, p, 0.0))
                             for b in shift.breaks:
-                                events.append((base + b.start, _BREAK, id(p), p, b.length))
-                            events.append((hi, _LOGOFF, id(p), p, 0.0))
+                                events.append((base + b.start, _BREAK, p.index, p, b.length))
+                            events.append((hi, _LOGOFF, p.index, p, 0.0))
             else:
                 heads = np.zeros(h.n_slots, dtype=int)
                 for s in g.skills:
                     heads += plan_headcount[s].astype(int)
-                people = [_Agent(gi, skills) for _ in range(int(heads.max(initial=0)))]
+                people = [_Agent(len(self.agents) + i, gi, skills) for i in range(int(heads.max(initial=0)))]
                 self.agents.extend(people)
                 scheduled[gi] += heads * h.slot
                 for j, p in enumerate(people):
@@ -247,8 +249,8 @@ class _Replication:
                         k0 = k
                         while k < h.n_slots and on[k] and (k == k0 or starts[k] == starts[k - 1] + h.slot):
                             k += 1
-                        events.append((starts[k0], _LOGIN, id(p), p, 0.0))
-                        events.append((starts[k - 1] + h.slot, _LOGOFF, id(p), p, 0.0))
+                        events.append((starts[k0], _LOGIN, p.index, p, 0.0))
+                        events.append((starts[k - 1] + h.slot, _LOGOFF, p.index, p, 0.0))
         events.append((self.close, _DRAIN, 0, None, 0.0))
         events.sort(key=lambda e: (e[0], e[1], e[2]))
         self._scheduled = scheduled
@@ -367,9 +369,21 @@ class _Replication:
             return best[2]
         if self.conc[c] > 1:
             for bucket in self.partial[c][1:]:
-                if bucket:
-                    return next(iter(bucket))
+                for ag in bucket:
+                    if not self._outranked(ag, c):
+                        return ag
         return None
+
+    def _outranked(self, ag: _Agent, c: int) -> bool:
+        """A skill the agent ranks above ``c`` has contacts waiting: the agent should free up for
+        it rather than take another contact of ``c`` (it cannot take it while holding ``c``)."""
+        waiting = self.waiting
+        for s in ag.skills:
+            if s == c:
+                return False
+            if waiting[s]:
+                return True
+        return False
 
     def _abandon(self, aid: int) -> None:
         if self.a_state[aid] != WAIT:
@@ -459,7 +473,7 @@ class _Replication:
         c = ag.load_ch
         if ag.load > 0:
             k = self.conc[c]
-            while ag.load < k and self.waiting[c]:
+            while ag.load < k and self.waiting[c] and not self._outranked(ag, c):
                 aid = self._pop(c)
                 if aid is None:
                     break

@@ -15,6 +15,7 @@ Contacts are attributed to the slot in which the attempt **arrived**. Per channe
 - ``mean_wait_s`` = Σ wait of every attempt offered to agents ÷ offered_to_agents, where the
   wait of an abandoned attempt is its time to abandon and of an unfinished one its time waited;
 - ``abandon_rate`` = abandoned ÷ offered_to_agents;
+- ``p_wait`` = attempts that waited at all (not answered on arrival) ÷ offered_to_agents;
 - ``max_queue`` = the longest queue of the channel during the slot;
 - ``staffed_agents`` = time-average number of logged-in agents of the groups that have the
   channel's skill (shared agents count in every channel they serve);
@@ -49,6 +50,7 @@ COUNT_FIELDS = (
     "unfinished",
     "answered_within",
     "abandoned_before_threshold",
+    "waited",
     "wait_answered_s",
     "wait_all_s",
     "work_s",
@@ -66,6 +68,7 @@ SLOT_KPIS = (
     "asa_s",
     "mean_wait_s",
     "abandon_rate",
+    "p_wait",
     "occupancy",
     "staffed_agents",
     "max_queue",
@@ -142,6 +145,7 @@ def replication_counts(log: ContactLog, scenario: Scenario) -> dict[str, np.ndar
         "unfinished": count(unfinished),
         "answered_within": count(within),
         "abandoned_before_threshold": count(early_ab),
+        "waited": count(to_agents & ~(answered & (log.answer == log.arrival))),
         "wait_answered_s": count(answered, wait),
         "wait_all_s": count(to_agents, wait),
     }
@@ -224,6 +228,7 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
         "asa_s": _ratio(c["wait_answered_s"], c["answered"]),
         "mean_wait_s": _ratio(c["wait_all_s"], c["offered_to_agents"]),
         "abandon_rate": _ratio(c["abandoned"], c["offered_to_agents"]),
+        "p_wait": _ratio(c["waited"], c["offered_to_agents"]),
         "occupancy": _ratio(c["work_s"], c["available_s"]),
         "staffed_agents": c["logged_in_s"] / slot_s,
         "max_queue": c["max_queue"],

@@ -40,12 +40,12 @@ def test_erlang_target_and_range(capsys):
 
 def test_plan_outputs(capsys, tmp_path, root):
     out_file = tmp_path / "plan.csv"
-    code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast_weekday.csv"),
+    code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast" / "weekday.csv"),
                        "--out", str(out_file))
     assert code == 0 and "Totals per channel" in out
     plan = pd.read_csv(out_file)
     assert len(plan) == 72 and {"agents", "scheduled", "asa_s"} <= set(plan.columns)
-    code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast_weekday.csv"),
+    code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast" / "weekday.csv"),
                        "--format", "json")
     assert json.loads(out)["slot_s"] == 1800.0
 
@@ -71,7 +71,7 @@ def test_plan_output_not_half_written_on_error(capsys, tmp_path, root):
     out_file.write_text("previous plan\n")
     bad = tmp_path / "f.csv"
     bad.write_text("channel,slot_start,volume,aht_s\nvoice,08:00,x,180\n")
-    code, _, _ = run(capsys, "plan", str(bad), "--targets", str(root / "scenarios" / "targets.yaml"),
+    code, _, _ = run(capsys, "plan", str(bad), "--targets", str(root / "scenarios" / "forecast" / "targets.yaml"),
                      "--out", str(out_file))
     assert code == 2 and out_file.read_text() == "previous plan\n"
 
@@ -94,8 +94,12 @@ def test_readme_commands_run(capsys, root, monkeypatch, tmp_path):
     assert commands, "the README shows staffsim commands"
     monkeypatch.chdir(root)
     for command in commands:
-        argv = shlex.split(command)[1:]
-        argv = [str(tmp_path / a) if a.startswith("out/") else a for a in argv]
+        argv = []
+        for a in shlex.split(command)[1:]:  # as the shell would: expand globs, outputs to tmp
+            if "*" in a:
+                argv.extend(sorted(str(p) for p in root.glob(a)))
+            else:
+                argv.append(str(tmp_path / a) if a.startswith("out/") else a)
         code, _, err = run(capsys, *argv)
         assert code == 0, (command, err)
 
@@ -116,3 +120,47 @@ def test_readme_python_examples_run(root):
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_validate_examples(capsys, root):
+    files = [str(p) for p in sorted((root / "scenarios").glob("*.yaml"))]
+    code, out, _ = run(capsys, "validate", *files)
+    assert code == 0 and out.count(": ok - ") == len(files)
+
+
+def test_validate_bad_scenario_exits_2(capsys, tmp_path, root):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((root / "scenarios" / "bank.yaml").read_text().replace("skills: [email]", "skills: [fax]"))
+    code, _, err = run(capsys, "validate", str(bad))
+    assert code == 2 and "agents.1.skills: 'fax' is not a channel" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_run_writes_outputs(capsys, tmp_path, root):
+    out = tmp_path / "run"
+    code, text, _ = run(capsys, "run", str(root / "scenarios" / "bank.yaml"), "-n", "3", "--seed", "5",
+                        "--set", "channels.chat.volume_factor=1.3", "--out", str(out), "--contacts")
+    assert code == 0 and "3 replications, seed 5" in text
+    names = {p.name for p in out.iterdir()}
+    assert {"slots.csv", "summary.csv", "groups.csv", "plan.csv", "result.json", "contacts.csv"} <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    meta = json.loads((out / "result.json").read_text())
+    assert meta["seed"] == 5 and meta["replications"] == 3 and meta["version"]
+    assert meta["scenario_data"]["channels"]["chat"]["volume_factor"] == 1.3
+    slots = pd.read_csv(out / "slots.csv")
+    assert {"service_level", "service_level_ci", "asa_s", "staffed_agents"} <= set(slots.columns)
+    assert len(slots) == 3 * 24
+
+
+def test_run_json_and_bad_flags(capsys, root):
+    code, out, _ = run(capsys, "run", str(root / "scenarios" / "travel_agency.yaml"), "-n", "2",
+                       "--format", "json")
+    assert code == 0 and json.loads(out)["replications"] == 2
+    for argv, match in (
+        (["-n", "0"], "replications"),
+        (["--set", "channels.voice.patience.mean=-3"], "channels.voice.patience.mean"),
+        (["--seed", "-1"], "seed"),
+        (["--contacts"], "--contacts needs --out"),
+    ):
+        code, _, err = run(capsys, "run", str(root / "scenarios" / "bank.yaml"), *argv)
+        assert code == 2 and match in err and len(err.strip().splitlines()) == 1, (argv, err)

@@ -91,10 +91,10 @@ def test_bad_targets(kwargs, match):
 
 
 def test_example_forecast_and_targets(root):
-    f = load_forecast(root / "scenarios" / "forecast_weekday.csv")
+    f = load_forecast(root / "scenarios" / "forecast" / "weekday.csv")
     assert f.slot_s == 1800.0
     assert list(dict.fromkeys(f.table["channel"])) == ["voice", "chat", "email"]
-    t = load_targets(root / "scenarios" / "targets.yaml")
+    t = load_targets(root / "scenarios" / "forecast" / "targets.yaml")
     plan = plan_staffing(f.table, t, f.slot_s)
     assert len(plan) == 72 and (plan["service_level"] >= 0.8).all()
     voice = plan[plan.channel == "voice"]
