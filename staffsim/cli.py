@@ -16,7 +16,7 @@ import pandas as pd
 from staffsim import __version__
 from staffsim.errors import InputError
 from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
-from staffsim.report import dumps, format_table, frame_to_csv, write_frame
+from staffsim.report import dumps, format_differences, format_table, frame_to_csv, write_frame
 from staffsim.units import parse_duration
 
 
@@ -132,16 +132,58 @@ def build_parser() -> argparse.ArgumentParser:
     ru.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     ru.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="override a field, e.g. channels.voice.self_service.deflection=0.3")
-    ru.add_argument("--jobs", type=int, default=1, help="worker processes (results do not depend on it)")
+    _common_run_flags(ru)
     ru.add_argument("--service-level", choices=["offered", "answered", "excluding_short_abandons"],
                     default="offered", help="service-level definition (default: offered)")
     ru.add_argument("--out", type=Path, help="write slots.csv, summary.csv, groups.csv, plan.csv, "
                     "result.json into this directory")
     ru.add_argument("--contacts", action="store_true", help="with --out: also contacts.csv")
+    ru.add_argument("--plot", action="store_true", help="with --out: day_<channel>.png charts")
     ru.add_argument("--slots", action="store_true", help="also print the per-slot table")
     ru.add_argument("--format", choices=["table", "json"], default="table")
     ru.set_defaults(func=_cmd_run)
+
+    co = sub.add_parser(
+        "compare", help="compare scenarios on the same simulated customers",
+        description="Simulate a baseline and variants with the same seeds (common random numbers) "
+        "and report the paired differences with 95%% confidence half-widths, in KPIs and money.",
+    )
+    co.add_argument("baseline", type=Path)
+    co.add_argument("variants", type=Path, nargs="+")
+    co.add_argument("-n", "--replications", type=int, help="replications (default: the baseline's)")
+    co.add_argument("--seed", type=int, help="random seed (default: the baseline's)")
+    _common_run_flags(co)
+    co.add_argument("--out", type=Path, help="write differences.csv, summaries.csv, result.json here")
+    co.add_argument("--plot", action="store_true", help="with --out: compare.png")
+    co.add_argument("--format", choices=["table", "json"], default="table")
+    co.set_defaults(func=_cmd_compare)
+
+    sw = sub.add_parser(
+        "sweep", help="sweep one parameter",
+        description="Simulate the scenario at each value of one field (same seeds at every value) "
+        "and report KPIs, cost and the Erlang plan's agents per value.",
+    )
+    sw.add_argument("scenario", type=Path)
+    sw.add_argument("--param", required=True, action="append", metavar="PATH=VALUES",
+                    help="e.g. channels.voice.self_service.deflection=0:0.6:0.1 (start:stop:step) "
+                    "or =0,0.2,0.4")
+    sw.add_argument("-n", "--replications", type=int, help="replications per value")
+    sw.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    sw.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="fixed overrides applied before sweeping")
+    _common_run_flags(sw)
+    sw.add_argument("--out", type=Path, help="write sweep.csv, steps.csv, result.json here")
+    sw.add_argument("--plot", action="store_true", help="with --out: sweep.png")
+    sw.add_argument("--format", choices=["table", "json"], default="table")
+    sw.set_defaults(func=_cmd_sweep)
     return parser
+
+
+def _common_run_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, help="worker processes (default: all cores; the numbers do "
+                   "not depend on it)")
+    p.add_argument("--parquet", action="store_true", help="with --out: Parquet files too (needs pyarrow)")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
 
 def _cmd_erlang(args: argparse.Namespace) -> int:
@@ -250,15 +292,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from staffsim.experiment import simulate
     from staffsim.scenarios.loader import load_scenario
 
-    if args.contacts and not args.out:
-        raise InputError("staffsim run: --contacts needs --out DIR")
+    _needs_out(args, "run", "contacts", "plot", "parquet")
     sc = load_scenario(args.scenario, args.overrides)
-    result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level)
+    result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
+                      progress=False if args.no_progress else None)
     if args.out:
-        result.write(args.out, contacts=args.contacts)
+        result.write(args.out, contacts=args.contacts, parquet=args.parquet)
+        if args.plot:
+            from staffsim.plots import plot_day, save_figures
+
+            save_figures({f"day_{c}": plot_day(result, c) for c in sc.channels}, args.out)
     if args.format == "json":
         sys.stdout.write(result.to_json())
-        return 0
+        return _finish(result.complete, result.replications)
     summary = result.summary()
     shown = pd.DataFrame({"channel": summary["channel"]})
     for col in SUMMARY_COLUMNS:
@@ -287,7 +333,97 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(format_table(result.slots[cols]))
     if args.out:
         print(f"\nresults written to {args.out}/")
-    return 0
+    return _finish(result.complete, result.replications)
+
+
+def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:
+    for flag in flags:
+        if getattr(args, flag, False) and not args.out:
+            raise InputError(f"staffsim {command}: --{flag} needs --out DIR")
+
+
+def _finish(complete: bool, replications: int) -> int:
+    """Exit code: 130 (and a note) when Ctrl-C cut the run short; what finished was kept."""
+    if complete:
+        return 0
+    print(f"staffsim: interrupted - kept the {replications} replication(s) that had finished",
+          file=sys.stderr)
+    return 130
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from staffsim.experiment import compare
+    from staffsim.scenarios.loader import load_scenario
+
+    _needs_out(args, "compare", "plot", "parquet")
+    base = load_scenario(args.baseline)
+    variants = [load_scenario(v) for v in args.variants]
+    result = compare(base, *variants, replications=args.replications, seed=args.seed, jobs=args.jobs,
+                     progress=False if args.no_progress else None)
+    if args.out:
+        result.write(args.out, parquet=args.parquet)
+        if args.plot:
+            from staffsim.plots import plot_comparison, save_figures
+
+            save_figures({"compare": plot_comparison(result)}, args.out)
+    if args.format == "json":
+        sys.stdout.write(dumps(result.to_dict()))
+        return _finish(result.complete, result.baseline.replications)
+    b = result.baseline
+    print(f"{result.baseline_label} vs {', '.join(result.variants)} - {b.replications} replications "
+          f"each on the same simulated customers (seed {b.seed}), staffsim {b.version}")
+    for v in result.variants:
+        print(result.headline(v))
+    print()
+    d = result.differences
+    shown = d[d["metric"].isin(["service_level", "asa_s", "abandon_rate", "occupancy",
+                                "paid_agent_hours", "cost"])]
+    print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
+    print(format_differences(shown, b.scenario.spec.costs.currency))
+    if args.out:
+        print(f"\nresults written to {args.out}/")
+    return _finish(result.complete, b.replications)
+
+
+SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agent_hours",
+               "plan_agent_hours", "plan_agents_peak", "cost")
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from staffsim.experiment import sweep
+    from staffsim.scenarios.loader import load_scenario
+
+    _needs_out(args, "sweep", "plot", "parquet")
+    if len(args.param) != 1:
+        raise InputError("staffsim sweep: give exactly one --param (one parameter per sweep)")
+    if "=" not in args.param[0]:
+        raise InputError(f"--param {args.param[0]!r}: expected PATH=VALUES, e.g. "
+                         "channels.voice.self_service.deflection=0:0.6:0.1")
+    path, values = args.param[0].split("=", 1)
+    sc = load_scenario(args.scenario, args.overrides)
+    result = sweep(sc, path.strip(), values, args.replications, args.seed, args.jobs,
+                   progress=False if args.no_progress else None)
+    if args.out:
+        result.write(args.out, parquet=args.parquet)
+        if args.plot:
+            from staffsim.plots import plot_sweep, save_figures
+
+            save_figures({"sweep": plot_sweep(result)}, args.out)
+    first = result.results[0]
+    if args.format == "json":
+        sys.stdout.write(dumps(result.to_dict()))
+        return _finish(result.complete, first.replications)
+    print(f"{sc.name}: sweeping {result.parameter} over {len(result.values)} values, "
+          f"{first.replications} replications each on the same simulated customers (seed {first.seed})")
+    for channel in list(sc.channels) + ["all"]:
+        wide = result.pivot(channel)
+        cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
+                                     if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))]
+        print(f"\n{'whole center' if channel == 'all' else channel}:")
+        print(format_table(wide[cols]))
+    if args.out:
+        print(f"\nresults written to {args.out}/")
+    return _finish(result.complete, first.replications)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

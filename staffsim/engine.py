@@ -48,6 +48,7 @@ import numpy as np
 import simpy
 from simpy.events import Event
 
+from staffsim.models.staffing import scheduled_agents
 from staffsim.rng import stream
 from staffsim.results import ContactLog
 from staffsim.scenarios.scenario import Scenario
@@ -78,7 +79,7 @@ class _Timer(Event):
 
 class _Agent:
     __slots__ = ("index", "group", "skills", "logged_in", "on_break", "pending", "load", "load_ch",
-                 "token", "idle", "staying")
+                 "token", "idle", "staying", "sched_end")
 
     def __init__(self, index: int, group: int, skills: list[int]):
         self.index = index  # creation order: breaks ties between roster events deterministically
@@ -92,6 +93,7 @@ class _Agent:
         self.token = 0
         self.idle = False
         self.staying = False  # logged in at the close: drains the queues
+        self.sched_end = 0.0  # when the current shift (or plan run) is scheduled to end
 
 
 class _Draws:
@@ -204,6 +206,7 @@ class _Replication:
         self.lv_busy = self.lv["busy"]
         self.lv_idle = self.lv["idle"]
         self.agents: list[_Agent] = []
+        self.overtime_s = [0.0] * ng  # logged in past the scheduled end (finishing, draining)
         self.roster = self._build_roster(scenario, seed, rep, plan_headcount)
         self.scheduled_s = self._scheduled
 
@@ -228,7 +231,7 @@ class _Replication:
                         lo, hi = base + shift.start, base + shift.end
                         scheduled[gi] += len(present) * _overlap(starts, h.slot, lo, hi)
                         for p in present:
-                            events.append((lo, _LOGIN, p.index, p, 0.0))
+                            events.append((lo, _LOGIN, p.index, p, hi))
                             for b in shift.breaks:
                                 events.append((base + b.start, _BREAK, p.index, p, b.length))
                             events.append((hi, _LOGOFF, p.index, p, 0.0))
@@ -238,7 +241,8 @@ class _Replication:
                     heads += plan_headcount[s].astype(int)
                 people = [_Agent(len(self.agents) + i, gi, skills) for i in range(int(heads.max(initial=0)))]
                 self.agents.extend(people)
-                scheduled[gi] += heads * h.slot
+                # paid: the gross headcount for the plan's net agents
+                scheduled[gi] += scheduled_agents(heads, g.shrinkage) * h.slot
                 for j, p in enumerate(people):
                     on = heads > j
                     k = 0
@@ -249,7 +253,7 @@ class _Replication:
                         k0 = k
                         while k < h.n_slots and on[k] and (k == k0 or starts[k] == starts[k - 1] + h.slot):
                             k += 1
-                        events.append((starts[k0], _LOGIN, p.index, p, 0.0))
+                        events.append((starts[k0], _LOGIN, p.index, p, starts[k - 1] + h.slot))
                         events.append((starts[k - 1] + h.slot, _LOGOFF, p.index, p, 0.0))
         events.append((self.close, _DRAIN, 0, None, 0.0))
         events.sort(key=lambda e: (e[0], e[1], e[2]))
@@ -498,6 +502,7 @@ class _Replication:
             _Timer(self.env, self.roster[k + 1][0] - self.env.now, self._on_roster_chain)
         if action == _LOGIN:
             ag.logged_in = True
+            ag.sched_end = length  # LOGIN events carry the scheduled end
             self._level("logged_in", ag.group, 1)
             self._ready(ag)
         elif action == _BREAK:
@@ -548,6 +553,7 @@ class _Replication:
             self._ready(ag)
 
     def _logoff(self, ag: _Agent) -> None:
+        self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
         self._clear_idle(ag)
         ag.logged_in = False
         ag.staying = False
@@ -558,6 +564,9 @@ class _Replication:
         self._start_arrivals()
         self._start_roster()
         self.env.run(until=self.until)
+        for ag in self.agents:  # still logged in at the end of the run
+            if ag.logged_in:
+                self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
         return self._log()
 
     def _log(self) -> ContactLog:
@@ -581,6 +590,7 @@ class _Replication:
             levels=levels,
             queue=[(np.asarray(t, float), np.asarray(n, float)) for t, n in zip(self.q_t, self.q_len)],
             scheduled_s=self.scheduled_s,
+            overtime_s=np.asarray(self.overtime_s, float),
             run_start=self.h.start,
             run_end=self.env.now,
         )

@@ -7,6 +7,7 @@ for any number of worker processes: replications are farmed out and gathered bac
 from __future__ import annotations
 
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -27,7 +28,8 @@ from staffsim.metrics import (
     slot_labels,
 )
 from staffsim.models.staffing import ChannelTargets, plan_staffing
-from staffsim.results import ContactLog, RunResult
+from staffsim.progress import Progress
+from staffsim.results import ComparisonResult, ContactLog, RunResult, SweepResult
 from staffsim.scenarios.scenario import Scenario
 from staffsim.stats import mean_ci
 from staffsim.units import format_clock
@@ -90,7 +92,7 @@ def _replicate(args: tuple) -> dict[str, Any]:
     out = {
         "slot": slot_kpis(counts, h.slot, variant),
         "group": group_kpis(counts, h.slot),
-        "horizon": horizon_kpis(counts, log.channels, h.n_slots * h.slot, variant),
+        "horizon": horizon_kpis(counts, scenario, variant),
         "conservation": _group_balance(log),
     }
     if keep_contacts:
@@ -149,39 +151,105 @@ def simulate(
     jobs: int | None = 1,
     *,
     service_level: str = "offered",
+    progress: Any = None,
 ) -> RunResult:
     """Simulate ``replications`` independent days (default: the scenario's ``run``).
 
     ``jobs``: worker processes (None = all cores); the numbers do not depend on it.
     ``service_level``: which definition fills the ``service_level`` columns (see
-    :mod:`staffsim.metrics`).
+    :mod:`staffsim.metrics`). ``progress``: None shows a bar on a terminal for long runs, False
+    never, or an object with ``update()``/``close()``. Ctrl-C stops the run and returns the
+    replications completed so far (``result.complete`` is then False).
     """
-    run = scenario.spec.run
-    reps = run.replications if replications is None else int(replications)
-    seed = run.seed if seed is None else int(seed)
+    return run_batch([scenario], replications, seed, jobs, service_level=service_level,
+                     progress=progress, label="simulating")[0]
+
+
+def run_batch(
+    scenarios: list[Scenario],
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = 1,
+    *,
+    service_level: str = "offered",
+    progress: Any = None,
+    label: str = "simulating",
+) -> list[RunResult]:
+    """Run several scenarios with the same seed and replication numbers (common random numbers).
+
+    Replications and scenarios are farmed out together to ``jobs`` worker processes; the numbers
+    are identical for any job count. Replication-major order means that when the run is
+    interrupted, the first m replications of every scenario are complete: the results then hold
+    exactly those (as if run with m replications) and ``complete`` is False.
+    """
+    first = scenarios[0].spec.run
+    reps = first.replications if replications is None else int(replications)
+    seed = first.seed if seed is None else int(seed)
     if reps < 1:
         raise InputError(f"replications: must be >= 1, got {reps}")
     if seed < 0:
         raise InputError(f"seed: must be a whole number >= 0, got {seed}")
     if service_level not in SERVICE_LEVEL_VARIANTS:
-        raise InputError(f"service_level: choose one of {', '.join(SERVICE_LEVEL_VARIANTS)}, got {service_level!r}")
-    plan = plan_for(scenario)
-    heads = plan_headcount(scenario, plan)
-    tasks = [(scenario, seed, r, heads, service_level, r == 0) for r in range(reps)]
-    outs = _map(_replicate, tasks, jobs)
-    return _assemble(scenario, seed, reps, plan, outs, service_level)
+        raise InputError(
+            f"service_level: choose one of {', '.join(SERVICE_LEVEL_VARIANTS)}, got {service_level!r}"
+        )
+    plans = [plan_for(sc) for sc in scenarios]
+    heads = [plan_headcount(sc, p) for sc, p in zip(scenarios, plans)]
+    tasks = [(sc, seed, r, hd, service_level, r == 0)
+             for r in range(reps) for sc, hd in zip(scenarios, heads)]
+    bar = progress
+    if progress is None or isinstance(progress, bool):
+        bar = Progress(len(tasks), label, enabled=None if progress is None else progress)
+    outs = _map(_replicate, tasks, jobs, bar)
+    done_reps = len(outs) // len(scenarios)
+    if done_reps == 0:
+        raise KeyboardInterrupt
+    per_scenario = [[outs[r * len(scenarios) + i] for r in range(done_reps)] for i in range(len(scenarios))]
+    return [
+        _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps)
+        for sc, plan, o in zip(scenarios, plans, per_scenario)
+    ]
 
 
-def _map(fn, tasks: list, jobs: int | None) -> list:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _map(fn, tasks: list, jobs: int | None, bar) -> list:
+    """Results of ``fn`` over ``tasks`` in order; on Ctrl-C, the results finished in order so far."""
     workers = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
     workers = min(workers, len(tasks))
-    if workers <= 1:
-        return [fn(t) for t in tasks]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, tasks))
+    results: list = []
+    try:
+        if workers <= 1:
+            for t in tasks:
+                results.append(fn(t))
+                bar.update()
+        else:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+            try:
+                futures = [pool.submit(fn, t) for t in tasks]
+                for f in futures:
+                    results.append(f.result())
+                    bar.update()
+            except KeyboardInterrupt:
+                pool.shutdown(wait=True, cancel_futures=True)
+                for f in futures[len(results):]:
+                    if f.done() and not f.cancelled() and f.exception() is None:
+                        results.append(f.result())
+                    else:
+                        break
+                raise
+            finally:
+                pool.shutdown(wait=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bar.close()
+    return results
 
 
-def _assemble(scenario, seed, reps, plan, outs, variant) -> RunResult:
+def _assemble(scenario, seed, reps, plan, outs, variant, complete=True) -> RunResult:
     h = scenario.spec.horizon
     names = scenario.channels
     day, labels = slot_labels(scenario)
@@ -229,5 +297,228 @@ def _assemble(scenario, seed, reps, plan, outs, variant) -> RunResult:
         contacts=outs[0]["contacts"],
         plan=plan,
         service_level_variant=variant,
+        complete=complete,
         extra={"group_balance": [o["conservation"] for o in outs]},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparisons and sweeps
+# ---------------------------------------------------------------------------------------------
+
+#: the metrics compared and swept, per channel and for the whole center (channel "all")
+DECISION_METRICS = (
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "occupancy",
+    "answered",
+    "paid_agent_hours",
+    "agent_cost",
+    "abandon_cost",
+    "self_service_cost",
+    "telephony_cost",
+    "cost",
+)
+
+
+def _check_compatible(base: Scenario, other: Scenario) -> None:
+    hb, ho = base.spec.horizon, other.spec.horizon
+    if (hb.start, hb.end, hb.slot, hb.days) != (ho.start, ho.end, ho.slot, ho.days):
+        raise InputError(
+            f"{other.source or other.name}: cannot compare with {base.source or base.name}: "
+            f"different horizons ({format_clock(ho.start)}-{format_clock(ho.end)} by {ho.slot:g}s "
+            f"x {ho.days} day(s) vs {format_clock(hb.start)}-{format_clock(hb.end)} by {hb.slot:g}s "
+            f"x {hb.days} day(s))"
+        )
+    if base.channels != other.channels:
+        raise InputError(
+            f"{other.source or other.name}: cannot compare with {base.source or base.name}: "
+            f"different channels ({', '.join(other.channels)} vs {', '.join(base.channels)})"
+        )
+    if base.spec.costs.currency != other.spec.costs.currency:
+        raise InputError(
+            f"{other.source or other.name}: costs are in {other.spec.costs.currency}, "
+            f"the baseline's in {base.spec.costs.currency}"
+        )
+
+
+def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:
+    pr = result.per_replication
+    return pr.loc[pr["channel"] == channel, metric].to_numpy(float)
+
+
+def differences_table(base: RunResult, variants: dict[str, RunResult], *, paired: bool = True) -> pd.DataFrame:
+    """Tidy ``variant, channel, metric, baseline, value, difference, ci`` (95% half-width: of the
+    paired per-replication differences, or Welch's for independent runs)."""
+    from staffsim.stats import mean_ci, paired_difference, unpaired_difference
+
+    rows = []
+    channels = list(base.per_replication["channel"].unique())
+    for label, res in variants.items():
+        for channel in channels:
+            for metric in DECISION_METRICS:
+                b, v = _values(base, channel, metric), _values(res, channel, metric)
+                diff, half = (paired_difference if paired else unpaired_difference)(b, v)
+                rows.append({
+                    "variant": label, "channel": channel, "metric": metric,
+                    "baseline": float(mean_ci(b)[0]), "value": float(mean_ci(v)[0]),
+                    "difference": diff, "ci": half,
+                })
+    return pd.DataFrame(rows, columns=["variant", "channel", "metric", "baseline", "value",
+                                       "difference", "ci"])
+
+
+def compare(
+    baseline: Scenario,
+    *variants: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = None,
+    paired: bool = True,
+    service_level: str = "offered",
+    progress: Any = None,
+) -> ComparisonResult:
+    """Run a baseline and its variants on the same simulated customers and difference them.
+
+    Every scenario runs with the same seed and replication numbers, so replication r of each is
+    the same day's customers (common random numbers) and the differences are paired: their
+    confidence intervals are much narrower than those of independent runs. ``paired=False`` runs
+    each variant on fresh seeds instead (for demonstrating that, or when scenarios differ in
+    volumes so that pairing means little). Scenarios must share the horizon and channels.
+    """
+    if not variants:
+        raise InputError("compare: give at least one variant to compare with the baseline")
+    for v in variants:
+        _check_compatible(baseline, v)
+    labels = _unique_labels([baseline, *variants])
+    if paired:
+        results = run_batch([baseline, *variants], replications, seed, jobs,
+                            service_level=service_level, progress=progress, label="comparing")
+    else:
+        seed0 = baseline.spec.run.seed if seed is None else int(seed)
+        results = [simulate(sc, replications, seed0 + 7919 * i, jobs, service_level=service_level,
+                            progress=progress) for i, sc in enumerate([baseline, *variants])]
+    base, rest = results[0], dict(zip(labels[1:], results[1:]))
+    return ComparisonResult(
+        baseline_label=labels[0], baseline=base, variants=rest,
+        differences=differences_table(base, rest, paired=paired), paired=paired,
+        complete=all(r.complete for r in results),
+    )
+
+
+def _unique_labels(scenarios: list[Scenario]) -> list[str]:
+    labels = []
+    for sc in scenarios:
+        label, k = sc.label, 2
+        while label in labels:
+            label, k = f"{sc.label}_{k}", k + 1
+        labels.append(label)
+    return labels
+
+
+def parse_values(text: str, parameter: str = "value") -> list[Any]:
+    """``"0:0.6:0.1"`` (start:stop:step, stop included when on the grid) or ``"0,0.1,0.3"``."""
+    import yaml
+
+    text = text.strip()
+    if not text:
+        raise InputError(f"{parameter}: no values given (use start:stop:step or a comma list)")
+    if ":" in text and "," not in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise InputError(f"{parameter}: a range is start:stop:step, got {text!r}")
+        try:
+            start, stop, step = (float(p) for p in parts)
+        except ValueError:
+            raise InputError(f"{parameter}: range bounds must be numbers, got {text!r}") from None
+        if not all(np.isfinite([start, stop, step])) or step <= 0:
+            raise InputError(f"{parameter}: the step must be a number > 0, got {text!r}")
+        if stop < start:
+            raise InputError(f"{parameter}: the range ends before it starts ({text!r})")
+        count = int(np.floor((stop - start) / step + 1e-9)) + 1
+        if count > 1000:
+            raise InputError(f"{parameter}: {count} values is too many for one sweep (at most 1000)")
+        values = [round(start + i * step, 10) for i in range(count)]
+        if all(float(x).is_integer() for x in (start, step)):
+            values = [int(v) for v in values]
+        return values
+    values = []
+    for part in text.split(","):
+        try:
+            values.append(yaml.safe_load(part.strip()))
+        except yaml.YAMLError:
+            values.append(part.strip())
+    if len(set(map(repr, values))) != len(values):
+        raise InputError(f"{parameter}: a value is listed twice in {text!r}")
+    return values
+
+
+def sweep(
+    scenario: Scenario,
+    parameter: str,
+    values: list[Any] | str,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = None,
+    *,
+    service_level: str = "offered",
+    progress: Any = None,
+) -> SweepResult:
+    """Simulate the scenario at each value of one field (a path as in ``--set``).
+
+    Every value runs on the same seeds (common random numbers), so the curve is smooth and the
+    differences between neighbouring points are paired. The table also holds, per value, what
+    the Erlang plan would need (``plan_agents_peak``, ``plan_agent_hours``).
+    """
+    if isinstance(values, str):
+        values = parse_values(values, parameter)
+    if not values:
+        raise InputError(f"{parameter}: no values to sweep")
+    variants = []
+    for v in values:
+        try:
+            variants.append(scenario.with_overrides({parameter: v}))
+        except InputError as exc:
+            raise InputError(f"sweep {parameter}={v!r}: {exc}") from None
+    results = run_batch(variants, replications, seed, jobs, service_level=service_level,
+                        progress=progress, label="sweeping")
+    return SweepResult(parameter=parameter, values=list(values), results=results,
+                       table=_sweep_table(parameter, values, results), steps=_sweep_steps(values, results),
+                       complete=all(r.complete for r in results))
+
+
+def _sweep_table(parameter, values, results) -> pd.DataFrame:
+    from staffsim.stats import mean_ci
+
+    rows = []
+    for value, res in zip(values, results):
+        slot_h = res.scenario.spec.horizon.slot / 3600.0
+        channels = list(res.per_replication["channel"].unique())
+        for channel in channels:
+            for metric in DECISION_METRICS + ("offered_to_agents",):
+                mean, half = mean_ci(_values(res, channel, metric))
+                rows.append({"value": value, "channel": channel, "metric": metric,
+                             "mean": float(mean), "ci": float(half)})
+            plan = res.plan if channel == "all" else res.plan[res.plan["channel"] == channel]
+            peak = plan.groupby(["day", "slot_start"])["agents"].sum().max() if len(plan) else 0
+            rows.append({"value": value, "channel": channel, "metric": "plan_agents_peak",
+                         "mean": float(peak), "ci": 0.0})
+            rows.append({"value": value, "channel": channel, "metric": "plan_agent_hours",
+                         "mean": float(plan["agents"].sum() * slot_h), "ci": 0.0})
+    table = pd.DataFrame(rows, columns=["value", "channel", "metric", "mean", "ci"])
+    table.attrs["parameter"] = parameter
+    return table
+
+
+def _sweep_steps(values, results) -> pd.DataFrame:
+    from staffsim.stats import paired_difference
+
+    rows = []
+    for (v0, r0), (v1, r1) in zip(zip(values, results), zip(values[1:], results[1:])):
+        for channel in r0.per_replication["channel"].unique():
+            for metric in DECISION_METRICS:
+                d, half = paired_difference(_values(r0, channel, metric), _values(r1, channel, metric))
+                rows.append({"from": v0, "to": v1, "channel": channel, "metric": metric,
+                             "difference": d, "ci": half})
+    return pd.DataFrame(rows, columns=["from", "to", "channel", "metric", "difference", "ci"])

@@ -27,6 +27,21 @@ A ratio whose denominator is 0 in a slot is undefined (NaN, shown as "-"), not 0
 Per group and slot: ``staffed`` (logged in), ``on_break``, ``available``, ``busy`` (holding at
 least one contact), ``idle`` — all time-averages in agents — ``scheduled`` (agents on a shift that
 showed up) and ``occupancy``. Over the whole run, logged-in time = busy + idle + break time.
+
+Money (whole horizon, per replication; rates from the scenario's ``costs``):
+
+- ``paid_agent_hours`` = scheduled hours of the agents who showed up (shifts, breaks included;
+  for a group staffed from plan the gross headcount ⌈net / (1 − shrinkage)⌉) + overtime (logged in
+  past the scheduled end: finishing a contact, draining the queues at closing);
+- ``agent_cost`` = paid hours × the group's ``agent_hour`` rate;
+- ``abandon_cost`` = abandoned × ``abandoned`` (lost revenue);
+- ``self_service_cost`` = deflected × ``self_service``;
+- ``telephony_cost`` = handled minutes × ``handled_minute``;
+- ``cost`` = the sum; ``cost_per_handled`` = cost ÷ answered.
+
+A group's pay is allocated to its channels in proportion to the handling work (time ÷ concurrency)
+it did for each (equally among its skills if it did none), so the channels' costs add up to the
+center's (the ``all`` row).
 """
 
 from __future__ import annotations
@@ -51,6 +66,7 @@ COUNT_FIELDS = (
     "answered_within",
     "abandoned_before_threshold",
     "waited",
+    "handled_s",
     "wait_answered_s",
     "wait_all_s",
     "work_s",
@@ -146,6 +162,7 @@ def replication_counts(log: ContactLog, scenario: Scenario) -> dict[str, np.ndar
         "answered_within": count(within),
         "abandoned_before_threshold": count(early_ab),
         "waited": count(to_agents & ~(answered & (log.answer == log.arrival))),
+        "handled_s": count(answered, np.minimum(np.nan_to_num(log.end, nan=log.run_end), log.run_end) - log.answer),
         "wait_answered_s": count(answered, wait),
         "wait_all_s": count(to_agents, wait),
     }
@@ -158,11 +175,13 @@ def replication_counts(log: ContactLog, scenario: Scenario) -> dict[str, np.ndar
     conc = np.array(log.concurrency, float)
     served = answered
     work = np.zeros((ng, ns))
+    work_gc = np.zeros((ng, nc))
     if served.any():
         g_of = log.group[served].astype(np.int64)
         t0 = log.answer[served]
         t1 = np.where(np.isnan(log.end[served]), log.run_end, log.end[served])
         share = 1.0 / conc[ch[served]]
+        np.add.at(work_gc, (g_of, ch[served]), (t1 - t0) * share)
         for g in range(ng):
             m = g_of == g
             if m.any():
@@ -196,6 +215,8 @@ def replication_counts(log: ContactLog, scenario: Scenario) -> dict[str, np.ndar
         out[f"group_{key}_s"] = values
     out["group_work_s"] = work
     out["group_scheduled_s"] = log.scheduled_s
+    out["group_channel_work_s"] = work_gc
+    out["group_paid_s"] = log.scheduled_s.sum(axis=1) + log.overtime_s
     return out
 
 
@@ -235,26 +256,49 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
     }
 
 
-def horizon_kpis(counts: dict[str, np.ndarray], channels: tuple[str, ...], open_s: float,
-                 variant: str = "offered") -> pd.DataFrame:
-    """Whole-horizon KPIs of one replication, per channel and for all channels together: every
-    rate is a ratio of horizon totals (volume-weighted), never an average of slot rates."""
+COST_COLUMNS = ("paid_agent_hours", "agent_cost", "abandon_cost", "self_service_cost",
+                "telephony_cost", "cost", "cost_per_handled")
+
+
+def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str = "offered") -> pd.DataFrame:
+    """Whole-horizon KPIs and money of one replication, per channel and for all channels together
+    (``channel == "all"``): every rate is a ratio of horizon totals (volume-weighted), never an
+    average of slot rates."""
+    spec = scenario.spec
+    channels = list(spec.channels)
+    h = spec.horizon
     totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS}
-    totals["max_queue"] = counts["max_queue"].max(axis=1)
-    rows = {key: list(v) for key, v in totals.items()}
-    for key in COUNT_FIELDS:
-        rows[key].append(totals[key].sum())
-    rows["max_queue"].append(np.nan)
-    # all channels: occupancy over all groups once (not summed per channel)
+    rows = {key: np.append(v, v.sum()) for key, v in totals.items()}
+    # all channels: occupancy and staffing over all groups once (not summed per channel)
     rows["work_s"][-1] = counts["group_work_s"].sum()
     rows["available_s"][-1] = (counts["group_logged_in_s"] - counts["group_on_break_s"]).sum()
     rows["logged_in_s"][-1] = counts["group_logged_in_s"].sum()
-    agg = {key: np.asarray(v, float) for key, v in rows.items()}
-    kpis = slot_kpis(agg, open_s, variant)
-    frame = pd.DataFrame({"channel": list(channels) + ["all"]})
+    rows["max_queue"] = np.append(counts["max_queue"].max(axis=1), np.nan)
+    kpis = slot_kpis(rows, h.n_slots * h.slot, variant)
+    frame = pd.DataFrame({"channel": channels + ["all"]})
     for key in SLOT_KPIS:
         frame[key] = kpis[key]
-    frame["max_queue"] = agg["max_queue"]
+
+    # money: allocate each group's pay to channels by handling work
+    costs = spec.costs
+    groups = [g.group for g in spec.agents]
+    work = counts["group_channel_work_s"]
+    serves = np.array([[c in g.skills for c in channels] for g in spec.agents], float)
+    done = work.sum(axis=1, keepdims=True)
+    share = np.where(done > 0, work / np.where(done > 0, done, 1.0), serves / serves.sum(axis=1, keepdims=True))
+    paid_h = counts["group_paid_s"] / 3600.0
+    rate_g = np.array([costs.rate("agent_hour", g) for g in groups])
+    paid_c = paid_h @ share
+    agent_c = (paid_h * rate_g) @ share
+    rate = {f: np.array([costs.rate(f, c) for c in channels]) for f in ("abandoned", "self_service", "handled_minute")}
+    abandon_c = totals["abandoned"] * rate["abandoned"]
+    self_c = totals["deflected"] * rate["self_service"]
+    tel_c = totals["handled_s"] / 60.0 * rate["handled_minute"]
+    cost_c = agent_c + abandon_c + self_c + tel_c
+    for key, values in (("paid_agent_hours", paid_c), ("agent_cost", agent_c), ("abandon_cost", abandon_c),
+                        ("self_service_cost", self_c), ("telephony_cost", tel_c), ("cost", cost_c)):
+        frame[key] = np.append(values, values.sum())
+    frame["cost_per_handled"] = _ratio(frame["cost"].to_numpy(), frame["answered"].to_numpy())
     return frame
 
 

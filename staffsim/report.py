@@ -53,6 +53,48 @@ def format_table(df: pd.DataFrame, *, index: bool = False) -> str:
     return shown.to_string(index=index)
 
 
+_METRIC_UNITS = {
+    "service_level": ("%", "pp"),
+    "abandon_rate": ("%", "pp"),
+    "occupancy": ("%", "pp"),
+    "p_wait": ("%", "pp"),
+    "asa_s": ("s", "s"),
+    "mean_wait_s": ("s", "s"),
+    "paid_agent_hours": ("h", "h"),
+}
+
+
+def format_metric(metric: str, value: float, *, difference: bool = False, ci: bool = False,
+                  currency: str = "") -> str:
+    """A value of a named metric for people: shares as % (differences in percentage points),
+    seconds, hours, money with thousands separators."""
+    if value is None or not math.isfinite(value):
+        return "-" if value is None or math.isnan(value) else ("inf" if value > 0 else "-inf")
+    unit = _METRIC_UNITS.get(metric)
+    sign = "±" if ci else ("+" if difference and value >= 0 else ("−" if difference else ""))
+    mag = abs(value) if (ci or difference) else value
+    if unit and unit[0] == "%":
+        return f"{sign}{100 * mag:.1f}{' pp' if (difference or ci) else '%'}"
+    if unit:
+        return f"{sign}{mag:,.1f} {unit[1]}"
+    if "cost" in metric:
+        return f"{sign}{mag:,.0f} {currency}".rstrip()
+    return f"{sign}{mag:,.1f}"
+
+
+def format_differences(df: pd.DataFrame, currency: str = "") -> str:
+    """A comparison's tidy differences as readable text (units per metric)."""
+    shown = pd.DataFrame({
+        "variant": df["variant"], "channel": df["channel"], "metric": df["metric"],
+        "baseline": [format_metric(m, v, currency=currency) for m, v in zip(df["metric"], df["baseline"])],
+        "variant_value": [format_metric(m, v, currency=currency) for m, v in zip(df["metric"], df["value"])],
+        "difference": [format_metric(m, v, difference=True, currency=currency)
+                       for m, v in zip(df["metric"], df["difference"])],
+        "ci": [format_metric(m, v, ci=True, currency=currency) for m, v in zip(df["metric"], df["ci"])],
+    })
+    return shown.to_string(index=False)
+
+
 def _fmt(v: float, prefix: str = "", pct: bool = False) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
@@ -105,6 +147,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary ones
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -119,6 +162,12 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def frame_to_csv(df: pd.DataFrame) -> str:
     """CSV text with full precision; infinities written as ``inf``."""
     return df.to_csv(index=False, float_format="%.10g")
@@ -130,3 +179,27 @@ def write_frame(path: str | Path, df: pd.DataFrame) -> Path:
     if path.suffix.lower() == ".json":
         return write_text(path, dumps(df))
     return write_text(path, frame_to_csv(df))
+
+
+def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
+    """Write a DataFrame as Parquet atomically (needs the optional pyarrow: staffsim[parquet])."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        from staffsim.errors import InputError
+
+        raise InputError("Parquet output needs pyarrow: pip install 'staffsim[parquet]'") from None
+    import io
+
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return write_bytes(path, buf.getvalue())
+
+
+def write_tables(directory: str | Path, tables: dict[str, pd.DataFrame], *, parquet: bool = False) -> list[Path]:
+    """Each table as ``<name>.csv`` (and ``<name>.parquet``), atomically."""
+    directory = Path(directory)
+    paths = [write_text(directory / f"{name}.csv", frame_to_csv(df)) for name, df in tables.items()]
+    if parquet:
+        paths += [write_parquet(directory / f"{name}.parquet", df) for name, df in tables.items()]
+    return paths

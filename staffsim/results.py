@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.report import dumps, frame_to_csv, write_text
+from staffsim.report import dumps, write_tables, write_text
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,7 +26,9 @@ class ContactLog:
     they did not happen. ``levels[key][g]`` = (times, deltas): the number of agents of group ``g``
     logged in / on break / busy (holding at least one contact) / idle changes by ``delta`` at
     ``time``. ``queue[c]`` = (times, lengths) after every change of channel ``c``'s queue.
-    ``scheduled_s[g, k]``: scheduled agent-seconds of group g in slot k (present agents' shifts).
+    ``scheduled_s[g, k]``: scheduled (paid) agent-seconds of group g in slot k: the shifts of the
+    agents who showed up, or the gross headcount of a group staffed from plan.
+    ``overtime_s[g]``: time agents of group g stayed logged in past their scheduled end.
     ``run_start`` / ``run_end``: the simulated interval (the end includes the drain).
     """
 
@@ -46,6 +48,7 @@ class ContactLog:
     levels: dict[str, list[tuple[np.ndarray, np.ndarray]]]
     queue: list[tuple[np.ndarray, np.ndarray]]
     scheduled_s: np.ndarray
+    overtime_s: np.ndarray
     run_start: float
     run_end: float
 
@@ -63,7 +66,8 @@ class RunResult:
     - ``per_replication``: whole-horizon KPIs per replication and channel;
     - ``contacts``: the per-attempt log of replication 0;
     - ``plan``: the Erlang staffing plan for the same scenario (shown beside the simulation);
-    - ``scenario``, ``seed``, ``replications``, ``version``: provenance.
+    - ``scenario``, ``seed``, ``replications``, ``version``: provenance; ``complete`` is False
+      when the run was interrupted and holds only the replications finished by then.
     """
 
     scenario: Any
@@ -76,6 +80,7 @@ class RunResult:
     contacts: pd.DataFrame
     plan: pd.DataFrame
     service_level_variant: str = "offered"
+    complete: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
@@ -94,6 +99,7 @@ class RunResult:
             "replications": self.replications,
             "version": self.version,
             "service_level_variant": self.service_level_variant,
+            "complete": self.complete,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,22 +115,150 @@ class RunResult:
     def to_json(self) -> str:
         return dumps(self.to_dict())
 
-    def write(self, directory: str | Path, *, contacts: bool = False) -> list[Path]:
-        """Write ``slots.csv``, ``summary.csv``, ``groups.csv``, ``plan.csv``, ``result.json``
-        (and ``contacts.csv``) into ``directory``; each file is replaced atomically."""
-        directory = Path(directory)
-        written = [
-            write_text(directory / "slots.csv", frame_to_csv(self.slots)),
-            write_text(directory / "summary.csv", frame_to_csv(self.summary())),
-            write_text(directory / "groups.csv", frame_to_csv(self.groups)),
-            write_text(directory / "plan.csv", frame_to_csv(self.plan)),
-            write_text(directory / "result.json", self.to_json()),
-        ]
+    def write(self, directory: str | Path, *, contacts: bool = False, parquet: bool = False) -> list[Path]:
+        """Write ``slots``, ``summary``, ``groups``, ``plan`` (and ``contacts``) as CSV (and
+        Parquet) plus ``result.json`` into ``directory``; each file is replaced atomically."""
+        tables = {"slots": self.slots, "summary": self.summary(), "groups": self.groups, "plan": self.plan}
         if contacts:
-            written.append(write_text(directory / "contacts.csv", frame_to_csv(self.contacts)))
-        return written
+            tables["contacts"] = self.contacts
+        written = write_tables(directory, tables, parquet=parquet)
+        return written + [write_text(Path(directory) / "result.json", self.to_json())]
 
 
 def read_result_json(path: str | Path) -> dict[str, Any]:
     """Load a ``result.json`` written by :meth:`RunResult.write` (plain data)."""
     return json.loads(Path(path).read_text())
+
+
+def _signed(value: float, digits: int = 1, thousands: bool = False) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    sign = "+" if value >= 0 else "\u2212"
+    body = f"{abs(value):,.{digits}f}" if thousands else f"{abs(value):.{digits}f}"
+    return sign + body
+
+
+def _ci(value: float, digits: int = 1, thousands: bool = False) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{value:,.{digits}f}" if thousands else f"{value:.{digits}f}"
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonResult:
+    """The result of :func:`staffsim.compare`.
+
+    ``baseline`` and ``variants`` (label → :class:`RunResult`) hold each scenario's KPIs;
+    ``differences`` is tidy: ``variant, channel, metric, baseline, value, difference, ci`` with
+    ``channel == "all"`` for the whole center and ``ci`` the 95% half-width of the paired
+    (common random numbers) difference over replications.
+    """
+
+    baseline_label: str
+    baseline: RunResult
+    variants: dict[str, RunResult]
+    differences: pd.DataFrame
+    paired: bool = True
+    complete: bool = True
+
+    @property
+    def results(self) -> dict[str, RunResult]:
+        return {self.baseline_label: self.baseline, **self.variants}
+
+    def summaries(self) -> pd.DataFrame:
+        """Whole-horizon KPIs of every scenario (``scenario`` column first)."""
+        return pd.concat([r.summary().assign(scenario=label) for label, r in self.results.items()],
+                         ignore_index=True).pipe(lambda f: f[["scenario"] + [c for c in f if c != "scenario"]])
+
+    def headline(self, variant: str) -> str:
+        """One sentence for a manager: the whole-center changes with their 95% half-widths."""
+        d = self.differences
+        row = d[(d["variant"] == variant) & (d["channel"] == "all")].set_index("metric")
+        days = self.baseline.scenario.spec.horizon.days
+        cur = self.baseline.scenario.spec.costs.currency
+        per = "per day" if days == 1 else f"per day (over {days} days)"
+
+        def part(metric, name, scale, unit, digits=1, thousands=False):
+            r = row.loc[metric]
+            return (f"{name} {_signed(r['difference'] * scale, digits, thousands)} "
+                    f"\u00b1 {_ci(r['ci'] * scale, digits, thousands)}{unit}")
+
+        parts = [
+            part("service_level", "service level", 100, " pp"),
+            part("abandon_rate", "abandonment", 100, " pp"),
+            part("asa_s", "ASA", 1, " s"),
+            part("paid_agent_hours", "paid agent hours", 1 / days, f" {per}", 1, True),
+            part("cost", "cost", 1 / days, f" {cur} {per}", 0, True),
+        ]
+        return f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        b = self.baseline
+        return {
+            "baseline": self.baseline_label,
+            "variants": list(self.variants),
+            "seed": b.seed,
+            "replications": b.replications,
+            "version": b.version,
+            "paired": self.paired,
+            "complete": self.complete,
+            "sources": {label: r.scenario.source for label, r in self.results.items()},
+            "headlines": [self.headline(v) for v in self.variants],
+            "differences": self.differences,
+            "summaries": self.summaries(),
+        }
+
+    def write(self, directory: str | Path, *, parquet: bool = False) -> list[Path]:
+        """``differences``, ``summaries`` (CSV, and Parquet) and ``result.json``, atomically."""
+        tables = {"differences": self.differences, "summaries": self.summaries()}
+        written = write_tables(directory, tables, parquet=parquet)
+        return written + [write_text(Path(directory) / "result.json", dumps(self.to_dict()))]
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """The result of :func:`staffsim.sweep`.
+
+    ``table`` is tidy: ``value, channel, metric, mean, ci`` (95% half-width over replications),
+    including what the Erlang plan would need at each value (``plan_agents_peak``,
+    ``plan_agent_hours``); ``steps`` holds the paired differences between neighbouring values;
+    ``results`` each value's :class:`RunResult`.
+    """
+
+    parameter: str
+    values: list[Any]
+    results: list[RunResult]
+    table: pd.DataFrame
+    steps: pd.DataFrame
+    complete: bool = True
+
+    def pivot(self, channel: str = "all", metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """One row per value: each metric's mean and ``<metric>_ci`` for one channel."""
+        t = self.table[self.table["channel"] == channel]
+        metrics = metrics or tuple(dict.fromkeys(t["metric"]))
+        wide = pd.DataFrame({self.parameter: self.values})
+        for m in metrics:
+            part = t[t["metric"] == m]
+            wide[m] = part["mean"].to_numpy()
+        for m in metrics:
+            wide[f"{m}_ci"] = t[t["metric"] == m]["ci"].to_numpy()
+        return wide
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.results[0]
+        return {
+            "parameter": self.parameter,
+            "values": self.values,
+            "seed": first.seed,
+            "replications": first.replications,
+            "version": first.version,
+            "source": first.scenario.source,
+            "complete": self.complete,
+            "table": self.table,
+            "steps": self.steps,
+        }
+
+    def write(self, directory: str | Path, *, parquet: bool = False) -> list[Path]:
+        """``sweep`` and ``steps`` (CSV, and Parquet) and ``result.json``, atomically."""
+        written = write_tables(directory, {"sweep": self.table, "steps": self.steps}, parquet=parquet)
+        return written + [write_text(Path(directory) / "result.json", dumps(self.to_dict()))]

@@ -45,3 +45,27 @@ def mean_ci_table(frame: pd.DataFrame, by: list[str], *, sort: bool = True,
         row.update({f"{c}_ci": h for c, h in zip(numeric, half)})
         rows.append(row)
     return pd.DataFrame(rows, columns=by + numeric + [f"{c}_ci" for c in numeric])
+
+
+def paired_difference(base: np.ndarray, other: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+    """Mean and half-width of ``other - base`` over replications run with the same seeds (common
+    random numbers): the interval of the per-replication differences. Pairs with an undefined
+    value on either side are left out."""
+    d = np.asarray(other, float) - np.asarray(base, float)
+    mean, half = mean_ci(d[np.isfinite(d)])
+    return float(mean), float(half)
+
+
+def unpaired_difference(base: np.ndarray, other: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+    """Mean and Welch half-width of ``mean(other) - mean(base)`` for independent replications."""
+    a = np.asarray(base, float)
+    b = np.asarray(other, float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if len(a) < 2 or len(b) < 2:
+        return float(b.mean() - a.mean()) if len(a) and len(b) else float("nan"), float("nan")
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se2 = va + vb
+    if se2 == 0:
+        return float(b.mean() - a.mean()), 0.0
+    df = se2**2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    return float(b.mean() - a.mean()), float(_stats.t.ppf(0.5 + level / 2, df) * np.sqrt(se2))

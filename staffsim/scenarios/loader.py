@@ -464,7 +464,7 @@ def scenario_from_dict(
     base = str(base_dir) if base_dir is not None else None
     spec = validate(ScenarioSpec, raw, label, context={"base_dir": base})
     volumes = {name: _volumes(spec, name, label, base) for name in spec.channels}
-    return Scenario(spec=spec, volumes=volumes, raw=raw, source=source)
+    return Scenario(spec=spec, volumes=volumes, raw=raw, source=source, base_dir=base)
 
 
 def _volumes(spec: ScenarioSpec, name: str, source: str, base: str | None) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,21 @@ class Scenario:
     volumes: dict[str, np.ndarray]
     raw: dict[str, Any] = field(repr=False)
     source: str | None = None
+    base_dir: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A short name: the file's stem, or the scenario's name."""
+        if self.source:
+            return Path(self.source).stem
+        return self.spec.name
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A new, validated scenario with ``{"field.path": value}`` changed."""
+        from staffsim.scenarios.loader import scenario_from_dict
+
+        return scenario_from_dict(self.raw, source=self.source, base_dir=self.base_dir,
+                                  overrides=overrides)
 
     @property
     def name(self) -> str:

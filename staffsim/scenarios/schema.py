@@ -417,6 +417,30 @@ class GroupSpec(Spec):
         return self
 
 
+class CostsSpec(Spec):
+    """Money. Rates are per unit in ``currency``; a mapping gives a rate per group / channel
+    (names not listed cost 0), a number applies to all."""
+
+    currency: str = "EUR"
+    agent_hour: float | dict[str, float] = Field(0.0, description="per paid agent hour, by group")
+    abandoned: float | dict[str, float] = Field(0.0, description="per abandoned contact (lost revenue)")
+    self_service: float | dict[str, float] = Field(0.0, description="per contact contained by self-service")
+    handled_minute: float | dict[str, float] = Field(0.0, description="per handled minute (telephony)")
+
+    @field_validator("agent_hour", "abandoned", "self_service", "handled_minute")
+    @classmethod
+    def _non_negative(cls, v: Any) -> Any:
+        values = v.values() if isinstance(v, dict) else [v]
+        for x in values:
+            if not (math.isfinite(x) and x >= 0):
+                raise ValueError(f"rates must be numbers >= 0, got {x!r}")
+        return v
+
+    def rate(self, field: str, name: str) -> float:
+        value = getattr(self, field)
+        return float(value.get(name, 0.0)) if isinstance(value, dict) else float(value)
+
+
 class RunSpec(Spec):
     replications: int = Field(10, ge=1)
     seed: int = Field(0, ge=0)
@@ -432,6 +456,7 @@ class ScenarioSpec(Spec):
     channels: dict[str, ChannelSpec] = Field(min_length=1)
     agents: list[GroupSpec] = Field(min_length=1)
     absence: float = Field(0.0, ge=0, lt=1, description="share of scheduled agents absent per day")
+    costs: CostsSpec = CostsSpec()
     run: RunSpec = RunSpec()
 
     @model_validator(mode="after")
@@ -485,6 +510,15 @@ class ScenarioSpec(Spec):
                 for d in s.days or []:
                     if not 1 <= d <= h.days:
                         raise ValueError(f"{where_}.days: day {d} is outside 1..{h.days}")
+        for field in ("abandoned", "self_service", "handled_minute"):
+            rates = getattr(self.costs, field)
+            for name in rates if isinstance(rates, dict) else []:
+                if name not in self.channels:
+                    raise ValueError(f"costs.{field}: {name!r} is not a channel (channels: {', '.join(names)})")
+        if isinstance(self.costs.agent_hour, dict):
+            for name in self.costs.agent_hour:
+                if name not in groups:
+                    raise ValueError(f"costs.agent_hour: {name!r} is not a group (groups: {', '.join(groups)})")
         unserved = [c for c in names if c not in served]
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
