@@ -28,7 +28,7 @@ def main() -> None:
     print("staffsim analytic benchmark (best of several runs)")
     for slots, repeats in ((10_000, 5), (1_000_000, 2)):
         traffic = rng.uniform(10, 2000, slots) * aht / slot
-        sec = best_of(lambda: erlang.required_agents(traffic, aht, 20.0, 0.8), repeats)
+        sec = best_of(lambda a=traffic: erlang.required_agents(a, aht, 20.0, 0.8), repeats)
         print(f"  Erlang C required agents, {slots:>9,} slots: {sec * 1e3:8.1f} ms "
               f"= {slots / sec:12,.0f} slots staffed/s")
     traffic = rng.uniform(10, 2000, 10_000) * aht / slot

@@ -49,8 +49,8 @@ import simpy
 from simpy.events import Event
 
 from staffsim.models.staffing import scheduled_agents
-from staffsim.rng import stream
 from staffsim.results import ContactLog
+from staffsim.rng import stream
 from staffsim.scenarios.scenario import Scenario
 
 # attempt states
@@ -164,7 +164,7 @@ class _Replication:
         spec = scenario.spec
         h = spec.horizon
         self.h = h
-        self.env = env = simpy.Environment(initial_time=h.start)
+        self.env = simpy.Environment(initial_time=h.start)
         self.names = scenario.channels
         nc = len(self.names)
         self.draws = [_Draws(scenario, c, seed, rep) for c in self.names]

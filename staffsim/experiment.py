@@ -27,7 +27,7 @@ from staffsim.metrics import (
     slot_kpis,
     slot_labels,
 )
-from staffsim.models.staffing import ChannelTargets, plan_staffing
+from staffsim.models.staffing import plan_staffing
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult, SweepResult
 from staffsim.scenarios.scenario import Scenario
@@ -63,16 +63,9 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
         }))
         shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
         pat = scenario.patience(name)
-        targets[name] = ChannelTargets(
-            service_level=ch.target.service_level,
-            threshold_s=ch.target.threshold,
-            asa_s=ch.target.asa,
-            patience_s=pat.mean if pat is not None else None,
-            max_abandon=ch.target.max_abandon,
-            max_occupancy=ch.target.max_occupancy,
-            shrinkage=shrink,
-            concurrency=ch.concurrency,
-            concurrency_stretch=ch.concurrency_stretch,
+        targets[name] = ch.target.to_targets(
+            patience_s=pat.mean if pat is not None else None, shrinkage=shrink,
+            concurrency=ch.concurrency, concurrency_stretch=ch.concurrency_stretch,
         )
     plan = plan_staffing(pd.concat(frames, ignore_index=True), targets, h.slot)
     plan.insert(1, "day", np.tile(day, len(spec.channels)))
@@ -249,39 +242,24 @@ def _map(fn, tasks: list, jobs: int | None, bar) -> list:
     return results
 
 
-def _assemble(scenario, seed, reps, plan, outs, variant, complete=True) -> RunResult:
-    h = scenario.spec.horizon
-    names = scenario.channels
-    day, labels = slot_labels(scenario)
-    nc, ns = len(names), h.n_slots
-    slots = pd.DataFrame({
-        "channel": np.repeat(names, ns),
-        "day": np.tile(day, nc),
-        "slot_start": np.tile(labels, nc),
-    })
+def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys) -> pd.DataFrame:
+    """Tidy per (name x slot) table of each KPI's mean over replications, then its ``_ci``."""
+    n, ns = len(names), len(labels)
+    table = pd.DataFrame({label: np.repeat(names, ns), "day": np.tile(day, n),
+                          "slot_start": np.tile(labels, n)})
     cis = {}
-    for key in SLOT_KPIS:
-        stack = np.stack([o["slot"][key] for o in outs])  # (R, channels, slots)
-        mean, half = mean_ci(stack, axis=0)
-        slots[key] = mean.ravel()
+    for key in keys:
+        mean, half = mean_ci(np.stack([o[part][key] for o in outs]), axis=0)  # (R, names, slots)
+        table[key] = mean.ravel()
         cis[f"{key}_ci"] = half.ravel()
-    for key, values in cis.items():
-        slots[key] = values
-    groups_names = [g.group for g in scenario.spec.agents]
-    ng = len(groups_names)
-    groups = pd.DataFrame({
-        "group": np.repeat(groups_names, ns),
-        "day": np.tile(day, ng),
-        "slot_start": np.tile(labels, ng),
-    })
-    gcis = {}
-    for key in GROUP_KPIS:
-        stack = np.stack([o["group"][key] for o in outs])
-        mean, half = mean_ci(stack, axis=0)
-        groups[key] = mean.ravel()
-        gcis[f"{key}_ci"] = half.ravel()
-    for key, values in gcis.items():
-        groups[key] = values
+    return pd.concat([table, pd.DataFrame(cis)], axis=1)
+
+
+def _assemble(scenario, seed, reps, plan, outs, variant, complete=True) -> RunResult:
+    day, labels = slot_labels(scenario)
+    slots = _mean_table("channel", scenario.channels, day, labels, outs, "slot", SLOT_KPIS)
+    groups = _mean_table("group", [g.group for g in scenario.spec.agents], day, labels, outs,
+                         "group", GROUP_KPIS)
     per_rep = pd.concat(
         [o["horizon"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True
     )

@@ -7,7 +7,6 @@ hours per replication; the empty start biases waits by far less than the interva
 """
 
 import numpy as np
-import pytest
 from helpers import stationary
 from scipy import stats
 

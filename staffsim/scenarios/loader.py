@@ -161,7 +161,8 @@ def load_forecast(path: str | Path, slot: float | None = None) -> Forecast:
         vol = _number(row[cols["volume"]])
         if vol is None or not math.isfinite(vol) or vol < 0:
             raise cell_error(i, "volume", f"must be a number >= 0, got {row[cols['volume']]!r}")
-        aht = _aht(row, cols, vol, lambda m: cell_error(i, "aht_s" if "aht_s" in cols else "total_handle_time_s", m))
+        aht_col = "aht_s" if "aht_s" in cols else "total_handle_time_s"
+        aht = _aht(row, cols, vol, lambda m, i=i, col=aht_col: cell_error(i, col, m))
         channels.append(channel)
         starts.append(start)
         offsets.append(offset_day)

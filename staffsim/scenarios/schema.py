@@ -46,6 +46,21 @@ class TargetSpec(Spec):
     max_abandon: float | None = Field(None, gt=0, lt=1, description="maximum abandon rate")
     max_occupancy: float = Field(1.0, gt=0, le=1)
 
+    def to_targets(self, *, patience_s: float | None = None, shrinkage: float = 0.0,
+                   concurrency: int = 1, concurrency_stretch: float = 1.0) -> ChannelTargets:
+        """The analytic model's targets for this target plus the channel's staffing parameters."""
+        return ChannelTargets(
+            service_level=self.service_level,
+            threshold_s=self.threshold,
+            asa_s=self.asa,
+            patience_s=patience_s,
+            max_abandon=self.max_abandon,
+            max_occupancy=self.max_occupancy,
+            shrinkage=shrinkage,
+            concurrency=concurrency,
+            concurrency_stretch=concurrency_stretch,
+        )
+
 
 class ChannelTargetsSpec(TargetSpec):
     """One entry of a targets file: the target plus the staffing parameters of the channel."""
@@ -56,15 +71,8 @@ class ChannelTargetsSpec(TargetSpec):
     concurrency_stretch: float = Field(1.0, ge=1)
 
     def to_targets(self) -> ChannelTargets:
-        return ChannelTargets(
-            service_level=self.service_level,
-            threshold_s=self.threshold,
-            asa_s=self.asa,
-            patience_s=self.patience,
-            max_abandon=self.max_abandon,
-            max_occupancy=self.max_occupancy,
-            shrinkage=self.shrinkage,
-            concurrency=self.concurrency,
+        return TargetSpec.to_targets(
+            self, patience_s=self.patience, shrinkage=self.shrinkage, concurrency=self.concurrency,
             concurrency_stretch=self.concurrency_stretch,
         )
 
@@ -500,7 +508,7 @@ class ScenarioSpec(Spec):
                         f"{format_clock(h.start)}-{format_clock(h.end)}"
                     )
                 last = s.start
-                for k, b in enumerate(sorted(s.breaks, key=lambda b: b.start)):
+                for b in sorted(s.breaks, key=lambda b: b.start):
                     if b.start < last or b.start + b.length > s.end:
                         raise ValueError(
                             f"{where_}.breaks: the break at {format_clock(b.start)} overlaps another "
