@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -124,13 +125,15 @@ def to_jsonable(value: Any) -> Any:
         if math.isinf(v):
             return "inf" if v > 0 else "-inf"
         return v
-    if isinstance(value, (pd.Timestamp,)):
+    if isinstance(value, (pd.Timestamp, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
     if isinstance(value, np.bool_):
         return bool(value)
-    return value
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
 
 
 def dumps(value: Any) -> str:

@@ -141,6 +141,7 @@ def test_run_writes_outputs(capsys, tmp_path, root):
     code, text, _ = run(capsys, "run", str(root / "scenarios" / "bank.yaml"), "-n", "3", "--seed", "5",
                         "--set", "channels.chat.volume_factor=1.3", "--out", str(out), "--contacts")
     assert code == 0 and "3 replications, seed 5" in text
+    assert "per team" in text and "front voice, chat" in " ".join(text.split())
     names = {p.name for p in out.iterdir()}
     assert {"slots.csv", "summary.csv", "groups.csv", "plan.csv", "result.json", "contacts.csv"} <= names
     assert not [n for n in names if n.endswith(".tmp")]
@@ -164,3 +165,12 @@ def test_run_json_and_bad_flags(capsys, root):
     ):
         code, _, err = run(capsys, "run", str(root / "scenarios" / "bank.yaml"), *argv)
         assert code == 2 and match in err and len(err.strip().splitlines()) == 1, (argv, err)
+
+
+def test_json_handles_dates_and_infinities():
+    import datetime
+
+    from staffsim.report import dumps
+
+    data = json.loads(dumps({"day": datetime.date(2026, 3, 2), "asa": float("inf"), "nan": float("nan")}))
+    assert data == {"day": "2026-03-02", "asa": "inf", "nan": None}
