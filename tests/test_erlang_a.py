@@ -173,3 +173,12 @@ def test_small_traffic_limit():
     m = erlang_a.metrics(1e-8, 1, 10.0, 60.0, 20.0)
     assert m.p_wait == pytest.approx(1e-8, rel=1e-6)
     assert m.p_abandon == pytest.approx(1e-8 * (1 / 60) / (1 / 10 + 1 / 60), rel=1e-6)
+
+
+def test_heavy_overload_with_long_patience_asa():
+    # the queue-length distribution peaks far from 0 (about 18,000 waiting): the ASA series
+    # starts near the peak, its first weight and H from gammaln / digamma
+    want = ref.erlang_a(5000.0, 2000, 100.0, 600.0, 20.0, with_sl=False)
+    got = erlang_a.metrics(5000.0, 2000, 100.0, 600.0, 20.0)
+    for field, value in want.items():
+        assert getattr(got, field) == pytest.approx(float(value), rel=REL), field
