@@ -33,7 +33,8 @@ as its chats end). With ``concurrency_stretch`` s > 1 a chat started while the a
 lasts ``1 + (s - 1) m / (k - 1)`` times its drawn handle time. Breaks and shift ends never pre-empt:
 the agent finishes what it holds, then takes its full break (or logs off). Absence: each scheduled
 agent of a shift misses a day with probability ``absence`` (drawn per agent and day). Groups staffed
-"from plan" log in the plan's net agents in every slot (absence is not applied to them).
+"from plan" log in the plan's net agents for their channels in every slot, whatever other groups
+also serve those channels (absence is not applied to them).
 
 *Closing.* At the end of the horizon arrivals stop; agents logged in at that moment stay until the
 queues they serve are empty, for at most ``run.drain``; contacts still waiting then are unfinished.
@@ -180,8 +181,7 @@ class _Replication:
         self.patience = [d.patience.ravel().tolist() for d in self.draws]  # [ci * K + attempt]
         self.k_att = [d.max_attempts for d in self.draws]
         self.deflect_u = [d.deflect_u.tolist() for d in self.draws]
-        self.end_of_day = [d * 86400.0 + h.end for d in range(h.days)]
-        self.close = self.end_of_day[-1]
+        self.close = (h.days - 1) * 86400.0 + h.end
         self.until = self.close + spec.run.drain
         self.draining = False
 
@@ -207,11 +207,12 @@ class _Replication:
         self.lv_idle = self.lv["idle"]
         self.agents: list[_Agent] = []
         self.overtime_s = [0.0] * ng  # logged in past the scheduled end (finishing, draining)
-        self.roster = self._build_roster(scenario, seed, rep, plan_headcount)
-        self.scheduled_s = self._scheduled
+        self.roster, self.scheduled_s = self._build_roster(scenario, seed, rep, plan_headcount)
 
     # ---------------------------------------------------------------- roster
     def _build_roster(self, scenario, seed, rep, plan_headcount):
+        """Roster events (login, breaks, logoff, the close) sorted in time, and the scheduled
+        (paid) agent-seconds per group and slot."""
         spec = scenario.spec
         h = self.h
         events = []
@@ -257,8 +258,7 @@ class _Replication:
                         events.append((starts[k - 1] + h.slot, _LOGOFF, p.index, p, 0.0))
         events.append((self.close, _DRAIN, 0, None, 0.0))
         events.sort(key=lambda e: (e[0], e[1], e[2]))
-        self._scheduled = scheduled
-        return events
+        return events, scheduled
 
     # ---------------------------------------------------------------- bookkeeping
     def _level(self, key: str, group: int, delta: float) -> None:

@@ -23,7 +23,9 @@ from staffsim.metrics import (
     SLOT_KPIS,
     group_kpis,
     horizon_kpis,
+    integrate,
     replication_counts,
+    slot_index,
     slot_kpis,
     slot_labels,
 )
@@ -31,7 +33,7 @@ from staffsim.models.staffing import plan_staffing
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult, SweepResult
 from staffsim.scenarios.scenario import Scenario
-from staffsim.stats import mean_ci
+from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.units import format_clock
 
 STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected")
@@ -95,8 +97,6 @@ def _replicate(args: tuple) -> dict[str, Any]:
 
 def _group_balance(log: ContactLog) -> np.ndarray:
     """Per group: (logged-in, busy, idle, break) seconds over the whole run."""
-    from staffsim.metrics import integrate
-
     lo, hi = np.array([log.run_start]), np.array([log.run_end])
     rows = []
     for g in range(len(log.groups)):
@@ -107,8 +107,6 @@ def _group_balance(log: ContactLog) -> np.ndarray:
 
 def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
     """The per-attempt log as a table (times in seconds from midnight of day 1)."""
-    from staffsim.metrics import slot_index
-
     k = slot_index(scenario, log.arrival)
     day, labels = slot_labels(scenario)
     answered = (log.state == 1) | (log.state == 2)
@@ -329,8 +327,6 @@ def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:
 def differences_table(base: RunResult, variants: dict[str, RunResult], *, paired: bool = True) -> pd.DataFrame:
     """Tidy ``variant, channel, metric, baseline, value, difference, ci`` (95% half-width: of the
     paired per-replication differences, or Welch's for independent runs)."""
-    from staffsim.stats import mean_ci, paired_difference, unpaired_difference
-
     rows = []
     channels = list(base.per_replication["channel"].unique())
     for label, res in variants.items():
@@ -467,8 +463,6 @@ def sweep(
 
 
 def _sweep_table(parameter, values, results) -> pd.DataFrame:
-    from staffsim.stats import mean_ci
-
     rows = []
     for value, res in zip(values, results):
         slot_h = res.scenario.spec.horizon.slot / 3600.0
@@ -490,8 +484,6 @@ def _sweep_table(parameter, values, results) -> pd.DataFrame:
 
 
 def _sweep_steps(values, results) -> pd.DataFrame:
-    from staffsim.stats import paired_difference
-
     rows = []
     for (v0, r0), (v1, r1) in zip(zip(values, results), zip(values[1:], results[1:])):
         for channel in r0.per_replication["channel"].unique():

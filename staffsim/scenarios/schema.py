@@ -527,6 +527,15 @@ class ScenarioSpec(Spec):
             for name in self.costs.agent_hour:
                 if name not in groups:
                     raise ValueError(f"costs.agent_hour: {name!r} is not a group (groups: {', '.join(groups)})")
+        planned: dict[str, str] = {}
+        for g in self.agents:
+            for skill in g.skills if g.staffing == "plan" else []:
+                if skill in planned:
+                    raise ValueError(
+                        f"channels.{skill}: two groups staffed from plan serve it ({planned[skill]}, "
+                        f"{g.group}); each would log in the channel's whole plan"
+                    )
+                planned[skill] = g.group
         unserved = [c for c in names if c not in served]
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
