@@ -65,22 +65,48 @@ _METRIC_UNITS = {
 }
 
 
+def _magnitude(metric: str, value: float, change: bool, currency: str) -> tuple[str, str]:
+    """(|value| as text, unit) for a metric: shares in % (changes in percentage points)."""
+    unit = _METRIC_UNITS.get(metric)
+    v = abs(value)
+    if unit and unit[0] == "%":
+        return f"{100 * v:.1f}", "pp" if change else "%"
+    if unit:
+        return f"{v:,.1f}", unit[1]
+    if "cost" in metric:
+        return f"{v:,.0f}", currency
+    return f"{v:,.1f}", ""
+
+
+def _join(number: str, unit: str) -> str:
+    return number + unit if unit == "%" else f"{number} {unit}".rstrip()
+
+
 def format_metric(metric: str, value: float, *, difference: bool = False, ci: bool = False,
                   currency: str = "") -> str:
     """A value of a named metric for people: shares as % (differences in percentage points),
     seconds, hours, money with thousands separators."""
     if value is None or not math.isfinite(value):
         return "-" if value is None or math.isnan(value) else ("inf" if value > 0 else "-inf")
-    unit = _METRIC_UNITS.get(metric)
-    sign = "±" if ci else ("+" if difference and value >= 0 else ("−" if difference else ""))
-    mag = abs(value) if (ci or difference) else value
-    if unit and unit[0] == "%":
-        return f"{sign}{100 * mag:.1f}{' pp' if (difference or ci) else '%'}"
-    if unit:
-        return f"{sign}{mag:,.1f} {unit[1]}"
-    if "cost" in metric:
-        return f"{sign}{mag:,.0f} {currency}".rstrip()
-    return f"{sign}{mag:,.1f}"
+    number, unit = _magnitude(metric, value, difference or ci, currency)
+    if ci:
+        sign = "±"
+    elif difference:
+        sign = "+" if value >= 0 else "\u2212"
+    else:
+        sign = "-" if value < 0 else ""
+    return _join(sign + number, unit)
+
+
+def format_change(metric: str, difference: float, ci: float, *, currency: str = "") -> str:
+    """A change with its half-width for people: ``−2.3 ± 0.5 pp``, ``+7.8 ± 1.6 s``,
+    ``−1,811 ± 79 EUR``."""
+    if not (math.isfinite(difference) and math.isfinite(ci)):
+        return "n/a"
+    number, unit = _magnitude(metric, difference, True, currency)
+    half, _ = _magnitude(metric, ci, True, currency)
+    sign = "+" if difference >= 0 else "\u2212"
+    return _join(f"{sign}{number} ± {half}", unit)
 
 
 def format_differences(df: pd.DataFrame, currency: str = "") -> str:

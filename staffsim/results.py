@@ -6,7 +6,6 @@ staffsim version that produced it and can be written as CSV and JSON.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.report import dumps, write_tables, write_text
+from staffsim.report import dumps, format_change, write_tables, write_text
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,25 +124,6 @@ class RunResult:
         return written + [write_text(Path(directory) / "result.json", self.to_json())]
 
 
-def read_result_json(path: str | Path) -> dict[str, Any]:
-    """Load a ``result.json`` written by :meth:`RunResult.write` (plain data)."""
-    return json.loads(Path(path).read_text())
-
-
-def _signed(value: float, digits: int = 1, thousands: bool = False) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    sign = "+" if value >= 0 else "\u2212"
-    body = f"{abs(value):,.{digits}f}" if thousands else f"{abs(value):.{digits}f}"
-    return sign + body
-
-
-def _ci(value: float, digits: int = 1, thousands: bool = False) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    return f"{value:,.{digits}f}" if thousands else f"{value:.{digits}f}"
-
-
 @dataclass(frozen=True, eq=False)
 class ComparisonResult:
     """The result of :func:`staffsim.compare`.
@@ -178,17 +158,18 @@ class ComparisonResult:
         cur = self.baseline.scenario.spec.costs.currency
         per = "per day" if days == 1 else f"per day (over {days} days)"
 
-        def part(metric, name, scale, unit, digits=1, thousands=False):
+        def part(metric: str, name: str, per_day: bool = False, unit: str = "") -> str:
             r = row.loc[metric]
-            return (f"{name} {_signed(r['difference'] * scale, digits, thousands)} "
-                    f"\u00b1 {_ci(r['ci'] * scale, digits, thousands)}{unit}")
+            k = 1 / days if per_day else 1
+            text = format_change(metric, r["difference"] * k, r["ci"] * k, currency=cur)
+            return f"{name} {text}{unit}"
 
         parts = [
-            part("service_level", "service level", 100, " pp"),
-            part("abandon_rate", "abandonment", 100, " pp"),
-            part("asa_s", "ASA", 1, " s"),
-            part("paid_agent_hours", "paid agent hours", 1 / days, f" {per}", 1, True),
-            part("cost", "cost", 1 / days, f" {cur} {per}", 0, True),
+            part("service_level", "service level"),
+            part("abandon_rate", "abandonment"),
+            part("asa_s", "ASA"),
+            part("paid_agent_hours", "paid agent hours", True, f" {per}"),
+            part("cost", "cost", True, f" {per}"),
         ]
         return f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
 

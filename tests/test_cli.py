@@ -174,3 +174,12 @@ def test_json_handles_dates_and_infinities():
 
     data = json.loads(dumps({"day": datetime.date(2026, 3, 2), "asa": float("inf"), "nan": float("nan")}))
     assert data == {"day": "2026-03-02", "asa": "inf", "nan": None}
+
+
+def test_readme_headline_is_what_compare_prints(capsys, root):
+    # the walkthrough quotes the output of its command; the quote must stay true
+    text = (root / "README.md").read_text()
+    quoted = re.search(r"```\n(bank_more_self_service vs bank: .*)\n```", text).group(1)
+    code = main(["compare", str(root / "scenarios" / "bank.yaml"),
+                 str(root / "scenarios" / "bank_more_self_service.yaml"), "--no-progress"])
+    assert code == 0 and quoted in capsys.readouterr().out
