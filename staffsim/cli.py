@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "result.json into this directory")
     ru.add_argument("--contacts", action="store_true", help="with --out: also contacts.csv")
     ru.add_argument("--plot", action="store_true", help="with --out: day_<channel>.png charts")
+    ru.add_argument("--report", action="store_true", help="with --out: report.html for managers")
     ru.add_argument("--slots", action="store_true", help="also print the per-slot table")
     ru.add_argument("--format", choices=["table", "json"], default="table")
     ru.set_defaults(func=_cmd_run)
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common_run_flags(co)
     co.add_argument("--out", type=Path, help="write differences.csv, summaries.csv, result.json here")
     co.add_argument("--plot", action="store_true", help="with --out: compare.png")
+    co.add_argument("--report", action="store_true", help="with --out: report.html for managers")
     co.add_argument("--format", choices=["table", "json"], default="table")
     co.set_defaults(func=_cmd_compare)
 
@@ -292,7 +294,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from staffsim.experiment import simulate
     from staffsim.scenarios.loader import load_scenario
 
-    _needs_out(args, "run", "contacts", "plot", "parquet")
+    _needs_out(args, "run", "contacts", "plot", "parquet", "report")
     sc = load_scenario(args.scenario, args.overrides)
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
                       progress=False if args.no_progress else None)
@@ -302,6 +304,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             from staffsim.plots import plot_day, save_figures
 
             save_figures({f"day_{c}": plot_day(result, c) for c in sc.channels}, args.out)
+        if args.report:
+            from staffsim.report import run_report, write_text
+
+            write_text(args.out / "report.html", run_report(result))
     if args.format == "json":
         sys.stdout.write(result.to_json())
         return _finish(result.complete, result.replications)
@@ -317,7 +323,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(format_table(shown))
     print()
     print("Erlang plan vs simulated staffing, per team (agents; the plan counts the team's channels):")
-    print(format_table(_team_staffing(result)))
+    print(format_table(result.team_staffing()))
     if args.slots:
         print()
         cols = ["channel", "day", "slot_start", "offered", "service_level", "service_level_ci",
@@ -326,25 +332,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, result.replications)
-
-
-def _team_staffing(result) -> pd.DataFrame:
-    """Per team: the Erlang agents its channels need (peak, hours) beside its logged-in agents."""
-    spec = result.scenario.spec
-    slot_h = spec.horizon.slot / 3600.0
-    rows = []
-    for g in spec.agents:
-        need = result.plan[result.plan["channel"].isin(g.skills)].groupby(["day", "slot_start"], sort=False)["agents"].sum()
-        team = result.groups[result.groups["group"] == g.group]
-        rows.append({
-            "team": g.group,
-            "channels": ", ".join(g.skills),
-            "plan_peak": int(need.max()) if len(need) else 0,
-            "plan_agent_hours": float(need.sum() * slot_h),
-            "staffed_peak": float(team["staffed"].max()),
-            "staffed_agent_hours": float(team["staffed"].sum() * slot_h),
-        })
-    return pd.DataFrame(rows)
 
 
 def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:
@@ -366,7 +353,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from staffsim.experiment import compare
     from staffsim.scenarios.loader import load_scenario
 
-    _needs_out(args, "compare", "plot", "parquet")
+    _needs_out(args, "compare", "plot", "parquet", "report")
     base = load_scenario(args.baseline)
     variants = [load_scenario(v) for v in args.variants]
     result = compare(base, *variants, replications=args.replications, seed=args.seed, jobs=args.jobs,
@@ -377,6 +364,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             from staffsim.plots import plot_comparison, save_figures
 
             save_figures({"compare": plot_comparison(result)}, args.out)
+        if args.report:
+            from staffsim.report import comparison_report, write_text
+
+            write_text(args.out / "report.html", comparison_report(result))
     if args.format == "json":
         sys.stdout.write(dumps(result.to_dict()))
         return _finish(result.complete, result.baseline.replications)

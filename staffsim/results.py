@@ -90,6 +90,26 @@ class RunResult:
 
         return mean_ci_table(self.per_replication, ["channel"], sort=False)
 
+    def team_staffing(self) -> pd.DataFrame:
+        """Per team: the Erlang agents its channels need (peak, hours) beside its logged-in
+        agents (peak, hours; means over replications)."""
+        spec = self.scenario.spec
+        slot_h = spec.horizon.slot / 3600.0
+        rows = []
+        for g in spec.agents:
+            plan = self.plan[self.plan["channel"].isin(g.skills)]
+            need = plan.groupby(["day", "slot_start"], sort=False)["agents"].sum()
+            team = self.groups[self.groups["group"] == g.group]
+            rows.append({
+                "team": g.group,
+                "channels": ", ".join(g.skills),
+                "plan_peak": int(need.max()) if len(need) else 0,
+                "plan_agent_hours": float(need.sum() * slot_h),
+                "staffed_peak": float(team["staffed"].max()),
+                "staffed_agent_hours": float(team["staffed"].sum() * slot_h),
+            })
+        return pd.DataFrame(rows)
+
     def provenance(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario.name,

@@ -233,3 +233,31 @@ def test_cli_bad_sweeps_and_compares_exit_2(capsys, root, argv, match):
     code = main([a.format(s=s, t=t) for a in argv] + ["-n", "1", "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 2 and match in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_html_reports_for_managers(bank_pair, tmp_path):
+    import re
+
+    from staffsim.report import comparison_report, run_report
+
+    base, variant = bank_pair
+    run = simulate(base, replications=2)
+    page = run_report(run)
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "<h1>Retail bank, weekday</h1>" in page
+    assert page.count('src="data:image/png;base64,') == len(base.channels)  # a day chart per channel
+    for heading in ("Service per channel", "Money", "Staffing: what Erlang asks for", "What the figures mean"):
+        assert heading in page
+    total = run.summary().set_index("channel").loc["all"]
+    assert f"{100 * total['service_level']:.1f}% of contacts answered within target" in page
+    cmp = compare(base, variant, replications=2, jobs=1)
+    page = comparison_report(cmp)
+    assert cmp.headline("bank_more_self_service") in page
+    assert len(re.findall(r"<td>service level</td>", page)) == 4  # voice, chat, email and all
+    hostile = base.with_overrides({"name": "<script>alert(1)</script>"})
+    assert "<script>" not in run_report(simulate(hostile, replications=2))
+
+
+def test_cli_report_needs_out(capsys, root):
+    code = main(["run", str(root / "scenarios" / "bank.yaml"), "-n", "1", "--report"])
+    assert code == 2 and "--report needs --out" in capsys.readouterr().err
