@@ -307,22 +307,22 @@ def _page(title: str, body: list[str]) -> str:
 
 def _kpi_table(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Whole-horizon KPIs per channel as text with units and half-widths."""
+    def with_ci(r: pd.Series, metric: str) -> str:
+        return (f"{format_metric(metric, r[metric], currency=currency)} "
+                f"{format_metric(metric, r[metric + '_ci'], ci=True, currency=currency)}")
+
     rows = []
     for _, r in summary.iterrows():
-        def with_ci(metric: str) -> str:
-            return (f"{format_metric(metric, r[metric], currency=currency)} "
-                    f"{format_metric(metric, r[metric + '_ci'], ci=True, currency=currency)}")
-
         rows.append({
             "channel": r["channel"],
             "offered": f"{r['offered']:,.0f}",
             "answered": f"{r['answered']:,.0f}",
-            "service level": with_ci("service_level"),
-            "ASA": with_ci("asa_s"),
-            "abandonment": with_ci("abandon_rate"),
+            "service level": with_ci(r, "service_level"),
+            "ASA": with_ci(r, "asa_s"),
+            "abandonment": with_ci(r, "abandon_rate"),
             "occupancy": format_metric("occupancy", r["occupancy"]),
             "paid agent hours": format_metric("paid_agent_hours", r["paid_agent_hours"]),
-            "cost": with_ci("cost"),
+            "cost": with_ci(r, "cost"),
         })
     return pd.DataFrame(rows)
 
