@@ -174,6 +174,8 @@ def run_batch(
     exactly those (as if run with m replications) and ``complete`` is False.
     """
     first = scenarios[0].spec.run
+    if jobs is not None and int(jobs) < 1:
+        raise InputError(f"jobs: must be a whole number >= 1, got {jobs}")
     reps = first.replications if replications is None else int(replications)
     seed = first.seed if seed is None else int(seed)
     if reps < 1:
@@ -208,7 +210,7 @@ def _ignore_sigint() -> None:
 
 def _map(fn, tasks: list, jobs: int | None, bar) -> list:
     """Results of ``fn`` over ``tasks`` in order; on Ctrl-C, the results finished in order so far."""
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
+    workers = (os.cpu_count() or 1) if jobs is None else int(jobs)
     workers = min(workers, len(tasks))
     results: list = []
     try:

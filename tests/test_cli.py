@@ -183,3 +183,8 @@ def test_readme_headline_is_what_compare_prints(capsys, root):
     code = main(["compare", str(root / "scenarios" / "bank.yaml"),
                  str(root / "scenarios" / "bank_more_self_service.yaml"), "--no-progress"])
     assert code == 0 and quoted in capsys.readouterr().out
+
+
+def test_jobs_must_be_positive(capsys, root):
+    code, _, err = run(capsys, "run", str(root / "scenarios" / "bank.yaml"), "-n", "1", "--jobs", "0")
+    assert code == 2 and "jobs: must be a whole number >= 1" in err

@@ -171,3 +171,19 @@ def test_targets_default_is_merged(tmp_path):
                                      "channels: {chat: {threshold: 1min, concurrency: 2}}\n", "t.yaml"))
     assert t["chat"].threshold_s == 60.0 and t["chat"].shrinkage == 0.3 and t["chat"].concurrency == 2
     assert t["sms"].threshold_s == 20.0  # unlisted channels take the complete default
+
+
+def test_semicolon_decimal_comma_and_bom_exports(tmp_path):
+    p = write(tmp_path, "\ufeffInterval Start;Queue;Offered;AHT\n2026-03-02 08:00;Sales;12;180,5\n"
+                        "2026-03-02 08:30;Sales;1.204;3:05\n")
+    f = load_forecast(p)
+    assert list(f.table["aht_s"]) == [180.5, 185.0]
+    assert list(f.table["volume"]) == [12.0, 1204.0]  # "1.204" is thousands in a decimal-comma file
+    bad = write(tmp_path, "channel;slot_start;volume;aht_s\nvoice;08:00;12.5;180\n", "b.csv")
+    with pytest.raises(InputError, match=r"line 2, column 'volume'.*decimal commas"):
+        load_forecast(bad, slot=1800)
+    bad = write(tmp_path, "channel;slot_start;volume;aht_s\nvoice;08:00;12;180.5\n", "c.csv")
+    with pytest.raises(InputError, match=r"column 'aht_s'.*decimal comma"):
+        load_forecast(bad, slot=1800)
+    tabs = write(tmp_path, "channel\tslot_start\tvolume\taht_s\nvoice\t08:00\t1,204\t180\n", "t.csv")
+    assert list(load_forecast(tabs, slot=1800).table["volume"]) == [1204.0]

@@ -116,6 +116,10 @@ def _map_columns(columns: list[str], source: str) -> dict[str, str]:
 def load_forecast(path: str | Path, slot: float | None = None) -> Forecast:
     """Read a long-format forecast CSV (one row per channel and slot).
 
+    Comma-separated (numbers may use thousands commas, "1,234"), semicolon-separated with decimal
+    commas ("180,5", as European spreadsheets export) or tab-separated; a UTF-8 byte-order mark is
+    ignored.
+
     Columns (vendor header names accepted where unambiguous, see :data:`FORECAST_ALIASES`):
     channel; slot start as ``HH:MM`` or an ISO date-time (or a ``date`` column plus ``HH:MM``);
     volume (contacts in the slot); AHT in seconds (or a duration such as ``3min`` / ``3:05``), or
@@ -124,7 +128,13 @@ def load_forecast(path: str | Path, slot: float | None = None) -> Forecast:
     """
     source = str(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        with open(path, encoding="utf-8-sig") as fh:
+            header = fh.readline()
+        # spreadsheet exports: "a;b;c" with decimal commas (Europe), or tab-separated
+        sep = ";" if header.count(";") > header.count(",") else ("\t" if "\t" in header else ",")
+        decimal_comma = sep == ";"
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, sep=sep,
+                          encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{source}: file not found") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -158,11 +168,12 @@ def load_forecast(path: str | Path, slot: float | None = None) -> Forecast:
         if kind == "datetime":
             day = start.normalize()
             first_day = day if first_day is None else min(first_day, day)
-        vol = _number(row[cols["volume"]])
+        vol = _number(row[cols["volume"]], decimal_comma)
         if vol is None or not math.isfinite(vol) or vol < 0:
-            raise cell_error(i, "volume", f"must be a number >= 0, got {row[cols['volume']]!r}")
+            hint = " (a ';'-separated file takes decimal commas: 12,5)" if decimal_comma else ""
+            raise cell_error(i, "volume", f"must be a number >= 0, got {row[cols['volume']]!r}{hint}")
         aht_col = "aht_s" if "aht_s" in cols else "total_handle_time_s"
-        aht = _aht(row, cols, vol, lambda m, i=i, col=aht_col: cell_error(i, col, m))
+        aht = _aht(row, cols, vol, lambda m, i=i, col=aht_col: cell_error(i, col, m), decimal_comma)
         channels.append(channel)
         starts.append(start)
         offsets.append(offset_day)
@@ -188,16 +199,36 @@ def load_forecast(path: str | Path, slot: float | None = None) -> Forecast:
     return Forecast(table=table, slot_s=slot_s, source=source)
 
 
-def _number(text: str) -> float | None:
+_GROUPED = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d*)?$")
+
+
+def _number(text: str, decimal_comma: bool = False) -> float | None:
+    """A number from a CSV cell: "1,234.5" (thousands commas) in a "," file; in a ";" file a
+    comma is the decimal mark and a dot only groups thousands ("1.204", "12.345,5"). None when
+    it is not a number (the caller names the cell)."""
+    text = text.strip()
+    if not text:
+        return None
+    if decimal_comma:
+        if "." in text and not _GROUPED.match(text):
+            return None  # "180.5" in a decimal-comma file: ambiguous, refuse rather than guess
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", "")
     try:
-        return float(text.replace(",", "")) if text.strip() else None
+        return float(text)
     except ValueError:
         return None
 
 
-def _aht(row: dict, cols: dict[str, str], vol: float, err) -> float:
+def _aht(row: dict, cols: dict[str, str], vol: float, err, decimal_comma: bool = False) -> float:
     if "aht_s" in cols:
         text = row[cols["aht_s"]].strip()
+        if decimal_comma and re.fullmatch(r"[-+0-9.,]+", text):  # a bare number, not "3:05"/"3min"
+            number = _number(text, decimal_comma=True)
+            if number is None:
+                raise err(f"expected seconds with a decimal comma (a ';'-separated file), got {text!r}")
+            text = str(number)
         if not text:
             if vol == 0:
                 return math.nan
@@ -207,7 +238,7 @@ def _aht(row: dict, cols: dict[str, str], vol: float, err) -> float:
         except ValueError:
             raise err(f"expected seconds or a duration such as 180s, 3min or 3:00, got {text!r}") from None
     else:
-        total = _number(row[cols["total_handle_time_s"]])
+        total = _number(row[cols["total_handle_time_s"]], decimal_comma)
         if total is None or not math.isfinite(total) or total < 0:
             raise err(f"must be a number of seconds >= 0, got {row[cols['total_handle_time_s']]!r}")
         if vol == 0:
