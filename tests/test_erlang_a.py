@@ -182,3 +182,20 @@ def test_heavy_overload_with_long_patience_asa():
     got = erlang_a.metrics(5000.0, 2000, 100.0, 600.0, 20.0)
     for field, value in want.items():
         assert getattr(got, field) == pytest.approx(float(value), rel=REL), field
+
+
+@given(st.floats(0.1, 800.0), st.integers(1, 40), st.floats(10, 900), st.floats(0, 300))
+def test_tends_to_erlang_c_property(a, extra, aht, t):
+    n = int(np.floor(a)) + extra  # a stable Erlang C system
+    c = erlang.erlang_c(a, n)
+    sl_c = erlang.service_level(a, n, aht, t)
+    gaps = [abs(erlang_a.metrics(a, n, aht, k * aht, t).p_wait - c) for k in (1e2, 1e4, 1e6)]
+    assert gaps[0] >= gaps[1] - 1e-12 and gaps[1] >= gaps[2] - 1e-12
+    # Patience trims the queue-length distribution (geometric, ratio rho = A/n) by about
+    # exp(-j^2 / (2x)), x = n patience / AHT, so the relative gap is at most about
+    # E[j^2] / (2x) <= 1 / ((1 - rho)^2 x). Take x so that this bound is 1e-6 and ask for 1e-4.
+    rho = a / n
+    k = max(1e6, 1e6 / ((1 - rho) ** 2 * n))
+    far = erlang_a.metrics(a, n, aht, k * aht, t)
+    assert far.p_wait == pytest.approx(c, rel=1e-4, abs=1e-12)
+    assert far.service_level == pytest.approx(sl_c, rel=1e-4, abs=1e-12)

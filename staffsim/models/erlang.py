@@ -8,8 +8,10 @@ Formulas
 --------
 Erlang B (blocking): :math:`B(n, A) = \frac{A^n/n!}{\sum_{k=0}^{n} A^k/k!}
 = \frac{\text{Poisson}_A(n)}{P(\text{Poisson}_A \le n)}`, evaluated in log space with the
-regularized upper incomplete gamma function, :math:`P(\text{Poisson}_A \le n) = Q(n+1, A)`;
-where that tail underflows (deep overload) the convergent series
+regularized upper incomplete gamma function, :math:`P(\text{Poisson}_A \le n) = Q(n+1, A)`,
+and the Poisson term without large-number cancellation (:mod:`staffsim.models._gamma`); where
+that tail underflows, or is small for :math:`n > 10^5` (where library values lose accuracy), the
+convergent series
 :math:`1/B = \sum_{j=0}^{n} \prod_{i<j} (n-i)/A` is summed instead. Nothing forms
 :math:`A^n/n!`, so the functions are stable for any number of agents.
 
@@ -36,6 +38,7 @@ import numpy as np
 from scipy import special
 
 from staffsim.models._arrays import as_agents, as_float, is_scalar, out
+from staffsim.models._gamma import FIRST_BLOCK, SERIES_BELOW, SERIES_FROM, log_poisson_term
 
 __all__ = [
     "erlang_b",
@@ -47,9 +50,7 @@ __all__ = [
     "log_inverse_erlang_b",
 ]
 
-# Below this value the regularized gamma tail has lost relative precision to underflow;
-# the direct series (which converges fast exactly there) takes over.
-_TINY = 1e-250
+_UNDERFLOW = 1e-250
 
 
 def log_inverse_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
@@ -67,9 +68,8 @@ def log_inverse_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
     al, nl = a[live], n[live]
     tail = special.gammaincc(nl + 1.0, al)  # P(Poisson(A) <= n)
     with np.errstate(divide="ignore"):
-        log_pmf = nl * np.log(al) - al - special.gammaln(nl + 1.0)
-        vals = np.log(tail) - log_pmf
-    small = tail < _TINY
+        vals = np.log(tail) - log_poisson_term(nl, al)
+    small = (tail < _UNDERFLOW) | ((tail < SERIES_BELOW) & (nl > SERIES_FROM))
     if np.any(small):
         vals[small] = _log_inverse_b_series(al[small], nl[small])
     result[live] = vals
@@ -77,16 +77,24 @@ def log_inverse_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
 
 
 def _log_inverse_b_series(a: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """log of sum_{j=0}^{n} prod_{i<j} (n-i)/A, for n well below A (terms shrink geometrically)."""
-    total = np.ones_like(a)
-    term = np.ones_like(a)
-    j = 0
-    active = np.ones(a.shape, bool)
-    while np.any(active):
-        term = np.where(active, term * np.maximum(n - j, 0.0) / a, 0.0)
-        total += term
-        j += 1
-        active &= (term > total * 1e-17) & (j <= n)
+    """log of 1/B = sum_{j=0}^{n} prod_{i<j} (n-i)/A where P(Poisson(A) <= n) is small (n below A:
+    the terms fall from the first, 1), in blocks of terms from running sums of log((n-i)/A)."""
+    total = np.ones(a.shape)
+    carry = np.zeros(a.shape)
+    j0 = np.zeros(a.shape)
+    idx = np.flatnonzero(n > 0)
+    block = FIRST_BLOCK
+    with np.errstate(divide="ignore"):
+        while idx.size:
+            i = j0[idx, None] + np.arange(block)[None, :]  # term j = i + 1 multiplies by (n - i) / A
+            ratio = np.log(np.maximum(n[idx, None] - i, 0.0)) - np.log(a[idx, None])
+            logt = carry[idx, None] + np.cumsum(ratio, axis=1)
+            total[idx] += np.exp(logt).sum(axis=1)
+            carry[idx] = logt[:, -1]
+            j0[idx] += block
+            done = (carry[idx] < np.log(total[idx]) - 40.0) | (j0[idx] >= n[idx])
+            idx = idx[~done]
+            block = min(2 * block, 8192)
     return np.log(total)
 
 

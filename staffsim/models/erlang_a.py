@@ -26,9 +26,11 @@ waiting weighs :math:`w_j = \prod_{i=1}^{j} y/(x+i)`. Their sum has the closed f
   series bounded by the spread of the queue-length distribution);
 - occupancy :math:`= A(1 - \text{P(abandon)})/n` (carried traffic per agent).
 
-Every quantity is formed in log space from :func:`scipy.special.gammainc` / ``gammaincc`` /
-``gammaln``; where a regularized gamma value underflows, or :math:`U = 1 - R(x/y - 1)` would lose more than
-one bit to cancellation (long patience), the positive series above are summed directly. The result is exact to ~1e-11 relative at
+Every quantity is formed in log space (:mod:`staffsim.models._gamma`): the Poisson-term
+prefactors without large-number cancellation, :math:`F` from the regularized gamma function or,
+in its lower tail, from its positive series; where :math:`U = 1 - R(x/y - 1)` would lose more
+than one bit to cancellation (long patience), the positive queue-length series is summed
+directly. The result is exact to ~1e-11 relative at
 any size and defined for any load (Erlang A is stable whenever patience is finite).
 
 Limits: with no traffic P(wait) = P(abandon) = 0, service level = 1, waits 0, occupancy 0;
@@ -49,10 +51,10 @@ from scipy import special
 
 from staffsim.models import erlang
 from staffsim.models._arrays import as_agents, as_float, is_scalar, out
+from staffsim.models._gamma import log_poisson_term, log_scaled_lower_gamma
 
 __all__ = ["ErlangAMetrics", "metrics", "required_agents"]
 
-_TINY = 1e-250
 _LOG_EPS = 40.0  # series terms below exp(-40) of the largest are dropped (< 5e-18 relative)
 _BLOCK = 128
 
@@ -70,32 +72,6 @@ class ErlangAMetrics:
     occupancy: Any
 
 
-def _log_f(a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """log F(a, z) = log[P(a, z) Γ(a) e^z z^-a] for a > 0, z >= 0."""
-    p = special.gammainc(a, z)
-    res = np.empty(a.shape)
-    good = p > _TINY
-    with np.errstate(divide="ignore"):
-        res[good] = np.log(p[good]) + special.gammaln(a[good]) + z[good] - a[good] * np.log(z[good])
-    if np.any(~good):
-        res[~good] = _log_f_series(a[~good], z[~good])
-    return res
-
-
-def _log_f_series(a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Direct series for F(a, z); used where P(a, z) underflows, i.e. z well below a."""
-    term = 1.0 / a
-    total = term.copy()
-    m = 0
-    active = np.ones(a.shape, bool)
-    while np.any(active):
-        m += 1
-        term = np.where(active, term * z / (a + m), 0.0)
-        total += term
-        active &= term > total * 1e-17
-    return np.log(total)
-
-
 def _queue_series(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum the queue-length series directly.
 
@@ -108,17 +84,18 @@ def _queue_series(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     peak = np.maximum(0.0, np.ceil(y - x - 1.0))
     with np.errstate(divide="ignore"):
         log_y = np.log(y)
-    lgx = special.gammaln(x + 1.0)
-    ref = np.where(peak == 0, 0.0, peak * log_y + lgx - special.gammaln(x + peak + 1.0))
+    # log w_j = log D(x + j, y) - log D(x, y), D the Poisson term (no large-number cancellation)
+    log_d0 = log_poisson_term(x, y)
+    ref = np.where(peak == 0, 0.0, log_poisson_term(x + peak, y) - log_d0)
     width = 20.0 * np.sqrt(np.maximum(x, y) + 1.0) + 200.0
     stop = peak + width
     # Start far enough below the peak that earlier terms are negligible. Weights are built by a
     # running sum of log(y / (x + j)) (accurate to a few ulps, unlike differences of gammaln);
-    # a late start takes its first weight and H from gammaln / digamma.
+    # a late start takes its first weight from the Poisson term and H from digamma.
     start = np.maximum(0.0, np.floor(peak - width))
     start = np.where(start < 1000, 0.0, start)
     late = start > 0
-    carry = np.where(late, (start - 1) * log_y + lgx - special.gammaln(x + start), 0.0)
+    carry = np.where(late, log_poisson_term(x + start - 1, y) - log_d0, 0.0)
     h = np.where(late, special.digamma(x + start + 1.0) - special.digamma(x + 1.0), 0.0)
     u = np.zeros(x.shape)
     e = np.zeros(x.shape)
@@ -151,7 +128,7 @@ def _core(a, n, aht, pat, t, want_asa: bool) -> dict[str, np.ndarray]:
     y = a * pat / aht
     lb = erlang.log_inverse_erlang_b(a, n)  # log(1/B)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_r = np.log(y) + _log_f(x + 1.0, y)  # log R, R = S - 1
+        log_r = np.log(y) + log_scaled_lower_gamma(x + 1.0, y)  # log R, R = S - 1
         log_z = np.logaddexp(lb, log_r)
         log_s = np.logaddexp(0.0, log_r)
         # the queue-free states: 1/B - 1
@@ -176,15 +153,14 @@ def _core(a, n, aht, pat, t, want_asa: bool) -> dict[str, np.ndarray]:
         low = p_y <= 0.5
         if np.any(low):
             xl, yl, ytl = x[low], y[low], y_t[low]
-            log_r_t = np.log(ytl) + _log_f(xl + 1.0, ytl) + (yl - ytl - xl * t[low] / pat[low])
+            log_r_t = np.log(ytl) + log_scaled_lower_gamma(xl + 1.0, ytl) + (yl - ytl - xl * t[low] / pat[low])
             log_r_t = np.where(ytl == 0, -np.inf, log_r_t)
             log_d[low] = log_r[low] + np.log1p(-np.exp(np.minimum(log_r_t - log_r[low], 0.0)))
         high = ~low
         if np.any(high):
             xh, yh = x[high], y[high]
             diff = special.gammaincc(xh + 1.0, y_t[high]) - special.gammaincc(xh + 1.0, yh)
-            log_g = xh * np.log(yh) - yh - special.gammaln(xh + 1.0)
-            log_d[high] = np.log(np.maximum(diff, 0.0)) - log_g
+            log_d[high] = np.log(np.maximum(diff, 0.0)) - log_poisson_term(xh, yh)
         log_sl = np.logaddexp(log_free, log_x_over_y + log_d)
 
     need_series = cancel | want_asa
