@@ -345,7 +345,8 @@ class RetrialSpec(Spec):
 
 
 class VolumeFileSpec(Spec):
-    """Volumes from a forecast CSV (the format ``staffsim plan`` reads)."""
+    """Volumes from a forecast CSV (the format ``staffsim plan`` reads). Only the volumes are
+    taken; handle times come from the channel's ``handle_time`` distribution."""
 
     file: str
     channel: str | None = None
