@@ -11,14 +11,16 @@ import math
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -120,7 +122,8 @@ def _unwrap(tp: Any, item: Any) -> Any:
         if origin is typing.Annotated:
             tp = typing.get_args(tp)[0]
         elif origin in (typing.Union, types.UnionType):
-            models = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a
+                      for a in typing.get_args(tp) if a is not type(None)]
             tp = next((a for a in models if isinstance(a, type) and issubclass(a, BaseModel)),
                       models[0])
         else:
@@ -138,12 +141,24 @@ def _unwrap(tp: Any, item: Any) -> Any:
     return None
 
 
+_TYPE_TAGS = {"float", "int", "str", "bool", "list", "dict"}
+
+
+def _is_tag(item: Any) -> bool:
+    """pydantic puts validator and union-member names in error locations; they are not fields."""
+    if not isinstance(item, str):
+        return False
+    return (item.startswith("function-") or "[" in item or item in _TYPE_TAGS
+            or item.endswith("-form") or (item[:1].isupper() and item.endswith("Spec")))
+
+
 def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: str = "") -> str:
     """One message for a pydantic error: the first problem, and how many more there are."""
     errors = exc.errors(include_url=False)
     lines = []
+    seen_paths: set[str] = set()
     for err in errors:
-        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        loc = tuple(x for x in err["loc"] if not _is_tag(x))
         path = ".".join(str(x) for x in loc)
         if prefix:
             path = f"{prefix}.{path}" if path else prefix
@@ -168,6 +183,9 @@ def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: 
             msg = err["msg"]
         if kind not in ("missing", "value_error") and value is not None:
             msg += f", got {value!r}"
+        if path in seen_paths:
+            continue  # another branch of the same field's alternatives: one message per field
+        seen_paths.add(path)
         lines.append(f"{where(source, path)}: {msg}")
     more = len(lines) - 1
     return lines[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
@@ -355,7 +373,10 @@ class VolumeFileSpec(Spec):
 class ChannelSpec(Spec):
     """One contact channel."""
 
-    volume: list[float] | VolumeFileSpec | None = None
+    volume: Annotated[
+        Annotated[list[float], Tag("list-form")] | Annotated[VolumeFileSpec, Tag("file-form")],
+        Discriminator(lambda v: "file-form" if isinstance(v, dict) else "list-form"),
+    ] | None = None
     arrivals: list[float | str] | None = None
     volume_factor: float = Field(1.0, ge=0, description="multiplies every volume (what-if growth)")
     handle_time: DistributionSpec
@@ -365,6 +386,16 @@ class ChannelSpec(Spec):
     retrial: RetrialSpec | None = None
     concurrency: int = Field(1, ge=1)
     concurrency_stretch: float = Field(1.0, ge=1)
+
+    @field_validator("volume", mode="before")
+    @classmethod
+    def _volume_form(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, (list, dict)):
+            raise ValueError(
+                f"expected a list of contacts per slot, e.g. [60, 95, 130], or "
+                f"{{file: forecast.csv, channel: voice}}, got {v!r}"
+            )
+        return v
 
     @field_validator("volume")
     @classmethod
