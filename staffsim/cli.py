@@ -128,8 +128,6 @@ def build_parser() -> argparse.ArgumentParser:
         "KPIs with 95%% confidence half-widths, beside the Erlang plan.",
     )
     ru.add_argument("scenario", type=Path)
-    ru.add_argument("-n", "--replications", type=int, help="replications (default: the scenario's)")
-    ru.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     ru.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="override a field, e.g. channels.voice.self_service.deflection=0.3")
     _common_run_flags(ru)
@@ -151,8 +149,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     co.add_argument("baseline", type=Path)
     co.add_argument("variants", type=Path, nargs="+")
-    co.add_argument("-n", "--replications", type=int, help="replications (default: the baseline's)")
-    co.add_argument("--seed", type=int, help="random seed (default: the baseline's)")
     _common_run_flags(co)
     co.add_argument("--out", type=Path, help="write differences.csv, summaries.csv, result.json here")
     co.add_argument("--plot", action="store_true", help="with --out: compare.png")
@@ -169,8 +165,6 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--param", required=True, action="append", metavar="PATH=VALUES",
                     help="e.g. channels.voice.self_service.deflection=0:0.6:0.1 (start:stop:step) "
                     "or =0,0.2,0.4")
-    sw.add_argument("-n", "--replications", type=int, help="replications per value")
-    sw.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     sw.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="fixed overrides applied before sweeping")
     _common_run_flags(sw)
@@ -182,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _common_run_flags(p: argparse.ArgumentParser) -> None:
+    """Flags of every simulating command (run, compare, sweep)."""
+    p.add_argument("-n", "--replications", type=int,
+                   help="replications of each scenario or value (default: the (first) scenario's)")
+    p.add_argument("--seed", type=int, help="random seed (default: the (first) scenario's)")
     p.add_argument("--jobs", type=int, help="worker processes (default: all cores; the numbers do "
                    "not depend on it)")
     p.add_argument("--parquet", action="store_true", help="with --out: Parquet files too (needs pyarrow)")

@@ -60,6 +60,7 @@ WAIT, SERVE, DONE, ABANDONED, DEFLECTED = 0, 1, 2, 3, 4
 FIRST, RETRY, RETURN = 0, 1, 2
 KIND_NAMES = ("first", "retry", "self_service_return")
 
+_INF = float("inf")
 _NORMAL = 1
 _LATE = 2  # patience timers: after every normal event at the same instant
 
@@ -356,7 +357,7 @@ class _Replication:
         self.waiting[c] += 1
         self._log_queue(c)
         pat = self.patience[c][self.a_ci[aid] * self.k_att[c] + self.a_num[aid]]
-        if pat != float("inf"):
+        if pat != _INF:
             _Timer(self.env, pat, lambda _ev: self._abandon(aid), _LATE)
 
     def _find_agent(self, c: int):
@@ -408,7 +409,7 @@ class _Replication:
         now = self.env.now
         k = self.conc[c]
         if ag.load == 0:
-            if ag.idle:
+            if ag.idle:  # _clear_idle, inlined: this runs for every answered contact
                 ag.idle = False
                 ag.token += 1
                 changes = self.lv_idle[ag.group]

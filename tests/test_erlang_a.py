@@ -77,6 +77,7 @@ def test_tends_to_erlang_c_as_patience_grows(a, n):
         gaps.append(abs(m.p_wait - c))
     assert gaps[0] > gaps[1] > gaps[2]
     m = erlang_a.metrics(a, n, aht, 1e9, t)
+    # relative gap <~ 1 / ((1 - rho)^2 x), x = n * 1e9 / AHT: at most ~1e-7 for these cases
     assert m.p_wait == pytest.approx(c, rel=1e-5)
     assert m.service_level == pytest.approx(erlang.service_level(a, n, aht, t), rel=1e-5)
     assert m.asa == pytest.approx(erlang.asa(a, n, aht), rel=1e-5)
