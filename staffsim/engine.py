@@ -43,12 +43,14 @@ Between days agents go home and contacts that never abandon (email) wait for the
 
 from __future__ import annotations
 
+import os
 from collections import deque
 
 import numpy as np
 import simpy
 from simpy.events import Event
 
+from staffsim.metrics import integrate as _integral
 from staffsim.models.staffing import scheduled_agents
 from staffsim.results import ContactLog
 from staffsim.rng import stream
@@ -96,6 +98,134 @@ class _Agent:
         self.idle = False
         self.staying = False  # logged in at the close: drains the queues
         self.sched_end = 0.0  # when the current shift (or plan run) is scheduled to end
+
+
+class InvariantError(RuntimeError):
+    """An engine invariant was broken: a bug in staffsim, never bad input."""
+
+
+class Audit:
+    """Invariant checks of one replication, on when ``STAFFSIM_AUDIT=1`` (the test suite sets it).
+
+    It records every agent's state changes and scheduled windows beside the engine's own
+    group-level bookkeeping, and after the run checks, per agent:
+
+    - each of logged-in, busy, idle and on-break is 0 or 1 at every instant (no agent holds two
+      logins, or is busy twice);
+    - at the end of every instant a logged-in agent is exactly one of busy, idle or on break, and
+      an agent not logged in is none of them: logged-in time = busy + idle + break, instant by
+      instant;
+    - every login happens at the start of a scheduled window (a shift, or a run of the plan) and
+      an agent is idle only inside a window: outside its windows a logged-in agent is finishing
+      work (busy, or taking a break it was owed), never waiting for more. So the logged-in agents
+      of a group never exceed the agents the roster or plan provides at that instant plus those
+      finishing a contact past their end (no pre-emption);
+
+    per group, that the levels the KPIs are computed from equal the sum of the agents' levels;
+    and per channel, that every attempt is in one final state with consistent times and that the
+    queues and the agents' loads at the end match the attempts waiting and in service.
+    """
+
+    KEYS = ("logged_in", "busy", "idle", "on_break")
+
+    def __init__(self) -> None:
+        self.changes: dict[int, list[tuple[float, str, float]]] = {}
+        self.windows: dict[int, list[tuple[float, float]]] = {}
+
+    def change(self, ag: _Agent, key: str, t: float, delta: float) -> None:
+        self.changes.setdefault(ag.index, []).append((t, key, delta))
+
+    def window(self, ag: _Agent, start: float, end: float) -> None:
+        self.windows.setdefault(ag.index, []).append((start, end))
+
+    def check(self, rep: _Replication, seed: int, replication: int) -> None:
+        where = f"seed {seed}, replication {replication}"
+        for ag in rep.agents:
+            self._check_agent(ag, rep.env.now, where)
+        self._check_groups(rep, where)
+        self._check_contacts(rep, where)
+
+    def _check_agent(self, ag: _Agent, end: float, where: str) -> None:
+        changes = self.changes.get(ag.index, [])
+        windows = self.windows.get(ag.index, [])
+        level = dict.fromkeys(self.KEYS, 0)
+        idle_since = None
+
+        def fail(t: float, what: str) -> None:
+            raise InvariantError(f"{where}: agent {ag.index} (group {ag.group}) at t={t:.3f}s: {what}")
+
+        def in_window(a: float, b: float) -> bool:
+            return any(s - 1e-9 <= a and b <= e + 1e-9 for s, e in windows)
+
+        i = 0
+        while i < len(changes):
+            t = changes[i][0]
+            while i < len(changes) and changes[i][0] == t:
+                _, key, delta = changes[i]
+                level[key] += delta
+                if not 0 <= level[key] <= 1:
+                    fail(t, f"{key} level {level[key]:g} (two logins, or a state entered twice)")
+                if key == "logged_in" and delta > 0 and not any(abs(s - t) < 1e-9 for s, _ in windows):
+                    fail(t, "logged in outside the start of any scheduled window")
+                if key == "idle":
+                    if delta > 0:
+                        idle_since = t
+                    else:
+                        if not in_window(idle_since, t):
+                            fail(t, f"idle from {idle_since:.3f}s outside its scheduled windows")
+                        idle_since = None
+                i += 1
+            states = level["busy"] + level["idle"] + level["on_break"]
+            if states != level["logged_in"]:
+                fail(t, f"logged in {level['logged_in']} but busy {level['busy']}, idle "
+                        f"{level['idle']}, on break {level['on_break']}")
+        if idle_since is not None and not in_window(idle_since, end):
+            fail(end, f"idle from {idle_since:.3f}s outside its scheduled windows")
+
+    def _check_groups(self, rep: _Replication, where: str) -> None:
+        lo, hi = np.array([rep.h.start]), np.array([rep.env.now])
+        for key in self.KEYS:
+            for g in range(len(rep.group_names)):
+                times, deltas = _split(rep.lv[key][g])
+                total = float(_integral(times, deltas, lo, hi)[0])
+                own = 0.0
+                for ag in rep.agents:
+                    if ag.group != g:
+                        continue
+                    ch = [(t, d) for t, k, d in self.changes.get(ag.index, []) if k == key]
+                    if ch:
+                        t, d = np.array(ch, float).T
+                        own += float(_integral(t, d, lo, hi)[0])
+                if abs(total - own) > 1e-6 * max(1.0, abs(own)):
+                    raise InvariantError(f"{where}: group {rep.group_names[g]!r}: {key} time {total:.6f}s "
+                                         f"from the group's levels but {own:.6f}s from its agents")
+
+    def _check_contacts(self, rep: _Replication, where: str) -> None:
+        state = np.asarray(rep.a_state)
+        arr = np.asarray(rep.a_arr)
+        ans = np.asarray(rep.a_ans)
+        end = np.asarray(rep.a_end)
+        ch = np.asarray(rep.a_ch)
+        if len(state) and not np.isin(state, (WAIT, SERVE, DONE, ABANDONED, DEFLECTED)).all():
+            raise InvariantError(f"{where}: an attempt in an unknown state")
+        answered = (state == SERVE) | (state == DONE)
+        if (ans[answered] < arr[answered] - 1e-9).any() or (ans[~answered] != -1.0).any():
+            raise InvariantError(f"{where}: an answer time before its arrival, or an answer "
+                                 "recorded for an attempt not answered")
+        done = (state == DONE) | (state == ABANDONED)
+        if (end[done] < np.where(state == DONE, ans, arr)[done] - 1e-9).any():
+            raise InvariantError(f"{where}: an attempt ended before it began")
+        for c in range(len(rep.names)):
+            waiting = int(((state == WAIT) & (ch == c)).sum())
+            if waiting != rep.waiting[c]:
+                raise InvariantError(f"{where}: channel {rep.names[c]!r}: {rep.waiting[c]} counted "
+                                     f"waiting at the end but {waiting} attempts are waiting")
+        if int(answered.sum() - (state == DONE).sum()) != sum(a.load for a in rep.agents):
+            raise InvariantError(f"{where}: attempts in service at the end do not match the agents' loads")
+
+
+def _audit_on() -> bool:
+    return os.environ.get("STAFFSIM_AUDIT", "") not in ("", "0")
 
 
 class _Draws:
@@ -208,6 +338,7 @@ class _Replication:
         self.lv_idle = self.lv["idle"]
         self.agents: list[_Agent] = []
         self.overtime_s = [0.0] * ng  # logged in past the scheduled end (finishing, draining)
+        self.audit = Audit() if _audit_on() else None
         self.roster, self.scheduled_s = self._build_roster(scenario, seed, rep, plan_headcount)
 
     # ---------------------------------------------------------------- roster
@@ -262,9 +393,11 @@ class _Replication:
         return events, scheduled
 
     # ---------------------------------------------------------------- bookkeeping
-    def _level(self, key: str, group: int, delta: float) -> None:
-        changes = self.lv[key][group]
+    def _level(self, key: str, ag: _Agent, delta: float) -> None:
+        changes = self.lv[key][ag.group]
         changes += (self.env.now, delta)
+        if self.audit is not None:
+            self.audit.change(ag, key, self.env.now, delta)
 
     def _set_idle(self, ag: _Agent) -> None:
         now = self.env.now
@@ -273,6 +406,8 @@ class _Replication:
         self.idle[ag.group].append((now, ag.token, ag))
         changes = self.lv_idle[ag.group]
         changes += (now, 1)
+        if self.audit is not None:
+            self.audit.change(ag, "idle", now, 1)
 
     def _clear_idle(self, ag: _Agent) -> None:
         if ag.idle:
@@ -280,6 +415,8 @@ class _Replication:
             ag.token += 1
             changes = self.lv_idle[ag.group]
             changes += (self.env.now, -1)
+            if self.audit is not None:
+                self.audit.change(ag, "idle", self.env.now, -1)
 
     def _log_queue(self, c: int) -> None:
         self.q_t[c].append(self.env.now)
@@ -328,6 +465,7 @@ class _Replication:
         self._arr_next = aid + 1
         if aid + 1 < self.n_first:
             _Timer(self.env, self.a_arr[aid + 1] - self.env.now, self._on_arrival_chain)
+        self.a_arr[aid] = self.env.now  # the event's own time: a wait is never -1e-12 s
         c, ci = self.a_ch[aid], self.a_ci[aid]
         if self.deflect_u[c][ci] < self.deflection[c]:
             self.a_state[aid] = DEFLECTED
@@ -414,8 +552,12 @@ class _Replication:
                 ag.token += 1
                 changes = self.lv_idle[ag.group]
                 changes += (now, -1)
+                if self.audit is not None:
+                    self.audit.change(ag, "idle", now, -1)
             changes = self.lv_busy[ag.group]
             changes += (now, 1)
+            if self.audit is not None:
+                self.audit.change(ag, "busy", now, 1)
         elif k > 1:
             self.partial[c][ag.load].pop(ag, None)
         hdl = self.handle[c][self.a_ci[aid]] * self.uplift[c]
@@ -442,6 +584,8 @@ class _Replication:
             changes = self.lv_busy[ag.group]
             changes += (self.env.now, -1)
             ag.load_ch = -1
+            if self.audit is not None:
+                self.audit.change(ag, "busy", self.env.now, -1)
         elif ag.pending is None:
             self.partial[c][ag.load][ag] = None
         self._ready(ag)
@@ -502,10 +646,7 @@ class _Replication:
         if k + 1 < len(self.roster):
             _Timer(self.env, self.roster[k + 1][0] - self.env.now, self._on_roster_chain)
         if action == _LOGIN:
-            ag.logged_in = True
-            ag.sched_end = length  # LOGIN events carry the scheduled end
-            self._level("logged_in", ag.group, 1)
-            self._ready(ag)
+            self._login(ag, length)
         elif action == _BREAK:
             if not ag.logged_in:
                 return
@@ -534,6 +675,31 @@ class _Replication:
                     self._clear_idle(a)
                     self._ready(a)  # takes remaining work or logs off
 
+    def _login(self, ag: _Agent, sched_end: float) -> None:
+        """A scheduled login (``sched_end``: when this stretch of work is scheduled to end).
+
+        An agent still logged in from an earlier stretch (finishing a contact after its shift or
+        plan run ended, the log-off pending) is the same person: it carries on under the new
+        schedule instead of logging in a second time. The time it worked past the earlier end is
+        overtime."""
+        if self.audit is not None:
+            self.audit.window(ag, self.env.now, sched_end)
+        if ag.logged_in:
+            self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
+            ag.sched_end = sched_end
+            if ag.pending is not None and ag.pending[0] == "logoff":
+                ag.pending = None
+                if not ag.on_break:
+                    c = ag.load_ch
+                    if ag.load > 0 and self.conc[c] > 1 and ag.load < self.conc[c]:
+                        self.partial[c][ag.load][ag] = None  # accepts chats again
+                    self._ready(ag)
+            return
+        ag.logged_in = True
+        ag.sched_end = sched_end
+        self._level("logged_in", ag, 1)
+        self._ready(ag)
+
     def _stop_accepting(self, ag: _Agent) -> None:
         if ag.load > 0 and self.conc[ag.load_ch] > 1:
             self.partial[ag.load_ch][ag.load].pop(ag, None)
@@ -541,12 +707,12 @@ class _Replication:
     def _begin_break(self, ag: _Agent, length: float) -> None:
         self._clear_idle(ag)
         ag.on_break = True
-        self._level("on_break", ag.group, 1)
+        self._level("on_break", ag, 1)
         _Timer(self.env, length, lambda _ev: self._end_break(ag))
 
     def _end_break(self, ag: _Agent) -> None:
         ag.on_break = False
-        self._level("on_break", ag.group, -1)
+        self._level("on_break", ag, -1)
         if ag.pending is not None and ag.pending[0] == "logoff":
             ag.pending = None
             self._logoff(ag)
@@ -558,7 +724,7 @@ class _Replication:
         self._clear_idle(ag)
         ag.logged_in = False
         ag.staying = False
-        self._level("logged_in", ag.group, -1)
+        self._level("logged_in", ag, -1)
 
     # ---------------------------------------------------------------- run
     def run(self) -> ContactLog:
@@ -612,5 +778,12 @@ def run_replication(
     scenario: Scenario, seed: int, replication: int, plan_headcount: dict[str, np.ndarray]
 ) -> ContactLog:
     """Simulate one replication. ``plan_headcount``: net agents per slot for each channel that a
-    group staffed ``from plan`` serves (from :func:`staffsim.experiment.plan_for`)."""
-    return _Replication(scenario, seed, replication, plan_headcount).run()
+    group staffed ``from plan`` serves (from :func:`staffsim.experiment.plan_for`).
+
+    With ``STAFFSIM_AUDIT=1`` in the environment every replication is checked by :class:`Audit`
+    and an :class:`InvariantError` is raised when an invariant breaks."""
+    rep = _Replication(scenario, seed, replication, plan_headcount)
+    log = rep.run()
+    if rep.audit is not None:
+        rep.audit.check(rep, seed, replication)
+    return log

@@ -1,5 +1,10 @@
+import os
 import sys
 from pathlib import Path
+
+# every engine run in the tests checks its invariants (staffsim.engine.Audit); set before any
+# worker process starts, so the pools inherit it
+os.environ["STAFFSIM_AUDIT"] = "1"
 
 import pytest
 from hypothesis import settings

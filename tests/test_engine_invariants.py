@@ -1,0 +1,110 @@
+"""The engine's invariants: the audit every test run has on, and the plan-login leak it guards.
+
+The test suite sets ``STAFFSIM_AUDIT=1`` (conftest.py), so every replication any test simulates is
+checked by :class:`staffsim.engine.Audit`. These tests pin the bug that made it necessary and show
+that the audit fails when that bug is put back.
+"""
+
+import numpy as np
+import pytest
+
+from staffsim import scenario_from_dict, simulate
+from staffsim.engine import InvariantError, _Replication
+
+LEAK = {
+    "name": "leak repro",
+    "horizon": {"start": "08:00", "end": "12:00", "slot": "15min", "days": 2},
+    "channels": {"chat": {
+        "volume": [30, 5] * 7 + [30, 0],
+        "handle_time": {"dist": "exponential", "mean": "600s"},
+        "concurrency": 2,
+        "target": {"service_level": 0.8, "threshold": "60s"},
+    }},
+    "agents": [{"group": "team", "skills": ["chat"], "staffing": "plan"}],
+    "run": {"replications": 5, "seed": 1},
+}
+
+
+def test_plan_staffing_logs_each_agent_in_once():
+    result = simulate(scenario_from_dict(LEAK), jobs=1)
+    teams = result.team_staffing()
+    assert teams["plan_peak"].iloc[0] == 12
+    # the time-average logged in never exceeds the plan's peak (a leaked login made it 39.7)
+    assert teams["staffed_peak"].iloc[0] <= 12 + 1e-9
+    # nobody is logged in before the first slot of either day: check the level at the opening
+    groups = result.groups
+    assert groups["staffed"].max() <= 12 + 1e-9
+
+
+def test_plan_staffing_logged_in_level_per_instant():
+    """The logged-in level itself, instant by instant: never more people than the plan's peak,
+    and nobody left logged in overnight (the leak carried logins into the next morning)."""
+    from staffsim.engine import run_replication
+    from staffsim.experiment import plan_for, plan_headcount
+
+    sc = scenario_from_dict(LEAK)
+    heads = plan_headcount(sc, plan_for(sc))
+    log = run_replication(sc, 1, 0, heads)
+    t, d = log.levels["logged_in"][0]
+    order = np.argsort(t, kind="stable")
+    t, level = t[order], np.cumsum(d[order])
+    assert level.max() <= heads["chat"].max()
+    overnight = (t > 12 * 3600) & (t < 86400 + 8 * 3600)
+    assert level[overnight][-1] == 0
+    first_login_day2 = t[t >= 86400 + 8 * 3600][0]
+    assert first_login_day2 == 86400 + 8 * 3600
+
+
+def test_audit_catches_a_second_login(monkeypatch):
+    """Put the shipped bug back (a login while still logged in counts the agent again): the
+    audit must fail the run."""
+
+    def old_login(self, ag, sched_end):
+        if self.audit is not None:
+            self.audit.window(ag, self.env.now, sched_end)
+        ag.logged_in = True
+        ag.sched_end = sched_end
+        self._level("logged_in", ag, 1)
+        self._ready(ag)
+
+    monkeypatch.setattr(_Replication, "_login", old_login)
+    with pytest.raises(InvariantError, match="logged_in level 2"):
+        simulate(scenario_from_dict(LEAK), replications=1, jobs=1)
+
+
+def test_audit_catches_an_agent_in_limbo(monkeypatch):
+    """An agent that ends a break without becoming idle or busy (logged in, doing nothing the
+    KPIs count) breaks logged-in = busy + idle + break."""
+    original = _Replication._end_break
+
+    def forgetful_end_break(self, ag):
+        ag.on_break = False
+        self._level("on_break", ag, -1)  # ... and never calls _ready: not idle, not busy
+
+    data = dict(LEAK, agents=[{"group": "team", "skills": ["chat"], "shifts": [
+        {"start": "08:00", "end": "12:00", "agents": 3,
+         "breaks": [{"start": "09:00", "length": "15min"}]}]}])
+    monkeypatch.setattr(_Replication, "_end_break", forgetful_end_break)
+    with pytest.raises(InvariantError, match="logged in 1 but busy 0, idle 0, on break 0"):
+        simulate(scenario_from_dict(data), replications=1, jobs=1)
+    monkeypatch.setattr(_Replication, "_end_break", original)
+    simulate(scenario_from_dict(data), replications=1, jobs=1)  # and passes when mended
+
+
+def test_audit_catches_an_idle_agent_past_its_shift(monkeypatch):
+    """An agent that ignores its log-off and stays idle after the shift: logged in beyond what
+    the roster provides."""
+    data = dict(LEAK, agents=[{"group": "team", "skills": ["chat"], "shifts": [
+        {"start": "08:00", "end": "10:00", "agents": 2}, {"start": "10:00", "end": "12:00", "agents": 2}]}])
+    original = _Replication._logoff
+
+    def stays(self, ag):
+        if self.env.now < 86400:  # day 1: stay logged in (and idle) instead of leaving
+            if not ag.idle and ag.load == 0 and not ag.on_break:
+                self._set_idle(ag)
+            return
+        original(self, ag)
+
+    monkeypatch.setattr(_Replication, "_logoff", stays)
+    with pytest.raises(InvariantError, match="outside its scheduled windows|outside the start"):
+        simulate(scenario_from_dict(data), replications=1, jobs=1)
