@@ -16,7 +16,8 @@ import pandas as pd
 from staffsim import __version__
 from staffsim.errors import InputError
 from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
-from staffsim.report import dumps, format_differences, format_table, frame_to_csv, write_frame
+from staffsim.formatting import format_differences, format_table
+from staffsim.io import dumps, frame_to_csv, write_frame, write_text
 from staffsim.units import parse_duration
 
 
@@ -303,7 +304,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
             save_figures({f"day_{c}": plot_day(result, c) for c in sc.channels}, args.out)
         if args.report:
-            from staffsim.report import run_report, write_text
+            from staffsim.report import run_report
 
             write_text(args.out / "report.html", run_report(result))
     if args.format == "json":
@@ -363,7 +364,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
             save_figures({"compare": plot_comparison(result)}, args.out)
         if args.report:
-            from staffsim.report import comparison_report, write_text
+            from staffsim.report import comparison_report
 
             write_text(args.out / "report.html", comparison_report(result))
     if args.format == "json":

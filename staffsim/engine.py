@@ -33,8 +33,9 @@ as its chats end). With ``concurrency_stretch`` s > 1 a chat started while the a
 lasts ``1 + (s - 1) m / (k - 1)`` times its drawn handle time. Breaks and shift ends never pre-empt:
 the agent finishes what it holds, then takes its full break (or logs off). Absence: each scheduled
 agent of a shift misses a day with probability ``absence`` (drawn per agent and day). Groups staffed
-"from plan" log in the plan's net agents for their channels in every slot, whatever other groups
-also serve those channels (absence is not applied to them).
+by slot log in their agents slot by slot, no breaks: ``staffing: plan`` the plan's net agents for
+their channels, whatever other groups also serve those channels, or a list of agents per slot
+(absence is not applied to them).
 
 *Closing.* At the end of the horizon arrivals stop; agents logged in at that moment stay until the
 queues they serve are empty, for at most ``run.drain``; contacts still waiting then are unfinished.
@@ -369,9 +370,7 @@ class _Replication:
                                 events.append((base + b.start, _BREAK, p.index, p, b.length))
                             events.append((hi, _LOGOFF, p.index, p, 0.0))
             else:
-                heads = np.zeros(h.n_slots, dtype=int)
-                for s in g.skills:
-                    heads += plan_headcount[s].astype(int)
+                heads = np.asarray(plan_headcount[g.group], dtype=np.int64)
                 people = [_Agent(len(self.agents) + i, gi, skills) for i in range(int(heads.max(initial=0)))]
                 self.agents.extend(people)
                 # paid: the gross headcount for the plan's net agents
@@ -777,8 +776,9 @@ def _overlap(starts: np.ndarray, slot: float, lo: float, hi: float) -> np.ndarra
 def run_replication(
     scenario: Scenario, seed: int, replication: int, plan_headcount: dict[str, np.ndarray]
 ) -> ContactLog:
-    """Simulate one replication. ``plan_headcount``: net agents per slot for each channel that a
-    group staffed ``from plan`` serves (from :func:`staffsim.experiment.plan_for`).
+    """Simulate one replication. ``plan_headcount``: agents logged in per slot for each group
+    staffed by slot rather than shifts (``staffing: plan`` or a list; from
+    :func:`staffsim.experiment.plan_headcount`).
 
     With ``STAFFSIM_AUDIT=1`` in the environment every replication is checked by :class:`Audit`
     and an :class:`InvariantError` is raised when an invariant breaks."""

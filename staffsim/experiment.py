@@ -6,9 +6,6 @@ for any number of worker processes: replications are farmed out and gathered bac
 
 from __future__ import annotations
 
-import os
-import signal
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -17,6 +14,7 @@ import pandas as pd
 from staffsim import __version__
 from staffsim.engine import KIND_NAMES, run_replication
 from staffsim.errors import InputError
+from staffsim.executors import run_tasks
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
@@ -75,8 +73,18 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
 
 
 def plan_headcount(scenario: Scenario, plan: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Net agents per slot for every channel (what groups staffed "from plan" log in)."""
-    return {c: plan.loc[plan["channel"] == c, "agents"].to_numpy() for c in scenario.channels}
+    """Agents logged in per slot for every group staffed by slot (not on shifts): for
+    ``staffing: plan`` the plan's net agents summed over the group's channels; for a list, the
+    list (one day's repeated over the horizon)."""
+    h = scenario.spec.horizon
+    heads = {}
+    for g in scenario.spec.agents:
+        if g.staffing == "plan":
+            heads[g.group] = sum(plan.loc[plan["channel"] == c, "agents"].to_numpy(np.int64) for c in g.skills)
+        elif g.staffing is not None:
+            per_slot = np.asarray(g.staffing, np.int64)
+            heads[g.group] = np.tile(per_slot, h.days) if len(per_slot) == h.slots_per_day else per_slot
+    return heads
 
 
 def _replicate(args: tuple) -> dict[str, Any]:
@@ -193,7 +201,7 @@ def run_batch(
     bar = progress
     if progress is None or isinstance(progress, bool):
         bar = Progress(len(tasks), label, enabled=None if progress is None else progress)
-    outs = _map(_replicate, tasks, jobs, bar)
+    outs = run_tasks(_replicate, tasks, jobs, bar)
     done_reps = len(outs) // len(scenarios)
     if done_reps == 0:
         raise KeyboardInterrupt
@@ -202,44 +210,6 @@ def run_batch(
         _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
-
-
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-
-def _map(fn, tasks: list, jobs: int | None, bar) -> list:
-    """Results of ``fn`` over ``tasks`` in order; on Ctrl-C, the results finished in order so far."""
-    workers = (os.cpu_count() or 1) if jobs is None else int(jobs)
-    workers = min(workers, len(tasks))
-    results: list = []
-    try:
-        if workers <= 1:
-            for t in tasks:
-                results.append(fn(t))
-                bar.update()
-        else:
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
-            try:
-                futures = [pool.submit(fn, t) for t in tasks]
-                for f in futures:
-                    results.append(f.result())
-                    bar.update()
-            except KeyboardInterrupt:
-                pool.shutdown(wait=True, cancel_futures=True)
-                for f in futures[len(results):]:
-                    if f.done() and not f.cancelled() and f.exception() is None:
-                        results.append(f.result())
-                    else:
-                        break
-                raise
-            finally:
-                pool.shutdown(wait=True)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        bar.close()
-    return results
 
 
 def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys) -> pd.DataFrame:

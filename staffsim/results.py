@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.report import dumps, format_change, write_tables, write_text
+from staffsim.formatting import format_change
+from staffsim.io import dumps, write_tables, write_text
 
 
 @dataclass(frozen=True, eq=False)

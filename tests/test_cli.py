@@ -170,7 +170,7 @@ def test_run_json_and_bad_flags(capsys, root):
 def test_json_handles_dates_and_infinities():
     import datetime
 
-    from staffsim.report import dumps
+    from staffsim.io import dumps
 
     data = json.loads(dumps({"day": datetime.date(2026, 3, 2), "asa": float("inf"), "nan": float("nan")}))
     assert data == {"day": "2026-03-02", "asa": "inf", "nan": None}

@@ -152,3 +152,17 @@ def test_absence_removes_whole_agents_for_the_day():
     present = int(d[d > 0].sum())
     assert 10 < present < 40  # Binomial(50, 0.5): about 25 show up
     assert log.scheduled_s[0].sum() == pytest.approx(present * 3600.0)
+
+
+def test_staffing_by_slot_logs_in_the_listed_agents():
+    # a list of agents per slot: exactly that many logged in, no breaks; paid = gross headcount
+    from staffsim import simulate
+
+    sc = one_queue(arrivals=["08:10"], handle=60.0, start="08:00", end="09:30", slot="30min",
+                   run={"replications": 1, "seed": 1, "drain": 0})
+    sc = sc.with_overrides({"agents.0.shifts": None, "agents.0.staffing": [2, 0, 3],
+                            "agents.0.shrinkage": 0.25})
+    result = simulate(sc, jobs=1)
+    assert list(result.groups["staffed"]) == [2.0, 0.0, 3.0]
+    assert list(result.groups["scheduled"]) == [3.0, 0.0, 4.0]  # ceil(n / 0.75)
+    assert result.per_replication.loc[0, "paid_agent_hours"] == (3 + 0 + 4) * 0.5

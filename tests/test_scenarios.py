@@ -94,7 +94,7 @@ agents:
     (('horizon: {start: "08:00"', "horizon: {start: 8:00"), r"horizon.start: write clock times in quotes"),
     (("slot: 1h", "slot: 50min"), r"horizon: the day 08:00-10:00 is not a whole number of 3000s slots"),
     (("name: t", "name: t\nabsence: 1.2"), r"absence: must be < 1"),
-    (("    skills: [voice]\n", "    skills: [voice]\n    staffing: plan\n"), r"agents.0: give either shifts or staffing: plan"),
+    (("    skills: [voice]\n", "    skills: [voice]\n    staffing: plan\n"), r"agents.0: give either shifts or staffing"),
     (("    shifts: [{start: \"08:00\", end: \"10:00\", agents: 3}]",
       "    staffing: plan\n  - {group: h, skills: [voice], staffing: plan}"), r"channels.voice: two groups staffed from plan"),
 ])

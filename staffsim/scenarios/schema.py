@@ -445,13 +445,27 @@ class GroupSpec(Spec):
     group: str
     skills: list[str] = Field(min_length=1, description="channels, in routing priority order")
     shifts: list[ShiftSpec] | None = None
-    staffing: Literal["plan"] | None = None
-    shrinkage: float = Field(0.0, ge=0, lt=1, description="for plan staffing: paid = net / (1 - s)")
+    staffing: Literal["plan"] | list[int] | None = Field(
+        None, description="plan: log in the Erlang plan's agents slot by slot; or a list of agents "
+        "logged in per slot (one day, repeated, or the whole horizon)")
+    shrinkage: float = Field(0.0, ge=0, lt=1,
+                             description="for staffing by slot: paid = ceil(net / (1 - s))")
+
+    @field_validator("staffing", mode="before")
+    @classmethod
+    def _staffing_form(cls, v: Any) -> Any:
+        if v is not None and v != "plan" and not isinstance(v, list):
+            raise ValueError(f"expected plan or a list of agents per slot, e.g. [10, 12, 14], got {v!r}")
+        if isinstance(v, list):
+            for i, x in enumerate(v):
+                if isinstance(x, bool) or not isinstance(x, int) or x < 0:
+                    raise ValueError(f"agents per slot must be whole numbers >= 0; item {i + 1} is {x!r}")
+        return v
 
     @model_validator(mode="after")
     def _one_staffing(self) -> GroupSpec:
         if (self.shifts is None) == (self.staffing is None):
-            raise ValueError("give either shifts or staffing: plan")
+            raise ValueError("give either shifts or staffing (plan, or agents per slot)")
         if len(set(self.skills)) != len(self.skills):
             raise ValueError("skills lists a channel twice")
         return self
@@ -559,6 +573,11 @@ class ScenarioSpec(Spec):
             for name in self.costs.agent_hour:
                 if name not in groups:
                     raise ValueError(f"costs.agent_hour: {name!r} is not a group (groups: {', '.join(groups)})")
+        for i, g in enumerate(self.agents):
+            if isinstance(g.staffing, list) and len(g.staffing) not in (h.slots_per_day, h.n_slots):
+                want = f"{h.slots_per_day}" + (f" (or {h.n_slots} for all {h.days} days)" if h.days > 1 else "")
+                raise ValueError(f"agents.{i}.staffing: has {len(g.staffing)} values but the horizon has "
+                                 f"{want} slots")
         planned: dict[str, str] = {}
         for g in self.agents:
             for skill in g.skills if g.staffing == "plan" else []:

@@ -1,0 +1,132 @@
+"""Numbers as people read them: aligned tables, shares as percentages, changes with their
+half-widths (``−2.3 ± 0.5 pp``), money with thousands separators.
+
+- :func:`format_table`: a DataFrame as aligned text, shares shown as percentages and times in
+  seconds with one decimal.
+- :func:`format_metric` / :func:`format_change` / :func:`format_differences`: one value, one
+  change or a comparison's table, with the unit each metric is read in.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+# columns shown as percentages in text tables
+_SHARE_COLUMNS = {
+    "service_level",
+    "service_level_answered",
+    "p_wait",
+    "p_abandon",
+    "abandon_rate",
+    "occupancy",
+    "deflection",
+}
+
+
+def format_table(df: pd.DataFrame, *, index: bool = False) -> str:
+    """Aligned text for a terminal."""
+    if df.empty:
+        return "(no rows)"
+    shown = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        values = df[col]
+        base = str(col).removesuffix("_ci")
+        if pd.api.types.is_bool_dtype(values):
+            shown[col] = values.map(str)
+        elif pd.api.types.is_integer_dtype(values):
+            shown[col] = values.map(lambda v: f"{v:,d}")
+        elif pd.api.types.is_float_dtype(values):
+            prefix = "±" if str(col).endswith("_ci") else ""
+            pct = base in _SHARE_COLUMNS
+            shown[col] = values.map(lambda v, p=prefix, q=pct: _fmt(v, p, pct=q))
+        else:
+            shown[col] = values.map(str)
+    return shown.to_string(index=index)
+
+
+_METRIC_UNITS = {
+    "service_level": ("%", "pp"),
+    "abandon_rate": ("%", "pp"),
+    "occupancy": ("%", "pp"),
+    "p_wait": ("%", "pp"),
+    "asa_s": ("s", "s"),
+    "mean_wait_s": ("s", "s"),
+    "paid_agent_hours": ("h", "h"),
+}
+
+
+def _magnitude(metric: str, value: float, change: bool, currency: str) -> tuple[str, str]:
+    """(|value| as text, unit) for a metric: shares in % (changes in percentage points)."""
+    unit = _METRIC_UNITS.get(metric)
+    v = abs(value)
+    if unit and unit[0] == "%":
+        return f"{100 * v:.1f}", "pp" if change else "%"
+    if unit:
+        return f"{v:,.1f}", unit[1]
+    if "cost" in metric:
+        return f"{v:,.0f}", currency
+    return f"{v:,.1f}", ""
+
+
+def _join(number: str, unit: str) -> str:
+    return number + unit if unit == "%" else f"{number} {unit}".rstrip()
+
+
+def format_metric(metric: str, value: float, *, difference: bool = False, ci: bool = False,
+                  currency: str = "") -> str:
+    """A value of a named metric for people: shares as % (differences in percentage points),
+    seconds, hours, money with thousands separators."""
+    if value is None or not math.isfinite(value):
+        return "-" if value is None or math.isnan(value) else ("inf" if value > 0 else "-inf")
+    number, unit = _magnitude(metric, value, difference or ci, currency)
+    if ci:
+        sign = "±"
+    elif difference:
+        sign = _sign(number, value)
+    else:
+        sign = "-" if value < 0 else ""
+    return _join(sign + number, unit)
+
+
+def format_change(metric: str, difference: float, ci: float, *, currency: str = "") -> str:
+    """A change with its half-width for people: ``−2.3 ± 0.5 pp``, ``+7.8 ± 1.6 s``,
+    ``−1,811 ± 79 EUR``."""
+    if not (math.isfinite(difference) and math.isfinite(ci)):
+        return "n/a"
+    number, unit = _magnitude(metric, difference, True, currency)
+    half, _ = _magnitude(metric, ci, True, currency)
+    return _join(f"{_sign(number, difference)}{number} ± {half}", unit)
+
+
+def _sign(number: str, value: float) -> str:
+    """+ or − for a change; none when it rounds to zero (no "−0")."""
+    if not any(ch in "123456789" for ch in number):
+        return ""
+    return "+" if value >= 0 else "\u2212"
+
+
+def format_differences(df: pd.DataFrame, currency: str = "") -> str:
+    """A comparison's tidy differences as readable text (units per metric)."""
+    shown = pd.DataFrame({
+        "variant": df["variant"], "channel": df["channel"], "metric": df["metric"],
+        "baseline": [format_metric(m, v, currency=currency) for m, v in zip(df["metric"], df["baseline"])],
+        "variant_value": [format_metric(m, v, currency=currency) for m, v in zip(df["metric"], df["value"])],
+        "difference": [format_metric(m, v, difference=True, currency=currency)
+                       for m, v in zip(df["metric"], df["difference"])],
+        "ci": [format_metric(m, v, ci=True, currency=currency) for m, v in zip(df["metric"], df["ci"])],
+    })
+    return shown.to_string(index=False)
+
+
+def _fmt(v: float, prefix: str = "", pct: bool = False) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if pct:
+        return f"{prefix}{100 * v:.1f}%"
+    if abs(v) >= 1000:
+        return f"{prefix}{v:,.0f}"
+    return f"{prefix}{v:.2f}" if abs(v) < 100 else f"{prefix}{v:.1f}"
