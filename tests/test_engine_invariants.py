@@ -48,7 +48,7 @@ def test_plan_staffing_logged_in_level_per_instant():
     t, d = log.levels["logged_in"][0]
     order = np.argsort(t, kind="stable")
     t, level = t[order], np.cumsum(d[order])
-    assert level.max() <= heads["chat"].max()
+    assert level.max() <= heads["team"].max() == 12
     overnight = (t > 12 * 3600) & (t < 86400 + 8 * 3600)
     assert level[overnight][-1] == 0
     first_login_day2 = t[t >= 86400 + 8 * 3600][0]
