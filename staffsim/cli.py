@@ -296,7 +296,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _needs_out(args, "run", "contacts", "plot", "parquet", "report")
     sc = load_scenario(args.scenario, args.overrides)
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
-                      progress=False if args.no_progress else None)
+                      progress=False if args.no_progress else None, contacts=args.contacts)
     if args.out:
         result.write(args.out, contacts=args.contacts, parquet=args.parquet)
         if args.plot:

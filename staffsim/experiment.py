@@ -21,8 +21,6 @@ from staffsim.metrics import (
     SLOT_KPIS,
     group_kpis,
     horizon_kpis,
-    integrate,
-    replication_counts,
     slot_index,
     slot_kpis,
     slot_labels,
@@ -35,6 +33,9 @@ from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.units import format_clock
 
 STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected")
+CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start", "arrival_s", "arrival",
+                   "outcome", "deflected", "answered", "abandoned", "answer_s", "wait_s", "handle_s",
+                   "end_s", "group"]
 
 
 def plan_for(scenario: Scenario) -> pd.DataFrame:
@@ -89,34 +90,25 @@ def plan_headcount(scenario: Scenario, plan: pd.DataFrame) -> dict[str, np.ndarr
 
 def _replicate(args: tuple) -> dict[str, Any]:
     scenario, seed, rep, heads, variant, keep_contacts = args
-    log = run_replication(scenario, seed, rep, heads)
-    counts = replication_counts(log, scenario)
+    result = run_replication(scenario, seed, rep, heads, keep_log=keep_contacts)
+    counts = result.counts
     h = scenario.spec.horizon
     out = {
         "slot": slot_kpis(counts, h.slot, variant),
         "group": group_kpis(counts, h.slot),
         "horizon": horizon_kpis(counts, scenario, variant),
-        "conservation": _group_balance(log),
+        "conservation": result.balance,
     }
     if keep_contacts:
-        out["contacts"] = contacts_frame(log, scenario)
+        out["contacts"] = contacts_frame(result.log, scenario)
     return out
-
-
-def _group_balance(log: ContactLog) -> np.ndarray:
-    """Per group: (logged-in, busy, idle, break) seconds over the whole run."""
-    lo, hi = np.array([log.run_start]), np.array([log.run_end])
-    rows = []
-    for g in range(len(log.groups)):
-        rows.append([float(integrate(*log.levels[k][g], lo, hi)[0])
-                     for k in ("logged_in", "busy", "idle", "on_break")])
-    return np.array(rows)
 
 
 def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
     """The per-attempt log as a table (times in seconds from midnight of day 1)."""
     k = slot_index(scenario, log.arrival)
     day, labels = slot_labels(scenario)
+    clock = _clock_labels(log.arrival)
     answered = (log.state == 1) | (log.state == 2)
     wait = np.where(answered, log.answer - log.arrival, np.nan)
     wait = np.where(log.state == 3, log.end - log.arrival, wait)
@@ -130,7 +122,7 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
         "day": day[k],
         "slot_start": labels[k],
         "arrival_s": log.arrival,
-        "arrival": [format_clock(t % 86400) for t in log.arrival],
+        "arrival": clock,
         "outcome": np.array(STATE_NAMES, dtype=object)[log.state],
         "deflected": log.state == 4,
         "answered": answered,
@@ -143,6 +135,16 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
     })
 
 
+def _clock_labels(times: np.ndarray) -> np.ndarray:
+    """``HH:MM`` or ``HH:MM:SS`` time of day for each time (vectorised :func:`format_clock`)."""
+    total = np.rint(np.asarray(times, float) % 86400).astype(np.int64)
+    h, rem = np.divmod(total, 3600)
+    m, s = np.divmod(rem, 60)
+    base = np.char.add(np.char.add(np.char.zfill(h.astype(str), 2), ":"), np.char.zfill(m.astype(str), 2))
+    with_s = np.char.add(np.char.add(base, ":"), np.char.zfill(s.astype(str), 2))
+    return np.where(s > 0, with_s, base).astype(object)
+
+
 def simulate(
     scenario: Scenario,
     replications: int | None = None,
@@ -151,17 +153,20 @@ def simulate(
     *,
     service_level: str = "offered",
     progress: Any = None,
+    contacts: bool = False,
 ) -> RunResult:
     """Simulate ``replications`` independent days (default: the scenario's ``run``).
 
     ``jobs``: worker processes (None = all cores); the numbers do not depend on it.
+    ``contacts``: keep the per-attempt log of replication 0 (``result.contacts``; otherwise an
+    empty table, and the run is faster).
     ``service_level``: which definition fills the ``service_level`` columns (see
     :mod:`staffsim.metrics`). ``progress``: None shows a bar on a terminal for long runs, False
     never, or an object with ``update()``/``close()``. Ctrl-C stops the run and returns the
     replications completed so far (``result.complete`` is then False).
     """
     return run_batch([scenario], replications, seed, jobs, service_level=service_level,
-                     progress=progress, label="simulating")[0]
+                     progress=progress, label="simulating", contacts=contacts)[0]
 
 
 def run_batch(
@@ -173,6 +178,7 @@ def run_batch(
     service_level: str = "offered",
     progress: Any = None,
     label: str = "simulating",
+    contacts: bool = False,
 ) -> list[RunResult]:
     """Run several scenarios with the same seed and replication numbers (common random numbers).
 
@@ -196,7 +202,7 @@ def run_batch(
         )
     plans = [plan_for(sc) for sc in scenarios]
     heads = [plan_headcount(sc, p) for sc, p in zip(scenarios, plans)]
-    tasks = [(sc, seed, r, hd, service_level, r == 0)
+    tasks = [(sc, seed, r, hd, service_level, contacts and r == 0)
              for r in range(reps) for sc, hd in zip(scenarios, heads)]
     bar = progress
     if progress is None or isinstance(progress, bool):
@@ -242,7 +248,7 @@ def _assemble(scenario, seed, reps, plan, outs, variant, complete=True) -> RunRe
         slots=slots,
         groups=groups,
         per_replication=per_rep,
-        contacts=outs[0]["contacts"],
+        contacts=outs[0].get("contacts", pd.DataFrame(columns=CONTACT_COLUMNS)),
         plan=plan,
         service_level_variant=variant,
         complete=complete,

@@ -49,7 +49,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from staffsim.results import ContactLog
 from staffsim.scenarios.scenario import Scenario
 from staffsim.units import format_clock
 
@@ -123,101 +122,156 @@ def slot_index(scenario: Scenario, times: np.ndarray) -> np.ndarray:
     return np.where(inside, k, -1)
 
 
-def replication_counts(log: ContactLog, scenario: Scenario) -> dict[str, np.ndarray]:
-    """Counts, sums and time integrals per channel × slot (arrays of shape (channels, slots)),
-    plus ``max_queue``, and per group × slot time integrals (``group_*``)."""
-    h = scenario.spec.horizon
-    nc, ns = len(log.channels), h.n_slots
-    starts = h.slot_starts()
-    ends = starts + h.slot
-    k = slot_index(scenario, log.arrival)
-    ch = log.channel.astype(np.int64)
-    cell = ch * ns + k
-    valid = k >= 0
+def integrate_from(times: np.ndarray, deltas: np.ndarray, level0: float, t0: float, t1: float,
+                   lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """∫ level(t) dt over each [lo_i, hi_i] ∩ [t0, t1], where the level is ``level0`` at ``t0``
+    and jumps by ``deltas`` at ``times`` (all within [t0, t1])."""
+    a = np.clip(np.asarray(lo, float), t0, t1)
+    b = np.clip(np.asarray(hi, float), t0, t1)
+    t = np.concatenate([[t0], np.asarray(times, float)])
+    d = np.concatenate([[level0], np.asarray(deltas, float)])
+    return integrate(t, d, a, b)
 
-    thresholds = np.array([scenario.channel(c).target.threshold for c in log.channels])
-    answered = (log.state == 1) | (log.state == 2)
-    abandoned = log.state == 3
-    deflected = log.state == 4
-    unfinished = log.state == 0
-    to_agents = ~deflected
-    wait = np.where(answered, log.answer - log.arrival, np.nan)
-    wait = np.where(abandoned, log.end - log.arrival, wait)
-    wait = np.where(unfinished, log.run_end - log.arrival, wait)
-    thr = thresholds[ch]
-    within = answered & (log.answer - log.arrival <= thr)
-    early_ab = abandoned & (log.end - log.arrival < thr)
 
-    def count(mask, weights=None):
-        w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
-        return np.bincount(cell[valid], weights=w[valid], minlength=nc * ns).reshape(nc, ns)
+_GROUP_LEVELS = ("logged_in", "on_break", "busy", "idle")
 
-    out = {
-        "offered": count(np.ones(len(ch), bool)),
-        "deflected": count(deflected),
-        "offered_to_agents": count(to_agents),
-        "answered": count(answered),
-        "abandoned": count(abandoned),
-        "unfinished": count(unfinished),
-        "answered_within": count(within),
-        "abandoned_before_threshold": count(early_ab),
-        "waited": count(to_agents & ~(answered & (log.answer == log.arrival))),
-        "handled_s": count(answered, np.minimum(np.nan_to_num(log.end, nan=log.run_end), log.run_end) - log.answer),
-        "wait_answered_s": count(answered, wait),
-        "wait_all_s": count(to_agents, wait),
-    }
 
-    # time integrals per group and slot
-    ng = len(log.groups)
-    g_int = {}
-    for key in ("logged_in", "on_break", "busy", "idle"):
-        g_int[key] = np.array([integrate(*log.levels[key][g], starts, ends) for g in range(ng)])
-    conc = np.array(log.concurrency, float)
-    served = answered
-    work = np.zeros((ng, ns))
-    work_gc = np.zeros((ng, nc))
-    if served.any():
-        g_of = log.group[served].astype(np.int64)
-        t0 = log.answer[served]
-        t1 = np.where(np.isnan(log.end[served]), log.run_end, log.end[served])
-        share = 1.0 / conc[ch[served]]
-        np.add.at(work_gc, (g_of, ch[served]), (t1 - t0) * share)
-        for g in range(ng):
-            m = g_of == g
-            if m.any():
+class SlotAccumulator:
+    """Per channel × slot counts, sums and time integrals of one replication, accumulated chunk by
+    chunk as the run goes (so a long horizon never holds every attempt at once).
+
+    The engine feeds it finished attempts (:meth:`add_attempts`), the agents' level changes
+    (:meth:`add_levels`) and the queue lengths (:meth:`add_queue`) of each stretch of time;
+    :meth:`counts` returns the arrays the KPIs are computed from (shape (channels, slots), and
+    per group × slot the ``group_*`` integrals). Every sum is additive over chunks, so the result
+    does not depend on where the chunks were cut.
+    """
+
+    def __init__(self, scenario: Scenario):
+        spec = scenario.spec
+        h = spec.horizon
+        self.channels = list(spec.channels)
+        self.nc, self.ns = len(self.channels), h.n_slots
+        self.ng = len(spec.agents)
+        self.starts = h.slot_starts()
+        self.ends = self.starts + h.slot
+        self.slot = h.slot
+        self.thresholds = np.array([spec.channels[c].target.threshold for c in self.channels])
+        self.conc = np.array([spec.channels[c].concurrency for c in self.channels], float)
+        self.serves = np.zeros((self.nc, self.ng))
+        for gi, g in enumerate(spec.agents):
+            for c in g.skills:
+                self.serves[self.channels.index(c), gi] = 1.0
+        shape = (self.nc, self.ns)
+        self.sums = {key: np.zeros(shape) for key in COUNT_FIELDS if key not in
+                     ("work_s", "available_s", "logged_in_s")}
+        self.max_queue = np.zeros(shape)
+        self.group = {key: np.zeros((self.ng, self.ns)) for key in _GROUP_LEVELS}
+        self.group_total = {key: np.zeros(self.ng) for key in _GROUP_LEVELS}
+        self.work = np.zeros((self.ng, self.ns))
+        self.work_gc = np.zeros((self.ng, self.nc))
+
+    def slot_of(self, times: np.ndarray) -> np.ndarray:
+        """The slot each time falls in (-1 outside the opening hours)."""
+        k = np.searchsorted(self.starts, times, side="right") - 1
+        inside = (k >= 0) & (times < self.ends[np.maximum(k, 0)])
+        return np.where(inside, k, -1)
+
+    def add_attempts(self, ch: np.ndarray, arrival: np.ndarray, answer: np.ndarray, end: np.ndarray,
+                     state: np.ndarray, group: np.ndarray, run_end: float) -> None:
+        """Attempts that are over (or, at the end of the run, still waiting or in service).
+        ``answer``/``end`` NaN where they did not happen; ``state`` as in
+        :class:`~staffsim.results.ContactLog`; ``run_end`` the time the run ended."""
+        if len(ch) == 0:
+            return
+        nc, ns = self.nc, self.ns
+        ch = ch.astype(np.int64)
+        k = self.slot_of(arrival)
+        valid = k >= 0
+        cell = (ch * ns + k)[valid]
+        answered = (state == 1) | (state == 2)
+        abandoned = state == 3
+        deflected = state == 4
+        unfinished = state == 0
+        to_agents = ~deflected
+        wait = np.where(answered, answer - arrival, np.nan)
+        wait = np.where(abandoned, end - arrival, wait)
+        wait = np.where(unfinished, run_end - arrival, wait)
+        thr = self.thresholds[ch]
+        within = answered & (answer - arrival <= thr)
+        early_ab = abandoned & (end - arrival < thr)
+        stop = np.minimum(np.where(np.isnan(end), run_end, end), run_end)
+
+        def add(key, mask, weights=None):
+            w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
+            self.sums[key] += np.bincount(cell, weights=w[valid], minlength=nc * ns).reshape(nc, ns)
+
+        add("offered", np.ones(len(ch), bool))
+        add("deflected", deflected)
+        add("offered_to_agents", to_agents)
+        add("answered", answered)
+        add("abandoned", abandoned)
+        add("unfinished", unfinished)
+        add("answered_within", within)
+        add("abandoned_before_threshold", early_ab)
+        add("waited", to_agents & ~(answered & (answer == arrival)))
+        add("handled_s", answered, stop - answer)
+        add("wait_answered_s", answered, wait)
+        add("wait_all_s", to_agents, wait)
+        if answered.any():
+            g_of = group[answered].astype(np.int64)
+            t0, t1 = answer[answered], stop[answered]
+            share = 1.0 / self.conc[ch[answered]]
+            np.add.at(self.work_gc, (g_of, ch[answered]), (t1 - t0) * share)
+            for g in np.unique(g_of):
+                m = g_of == g
                 times = np.concatenate([t0[m], t1[m]])
                 deltas = np.concatenate([share[m], -share[m]])
-                work[g] = integrate(times, deltas, starts, ends)
-    available = g_int["logged_in"] - g_int["on_break"]
-    serves = np.zeros((nc, ng), bool)
-    for gi, g in enumerate(scenario.spec.agents):
-        for s in g.skills:
-            serves[log.channels.index(s), gi] = True
-    out["work_s"] = serves.astype(float) @ work
-    out["available_s"] = serves.astype(float) @ available
-    out["logged_in_s"] = serves.astype(float) @ g_int["logged_in"]
+                self.work[g] += integrate(times, deltas, self.starts, self.ends)
 
-    # longest queue in each slot: the level carried in at the slot start and every change inside
-    maxq = np.zeros((nc, ns))
-    for c in range(nc):
-        qt, ql = log.queue[c]
-        if len(qt) == 0:
-            continue
-        kk = slot_index(scenario, qt)
-        m = kk >= 0
-        np.maximum.at(maxq[c], kk[m], ql[m])
-        j = np.searchsorted(qt, starts, side="right") - 1
-        carried = np.where(j >= 0, ql[np.maximum(j, 0)], 0.0)
-        maxq[c] = np.maximum(maxq[c], carried)
-    out["max_queue"] = maxq
+    def add_levels(self, key: str, g: int, times: np.ndarray, deltas: np.ndarray, level0: float,
+                   t0: float, t1: float) -> None:
+        """Group ``g``'s level ``key`` (logged_in, on_break, busy, idle) over [t0, t1]."""
+        self.group[key][g] += integrate_from(times, deltas, level0, t0, t1, self.starts, self.ends)
+        self.group_total[key][g] += integrate_from(times, deltas, level0, t0, t1,
+                                                   np.array([t0]), np.array([t1]))[0]
 
-    for key, values in g_int.items():
-        out[f"group_{key}_s"] = values
-    out["group_work_s"] = work
-    out["group_scheduled_s"] = log.scheduled_s
-    out["group_channel_work_s"] = work_gc
-    out["group_paid_s"] = log.scheduled_s.sum(axis=1) + log.overtime_s
-    return out
+    def add_queue(self, c: int, times: np.ndarray, lengths: np.ndarray, level0: float,
+                  t0: float, t1: float) -> None:
+        """Channel ``c``'s queue over (t0, t1]: ``level0`` at t0, then ``lengths`` at ``times``."""
+        maxq = self.max_queue[c]
+        if level0 > 0:  # the slot under way at t0 has level0 until the first change
+            first = (self.starts <= t0) & (self.ends > t0)
+            maxq[first] = np.maximum(maxq[first], level0)
+        if len(times):
+            kk = self.slot_of(times)
+            m = kk >= 0
+            np.maximum.at(maxq, kk[m], lengths[m])
+            # the level carried into each slot starting inside the chunk
+        inside = np.flatnonzero((self.starts > t0) & (self.starts <= t1))
+        j = np.searchsorted(times, self.starts[inside], side="right") - 1
+        carried = np.where(j >= 0, lengths[np.maximum(j, 0)] if len(times) else 0.0, level0)
+        maxq[inside] = np.maximum(maxq[inside], carried)
+
+    def counts(self, scheduled_s: np.ndarray, overtime_s: np.ndarray) -> dict[str, np.ndarray]:
+        """The per channel × slot arrays and per group × slot integrals (see the module doc)."""
+        out = {key: v.copy() for key, v in self.sums.items()}
+        available = self.group["logged_in"] - self.group["on_break"]
+        out["work_s"] = self.serves @ self.work
+        out["available_s"] = self.serves @ available
+        out["logged_in_s"] = self.serves @ self.group["logged_in"]
+        out["max_queue"] = self.max_queue.copy()
+        for key, values in self.group.items():
+            out[f"group_{key}_s"] = values.copy()
+        out["group_work_s"] = self.work.copy()
+        out["group_scheduled_s"] = scheduled_s
+        out["group_channel_work_s"] = self.work_gc.copy()
+        out["group_paid_s"] = scheduled_s.sum(axis=1) + overtime_s
+        return out
+
+    def balance(self) -> np.ndarray:
+        """Per group: (logged-in, busy, idle, break) seconds over the whole run."""
+        return np.stack([self.group_total[k] for k in ("logged_in", "busy", "idle", "on_break")], axis=1)
 
 
 def _ratio(num, den):

@@ -64,7 +64,8 @@ class RunResult:
       ``<kpi>_ci`` column holding the 95% confidence half-width;
     - ``groups``: one row per agent group × slot (staffing, breaks, occupancy);
     - ``per_replication``: whole-horizon KPIs per replication and channel;
-    - ``contacts``: the per-attempt log of replication 0;
+    - ``contacts``: the per-attempt log of replication 0 when asked for (``contacts=True``), else
+      an empty table;
     - ``plan``: the Erlang staffing plan for the same scenario (shown beside the simulation);
     - ``scenario``, ``seed``, ``replications``, ``version``: provenance; ``complete`` is False
       when the run was interrupted and holds only the replications finished by then.

@@ -63,3 +63,27 @@ def stationary(lam_per_hour: float, aht: float, agents: int, *, patience: float 
         "agents": [{"group": "team", "skills": ["q"], "shifts": [{"start": "00:00", "end": end, "agents": agents}]}],
         "run": {"replications": replications, "seed": seed, "drain": 0},
     })
+
+
+DRAW_FIELDS = ("times", "deflect_u", "fail_u", "fail_delay", "handle", "patience", "retry_u", "retry_delay")
+
+
+def channel_draws(scenario, name: str, seed: int, rep: int):
+    """A channel's pre-drawn contact attributes over the whole horizon (all days joined)."""
+    import numpy as np
+    from types import SimpleNamespace
+
+    from staffsim.engine.draws import ChannelDrawer
+
+    drawer = ChannelDrawer(scenario, name, list(scenario.channels).index(name), seed, rep)
+    days = [drawer.day(d) for d in range(scenario.spec.horizon.days)]
+    return SimpleNamespace(**{f: np.concatenate([np.asarray(getattr(d, f), float) for d in days])
+                              for f in DRAW_FIELDS})
+
+
+def trace(scenario, rep: int = 0, seed: int = 1):
+    """The per-attempt log of one replication (staffing by plan or list as the scenario says)."""
+    from staffsim.engine import run_replication
+    from staffsim.experiment import plan_for, plan_headcount
+
+    return run_replication(scenario, seed, rep, plan_headcount(scenario, plan_for(scenario)), keep_log=True).log

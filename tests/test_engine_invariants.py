@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from staffsim import scenario_from_dict, simulate
-from staffsim.engine import InvariantError, _Replication
+from staffsim.engine import InvariantError, Replication
 
 LEAK = {
     "name": "leak repro",
@@ -44,7 +44,7 @@ def test_plan_staffing_logged_in_level_per_instant():
 
     sc = scenario_from_dict(LEAK)
     heads = plan_headcount(sc, plan_for(sc))
-    log = run_replication(sc, 1, 0, heads)
+    log = run_replication(sc, 1, 0, heads, keep_log=True).log
     t, d = log.levels["logged_in"][0]
     order = np.argsort(t, kind="stable")
     t, level = t[order], np.cumsum(d[order])
@@ -67,7 +67,7 @@ def test_audit_catches_a_second_login(monkeypatch):
         self._level("logged_in", ag, 1)
         self._ready(ag)
 
-    monkeypatch.setattr(_Replication, "_login", old_login)
+    monkeypatch.setattr(Replication, "_login", old_login)
     with pytest.raises(InvariantError, match="logged_in level 2"):
         simulate(scenario_from_dict(LEAK), replications=1, jobs=1)
 
@@ -75,19 +75,20 @@ def test_audit_catches_a_second_login(monkeypatch):
 def test_audit_catches_an_agent_in_limbo(monkeypatch):
     """An agent that ends a break without becoming idle or busy (logged in, doing nothing the
     KPIs count) breaks logged-in = busy + idle + break."""
-    original = _Replication._end_break
+    original = Replication._end_break
 
-    def forgetful_end_break(self, ag):
+    def forgetful_end_break(self, tick):
+        ag = tick.a
         ag.on_break = False
         self._level("on_break", ag, -1)  # ... and never calls _ready: not idle, not busy
 
     data = dict(LEAK, agents=[{"group": "team", "skills": ["chat"], "shifts": [
         {"start": "08:00", "end": "12:00", "agents": 3,
          "breaks": [{"start": "09:00", "length": "15min"}]}]}])
-    monkeypatch.setattr(_Replication, "_end_break", forgetful_end_break)
+    monkeypatch.setattr(Replication, "_end_break", forgetful_end_break)
     with pytest.raises(InvariantError, match="logged in 1 but busy 0, idle 0, on break 0"):
         simulate(scenario_from_dict(data), replications=1, jobs=1)
-    monkeypatch.setattr(_Replication, "_end_break", original)
+    monkeypatch.setattr(Replication, "_end_break", original)
     simulate(scenario_from_dict(data), replications=1, jobs=1)  # and passes when mended
 
 
@@ -96,7 +97,7 @@ def test_audit_catches_an_idle_agent_past_its_shift(monkeypatch):
     the roster provides."""
     data = dict(LEAK, agents=[{"group": "team", "skills": ["chat"], "shifts": [
         {"start": "08:00", "end": "10:00", "agents": 2}, {"start": "10:00", "end": "12:00", "agents": 2}]}])
-    original = _Replication._logoff
+    original = Replication._logoff
 
     def stays(self, ag):
         if self.env.now < 86400:  # day 1: stay logged in (and idle) instead of leaving
@@ -105,6 +106,6 @@ def test_audit_catches_an_idle_agent_past_its_shift(monkeypatch):
             return
         original(self, ag)
 
-    monkeypatch.setattr(_Replication, "_logoff", stays)
+    monkeypatch.setattr(Replication, "_logoff", stays)
     with pytest.raises(InvariantError, match="outside its scheduled windows|outside the start"):
         simulate(scenario_from_dict(data), replications=1, jobs=1)

@@ -3,12 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_queue
+from helpers import channel_draws, one_queue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from staffsim import load_scenario, scenario_from_dict, simulate
-from staffsim.engine import _Draws
 
 SCENARIOS = ["bank.yaml", "web_outage.yaml", "travel_agency.yaml"]
 
@@ -73,8 +72,8 @@ def test_random_small_days_conserve(volumes, shifts, conc, patience, deflection,
 
 def test_same_seed_identical_for_one_and_two_jobs(root):
     sc = load_scenario(root / "scenarios" / "bank.yaml")
-    one = simulate(sc, replications=4, seed=99, jobs=1)
-    two = simulate(sc, replications=4, seed=99, jobs=2)
+    one = simulate(sc, replications=4, seed=99, jobs=1, contacts=True)
+    two = simulate(sc, replications=4, seed=99, jobs=2, contacts=True)
     pd.testing.assert_frame_equal(one.slots, two.slots, check_exact=True)
     pd.testing.assert_frame_equal(one.per_replication, two.per_replication, check_exact=True)
     pd.testing.assert_frame_equal(one.contacts, two.contacts, check_exact=True)
@@ -86,11 +85,11 @@ def test_more_agents_see_the_same_customers(root):
     base = load_scenario(root / "scenarios" / "bank.yaml")
     more = load_scenario(root / "scenarios" / "bank.yaml", ["agents.0.shifts.0.agents=30"])
     for name in base.channels:
-        a, b = _Draws(base, name, 2026, 3), _Draws(more, name, 2026, 3)
+        a, b = channel_draws(base, name, 2026, 3), channel_draws(more, name, 2026, 3)
         for field in ("times", "deflect_u", "handle", "patience", "retry_u", "retry_delay"):
             assert np.array_equal(getattr(a, field), getattr(b, field)), (name, field)
-    ra = simulate(base, replications=1).contacts
-    rb = simulate(more, replications=1).contacts
+    ra = simulate(base, replications=1, contacts=True).contacts
+    rb = simulate(more, replications=1, contacts=True).contacts
     first_a = ra[ra["attempt"] == 1].set_index(["channel", "contact"])
     first_b = rb[rb["attempt"] == 1].set_index(["channel", "contact"])
     assert first_a.index.equals(first_b.index)
@@ -103,8 +102,8 @@ def test_more_agents_see_the_same_customers(root):
 def test_more_deflection_contains_a_superset():
     low = one_queue(volume_per_hour=300, self_service={"deflection": 0.1})
     high = one_queue(volume_per_hour=300, self_service={"deflection": 0.2})
-    a = simulate(low).contacts
-    b = simulate(high).contacts
+    a = simulate(low, contacts=True).contacts
+    b = simulate(high, contacts=True).contacts
     da = set(a.loc[a["deflected"], "contact"])
     db = set(b.loc[b["deflected"], "contact"])
     assert da < db
@@ -114,5 +113,5 @@ def test_adding_a_channel_leaves_the_others_draws_unchanged():
     base = one_queue(volume_per_hour=100)
     extra = one_queue(volume_per_hour=100, skills=["q", "sms"], extra_channel={
         "sms": {"volume": [20], "handle_time": 60, "target": {"service_level": 0.8, "threshold": 60}}})
-    a, b = _Draws(base, "q", 1, 0), _Draws(extra, "q", 1, 0)
+    a, b = channel_draws(base, "q", 1, 0), channel_draws(extra, "q", 1, 0)
     assert np.array_equal(a.times, b.times) and np.array_equal(a.handle, b.handle)

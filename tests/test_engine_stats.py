@@ -13,7 +13,6 @@ from scipy import stats
 from staffsim import simulate
 from staffsim.engine import run_replication
 from staffsim.experiment import plan_for, plan_headcount
-from staffsim.metrics import replication_counts
 from staffsim.models import erlang, erlang_a
 
 A, AHT = 8.0, 60.0
@@ -76,7 +75,7 @@ def test_deflection_leaves_poisson_thinned_arrivals():
     sc = stationary(lam, AHT, 10, replications=10, self_service={"deflection": p})
     heads = plan_headcount(sc, plan_for(sc))
     counts = np.concatenate([
-        replication_counts(run_replication(sc, 5, r, heads), sc)["offered_to_agents"][0] for r in range(10)
+        run_replication(sc, 5, r, heads).counts["offered_to_agents"][0] for r in range(10)
     ])  # 240 slots of one hour
     mu = lam * (1 - p)
     n = len(counts)

@@ -4,14 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import one_queue
-
-from staffsim.engine import _Draws, run_replication
-from staffsim.experiment import plan_for, plan_headcount
-
-
-def trace(scenario, rep=0, seed=1):
-    return run_replication(scenario, seed, rep, plan_headcount(scenario, plan_for(scenario)))
+from helpers import channel_draws, one_queue, trace
 
 
 def clock(h, m, s=0):
@@ -115,7 +108,7 @@ def test_self_service_deflects_and_uplifts():
                    self_service={"deflection": 0.5, "handle_time_uplift": 0.2})
     log = trace(sc)
     deflected = log.state == 4
-    u = _Draws(sc, "q", 1, 0).deflect_u
+    u = channel_draws(sc, "q", 1, 0).deflect_u
     assert list(deflected) == list(u < 0.5)  # contained exactly when its draw u < deflection
     assert np.allclose(log.handle[~deflected], 120.0)  # the rest take 20% longer
 

@@ -145,24 +145,18 @@ def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.Dat
     k = int(tg.concurrency)
     service = np.where(busy, aht, 1.0) * tg.concurrency_stretch  # a placeholder AHT where idle
     traffic = np.where(busy, volume * service / slot, 0.0)
-    asa_target = tg.asa_s
-    if tg.patience_s is None:
-        servers = erlang.required_agents(
-            traffic, service, tg.threshold_s, tg.service_level, tg.max_occupancy, max_asa=asa_target
-        )
-    else:
-        servers = erlang_a.required_agents(
-            traffic,
-            service,
-            tg.patience_s,
-            tg.threshold_s,
-            tg.service_level,
-            tg.max_abandon,
-            tg.max_occupancy,
-            max_asa=asa_target,
-        )
-    agents = -(-np.asarray(servers) // k)  # ceil(servers / k)
-    figures = _figures(traffic, agents * k, service, tg.threshold_s, tg.patience_s)
+    # a long horizon repeats the same (traffic, AHT) many times: solve each distinct slot once,
+    # in blocks, so time and memory follow the distinct slots, not the horizon
+    pairs, inverse = np.unique(np.stack([traffic, service]), axis=1, return_inverse=True)
+    inverse = inverse.ravel()
+    servers = np.concatenate([
+        _required_servers(pairs[0, i:i + _BLOCK], pairs[1, i:i + _BLOCK], tg)
+        for i in range(0, pairs.shape[1], _BLOCK)
+    ] or [np.zeros(0, np.int64)])
+    agents = (-(-np.asarray(servers, np.int64) // k))[inverse]  # ceil(servers / k)
+    unique_figures = _figures(pairs[0], (-(-np.asarray(servers, np.int64) // k)) * k, pairs[1],
+                              tg.threshold_s, tg.patience_s)
+    figures = {key: np.asarray(v)[inverse] for key, v in unique_figures.items()}
     return pd.DataFrame(
         {
             "channel": rows["channel"].to_numpy(),
@@ -178,6 +172,21 @@ def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.Dat
             "occupancy": figures["occupancy"],
         }
     )
+
+
+_BLOCK = 4096  # slots solved at once: bounds the analytic search's temporaries
+
+
+def _required_servers(traffic: np.ndarray, service: np.ndarray, tg: ChannelTargets) -> np.ndarray:
+    """Least servers meeting every target of ``tg`` for each (traffic, service time)."""
+    if len(traffic) == 0:
+        return np.zeros(0, np.int64)
+    if tg.patience_s is None:
+        return np.atleast_1d(erlang.required_agents(
+            traffic, service, tg.threshold_s, tg.service_level, tg.max_occupancy, max_asa=tg.asa_s))
+    return np.atleast_1d(erlang_a.required_agents(
+        traffic, service, tg.patience_s, tg.threshold_s, tg.service_level, tg.max_abandon,
+        tg.max_occupancy, max_asa=tg.asa_s))
 
 
 def _figures(traffic, servers, service, threshold_s, patience_s) -> dict[str, np.ndarray]:

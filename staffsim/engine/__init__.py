@@ -1,0 +1,45 @@
+"""One replication of a contact-center day (or several days) on SimPy.
+
+``run_replication(scenario, seed, replication, headcount)`` is a pure function of its arguments:
+it returns a :class:`ReplicationOutput` (per-slot counts, and the per-attempt log when asked) and
+touches no global state.
+
+The package is split by concern:
+
+- :mod:`~staffsim.engine.core`: attempt states, the attempt record, the timer event;
+- :mod:`~staffsim.engine.draws`: the contacts' pre-drawn attributes, a day at a time (common
+  random numbers by construction);
+- :mod:`~staffsim.engine.roster`: agents and their timelines (shifts, breaks, absence, staffing
+  by slot);
+- :mod:`~staffsim.engine.arrivals`, :mod:`~staffsim.engine.routing`,
+  :mod:`~staffsim.engine.agents`: the event callbacks;
+- :mod:`~staffsim.engine.recorder`: what is recorded, folded into per-slot figures at every
+  midnight (bounded memory for long horizons);
+- :mod:`~staffsim.engine.audit`: invariant checks (``STAFFSIM_AUDIT=1``);
+- :mod:`~staffsim.engine.replication`: the state and the run.
+
+*Events, not processes.* SimPy is the scheduler, but no contact or agent has a process of its
+own: arrivals are one chain of timers through each day's pre-sorted arrival times, each service
+start schedules one completion timer, and a contact that has to wait schedules one patience
+timer. Patience timers run at a priority below SimPy's normal one, so when a patience expires at
+the very instant an agent frees up, the agent's event runs first and answers the contact (ties go
+to the agent); the stale timer then finds the contact answered and does nothing.
+
+*Semantics* (DESIGN.md §4): Poisson arrivals per slot (Poisson count, sorted uniform times) or
+explicit arrival times; self-service, patience and retrials (:mod:`~staffsim.engine.arrivals`);
+routing (:mod:`~staffsim.engine.routing`); no pre-emption at breaks and shift ends
+(:mod:`~staffsim.engine.agents`); absence and staffing by slot
+(:mod:`~staffsim.engine.roster`).
+
+*Closing.* At the end of the horizon arrivals stop; agents logged in at that moment stay until the
+queues they serve are empty, for at most ``run.drain``; contacts still waiting then are
+unfinished. Between days agents go home and contacts that never abandon (email) wait for the next
+morning.
+"""
+
+from staffsim.engine.audit import Audit, InvariantError
+from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, KIND_NAMES, SERVE, WAIT
+from staffsim.engine.replication import Replication, ReplicationOutput, run_replication
+
+__all__ = ["ABANDONED", "DEFLECTED", "DONE", "KIND_NAMES", "SERVE", "WAIT", "Audit", "InvariantError",
+           "Replication", "ReplicationOutput", "run_replication"]

@@ -1,0 +1,218 @@
+"""Agents at work: service, completion, taking the next contact, logins, breaks and log-offs.
+
+Breaks and shift ends never pre-empt: the agent finishes what it holds, then takes its full
+break (or logs off). With ``concurrency_stretch`` s > 1 a chat started while the agent already
+holds m chats lasts ``1 + (s - 1) m / (k - 1)`` times its drawn handle time. At the close,
+agents logged in stay until the queues they serve are empty (at most ``run.drain``).
+"""
+
+from __future__ import annotations
+
+from staffsim.engine.core import DONE, SERVE, schedule
+from staffsim.engine.roster import BREAK, LOGIN, LOGOFF, Agent
+
+
+class AgentsMixin:
+    """Agent callbacks (part of :class:`~staffsim.engine.replication.Replication`)."""
+
+    # ---------------------------------------------------------------- bookkeeping
+    def _level(self, key: str, ag: Agent, delta: float) -> None:
+        changes = self.lv[key][ag.group]
+        changes += (self.env.now, delta)
+        if self.audit is not None:
+            self.audit.change(ag, key, self.env.now, delta)
+
+    def _set_idle(self, ag: Agent) -> None:
+        now = self.env.now
+        ag.idle = True
+        ag.token += 1
+        self.idle[ag.group].append((now, ag.token, ag))
+        changes = self.lv_idle[ag.group]
+        changes += (now, 1)
+        if self.audit is not None:
+            self.audit.change(ag, "idle", now, 1)
+
+    def _clear_idle(self, ag: Agent) -> None:
+        if ag.idle:
+            ag.idle = False
+            ag.token += 1
+            changes = self.lv_idle[ag.group]
+            changes += (self.env.now, -1)
+            if self.audit is not None:
+                self.audit.change(ag, "idle", self.env.now, -1)
+
+    # ---------------------------------------------------------------- service
+    def _start(self, ag: Agent, att, c: int) -> None:
+        now = self.env.now
+        k = self.conc[c]
+        if ag.load == 0:
+            if ag.idle:  # _clear_idle, inlined: this runs for every answered contact
+                ag.idle = False
+                ag.token += 1
+                changes = self.lv_idle[ag.group]
+                changes += (now, -1)
+                if self.audit is not None:
+                    self.audit.change(ag, "idle", now, -1)
+            changes = self.lv_busy[ag.group]
+            changes += (now, 1)
+            if self.audit is not None:
+                self.audit.change(ag, "busy", now, 1)
+        elif k > 1:
+            self.partial[c][ag.load].pop(ag, None)
+        hdl = att.draws.handle[att.i] * self.uplift[c]
+        if k > 1 and self.stretch[c] != 1.0:
+            hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
+        ag.load += 1
+        ag.load_ch = c
+        if k > 1 and ag.load < k and ag.pending is None:
+            self.partial[c][ag.load][ag] = None
+        att.state = SERVE
+        att.answer = now
+        att.group = ag.group
+        att.handle = hdl
+        schedule(self.env, hdl, self._complete, a=ag, b=att)
+
+    def _complete(self, tick) -> None:
+        ag, att = tick.a, tick.b
+        now = self.env.now
+        att.state = DONE
+        att.end = now
+        c = ag.load_ch
+        if self.conc[c] > 1:
+            self.partial[c][ag.load].pop(ag, None)
+        ag.load -= 1
+        if ag.load == 0:
+            changes = self.lv_busy[ag.group]
+            changes += (now, -1)
+            ag.load_ch = -1
+            if self.audit is not None:
+                self.audit.change(ag, "busy", now, -1)
+        elif ag.pending is None:
+            self.partial[c][ag.load][ag] = None
+        self._ready(ag)
+
+    def _ready(self, ag: Agent) -> None:
+        """The agent can take work (after a completion, login or break)."""
+        if ag.pending is not None:
+            if ag.load == 0:
+                action = ag.pending
+                ag.pending = None
+                if action[0] == "break":
+                    self._begin_break(ag, action[1])
+                else:
+                    self._logoff(ag)
+            return
+        if ag.load == 0:
+            for c in ag.skills:
+                if self.waiting[c]:
+                    att = self._pop(c)
+                    if att is not None:
+                        self._start(ag, att, c)
+                        break
+        c = ag.load_ch
+        if ag.load > 0:
+            k = self.conc[c]
+            while ag.load < k and self.waiting[c] and not self._outranked(ag, c):
+                att = self._pop(c)
+                if att is None:
+                    break
+                self._start(ag, att, c)
+            return
+        if self.draining:
+            self._logoff(ag)
+        elif not ag.idle:
+            self._set_idle(ag)
+
+    # ---------------------------------------------------------------- roster actions
+    def _start_roster(self) -> None:
+        self._roster_next = 0
+        if self.roster:
+            schedule(self.env, self.roster[0][0] - self.env.now, self._on_roster)
+
+    def _on_roster(self, _tick) -> None:
+        k = self._roster_next
+        _, action, _, ag, value = self.roster[k]
+        self._roster_next = k + 1
+        if k + 1 < len(self.roster):
+            schedule(self.env, self.roster[k + 1][0] - self.env.now, self._on_roster)
+        if action == LOGIN:
+            self._login(ag, value)
+        elif action == BREAK:
+            if not ag.logged_in:
+                return
+            if ag.load == 0:
+                self._begin_break(ag, value)
+            else:
+                self._stop_accepting(ag)
+                ag.pending = ("break", value)
+        elif action == LOGOFF:
+            if not ag.logged_in or ag.staying:
+                return
+            if ag.on_break:
+                ag.pending = ("logoff",)
+            elif ag.load == 0:
+                self._logoff(ag)
+            else:
+                self._stop_accepting(ag)
+                ag.pending = ("logoff",)
+        else:  # DRAIN
+            self.draining = True
+            for a in self.agents:
+                if a.logged_in and (a.pending is None or a.pending[0] == "break"):
+                    a.staying = True
+            for a in self.agents:
+                if a.staying and a.idle:
+                    self._clear_idle(a)
+                    self._ready(a)  # takes remaining work or logs off
+
+    def _login(self, ag: Agent, sched_end: float) -> None:
+        """A scheduled login (``sched_end``: when this stretch of work is scheduled to end).
+
+        An agent still logged in from an earlier stretch (finishing a contact after its shift or
+        run of slots ended, the log-off pending) is the same person: it carries on under the new
+        schedule instead of logging in a second time. The time it worked past the earlier end is
+        overtime."""
+        if self.audit is not None:
+            self.audit.window(ag, self.env.now, sched_end)
+        if ag.logged_in:
+            self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
+            ag.sched_end = sched_end
+            if ag.pending is not None and ag.pending[0] == "logoff":
+                ag.pending = None
+                if not ag.on_break:
+                    c = ag.load_ch
+                    if ag.load > 0 and self.conc[c] > 1 and ag.load < self.conc[c]:
+                        self.partial[c][ag.load][ag] = None  # accepts chats again
+                    self._ready(ag)
+            return
+        ag.logged_in = True
+        ag.sched_end = sched_end
+        self._level("logged_in", ag, 1)
+        self._ready(ag)
+
+    def _stop_accepting(self, ag: Agent) -> None:
+        if ag.load > 0 and self.conc[ag.load_ch] > 1:
+            self.partial[ag.load_ch][ag.load].pop(ag, None)
+
+    def _begin_break(self, ag: Agent, length: float) -> None:
+        self._clear_idle(ag)
+        ag.on_break = True
+        self._level("on_break", ag, 1)
+        schedule(self.env, length, self._end_break, a=ag)
+
+    def _end_break(self, tick) -> None:
+        ag = tick.a
+        ag.on_break = False
+        self._level("on_break", ag, -1)
+        if ag.pending is not None and ag.pending[0] == "logoff":
+            ag.pending = None
+            self._logoff(ag)
+        else:
+            self._ready(ag)
+
+    def _logoff(self, ag: Agent) -> None:
+        self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
+        self._clear_idle(ag)
+        ag.logged_in = False
+        ag.staying = False
+        self._level("logged_in", ag, -1)

@@ -1,0 +1,104 @@
+"""Contacts arriving: the day's arrival chain, self-service, queueing, abandonment and retrials.
+
+Self-service contains a first attempt when its draw u < ``deflection`` (a superset of the same
+contacts as deflection grows); a contained contact may fail (``failure``) and return after
+``failure_delay`` as a new attempt; the contacts that reach agents take ``1 + handle_time_uplift``
+times their handle time. A waiting contact abandons when its wait reaches its patience (one draw
+per attempt); an abandoned contact retries with ``retrial.probability`` after ``retrial.delay`` (a
+new attempt, up to ``max_attempts`` in all). Retries and returns that would fall outside the
+opening hours do not happen.
+"""
+
+from __future__ import annotations
+
+from staffsim.engine.core import (
+    ABANDONED,
+    DEFLECTED,
+    FIRST,
+    INF,
+    LATE,
+    RETRY,
+    RETURN,
+    URGENT,
+    WAIT,
+    Attempt,
+    schedule,
+)
+from staffsim.engine.draws import merge_day
+
+
+class ArrivalsMixin:
+    """Event callbacks for arrivals (part of :class:`~staffsim.engine.replication.Replication`)."""
+
+    def _start_day(self, tick) -> None:
+        """Make day ``tick.a``'s draws and start its arrival chain (at midnight, before anything
+        else that instant; day 0 at the start of the run). Finished work is recorded first."""
+        d = tick.a
+        if d > 0:
+            self.recorder.flush(self)
+        if d + 1 < self.h.days:
+            schedule(self.env, (d + 1) * 86400.0 - self.env.now, self._start_day, URGENT, d + 1)
+        self._times, self._src, self._idx = merge_day([dr.day(d) for dr in self.drawers])
+        self._arr_next = 0
+        if self._times:
+            schedule(self.env, self._times[0] - self.env.now, self._on_arrival)
+
+    def _on_arrival(self, _tick) -> None:
+        j = self._arr_next
+        self._arr_next = j + 1
+        now = self.env.now
+        if j + 1 < len(self._times):
+            schedule(self.env, self._times[j + 1] - now, self._on_arrival)
+        draws, i = self._src[j], self._idx[j]
+        c = draws.channel
+        att = Attempt(c, draws, i, 0, FIRST, now)  # the event's own time: no wait of -1e-12 s
+        self.recorder.recent.append(att)
+        if draws.deflect_u[i] < self.deflection[c]:
+            att.state = DEFLECTED
+            att.end = now
+            if draws.fail_u[i] < self.failure[c]:
+                self._schedule_attempt(c, draws, i, 1, RETURN, draws.fail_delay[i])
+            return
+        self._offer(att, c)
+
+    def _schedule_attempt(self, c: int, draws, i: int, num: int, kind: int, delay: float) -> None:
+        at = self.env.now + delay
+        if num >= draws.k or not self._open(at):
+            return
+        schedule(self.env, delay, self._on_attempt, a=(c, draws, i, num), b=kind)
+
+    def _on_attempt(self, tick) -> None:
+        c, draws, i, num = tick.a
+        att = Attempt(c, draws, i, num, tick.b, self.env.now)
+        self.recorder.recent.append(att)
+        self._offer(att, c)
+
+    def _open(self, t: float) -> bool:
+        day, tod = divmod(t, 86400.0)
+        return day < self.h.days and self.h.start <= tod < self.h.end
+
+    def _offer(self, att: Attempt, c: int) -> None:
+        ag = self._find_agent(c)
+        if ag is not None:
+            self._start(ag, att, c)
+            return
+        self.queue[c].append(att)
+        self.waiting[c] += 1
+        self._log_queue(c)
+        pat = att.draws.patience[att.i * att.draws.k + att.num]
+        if pat != INF:
+            schedule(self.env, pat, self._abandon, LATE, att)
+
+    def _abandon(self, tick) -> None:
+        att = tick.a
+        if att.state != WAIT:
+            return  # answered first (ties go to the agent)
+        c = att.channel
+        att.state = ABANDONED
+        att.end = self.env.now
+        self.waiting[c] -= 1
+        self._log_queue(c)
+        if self.retry_p[c] > 0:
+            draws, i, num = att.draws, att.i, att.num
+            if draws.retry_u[i * draws.k + num] < self.retry_p[c]:
+                self._schedule_attempt(c, draws, i, num + 1, RETRY, draws.retry_delay[i * draws.k + num])

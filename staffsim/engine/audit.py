@@ -1,0 +1,145 @@
+"""Invariant checks of one replication, on when ``STAFFSIM_AUDIT=1`` (the test suite sets it).
+
+The audit records every agent's state changes and scheduled windows beside the engine's own
+group-level bookkeeping, and checks, per agent:
+
+- each of logged-in, busy, idle and on-break is 0 or 1 at every instant (no agent holds two
+  logins, or is busy twice);
+- at the end of every instant a logged-in agent is exactly one of busy, idle or on break, and an
+  agent not logged in is none of them: logged-in time = busy + idle + break, instant by instant;
+- every login happens at the start of a scheduled window (a shift, or a run of slots) and an agent
+  is idle only inside a window: outside its windows a logged-in agent is finishing work (busy, or
+  taking a break it was owed), never waiting for more. So the logged-in agents of a group never
+  exceed the agents the roster or plan provides at that instant plus those finishing a contact
+  past their end (no pre-emption);
+
+per group, that the levels the KPIs are computed from equal the sum of the agents' levels; and
+per channel, that every attempt is in one state with consistent times and that the queues and the
+agents' loads at the end match the attempts waiting and in service.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, SERVE, WAIT
+from staffsim.metrics import integrate
+
+KEYS = ("logged_in", "busy", "idle", "on_break")
+
+
+class InvariantError(RuntimeError):
+    """An engine invariant was broken: a bug in staffsim, never bad input."""
+
+
+def audit_on() -> bool:
+    return os.environ.get("STAFFSIM_AUDIT", "") not in ("", "0")
+
+
+class Audit:
+    def __init__(self) -> None:
+        self.changes: dict[int, list[tuple[float, str, float]]] = {}
+        self.windows: dict[int, list[tuple[float, float]]] = {}
+        self.answered_open = 0  # attempts answered and still in service at the end
+
+    def change(self, ag, key: str, t: float, delta: float) -> None:
+        self.changes.setdefault(ag.index, []).append((t, key, delta))
+
+    def window(self, ag, start: float, end: float) -> None:
+        self.windows.setdefault(ag.index, []).append((start, end))
+
+    def attempts(self, a: dict[str, np.ndarray], rep, final: bool) -> None:
+        """Attempts as they are folded into the figures: states and times consistent; at the end
+        (``final``) the attempts still waiting are exactly those the queues count."""
+        where = rep.where
+        state, arr, ans, end = a["state"], a["arrival"], a["answer"], a["end"]
+        if len(state) and not np.isin(state, (WAIT, SERVE, DONE, ABANDONED, DEFLECTED)).all():
+            raise InvariantError(f"{where}: an attempt in an unknown state")
+        answered = (state == SERVE) | (state == DONE)
+        if (ans[answered] < arr[answered] - 1e-9).any() or (~np.isnan(ans[~answered])).any():
+            raise InvariantError(f"{where}: an answer time before its arrival, or an answer "
+                                 "recorded for an attempt not answered")
+        finished = (state == DONE) | (state == ABANDONED)
+        begin = np.where(state == DONE, ans, arr)
+        if (end[finished] < begin[finished] - 1e-9).any() or np.isnan(end[finished]).any():
+            raise InvariantError(f"{where}: an attempt ended before it began, or never ended")
+        if (~np.isnan(end[(state == WAIT) | (state == SERVE)])).any():
+            raise InvariantError(f"{where}: an attempt waiting or in service has an end time")
+        self.answered_open += int((state == SERVE).sum())
+        if not final and ((state == WAIT) | (state == SERVE)).any():
+            raise InvariantError(f"{where}: an attempt still open was folded in before the end")
+        for c in range(len(rep.names) if final else 0):
+            waiting = int(((state == WAIT) & (a["channel"] == c)).sum())
+            if waiting != rep.waiting[c]:
+                raise InvariantError(f"{where}: channel {rep.names[c]!r}: {rep.waiting[c]} counted "
+                                     f"waiting at the end but {waiting} attempts are waiting")
+
+    def check(self, rep) -> None:
+        """After the run (the last flush done)."""
+        where = rep.where
+        for c in range(len(rep.names)):
+            if rep.waiting[c] < 0:
+                raise InvariantError(f"{where}: channel {rep.names[c]!r}: negative waiting count")
+        if self.answered_open != sum(a.load for a in rep.agents):
+            raise InvariantError(f"{where}: {self.answered_open} attempts in service at the end but "
+                                 f"the agents hold {sum(a.load for a in rep.agents)}")
+        for ag in rep.agents:
+            self._check_agent(ag, rep.env.now, where)
+        self._check_groups(rep, where)
+
+    def _check_agent(self, ag, end: float, where: str) -> None:
+        changes = self.changes.get(ag.index, [])
+        windows = self.windows.get(ag.index, [])
+        level = dict.fromkeys(KEYS, 0)
+        idle_since = None
+
+        def fail(t: float, what: str) -> None:
+            raise InvariantError(f"{where}: agent {ag.index} (group {ag.group}) at t={t:.3f}s: {what}")
+
+        def in_window(a: float, b: float) -> bool:
+            return any(s - 1e-9 <= a and b <= e + 1e-9 for s, e in windows)
+
+        i = 0
+        while i < len(changes):
+            t = changes[i][0]
+            while i < len(changes) and changes[i][0] == t:
+                _, key, delta = changes[i]
+                level[key] += delta
+                if not 0 <= level[key] <= 1:
+                    fail(t, f"{key} level {level[key]:g} (two logins, or a state entered twice)")
+                if key == "logged_in" and delta > 0 and not any(abs(s - t) < 1e-9 for s, _ in windows):
+                    fail(t, "logged in outside the start of any scheduled window")
+                if key == "idle":
+                    if delta > 0:
+                        idle_since = t
+                    else:
+                        if not in_window(idle_since, t):
+                            fail(t, f"idle from {idle_since:.3f}s outside its scheduled windows")
+                        idle_since = None
+                i += 1
+            states = level["busy"] + level["idle"] + level["on_break"]
+            if states != level["logged_in"]:
+                fail(t, f"logged in {level['logged_in']} but busy {level['busy']}, idle "
+                        f"{level['idle']}, on break {level['on_break']}")
+        if idle_since is not None and not in_window(idle_since, end):
+            fail(end, f"idle from {idle_since:.3f}s outside its scheduled windows")
+
+    def _check_groups(self, rep, where: str) -> None:
+        lo, hi = np.array([rep.h.start]), np.array([rep.env.now])
+        totals = rep.recorder.acc.group_total
+        for key in KEYS:
+            for g in range(len(rep.group_names)):
+                own = 0.0
+                for ag in rep.agents:
+                    if ag.group != g:
+                        continue
+                    ch = [(t, d) for t, k, d in self.changes.get(ag.index, []) if k == key]
+                    if ch:
+                        t, d = np.array(ch, float).T
+                        own += float(integrate(t, d, lo, hi)[0])
+                total = float(totals[key][g])
+                if abs(total - own) > 1e-6 * max(1.0, abs(own)):
+                    raise InvariantError(f"{where}: group {rep.group_names[g]!r}: {key} time {total:.6f}s "
+                                         f"from the group's levels but {own:.6f}s from its agents")

@@ -1,0 +1,68 @@
+"""The engine's vocabulary: attempt states and kinds, the attempt record, and the timer event.
+
+SimPy is the scheduler, but no contact or agent has a process of its own: every happening is a
+:class:`Tick` placed on SimPy's event queue with one callback. A tick is a minimal event (what
+``Environment.step`` needs: ``callbacks``, ``_ok``, ``_value``) with two payload slots, so the
+hot path creates no closures.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+# attempt states
+WAIT, SERVE, DONE, ABANDONED, DEFLECTED = 0, 1, 2, 3, 4
+# attempt kinds
+FIRST, RETRY, RETURN = 0, 1, 2
+KIND_NAMES = ("first", "retry", "self_service_return")
+
+INF = float("inf")
+# event priorities at the same instant: day starts, then everything else, then patience timers
+# (so that when a patience runs out at the instant an agent frees up, the agent answers: ties go
+# to the agent)
+URGENT, NORMAL, LATE = 0, 1, 2
+
+
+class Attempt:
+    """One attempt of a contact to reach an agent.
+
+    ``channel`` index; ``draws`` the :class:`~staffsim.engine.draws.DayDraws` of the contact and
+    ``i`` its index there (``draws.offset + i`` is the contact's number in its channel);
+    ``num`` 0 for the first attempt; ``kind`` FIRST / RETRY / RETURN; times in seconds
+    (``answer``/``end`` -1 until they happen); ``group`` the answering group (-1 none);
+    ``handle`` the service time it got."""
+
+    __slots__ = ("channel", "draws", "i", "num", "kind", "arrival", "answer", "end", "state",
+                 "group", "handle")
+
+    def __init__(self, channel: int, draws, i: int, num: int, kind: int, arrival: float):
+        self.channel = channel
+        self.draws = draws
+        self.i = i
+        self.num = num
+        self.kind = kind
+        self.arrival = arrival
+        self.answer = -1.0
+        self.end = -1.0
+        self.state = WAIT
+        self.group = -1
+        self.handle = 0.0
+
+
+class Tick:
+    """A triggered event with one callback and two payload slots."""
+
+    __slots__ = ("callbacks", "_ok", "_value", "a", "b")
+
+    def __init__(self, callback, a=None, b=None):
+        self.callbacks = (callback,)
+        self._ok = True
+        self._value = None
+        self.a = a
+        self.b = b
+
+
+def schedule(env: simpy.Environment, delay: float, callback, priority: int = NORMAL,
+             a=None, b=None) -> None:
+    """Run ``callback(tick)`` ``delay`` seconds from now (``tick.a``, ``tick.b`` the payload)."""
+    env.schedule(Tick(callback, a, b), priority, delay)

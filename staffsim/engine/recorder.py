@@ -1,0 +1,135 @@
+"""What a replication records, and how it is folded into per-slot figures as the run goes.
+
+The event loop appends to plain lists: every attempt it creates (``recent``), every change of a
+group's logged-in / on-break / busy / idle level (``lv``, flat ``[t, delta, t, delta, ...]``) and
+every change of a queue's length. :meth:`Recorder.flush` (at every midnight, and at the end)
+folds what is over into a :class:`~staffsim.metrics.SlotAccumulator` and forgets it, so memory
+stays bounded by about a day of contacts whatever the horizon. Attempts still waiting or in
+service stay until a later flush. With ``keep_log`` the flushed attempts and levels are also kept
+and returned as a :class:`~staffsim.results.ContactLog` (the per-contact log: for tests, traces
+and ``--contacts``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from staffsim.engine.core import SERVE, WAIT
+from staffsim.metrics import SlotAccumulator
+from staffsim.results import ContactLog
+
+LEVEL_KEYS = ("logged_in", "on_break", "busy", "idle")
+
+
+class Recorder:
+    def __init__(self, scenario, start: float, keep_log: bool):
+        self.scenario = scenario
+        self.acc = SlotAccumulator(scenario)
+        self.channels = tuple(scenario.channels)
+        self.groups = tuple(g.group for g in scenario.spec.agents)
+        ng, nc = len(self.groups), len(self.channels)
+        self.recent: list = []
+        self.lv = {key: [[] for _ in range(ng)] for key in LEVEL_KEYS}
+        self.lv0 = {key: [0.0] * ng for key in LEVEL_KEYS}
+        self.q_t: list[list[float]] = [[] for _ in range(nc)]
+        self.q_len: list[list[int]] = [[] for _ in range(nc)]
+        self.q0 = [0.0] * nc
+        self.t0 = start
+        self.start = start
+        self.keep_log = keep_log
+        self._attempts: list[dict[str, np.ndarray]] = []
+        self._levels = {key: [[] for _ in range(ng)] for key in LEVEL_KEYS}
+        self._queues: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(nc)]
+
+    def flush(self, rep, final: bool = False) -> None:
+        """Fold everything up to now into the accumulator; attempts still waiting or in service
+        are kept for later (at the end of the run, ``final``, they count as unfinished / in
+        service)."""
+        now = rep.env.now
+        if final:
+            done, live = self.recent, []
+        else:
+            done, live = [], []
+            for att in self.recent:
+                (live if att.state == WAIT or att.state == SERVE else done).append(att)
+        self.recent = live
+        arrays = _arrays(done)
+        if rep.audit is not None:
+            rep.audit.attempts(arrays, rep, final)
+        self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],
+                              arrays["state"], arrays["group"], run_end=now)
+        if self.keep_log:
+            self._attempts.append(arrays)
+        for key in LEVEL_KEYS:
+            for g, changes in enumerate(self.lv[key]):
+                flat = np.asarray(changes, float).reshape(-1, 2)
+                times, deltas = flat[:, 0], flat[:, 1]
+                self.acc.add_levels(key, g, times, deltas, self.lv0[key][g], self.t0, now)
+                self.lv0[key][g] += float(deltas.sum())
+                if self.keep_log:
+                    self._levels[key][g].append((times, deltas))
+                changes.clear()
+        for c in range(len(self.channels)):
+            times = np.asarray(self.q_t[c], float)
+            lengths = np.asarray(self.q_len[c], float)
+            self.acc.add_queue(c, times, lengths, self.q0[c], self.t0, now)
+            if len(lengths):
+                self.q0[c] = float(lengths[-1])
+            if self.keep_log:
+                self._queues[c].append((times, lengths))
+            self.q_t[c].clear()
+            self.q_len[c].clear()
+        self.t0 = now
+
+    def log(self, scheduled_s: np.ndarray, overtime_s: np.ndarray, run_end: float) -> ContactLog:
+        """The whole run's per-attempt log (``keep_log`` only), in arrival order."""
+        keys = ("channel", "contact", "attempt", "kind", "arrival", "answer", "end", "state",
+                "group", "handle")
+        cat = {k: np.concatenate([a[k] for a in self._attempts]) if self._attempts else np.zeros(0)
+               for k in keys}
+        order = np.argsort(cat["arrival"], kind="stable")
+
+        def joined(chunks):
+            if not chunks:
+                return np.zeros(0), np.zeros(0)
+            return np.concatenate([t for t, _ in chunks]), np.concatenate([d for _, d in chunks])
+
+        return ContactLog(
+            channels=self.channels,
+            groups=self.groups,
+            concurrency=tuple(self.scenario.channel(c).concurrency for c in self.channels),
+            channel=cat["channel"][order].astype(np.int32),
+            contact=cat["contact"][order].astype(np.int64),
+            attempt=cat["attempt"][order].astype(np.int16),
+            kind=cat["kind"][order].astype(np.int8),
+            arrival=cat["arrival"][order],
+            answer=cat["answer"][order],
+            end=cat["end"][order],
+            state=cat["state"][order].astype(np.int8),
+            group=cat["group"][order].astype(np.int16),
+            handle=cat["handle"][order],
+            levels={key: [joined(chunks) for chunks in per_group] for key, per_group in self._levels.items()},
+            queue=[joined(chunks) for chunks in self._queues],
+            scheduled_s=scheduled_s,
+            overtime_s=overtime_s,
+            run_start=self.start,
+            run_end=run_end,
+        )
+
+
+def _arrays(attempts: list) -> dict[str, np.ndarray]:
+    """Column arrays of a list of attempts (``answer``/``end`` NaN where they did not happen)."""
+    answer = np.array([a.answer for a in attempts], float)
+    end = np.array([a.end for a in attempts], float)
+    return {
+        "channel": np.array([a.channel for a in attempts], np.int64),
+        "contact": np.array([a.draws.offset + a.i for a in attempts], np.int64),
+        "attempt": np.array([a.num for a in attempts], np.int64),
+        "kind": np.array([a.kind for a in attempts], np.int64),
+        "arrival": np.array([a.arrival for a in attempts], float),
+        "answer": np.where(answer < 0, np.nan, answer),
+        "end": np.where(end < 0, np.nan, end),
+        "state": np.array([a.state for a in attempts], np.int64),
+        "group": np.array([a.group for a in attempts], np.int64),
+        "handle": np.array([a.handle for a in attempts], float),
+    }

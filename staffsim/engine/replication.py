@@ -1,0 +1,117 @@
+"""One replication: the state, the run, and what it returns."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from staffsim.engine.agents import AgentsMixin
+from staffsim.engine.arrivals import ArrivalsMixin
+from staffsim.engine.audit import Audit, audit_on
+from staffsim.engine.core import Tick
+from staffsim.engine.draws import ChannelDrawer
+from staffsim.engine.recorder import Recorder
+from staffsim.engine.roster import build_roster
+from staffsim.engine.routing import RoutingMixin
+from staffsim.results import ContactLog
+from staffsim.scenarios.scenario import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicationOutput:
+    """What one replication returns.
+
+    ``counts``: per channel × slot counts, sums and time integrals and per group × slot
+    integrals (see :class:`staffsim.metrics.SlotAccumulator`), from which every KPI is computed;
+    ``balance``: per group (logged-in, busy, idle, break) seconds over the whole run;
+    ``log``: the per-attempt :class:`~staffsim.results.ContactLog` when it was asked for, else
+    None.
+    """
+
+    counts: dict[str, np.ndarray]
+    balance: np.ndarray
+    log: ContactLog | None = None
+
+
+class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin):
+    """State of one replication; the mixins hold the event callbacks by concern."""
+
+    def __init__(self, scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],
+                 keep_log: bool = False):
+        spec = scenario.spec
+        h = spec.horizon
+        self.h = h
+        self.where = f"{scenario.name}: seed {seed}, replication {rep}"
+        self.env = simpy.Environment(initial_time=h.start)
+        self.names = scenario.channels
+        nc = len(self.names)
+        self.drawers = [ChannelDrawer(scenario, c, i, seed, rep) for i, c in enumerate(self.names)]
+        chans = [spec.channels[c] for c in self.names]
+        self.conc = [c.concurrency for c in chans]
+        self.stretch = [c.concurrency_stretch for c in chans]
+        self.deflection = [c.self_service.deflection if c.self_service else 0.0 for c in chans]
+        self.uplift = [1.0 + (c.self_service.handle_time_uplift if c.self_service else 0.0) for c in chans]
+        self.failure = [c.self_service.failure if c.self_service else 0.0 for c in chans]
+        self.retry_p = [c.retrial.probability if c.retrial else 0.0 for c in chans]
+        self.close = (h.days - 1) * 86400.0 + h.end
+        self.until = self.close + spec.run.drain
+        self.draining = False
+
+        self.recorder = Recorder(scenario, h.start, keep_log)
+        self.lv = self.recorder.lv
+        self.lv_busy = self.lv["busy"]
+        self.lv_idle = self.lv["idle"]
+        self.q_t, self.q_len = self.recorder.q_t, self.recorder.q_len
+
+        # queues
+        self.queue = [deque() for _ in range(nc)]
+        self.waiting = [0] * nc
+
+        # groups and agents
+        self.group_names = [g.group for g in spec.agents]
+        ng = len(self.group_names)
+        self.idle = [deque() for _ in range(ng)]
+        self.groups_for = [[] for _ in range(nc)]
+        for gi, g in enumerate(spec.agents):
+            for s in g.skills:
+                self.groups_for[self.names.index(s)].append(gi)
+        self.partial = [[{} for _ in range(k + 1)] for k in self.conc]  # [channel][load] -> agents
+        self.overtime_s = [0.0] * ng  # logged in past the scheduled end (finishing, draining)
+        self.audit = Audit() if audit_on() else None
+        self.agents, self.roster, self.scheduled_s = build_roster(
+            scenario, seed, rep, headcount, {c: i for i, c in enumerate(self.names)}, self.close)
+
+    def _log_queue(self, c: int) -> None:
+        self.q_t[c].append(self.env.now)
+        self.q_len[c].append(self.waiting[c])
+
+    def run(self) -> ReplicationOutput:
+        self._start_day(Tick(None, 0))
+        self._start_roster()
+        self.env.run(until=self.until)
+        for ag in self.agents:  # still logged in at the end of the run
+            if ag.logged_in:
+                self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
+        rec = self.recorder
+        rec.flush(self, final=True)
+        if self.audit is not None:
+            self.audit.check(self)
+        overtime = np.asarray(self.overtime_s, float)
+        log = rec.log(self.scheduled_s, overtime, self.env.now) if rec.keep_log else None
+        return ReplicationOutput(counts=rec.acc.counts(self.scheduled_s, overtime),
+                                 balance=rec.acc.balance(), log=log)
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int, headcount: dict[str, np.ndarray],
+                    *, keep_log: bool = False) -> ReplicationOutput:
+    """Simulate one replication: a pure function of its arguments.
+
+    ``headcount``: agents logged in per slot for each group staffed by slot rather than shifts
+    (``staffing: plan`` or a list; from :func:`staffsim.experiment.plan_headcount`).
+    ``keep_log``: also return the per-attempt log. With ``STAFFSIM_AUDIT=1`` in the environment
+    every replication is checked (:mod:`staffsim.engine.audit`) and an
+    :class:`~staffsim.engine.audit.InvariantError` is raised when an invariant breaks."""
+    return Replication(scenario, seed, replication, headcount, keep_log).run()

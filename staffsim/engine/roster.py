@@ -1,0 +1,105 @@
+"""Agents and their timelines: who logs in when, takes which breaks, and logs off.
+
+Groups on ``shifts`` get one agent per shift seat; each seat misses a day with probability
+``absence`` (drawn per agent and day from its own stream). Groups staffed by slot
+(``staffing: plan`` or a list) get as many agents as their peak; agent *j* is logged in during
+every slot whose headcount exceeds *j*, one login per run of consecutive slots, no breaks and
+no absence. Paid (scheduled) agent-seconds per group and slot are: the shifts of the agents who
+showed up (breaks included), or the gross headcount ⌈net / (1 − shrinkage)⌉ for a group staffed
+by slot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from staffsim.models.staffing import scheduled_agents
+from staffsim.rng import stream
+from staffsim.scenarios.scenario import Scenario
+
+# roster actions, in the order they run at the same instant
+DRAIN, LOGOFF, BREAK, LOGIN = 0, 1, 2, 3
+
+
+class Agent:
+    """One agent's state during a replication."""
+
+    __slots__ = ("index", "group", "skills", "logged_in", "on_break", "pending", "load", "load_ch",
+                 "token", "idle", "staying", "sched_end")
+
+    def __init__(self, index: int, group: int, skills: list[int]):
+        self.index = index  # creation order: breaks ties between roster events deterministically
+        self.group = group
+        self.skills = skills
+        self.logged_in = False
+        self.on_break = False
+        self.pending = None  # ("break", length) or ("logoff",) while finishing contacts
+        self.load = 0
+        self.load_ch = -1
+        self.token = 0
+        self.idle = False
+        self.staying = False  # logged in at the close: drains the queues
+        self.sched_end = 0.0  # when the current shift (or run of slots) is scheduled to end
+
+
+def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],
+                 channel_index: dict[str, int], close: float):
+    """(agents, roster events sorted in time, scheduled agent-seconds per group and slot).
+
+    Events are tuples ``(time, action, agent index, agent, value)``: LOGIN carries the scheduled
+    end, BREAK the break length; one DRAIN event at ``close``."""
+    spec = scenario.spec
+    h = spec.horizon
+    starts = h.slot_starts()
+    agents: list[Agent] = []
+    events = []
+    scheduled = np.zeros((len(spec.agents), h.n_slots))
+    for gi, g in enumerate(spec.agents):
+        skills = [channel_index[s] for s in g.skills]
+        if g.shifts is not None:
+            for si, shift in enumerate(g.shifts):
+                people = [Agent(len(agents) + i, gi, skills) for i in range(shift.agents)]
+                agents.extend(people)
+                for d in shift.days or range(1, h.days + 1):
+                    base = (d - 1) * 86400.0
+                    absent = stream(seed, rep, "absence", g.group, si, d).random(shift.agents) < spec.absence
+                    present = [p for p, a in zip(people, absent) if not a]
+                    lo, hi = base + shift.start, base + shift.end
+                    scheduled[gi] += len(present) * _overlap(starts, h.slot, lo, hi)
+                    for p in present:
+                        events.append((lo, LOGIN, p.index, p, hi))
+                        for b in shift.breaks:
+                            events.append((base + b.start, BREAK, p.index, p, b.length))
+                        events.append((hi, LOGOFF, p.index, p, 0.0))
+        else:
+            heads = np.asarray(headcount[g.group], dtype=np.int64)
+            people = [Agent(len(agents) + i, gi, skills) for i in range(int(heads.max(initial=0)))]
+            agents.extend(people)
+            scheduled[gi] += scheduled_agents(heads, g.shrinkage) * h.slot
+            for j, p in enumerate(people):
+                for lo, hi in _runs(heads > j, starts, h.slot):
+                    events.append((lo, LOGIN, p.index, p, hi))
+                    events.append((hi, LOGOFF, p.index, p, 0.0))
+    events.append((close, DRAIN, 0, None, 0.0))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    return agents, events, scheduled
+
+
+def _runs(on: np.ndarray, starts: np.ndarray, slot: float) -> list[tuple[float, float]]:
+    """Maximal runs of consecutive (abutting) slots where ``on``: [(start, end), ...]."""
+    runs = []
+    k, n = 0, len(on)
+    while k < n:
+        if not on[k]:
+            k += 1
+            continue
+        k0 = k
+        while k < n and on[k] and (k == k0 or starts[k] == starts[k - 1] + slot):
+            k += 1
+        runs.append((float(starts[k0]), float(starts[k - 1] + slot)))
+    return runs
+
+
+def _overlap(starts: np.ndarray, slot: float, lo: float, hi: float) -> np.ndarray:
+    """Seconds of [lo, hi) inside each slot."""
+    return np.clip(np.minimum(starts + slot, hi) - np.maximum(starts, lo), 0.0, None)
