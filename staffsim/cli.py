@@ -450,6 +450,8 @@ def _add_capacity_parser(sub) -> None:
                     help="Monte Carlo paths (default: the plan's monte_carlo.paths; 0: none)")
     ca.add_argument("--seed", type=int, help="random seed (default: the plan's)")
     ca.add_argument("--no-hiring", action="store_true", help="skip the hiring optimisation")
+    ca.add_argument("--time-limit", type=float, default=5.0, metavar="SECONDS",
+                    help="seconds per hiring MILP solve (default 5; the gap reached is reported)")
     ca.add_argument("--out", type=Path, help="write weekly.csv, summary.csv, recommended.csv, "
                     "classes.csv, capacity.json here (with --compare: differences.csv, ...)")
     ca.add_argument("--plot", action="store_true", help="with --out: capacity.png")
@@ -468,7 +470,8 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         raise InputError(f"staffsim capacity: --monte-carlo must be 0 or at least 2, got {args.monte_carlo}")
 
     def run(path: Path):
-        return capacity(path, monte_carlo=args.monte_carlo, seed=args.seed, optimise=not args.no_hiring)
+        return capacity(path, monte_carlo=args.monte_carlo, seed=args.seed, optimise=not args.no_hiring,
+                        time_limit=args.time_limit)
 
     if args.compare:
         return _capacity_compare(args, run)
@@ -500,7 +503,9 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         columns={"service_level_mean": "service_level"})))
     if result.classes is not None and not result.classes.empty:
         print()
-        print("Recommended hiring classes:")
+        gap = result.solver["mip_gap"]
+        print(f"Recommended hiring classes (MILP: {result.solver['status']}"
+              + (f", within {gap:.2%} of the cheapest plan" if gap else "") + "):")
         print(format_table(result.classes))
     if args.weekly:
         cols = ["week", "date", "team", "required_fte", "headcount", "in_training", "leavers", "hires",

@@ -105,20 +105,38 @@ class Solution:
     mip_gap: float | None
 
 
-def solve(problems: list[TeamProblem], *, mip_rel_gap: float = 1e-4, time_limit: float = 60.0) -> Solution:
-    """One MILP over all teams (they share nothing, so it is block diagonal).
+def solve(problems: list[TeamProblem], *, mip_rel_gap: float = 1e-4, time_limit: float = 10.0) -> Solution:
+    """The cheapest plan of each team. Teams share nothing (transfers are fixed), so each is its
+    own MILP; ``objective`` is their sum, ``mip_gap`` the largest relative gap reached and
+    ``status`` lists any team whose solve stopped at ``time_limit`` seconds.
 
-    Teams without ``short_cost_per_hour`` (``short_cost`` None) must close every gap hiring can
-    close: a first MILP finds the least total shortfall (FTE-weeks) of those teams, a second the
-    cheapest plan that is short in no week by more than the first plan is (so no big-M penalty
-    spoils the numbers; typically the first plan is short only in weeks no class can reach in
-    time, where every plan is short by the same amount). ``mip_rel_gap``: the relative gap at which HiGHS may stop (the solution reports
-    the gap reached; 0 asks for a proven optimum).
+    A team without ``short_cost_per_hour`` (``short_cost`` None) must close every gap hiring can
+    close: a first MILP finds its least total shortfall (FTE-weeks), a second the cheapest plan
+    that is short in no week by more than the first plan is (so no big-M penalty spoils the
+    numbers; typically the first plan is short only in weeks no class can reach in time, where
+    every plan is short by the same amount). ``mip_rel_gap``: the relative gap at which HiGHS
+    may stop (0 asks for a proven optimum).
     """
-    sizes: dict[str, dict[int, int]] = {p.team: {} for p in problems}
-    model = _Model(problems)
-    if model.n == 0:
-        return Solution(sizes=sizes, objective=0.0, status="nothing to decide", mip_gap=None)
+    sizes: dict[str, dict[int, int]] = {}
+    objective, gaps, stopped = 0.0, [], []
+    for p in problems:
+        team_sizes, obj, gap, optimal = _solve_team(p, mip_rel_gap, time_limit)
+        sizes[p.team] = team_sizes
+        objective += obj
+        if gap is not None:
+            gaps.append(gap)
+        if not optimal:
+            stopped.append(p.team)
+    status = ("optimal within the gap" if not stopped else
+              f"time limit ({time_limit:g} s) reached for {', '.join(stopped)}: best plan found")
+    return Solution(sizes=sizes, objective=objective, status=status,
+                    mip_gap=max(gaps) if gaps else None)
+
+
+def _solve_team(p: TeamProblem, mip_rel_gap: float, time_limit: float):
+    model = _Model([p])
+    if model.n == 0 or len(p.starts) == 0:
+        return {}, 0.0, None, True
     hard = model.hard_shortfall > 0
     bounds = None
     if hard.any():
@@ -127,14 +145,10 @@ def solve(problems: list[TeamProblem], *, mip_rel_gap: float = 1e-4, time_limit:
         hi[hard] = first.x[hard] + 1e-7 * np.maximum(1.0, first.x[hard])
         bounds = Bounds(model.bounds.lb, hi)
     res = model.run(model.cost, bounds, mip_rel_gap, time_limit)
-    for p, ix, S in model.layout:
-        for s in range(S):
-            size = int(round(res.x[ix + s]))
-            if size > 0:
-                sizes[p.team][int(p.starts[s])] = size
+    _, ix, S = model.layout[0]
+    sizes = {int(p.starts[s]): int(round(res.x[ix + s])) for s in range(S) if round(res.x[ix + s]) > 0}
     gap = getattr(res, "mip_gap", None)
-    return Solution(sizes=sizes, objective=float(res.fun), status=str(res.message),
-                    mip_gap=None if gap is None else float(gap))
+    return sizes, float(res.fun), None if gap is None else float(gap), res.status == 0
 
 
 class _Model:

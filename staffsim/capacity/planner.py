@@ -39,14 +39,16 @@ COVERAGE_ROUNDS = 4
 
 
 def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: int | None = None,
-             optimise: bool = True, base: str | Path | None = None) -> CapacityResult:
+             optimise: bool = True, base: str | Path | None = None,
+             mip_rel_gap: float = 1e-4, time_limit: float = 5.0) -> CapacityResult:
     """Plan capacity week by week.
 
     ``plan``: a plan YAML path or the same as a mapping (files named in it are relative to
     ``base``, default the YAML's folder or the current directory). ``monte_carlo``: paths
     (default: the plan's ``monte_carlo.paths`` when it has that section, else none; 0: none).
     ``seed``: default the plan's ``monte_carlo.seed``. ``optimise``: find the hiring plan for
-    teams with ``hiring:``.
+    teams with ``hiring:``; ``mip_rel_gap`` and ``time_limit`` (seconds per solve) bound the
+    MILP's effort (the gap reached is in ``result.solver``).
     """
     spec, source, base_dir = load_plan(plan, base)
     cal = Calendar(spec.start_date, spec.weeks)
@@ -67,27 +69,34 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
         weekly = _with_bands(weekly, mc, demand)
 
     teams_hiring = [t for t, team in spec.teams.items() if team.hiring is not None]
-    recommended = classes = mc_rec = solution = None
-    rounds = 0
+    recommended = classes = mc_rec = solver = None
     if optimise and teams_hiring:
         coverage = mc_spec.coverage if (mc_spec and mc is not None) else None
         margin = {t: np.zeros(spec.weeks) for t in teams_hiring}
         if coverage is not None:
-            margin = {t: _margin(mc, t, coverage, required[t], _cover_det(spec, weekly, t)) for t in teams_hiring}
-        while True:
-            rounds += 1
-            solution = _solve(spec, weekly, shrink, required, margin, teams_hiring)
-            extra = [milp.hire_cohort(spec, t, w, n) for t, by in solution.sizes.items()
-                     for w, n in by.items()]
+            margin = {t: _margin(mc, t, coverage, required[t], _cover_det(spec, weekly, t))
+                      for t in teams_hiring}
+        sizes: dict[str, dict[int, int]] = {}
+        solves, gaps, statuses = [], [], []
+        todo = list(teams_hiring)
+        for rounds in range(1, COVERAGE_ROUNDS + 1):
+            solution = _solve(spec, weekly, shrink, required, margin, todo, mip_rel_gap, time_limit)
+            sizes.update(solution.sizes)
+            solves.append(todo)
+            statuses.append(solution.status)
+            if solution.mip_gap is not None:
+                gaps.append(solution.mip_gap)
+            extra = [milp.hire_cohort(spec, t, w, n) for t in teams_hiring
+                     for w, n in sorted(sizes.get(t, {}).items())]
             rec_cohorts = plan_cohorts(spec, extra)
             recommended = _weekly(spec, cal, demand, shrink, rec_cohorts, source)
             if mc is None:
                 break
             mc_rec = run_monte_carlo(spec, rec_cohorts, required, shrink, paths, seed)
             recommended = _with_bands(recommended, mc_rec, demand)
-            if coverage is None or rounds >= COVERAGE_ROUNDS:
+            if coverage is None:
                 break
-            more = False
+            todo = []
             for t in teams_hiring:
                 ti = mc_rec.teams.index(t)
                 deficit = np.percentile(mc_rec.values["required_fte"][:, ti]
@@ -95,16 +104,17 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
                 still = (mc_rec.p_short()[ti] > 1 - coverage + 1e-12) & (deficit > 1e-9)
                 if still.any():
                     margin[t] = margin[t] + np.where(still, deficit, 0.0)
-                    more = True
-            if not more:
+                    todo.append(t)
+            if not todo:
                 break
-        classes = milp.classes_table(spec, cal, solution.sizes)
+        classes = milp.classes_table(spec, cal, sizes)
+        solver = {"status": "; ".join(dict.fromkeys(statuses)), "mip_gap": max(gaps) if gaps else None,
+                  "rounds": len(solves), "teams_solved": solves}
     return CapacityResult(
         spec=spec, source=source, weekly=weekly, recommended=recommended, classes=classes,
         channels=_channels(demand), monte_carlo=mc, monte_carlo_recommended=mc_rec,
         paths=paths, seed=seed if paths else None,
-        solver={"status": solution.status, "objective": solution.objective,
-                "mip_gap": solution.mip_gap, "rounds": rounds} if solution else None,
+        solver=solver,
         version=__version__)
 
 
@@ -140,13 +150,13 @@ def _margin(mc: MonteCarlo, team: str, coverage: float, required: np.ndarray,
 
 def _solve(spec: PlanSpec, weekly: pd.DataFrame, shrink: dict[str, np.ndarray],
            required: dict[str, np.ndarray], margin: dict[str, np.ndarray],
-           teams: list[str]) -> milp.Solution:
+           teams: list[str], mip_rel_gap: float, time_limit: float) -> milp.Solution:
     problems = []
     for t in teams:
         rows = weekly[weekly["team"] == t]
         base = rows["available_fte"].to_numpy()
         problems.append(milp.team_problem(spec, t, base, required[t] + margin[t], shrink[t]))
-    return milp.solve(problems)
+    return milp.solve(problems, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
 
 
 def _with_bands(weekly: pd.DataFrame, mc: MonteCarlo, demand: dict[str, TeamDemand]) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from pydantic import Field, field_validator, model_validator
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.errors import InputError, where
+from staffsim.scenarios.loader import deep_merge
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
 
@@ -341,14 +343,50 @@ def load_plan(plan: str | Path | dict, base: str | Path | None = None) -> tuple[
         base_dir = Path(base) if base is not None else Path.cwd()
     else:
         source = str(plan)
-        data = read_yaml(plan)
+        data = _read_plan(Path(plan))
         base_dir = Path(base) if base is not None else Path(plan).parent
-        if not isinstance(data, dict):
-            raise InputError(f"{source}: expected a mapping of fields (name, start_date, weeks, "
-                             "fte_hours, teams, ...)")
     spec = validate(PlanSpec, data, source)
     _cross_checks(spec, source)
     return spec, source, base_dir
+
+
+#: fields holding file names (relative to the plan file that names them)
+_FILE_KEYS = ("file", "forecast", "intraday", "targets")
+
+
+def _read_plan(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """A plan YAML; ``extends: other.yaml`` deep-merges another plan under it (mappings merge,
+    lists are replaced), its file names kept relative to where they were written."""
+    source = str(path)
+    if path.resolve() in seen:
+        raise InputError(f"{source}: extends: forms a cycle")
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping of fields (name, start_date, weeks, "
+                         "fte_hours, teams, ...)")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError(f"{source}: extends: must be the path of another plan file")
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise InputError(f"{source}: extends: file {str(parent_path)!r} not found")
+    base = _read_plan(parent_path, seen + (path.resolve(),))
+    _rebase(base, parent_path.parent, path.parent)
+    return deep_merge(base, data)
+
+
+def _rebase(data: Any, old: Path, new: Path) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in _FILE_KEYS and isinstance(value, str) and not Path(value).is_absolute():
+                data[key] = os.path.relpath(old / value, new)
+            else:
+                _rebase(value, old, new)
+    elif isinstance(data, list):
+        for item in data:
+            _rebase(item, old, new)
 
 
 def _cross_checks(spec: PlanSpec, source: str) -> None:
