@@ -338,7 +338,7 @@ def test_forecast_demand_is_the_erlang_plan_of_the_spread_week(root):
 
 def test_shipped_plan_via_cli(capsys, root, tmp_path):
     out = tmp_path / "cap"
-    code = main(["capacity", str(root / EXAMPLE), "--monte-carlo", "200", "--out", str(out), "--plot",
+    code = main(["capacity", str(root / EXAMPLE), "--monte-carlo", "100", "--out", str(out), "--plot",
                  "--report"])
     text = capsys.readouterr().out
     assert code == 0 and "Recommended hiring classes" in text
@@ -348,7 +348,7 @@ def test_shipped_plan_via_cli(capsys, root, tmp_path):
     classes = pd.read_csv(out / "classes.csv")
     assert len(classes) and (classes["week"] >= 7).all()
     data = json.loads((out / "capacity.json").read_text())
-    assert data["seed"] == 2027 and data["monte_carlo_paths"] == 200 and data["version"]
+    assert data["seed"] == 2027 and data["monte_carlo_paths"] == 100 and data["version"]
     assert (out / "capacity.png").stat().st_size > 10_000
     html = (out / "report.html").read_text()
     assert "Recommended hiring classes" in html and "data:image/png;base64" in html

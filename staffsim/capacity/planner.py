@@ -89,11 +89,11 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
             extra = [milp.hire_cohort(spec, t, w, n) for t in teams_hiring
                      for w, n in sorted(sizes.get(t, {}).items())]
             rec_cohorts = plan_cohorts(spec, extra)
-            recommended = _weekly(spec, cal, demand, shrink, rec_cohorts, source)
+            recommended = _weekly(spec, cal, demand, shrink, rec_cohorts, source, service=False)
             if mc is None:
                 break
             mc_rec = run_monte_carlo(spec, rec_cohorts, required, shrink, paths, seed)
-            recommended = _with_bands(recommended, mc_rec, demand)
+            recommended = _with_bands(recommended, mc_rec, demand, service=False)
             if coverage is None:
                 break
             todo = []
@@ -107,6 +107,10 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
                     todo.append(t)
             if not todo:
                 break
+        # the service level of the plan kept (drafts skip it)
+        recommended = _weekly(spec, cal, demand, shrink, rec_cohorts, source)
+        if mc_rec is not None:
+            recommended = _with_bands(recommended, mc_rec, demand)
         classes = milp.classes_table(spec, cal, sizes)
         solver = {"status": "; ".join(dict.fromkeys(statuses)), "mip_gap": max(gaps) if gaps else None,
                   "rounds": len(solves), "teams_solved": solves}
@@ -123,14 +127,15 @@ def _share(spec: PlanSpec, team: str) -> float:
     return ot.max_share if ot else 0.0
 
 
-def _weekly(spec, cal, demand, shrink, cohorts: list[Cohort], source: str) -> pd.DataFrame:
+def _weekly(spec, cal, demand, shrink, cohorts: list[Cohort], source: str, *,
+            service: bool = True) -> pd.DataFrame:
     proj = project(spec, cohorts)
     for k, missing in proj.short_transfers.items():
         t = spec.transfers[k]
         raise InputError(f"{where(source, f'transfers.{k}')}: team {t.from_!r} is expected to have "
                          f"only {t.people - missing:.1f} fully productive people in week {t.week} "
                          f"to move, not {t.people}")
-    return weekly_table(spec, cal, demand, shrink, proj)
+    return weekly_table(spec, cal, demand, shrink, proj, service=service)
 
 
 def _cover_det(spec: PlanSpec, weekly: pd.DataFrame, team: str) -> np.ndarray:
@@ -159,7 +164,8 @@ def _solve(spec: PlanSpec, weekly: pd.DataFrame, shrink: dict[str, np.ndarray],
     return milp.solve(problems, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
 
 
-def _with_bands(weekly: pd.DataFrame, mc: MonteCarlo, demand: dict[str, TeamDemand]) -> pd.DataFrame:
+def _with_bands(weekly: pd.DataFrame, mc: MonteCarlo, demand: dict[str, TeamDemand], *,
+                service: bool = True) -> pd.DataFrame:
     """Percentile columns (``<quantity>_p10`` ...), ``p_short`` and ``service_level_p10``."""
     out = weekly.copy()
     for q in ("available_fte", "gap_fte", "headcount", "required_fte"):
@@ -170,7 +176,7 @@ def _with_bands(weekly: pd.DataFrame, mc: MonteCarlo, demand: dict[str, TeamDema
     for ti, t in enumerate(mc.teams):
         svc = demand[t].service
         req, avail = mc.values["required_fte"][:, ti], mc.values["available_fte"][:, ti]
-        if svc is None:
+        if svc is None or not service:
             sl.append(np.full(req.shape[1], np.nan))
             continue
         staffed = np.minimum(mc.values["cover_fte"][:, ti], np.maximum(req, avail))

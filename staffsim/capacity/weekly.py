@@ -57,8 +57,10 @@ def cover(required: np.ndarray, available: np.ndarray, max_share: float) -> tupl
 
 
 def weekly_table(spec: PlanSpec, cal: Calendar, demand: dict[str, TeamDemand],
-                 shrinkage: dict[str, np.ndarray], proj: Projection) -> pd.DataFrame:
-    """The table for the expected projection (path 0 of ``proj``)."""
+                 shrinkage: dict[str, np.ndarray], proj: Projection, *,
+                 service: bool = True) -> pd.DataFrame:
+    """The table for the expected projection (path 0 of ``proj``); ``service=False`` leaves
+    ``service_level`` NaN (for drafts that are not kept: it is the costly column)."""
     frames = []
     for ti, name in enumerate(proj.teams):
         team = spec.teams[name]
@@ -72,7 +74,7 @@ def weekly_table(spec: PlanSpec, cal: Calendar, demand: dict[str, TeamDemand],
         svc = demand[name].service
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(required > 0, (available + overtime) / required, np.nan)
-        sl = svc.service_level(ratio) if svc is not None else np.full(cal.weeks, np.nan)
+        sl = svc.service_level(ratio) if svc is not None and service else np.full(cal.weeks, np.nan)
         h = team.hiring
         hour = spec.fte_hours
         frames.append(pd.DataFrame({
