@@ -420,3 +420,20 @@ def test_bad_hours_file_names_line_and_column(capsys, tmp_path):
     code = main(["capacity", str(tmp_path / "p.yaml")])
     err = capsys.readouterr().err
     assert code == 2 and "hours.csv: line 3, column 'front': must be hours >= 0, got 'abc'" in err
+
+
+def test_scenario_demand_is_the_requirement_of_the_scaled_day(root):
+    from staffsim.experiment import plan_for
+    from staffsim.scenarios.loader import load_scenario
+
+    p = {"name": "s", "start_date": "2027-01-04", "weeks": 3, "fte_hours": 37.5,
+         "teams": {"back_office": {"demand": {"scenario": "bank.yaml", "index": [1.0, 1.25, 1.0],
+                                              "days_per_week": 6}, "headcount": 20}}}
+    w = rows(capacity(p, base=root / "scenarios"), team="back_office")
+    for week, factor in ((1, 1.0), (2, 1.25)):
+        sc = load_scenario(root / "scenarios" / "bank.yaml",
+                           {"channels.email.volume_factor": factor})
+        plan = plan_for(sc)
+        hours = plan.loc[plan["channel"] == "email", "agents"].sum() * sc.spec.horizon.slot / 3600 * 6
+        assert w["required_hours"][week - 1] == pytest.approx(hours, rel=1e-12)
+    assert w["required_hours"][1] > w["required_hours"][0] == w["required_hours"][2]

@@ -10,8 +10,11 @@ phones (handling or ready for contacts), net of every shrinkage category. They c
   staffed by the Erlang plan (:func:`staffsim.models.staffing.plan_staffing` with the targets
   file's service targets; its ``shrinkage`` is not used, the capacity plan's categories are).
   The week's hours are Σ agents × slot length over the week's slots and the team's channels.
+- from a day scenario (``demand: {scenario: ...}``): the Erlang requirement of its group
+  (:func:`staffsim.requirement.requirement`) with every channel's volume scaled by the week's
+  ``index``, summed over the horizon, × ``days_per_week`` ÷ the scenario's days.
 
-For forecast demand, :class:`ServiceModel` keeps the representative week's slots, so that the
+For weekly-forecast demand, :class:`ServiceModel` keeps the representative week's slots, so that the
 service level of a week staffed at a ratio ρ = (available + overtime) / required FTE is
 computed: every slot gets ρ × its Erlang agents (servers interpolated linearly between the
 whole numbers around ρ × agents × concurrency) and the week's service level is the
@@ -29,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from staffsim.capacity.calendar import Calendar
-from staffsim.capacity.schema import ForecastDemandSpec, HoursSpec, TeamSpec
+from staffsim.capacity.schema import ForecastDemandSpec, HoursSpec, ScenarioDemandSpec, TeamSpec
 from staffsim.errors import InputError, where
 from staffsim.models import erlang, erlang_a
 from staffsim.models.staffing import plan_staffing
@@ -100,7 +103,37 @@ def team_demand(name: str, team: TeamSpec, cal: Calendar, source: str, base: Pat
     if team.required_hours is not None:
         return TeamDemand(hours=required_hours(team.required_hours, name, cal, source, base,
                                                f"{field_}.required_hours"))
+    if isinstance(team.demand, ScenarioDemandSpec):
+        return scenario_demand(name, team.demand, cal, source, base, f"{field_}.demand")
     return forecast_demand(team.demand, cal, source, base, f"{field_}.demand")
+
+
+def scenario_demand(team: str, spec: ScenarioDemandSpec, cal: Calendar, source: str, base: Path,
+                    field_: str) -> TeamDemand:
+    """Hours per week from a scenario's Erlang requirement, one requirement per distinct weekly
+    volume index (see :class:`~staffsim.capacity.schema.ScenarioDemandSpec`)."""
+    from staffsim.requirement import requirement
+    from staffsim.scenarios.loader import load_scenario
+
+    path = _resolve(base, spec.scenario)
+    index = cal.expand(spec.index, source, f"{field_}.index")
+    if not (np.isfinite(index) & (index >= 0)).all():
+        raise InputError(f"{where(source, field_ + '.index')}: must be volume factors >= 0")
+    group = spec.group or team
+    scenario = load_scenario(path)
+    groups = [g.group for g in scenario.spec.agents]
+    if group not in groups:
+        raise InputError(f"{where(source, field_ + '.group')}: no group {group!r} in {path} "
+                         f"(groups: {', '.join(groups)})")
+    h = scenario.spec.horizon
+    per_week = spec.days_per_week / h.days
+    hours_of: dict[float, float] = {}
+    for value in dict.fromkeys(np.round(index, 12)):
+        overrides = {f"channels.{c}.volume_factor": scenario.channel(c).volume_factor * float(value)
+                     for c in scenario.channels}
+        req = requirement(load_scenario(path, overrides))
+        hours_of[value] = float(req.agents()[group].sum()) * h.slot / 3600.0 * per_week
+    return TeamDemand(hours=np.array([hours_of[v] for v in np.round(index, 12)]))
 
 
 def _resolve(base: Path, file: str) -> Path:

@@ -14,10 +14,10 @@ import datetime
 import math
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.errors import InputError, where
@@ -107,6 +107,27 @@ class ForecastDemandSpec(Spec):
             raise ValueError(f"the shares of the week's volume on each open day must sum to 1, "
                              f"got {sum(v):g}")
         return v
+
+
+class ScenarioDemandSpec(Spec):
+    """Required hours from a day scenario's requirement (:func:`staffsim.requirement.requirement`,
+    the Erlang method): the agents its ``group`` needs per slot × slot length, over the
+    scenario's horizon, × ``days_per_week`` ÷ its days; ``index`` scales every channel's volume
+    per week (a number, a list per week or ``{by_month}``; 1 = the scenario as written)."""
+
+    scenario: str
+    group: str | None = Field(None, description="the scenario's group (default: the team's name)")
+    index: ScheduleValue = Field(default_factory=lambda: ScheduleValue(constant=1.0))
+    days_per_week: float = Field(5.0, gt=0, le=7)
+
+    @field_validator("index", mode="before")
+    @classmethod
+    def _index_in(cls, v: Any) -> Any:
+        return _per_week(v)
+
+
+def _demand_kind(v: Any) -> str:
+    return "ScenarioDemandSpec" if isinstance(v, dict) and "scenario" in v else "ForecastDemandSpec"
 
 
 class CohortSpec(Spec):
@@ -233,7 +254,11 @@ class OvertimeSpec(Spec):
 class TeamSpec(Spec):
     required_hours: HoursSpec | None = Field(
         None, description="agent hours on the phones needed per week (net of shrinkage)")
-    demand: ForecastDemandSpec | None = None
+    demand: Annotated[
+        Annotated[ForecastDemandSpec, Tag("ForecastDemandSpec")]
+        | Annotated[ScenarioDemandSpec, Tag("ScenarioDemandSpec")],
+        Discriminator(_demand_kind),
+    ] | None = None
     shrinkage: dict[Literal["holidays", "training", "sickness", "meetings", "coaching", "breaks",
                             "other"], ScheduleValue] = Field(default_factory=dict)
     headcount: list[CohortSpec]
@@ -351,7 +376,7 @@ def load_plan(plan: str | Path | dict, base: str | Path | None = None) -> tuple[
 
 
 #: fields holding file names (relative to the plan file that names them)
-_FILE_KEYS = ("file", "forecast", "intraday", "targets")
+_FILE_KEYS = ("file", "forecast", "intraday", "targets", "scenario")
 
 
 def _read_plan(path: Path, seen: tuple[Path, ...] = ()) -> dict:
