@@ -174,3 +174,117 @@ def comparison_report(comparison) -> str:
         body += [f"<h3>{_esc(label)}: {_esc(res.scenario.name)}</h3>",
                  _table(_kpi_table(res.summary(), cur))]
     return _page(title, body)
+
+
+# --- capacity reports (long-range FTE and hiring) ---------------------------------------------
+
+_CAPACITY_GLOSSARY = [
+    ("FTE", "full-time equivalent: the plan's fte_hours paid hours a week"),
+    ("required FTE", "agent hours on the phones the week needs ÷ fte_hours (net of shrinkage)"),
+    ("available FTE", "Σ people × FTE × productivity (0 in training, the ramp after it, then 1) × "
+                      "(1 − the week's shrinkage): FTE on the phones"),
+    ("gap", "available − required FTE; negative is short"),
+    ("overtime", "fills a shortfall up to the team's limit (a share of available FTE)"),
+    ("leavers", "people on the payroll in a week who leave at its end (trainees too), at the "
+                "weekly attrition rate for their tenure"),
+    ("bands", "10th to 90th percentile over the Monte Carlo paths (binomial leavers, volume growth "
+              "and weekly noise)"),
+    ("short weeks (p > 10%)", "weeks in which more than 1 path in 10 is short even with overtime"),
+    ("service level", "the week's slots staffed at (available + overtime) ÷ required times the "
+                      "Erlang plan, volume-weighted (teams with forecast demand)"),
+]
+
+
+def _capacity_page(title: str, body: list[str]) -> str:
+    glossary = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in _CAPACITY_GLOSSARY)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}'
+            f"</title><style>{_CSS}</style></head><body>\n" + "\n".join(body)
+            + f"\n<h2>What the figures mean</h2><dl>{glossary}</dl>\n</body></html>\n")
+
+
+def _capacity_summary_text(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
+    def sl(v: float) -> str:
+        return format_metric("service_level", v) if math.isfinite(v) else "-"
+
+    return pd.DataFrame({
+        "plan": summary["plan"], "team": summary["team"],
+        "required FTE (mean / peak)": [f"{a:,.1f} / {b:,.1f}" for a, b in
+                                       zip(summary["required_fte_mean"], summary["required_fte_peak"])],
+        "available FTE (mean)": summary["available_fte_mean"].map(lambda v: f"{v:,.1f}"),
+        "weeks short (before / after overtime)": [f"{a} / {b}" for a, b in
+                                                  zip(summary["weeks_gap"], summary["weeks_short"])],
+        "worst gap": [f"{g:+,.1f} FTE (week {w})" for g, w in
+                      zip(summary["worst_gap_fte"], summary["worst_week"])],
+        "service level (mean / worst week)": [f"{sl(a)} / {sl(b)}" for a, b in
+                                              zip(summary["service_level_mean"],
+                                                  summary["service_level_min"])],
+        "people (start → end)": [f"{a:,.0f} → {b:,.1f}" for a, b in
+                                 zip(summary["headcount_start"], summary["headcount_end"])],
+        "leavers": summary["leavers"].map(lambda v: f"{v:,.1f}"),
+        "hires": summary["hires"].map(lambda v: f"{v:,.0f}"),
+        "payroll + overtime + hiring": [
+            format_metric("cost", a + b + c, currency=currency)
+            for a, b, c in zip(summary["payroll_cost"], summary["overtime_cost"], summary["hiring_cost"])],
+        "weeks p(short) > 10%": summary["weeks_p_short_over_10pct"].map(
+            lambda v: "-" if not math.isfinite(v) else f"{v:.0f}"),
+    })
+
+
+def capacity_report(result) -> str:
+    """The HTML report of a :class:`~staffsim.capacity.CapacityResult`."""
+    from staffsim.capacity.plots import plot_capacity
+
+    spec = result.spec
+    mc = (f", {result.paths} Monte Carlo paths (seed {result.seed})" if result.paths else "")
+    body = [
+        f"<h1>{_esc(spec.name)}</h1>",
+        f'<p class="meta">{_esc(spec.description)}</p>' if spec.description else "",
+        f'<p class="meta">{spec.weeks} weeks from {spec.start_date}, 1 FTE = {spec.fte_hours:g} '
+        f"paid hours a week{mc}, staffsim {_esc(result.version)}"
+        f"{f' - {_esc(result.source)}' if result.source else ''}</p>",
+        *[f'<p class="headline">{_esc(h)}</p>' for h in result.headlines()],
+        _figure_tag(plot_capacity(result), "required vs available FTE per team and week"),
+        "<h2>The year per team</h2>", _table(_capacity_summary_text(result.summary(), spec.currency)),
+    ]
+    if result.classes is not None and not result.classes.empty:
+        cl = result.classes
+        body += ["<h2>Recommended hiring classes</h2>", _table(pd.DataFrame({
+            "team": cl["team"], "start week": cl["week"], "start date": cl["date"],
+            "people": cl["size"], "on the phones from week": cl["on_phones_week"],
+            "fully productive from week": cl["fully_productive_week"],
+            "hiring cost": [format_metric("cost", v, currency=spec.currency) for v in cl["hiring_cost"]],
+        }))]
+        if result.solver and result.solver.get("mip_gap"):
+            body.append(f'<p class="meta">Hiring plan: mixed-integer program (HiGHS), within '
+                        f"{result.solver['mip_gap']:.3%} of the cheapest plan.</p>")
+    weekly = result.recommended if result.recommended is not None else result.weekly
+    months = weekly[weekly["week"] % 4 == 1]
+    body += [f"<h2>Every fourth week{' with the recommended hiring' if result.recommended is not None else ''}</h2>",
+             _table(pd.DataFrame({
+                 "week": months["week"], "date": months["date"], "team": months["team"],
+                 "required FTE": months["required_fte"].map(lambda v: f"{v:,.1f}"),
+                 "people": months["headcount"].map(lambda v: f"{v:,.1f}"),
+                 "in training": months["in_training"].map(lambda v: f"{v:,.1f}"),
+                 "available FTE": months["available_fte"].map(lambda v: f"{v:,.1f}"),
+                 "gap": months["gap_fte"].map(lambda v: f"{v:+,.1f}"),
+                 "service level": months["service_level"].map(
+                     lambda v: format_metric("service_level", v) if math.isfinite(v) else "-"),
+             }))]
+    return _capacity_page(spec.name, body)
+
+
+def capacity_comparison_report(comparison) -> str:
+    """The HTML report of a :class:`~staffsim.capacity.compare.CapacityComparison`."""
+    from staffsim.capacity.plots import plot_capacity_comparison
+
+    title = f"{comparison.baseline_label} vs {', '.join(comparison.variants)}"
+    body = [f"<h1>{_esc(title)}</h1>",
+            '<p class="meta">Expected weekly tables of each plan, variant − baseline.</p>',
+            *[f'<p class="headline">{_esc(comparison.headline(v))}</p>' for v in comparison.variants],
+            _figure_tag(plot_capacity_comparison(comparison), "each plan's required and available FTE")]
+    for label, res in comparison.results.items():
+        body += [f"<h2>{_esc(label)}: {_esc(res.spec.name)}</h2>",
+                 _table(_capacity_summary_text(res.summary(), res.spec.currency))]
+    return _capacity_page(title, body)
+
+# --- end capacity reports ---------------------------------------------------------------------
