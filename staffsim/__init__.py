@@ -13,6 +13,8 @@ __version__ = "0.1.0"
 from staffsim.errors import InputError  # noqa: E402
 from staffsim.experiment import compare, plan_for, simulate, sweep  # noqa: E402
 from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
+from staffsim.scheduling import schedule  # noqa: E402  (shift scheduling)
 
 __all__ = ["__version__", "InputError", "load_scenario", "scenario_from_dict", "simulate", "plan_for",
-           "compare", "sweep"]
+           "compare", "sweep",
+           "schedule"]
