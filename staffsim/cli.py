@@ -510,7 +510,9 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         print(f"Closed loop: each roster simulated {v.replications} replications (seed {v.seed}, the "
               "same customers every round); a slot misses when its 95% interval is wholly on the wrong "
               "side of a target:")
-        print(format_table(v.rounds))
+        rounds = v.rounds.copy()
+        rounds["gap"] = rounds["gap"].map(lambda g: f"{g:.2%}")
+        print(format_table(rounds))
         if v.converged:
             print("Every slot meets its targets in simulation.")
         else:

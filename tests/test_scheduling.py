@@ -3,6 +3,7 @@ checked directly, the roster as a scenario, the closed loop, and bad input."""
 
 import itertools
 import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffsim import load_scenario, schedule, scenario_from_dict, simulate
+from staffsim import load_scenario, scenario_from_dict, schedule, simulate
 from staffsim.cli import main
 from staffsim.metrics import slot_labels
 from staffsim.requirement import Requirement
@@ -125,7 +126,7 @@ def brute_force(scenario, rules, required):
     team = rules.spec.teams["team"]
     keep = 1 - team.shrinkage
     required = np.asarray(required, float)
-    K = int(math.ceil(required.max() / keep)) + 1
+    K = math.ceil(required.max() / keep) + 1
     per_type = []  # per shift type: list of (coverage on phones, agents, part_time, template)
     for t in team.templates:
         step = t.start_step or h.slot
@@ -136,7 +137,7 @@ def brute_force(scenario, rules, required):
                 options = []
                 for b in t.breaks:
                     bstep = b.step or h.slot
-                    n = int(math.floor((b.latest - b.earliest) / bstep + 1e-9)) + 1
+                    n = math.floor((b.latest - b.earliest) / bstep + 1e-9) + 1
                     options.append([np.array([max(0.0, min(a + h.slot, s + b.earliest + j * bstep + b.length)
                                                         - max(a, s + b.earliest + j * bstep)) / h.slot for a in starts])
                                     for j in range(n)])
@@ -315,7 +316,7 @@ def test_roster_keeps_relative_files_and_other_groups(tmp_path):
     roster.write(tmp_path / "out" / "deep")
     again = load_scenario(tmp_path / "out" / "deep" / "roster.yaml")
     np.testing.assert_array_equal(again.volumes["voice"], sc.volumes["voice"])
-    back = [g for g in again.spec.agents if g.group == "back"][0]
+    back = next(g for g in again.spec.agents if g.group == "back")
     assert back.staffing == "plan"
     assert roster.to_scenario().spec.agents[0].shifts
 

@@ -82,7 +82,7 @@ class TemplateSpec(Spec):
     part_time: bool = False
     min_agents: int = Field(0, ge=0, description="fewest agents on it, on every day it may work")
     max_agents: int | None = Field(None, ge=0, description="most agents on it, per day")
-    breaks: list[BreakRule] = []
+    breaks: list[BreakRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _checks(self) -> TemplateSpec:

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from staffsim.errors import InputError
-from staffsim.requirement import Requirement, read_requirement, requirement as make_requirement
+from staffsim.requirement import Requirement, read_requirement
+from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling import milp

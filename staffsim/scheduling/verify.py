@@ -31,7 +31,8 @@ MISS_COLUMNS = ["round", "channel", "team", "day", "slot_start", "kpi", "value",
 @dataclass(frozen=True, eq=False)
 class Verification:
     """The loop's record: ``rounds`` (one row per simulated roster: requirement and paid hours,
-    cost, gap, whole-horizon service level and the slots missing), ``missing`` (every
+    cost, gap, whole-horizon service level, the number of channel-slots missing and which
+    slot, channel and KPI missed), ``missing`` (every
     channel-slot-KPI that missed in the last simulation), ``rosters`` and ``results`` per round,
     ``replications`` and ``seed`` of the simulations."""
 
@@ -107,6 +108,9 @@ def verify(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], Roster], *
             "paid_hours": current.paid_hours, "cost": current.cost, "gap": current.gap,
             "service_level": float(whole.loc["all", "service_level"]),
             "slots_missing": int(found[["channel", "slot"]].drop_duplicates().shape[0]),
+            "missed": ", ".join(dict.fromkeys(
+                (f"d{d} " if roster.scenario.spec.horizon.days > 1 else "") + f"{s} {c} {kpi}"
+                for d, s, c, kpi in found[["day", "slot_start", "channel", "kpi"]].itertuples(index=False))),
         })
         rosters.append(current)
         results.append(result)
