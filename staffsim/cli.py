@@ -450,6 +450,9 @@ def _add_schedule_parser(sub) -> None:
     sc.add_argument("--time-limit", type=_duration, default=60.0,
                     help="solver time limit per solve (default 60s); the best roster found is kept "
                     "with its gap")
+    sc.add_argument("--mip-gap", type=_share, default=0.0,
+                    help="stop once the roster is proven within this relative gap of the bound, "
+                    "e.g. 0.01 (default 0: proven optimal)")
     sc.add_argument("--plot", action="store_true", help="with --out: coverage.png")
     sc.add_argument("-n", "--replications", type=int,
                     help="replications per simulation (--verify, --requirement isa; default: the scenario's)")
@@ -468,10 +471,13 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit: must be > 0, got {args.time_limit:g}s")
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs: must be at least 1, got {args.jobs}")
+    if not 0 <= args.mip_gap < 1:
+        raise InputError(f"--mip-gap: must be >= 0 and < 1, got {args.mip_gap:g}")
     sc = load_scenario(args.scenario, args.overrides)
     roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                       replications=args.replications, seed=args.seed, jobs=args.jobs,
-                      time_limit=args.time_limit, progress=False if args.no_progress else None)
+                      time_limit=args.time_limit, mip_gap=args.mip_gap,
+                      progress=False if args.no_progress else None)
     if args.out:
         roster.write(args.out)
         if args.plot:
@@ -482,9 +488,14 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     cur = roster.currency
     print(f"Roster for {sc.name} - teams {', '.join(roster.teams)}; requirement {roster.requirement.method}; "
           f"rules {args.rules}; staffsim {roster.version}")
-    how = (f"proven optimal in {roster.solve_s:.2f} s" if roster.optimal else
-           f"stopped at the solver's limit after {roster.solve_s:.1f} s ({roster.status}); the best roster "
-           f"found, NOT proven optimal")
+    if roster.optimal:
+        how = f"proven optimal in {roster.solve_s:.2f} s"
+    elif roster.gap <= args.mip_gap and "limit" not in roster.status.lower():
+        how = (f"stopped after {roster.solve_s:.2f} s within the allowed gap ({args.mip_gap:.2%}); "
+               "NOT proven optimal")
+    else:
+        how = (f"stopped at the solver's limit after {roster.solve_s:.1f} s ({roster.status}); the best "
+               "roster found, NOT proven optimal")
     print(f"Solved: {how}. Cost {roster.cost:,.0f} {cur} for {roster.paid_hours:,.2f} paid hours; "
           f"LP bound {roster.lp_bound:,.0f}, best bound {max(roster.lp_bound, roster.dual_bound):,.0f}, "
           f"gap {roster.gap:.2%}" + ("" if abs(roster.objective - roster.cost) < 1e-6 * max(1, roster.cost)
