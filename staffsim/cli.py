@@ -524,6 +524,8 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         rounds = v.rounds.copy()
         rounds["gap"] = rounds["gap"].map(lambda g: f"{g:.2%}")
         print(format_table(rounds))
+        if v.stopped:
+            print(f"The loop stopped: {v.stopped}")
         if v.converged:
             print("Every slot meets its targets in simulation.")
         else:

@@ -484,3 +484,19 @@ def test_cli_flags(capsys, peaky, tmp_path):
     assert "file not found" in capsys.readouterr().err
     assert main(["schedule", str(sc.source), "--rules", str(rules), "--verify", "-n", "1"]) == 2
     assert "at least 2 replications" in capsys.readouterr().err
+
+
+def test_closed_loop_stops_when_the_rules_cannot_carry_more(peaky):
+    """A headcount the first roster already uses up: the loop keeps the simulated roster, says
+    why it stopped and lists the slots still missing."""
+    sc, rules_path = peaky
+    data = yaml.safe_load(rules_path.read_text())
+    first = schedule(sc, "erlang", rules_path)
+    data["teams"]["phones"]["headcount"] = int(first.shifts["agents"].sum())
+    roster = schedule(sc, "erlang", rules_from_dict(data), verify=True, rounds=3, replications=20, seed=7)
+    v = roster.verification
+    assert v.stopped and "cannot be rostered" in v.stopped and "cannot be covered" in v.stopped
+    assert not v.converged and len(v.rounds) == 1
+    assert len(v.missing) and all(f"{m.slot_start} voice {m.kpi}" in v.rounds["missed"].iloc[0]
+                                  for m in v.missing.itertuples())
+    assert roster.cost == pytest.approx(first.cost)  # the headcount does not bind the first roster

@@ -18,7 +18,7 @@ import numpy as np
 
 from staffsim.errors import InputError
 from staffsim.scenarios.scenario import Scenario
-from staffsim.scheduling.rules import Rules, _fmt
+from staffsim.scheduling.rules import Rules, format_duration
 from staffsim.units import format_clock
 
 DAY = 86400.0
@@ -180,14 +180,14 @@ def build_problem(scenario: Scenario, rules: Rules, required: dict[str, np.ndarr
             where = f"{src}: teams.{name}.templates.{k} ({t.name})"
             step = t.start_step if t.start_step is not None else slot
             if not _on_grid(t.length, slot):
-                raise InputError(f"{where}.length: {_fmt(t.length)} is not a whole number of the "
-                                 f"horizon's {_fmt(slot)} slots")
+                raise InputError(f"{where}.length: {format_duration(t.length)} is not a whole number of the "
+                                 f"horizon's {format_duration(slot)} slots")
             if not _on_grid(step, slot):
-                raise InputError(f"{where}.start_step: {_fmt(step)} is not a whole number of the "
-                                 f"horizon's {_fmt(slot)} slots")
+                raise InputError(f"{where}.start_step: {format_duration(step)} is not a whole number of the "
+                                 f"horizon's {format_duration(slot)} slots")
             if not _on_grid(t.earliest_start - grid0, slot):
                 raise InputError(f"{where}.earliest_start: {format_clock(t.earliest_start)} is not on the "
-                                 f"slot grid ({_fmt(slot)} slots from {format_clock(grid0)})")
+                                 f"slot grid ({format_duration(slot)} slots from {format_clock(grid0)})")
             for d in t.days or []:
                 if d > len(days):
                     raise InputError(f"{where}.days: day {d} is outside the horizon's 1..{len(days)}")
@@ -225,7 +225,7 @@ def build_problem(scenario: Scenario, rules: Rules, required: dict[str, np.ndarr
                 hours = ", ".join(sorted({f"{format_clock(d.open % DAY)}-{format_clock(d.close - (d.number - 1) * DAY)}"
                                           for d in days}))
                 raise InputError(
-                    f"{where}: never fits the opening hours ({hours}): a {_fmt(t.length)} shift starting "
+                    f"{where}: never fits the opening hours ({hours}): a {format_duration(t.length)} shift starting "
                     f"{format_clock(t.earliest_start)}-{format_clock(t.latest_start)} would run past closing "
                     "or start before opening on every day it may work")
             for d, idx in per_day.items():

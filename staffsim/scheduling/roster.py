@@ -26,7 +26,7 @@ from staffsim.requirement import Requirement
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
 from staffsim.scheduling.candidates import DAY, Problem, overlap_shares
 from staffsim.scheduling.milp import Solution
-from staffsim.scheduling.rules import Rules, _fmt
+from staffsim.scheduling.rules import Rules, format_duration
 from staffsim.units import format_clock
 
 SHIFT_COLUMNS = ["team", "template", "day", "start", "end", "agents", "paid_hours", "breaks"]
@@ -184,7 +184,7 @@ def _shift_data(r: ShiftRow, multi_day: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"start": format_clock(r.start - base), "end": format_clock(r.end - base),
                            "agents": int(r.agents)}
     if r.breaks:
-        out["breaks"] = [{"start": format_clock(s - base), "length": _fmt(length)} for s, length in r.breaks]
+        out["breaks"] = [{"start": format_clock(s - base), "length": format_duration(length)} for s, length in r.breaks]
     if multi_day:
         out["days"] = [int(r.day)]
     return out
@@ -263,7 +263,7 @@ def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirem
             "team": r.team, "template": r.template, "day": r.day,
             "start": format_clock(r.start - base), "end": format_clock(r.end - base),
             "agents": r.agents, "paid_hours": hours,
-            "breaks": ", ".join(f"{format_clock(s - base)} ({_fmt(length)})" for s, length in r.breaks),
+            "breaks": ", ".join(f"{format_clock(s - base)} ({format_duration(length)})" for s, length in r.breaks),
         })
     shifts = pd.DataFrame(records, columns=SHIFT_COLUMNS)
     tours = []

@@ -45,7 +45,7 @@ from staffsim.scenarios.yamlio import read_yaml
 from staffsim.units import ClockTime, Duration, format_clock
 
 
-def _fmt(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
     """A duration as people write it (and as files accept it): 15min, 3.5h, 490min, 90s."""
     if seconds >= 3600 and seconds % 900 == 0:
         return f"{seconds / 3600:g}h"
@@ -66,7 +66,7 @@ class BreakRule(Spec):
     @model_validator(mode="after")
     def _window(self) -> BreakRule:
         if self.latest < self.earliest:
-            raise ValueError(f"latest ({_fmt(self.latest)}) is before earliest ({_fmt(self.earliest)})")
+            raise ValueError(f"latest ({format_duration(self.latest)}) is before earliest ({format_duration(self.earliest)})")
         return self
 
 
@@ -96,13 +96,13 @@ class TemplateSpec(Spec):
             label = f"breaks.{i}" + (f" ({b.name})" if b.name else "")
             if b.latest + b.length > self.length:
                 raise ValueError(
-                    f"{label}: a break starting as late as {_fmt(b.latest)} and lasting "
-                    f"{_fmt(b.length)} ends after the {_fmt(self.length)} shift; its window must lie "
+                    f"{label}: a break starting as late as {format_duration(b.latest)} and lasting "
+                    f"{format_duration(b.length)} ends after the {format_duration(self.length)} shift; its window must lie "
                     "inside the shift")
             if b.earliest < previous_end:
                 raise ValueError(
-                    f"{label}: its window (from {_fmt(b.earliest)}) overlaps the previous break's, "
-                    f"which may run until {_fmt(previous_end)}; list breaks in order with windows that "
+                    f"{label}: its window (from {format_duration(b.earliest)}) overlaps the previous break's, "
+                    f"which may run until {format_duration(previous_end)}; list breaks in order with windows that "
                     "do not overlap")
             previous_end = b.latest + b.length
         if self.days is not None and (not self.days or any(d < 1 for d in self.days)):

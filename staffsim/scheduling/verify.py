@@ -7,8 +7,9 @@ round k and round k+1 see the same customers). A slot *misses* a channel's targe
 half-width > the ASA cap, abandon rate mean − half-width > the abandon cap. For every team whose
 channels miss in a slot, the requirement in that slot becomes one agent more than the roster had
 on the phones there (⌊on phones⌋ + 1, and never less than before); the integer program is solved
-again. The loop stops when no slot misses or after ``rounds`` simulations; the slots still
-missing in the last simulation are reported.
+again. The loop stops when no slot misses, after ``rounds`` simulations, or when the rules cannot
+carry the raised requirement (``stopped`` says why); the slots still missing in the last
+simulation are reported, with the last simulated roster.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Verification:
     results: tuple[RunResult, ...]
     replications: int
     seed: int
+    stopped: str | None = None
 
     @property
     def converged(self) -> bool:
@@ -49,7 +51,7 @@ class Verification:
 
     def to_dict(self) -> dict[str, Any]:
         return {"replications": self.replications, "seed": self.seed, "converged": self.converged,
-                "rounds": self.rounds, "still_missing": self.missing}
+                "stopped": self.stopped, "rounds": self.rounds, "still_missing": self.missing}
 
 
 def misses(result: RunResult, teams: dict[str, str]) -> pd.DataFrame:
@@ -98,6 +100,7 @@ def verify(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], Roster], *
     table, rosters, results = [], [], []
     found = pd.DataFrame(columns=MISS_COLUMNS[1:] + ["slot"])
     current = roster
+    stopped = None
     for k in range(1, rounds + 1):
         result = simulate(current.to_scenario(), replications, seed, jobs, progress=progress)
         found = misses(result, owner)
@@ -121,9 +124,13 @@ def verify(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], Roster], *
             cov = current.coverage[current.coverage["team"] == team]["on_phones"].to_numpy()
             for t in sorted(set(slots)):
                 required[team][t] = max(required[team][t], int(np.floor(cov[t] + 1e-9)) + 1)
-        current = resolve(required)
+        try:
+            current = resolve(required)
+        except InputError as exc:  # the rules cannot carry the raised requirement: keep this roster
+            stopped = f"the requirement raised after round {k} cannot be rostered: {exc}"
+            break
     missing = found.drop(columns="slot").copy()
     missing.insert(0, "round", len(table))
     record = Verification(pd.DataFrame(table), missing.reset_index(drop=True), tuple(rosters),
-                          tuple(results), replications, seed)
+                          tuple(results), replications, seed, stopped)
     return replace(current, verification=record)
