@@ -184,3 +184,30 @@ def save_figures(figures: dict[str, Figure], directory: str | Path, dpi: int = 1
         fig.savefig(buf, format="png", dpi=dpi)
         paths.append(write_bytes(Path(directory) / f"{name}.png", buf.getvalue()))
     return paths
+
+
+# --- roster coverage (staffsim/scheduling/) -------------------------------------------------------
+def plot_coverage(coverage, title: str = "Roster coverage") -> Figure:
+    """Required vs scheduled agents on the phones per slot, one panel per team, from a roster's
+    coverage table (columns ``team, day, slot_start, required, scheduled, on_phones``)."""
+    teams = list(dict.fromkeys(coverage["team"]))
+    fig = Figure(figsize=(12, 3.6 * len(teams) + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(teams), 1, squeeze=False).ravel())
+    fig.suptitle(title, fontsize=13)
+    for ax, team in zip(axes, teams):
+        rows = coverage[coverage["team"] == team]
+        x = np.arange(len(rows))
+        ax.bar(x, rows["scheduled"], color=_GREY, alpha=0.35, width=1.0,
+               label="scheduled: agents on a shift (breaks included)")
+        ax.step(x, rows["on_phones"], where="mid", color=_GREEN, lw=2,
+                label="on the phones: not on break, after shrinkage")
+        ax.step(x, rows["required"], where="mid", color=_ORANGE, ls="--", lw=2, label="required")
+        short = rows["on_phones"].to_numpy() < rows["required"].to_numpy() - 1e-9
+        if short.any():
+            ax.plot(x[short], rows["on_phones"].to_numpy()[short], "v", color=_RED, label="short")
+        ax.set_title(f"{team}: agents per slot")
+        ax.set_ylabel("agents")
+        ax.legend(fontsize=8, loc="upper right")
+        _slot_axis(ax, rows["slot_start"].to_numpy(), rows["day"].to_numpy())
+    return fig
+# --- end roster coverage --------------------------------------------------------------------------

@@ -1,0 +1,302 @@
+"""The roster: shifts with their breaks, coverage per team and slot, paid hours and cost, and
+the scenario that simulates it.
+
+A :class:`Roster` is built from the integer program's answer (:func:`roster_from_solution`); its
+coverage is recomputed from the shifts themselves (not read back from the solver), so what the
+tables say is what the shifts give.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from staffsim import __version__
+from staffsim.io import dumps, write_tables, write_text
+from staffsim.metrics import slot_labels
+from staffsim.requirement import Requirement
+from staffsim.scenarios.scenario import Scenario, scenario_from_dict
+from staffsim.scheduling.candidates import DAY, Problem, overlap_shares
+from staffsim.scheduling.milp import Solution
+from staffsim.scheduling.rules import Rules, format_duration
+from staffsim.units import format_clock
+
+SHIFT_COLUMNS = ["team", "template", "day", "start", "end", "agents", "paid_hours", "breaks"]
+COVERAGE_COLUMNS = ["team", "day", "slot_start", "required", "scheduled", "on_break", "on_phones",
+                    "surplus"]
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    """Agents of one team working one template on one day with the same breaks (times in
+    seconds from midnight of day 1)."""
+
+    team: str
+    template: str
+    day: int
+    start: float
+    end: float
+    agents: int
+    breaks: tuple[tuple[float, float], ...]  # (start, length)
+
+
+@dataclass(frozen=True, eq=False)
+class Roster:
+    """A roster for the teams of a rules file.
+
+    - ``shifts``: one row per team × template × day × start × break placement, with ``agents``,
+      ``paid_hours`` and the breaks as ``HH:MM (length)``; ``rows`` the same as :class:`ShiftRow`;
+    - ``tours``: for teams with tours, one row per tour (template, start, days worked, agents);
+    - ``coverage``: per team and slot the ``required`` agents on the phones, ``scheduled`` agents
+      on a shift, ``on_break`` (agents, time-averaged over the slot), ``on_phones`` =
+      (scheduled − on break) × (1 − shrinkage) and ``surplus`` = on phones − required;
+    - ``paid_hours`` and ``cost`` (paid hours × the team's rate) over the horizon;
+    - ``objective``, ``lp_bound`` (LP relaxation), ``dual_bound`` (the solver's final bound),
+      ``gap`` (relative), ``optimal``, ``status``, ``solve_s``: how good the answer is proven;
+    - ``verification``: the closed loop's record when the roster was verified by simulation.
+    """
+
+    scenario: Scenario
+    rules: Rules
+    requirement: Requirement
+    required: dict[str, np.ndarray]
+    rows: tuple[ShiftRow, ...]
+    shifts: pd.DataFrame
+    tours: pd.DataFrame
+    coverage: pd.DataFrame
+    paid_hours: float
+    cost: float
+    objective: float
+    lp_bound: float
+    dual_bound: float
+    gap: float
+    optimal: bool
+    status: str
+    solve_s: float
+    version: str = __version__
+    verification: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def teams(self) -> list[str]:
+        return list(self.rules.spec.teams)
+
+    @property
+    def currency(self) -> str:
+        return self.scenario.spec.costs.currency
+
+    def short_slots(self) -> pd.DataFrame:
+        """Coverage rows where the agents on the phones fall short of the requirement."""
+        return self.coverage[self.coverage["surplus"] < -1e-9]
+
+    def coverage_summary(self) -> pd.DataFrame:
+        """Per team: required and on-the-phones agent hours, surplus hours, slots short, peaks."""
+        slot_h = self.scenario.spec.horizon.slot / 3600.0
+        rows = []
+        for team, cov in self.coverage.groupby("team", sort=False):
+            rows.append({
+                "team": team,
+                "required_hours": float(cov["required"].sum() * slot_h),
+                "on_phones_hours": float(cov["on_phones"].sum() * slot_h),
+                "surplus_hours": float(cov["surplus"].sum() * slot_h),
+                "slots_short": int((cov["surplus"] < -1e-9).sum()),
+                "peak_required": int(cov["required"].max()),
+                "peak_scheduled": int(cov["scheduled"].max()),
+                "paid_hours": float(self.shifts.loc[self.shifts["team"] == team, "paid_hours"].sum()),
+            })
+        return pd.DataFrame(rows)
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.name, "source": self.scenario.source,
+            "rules": self.rules.source, "requirement_method": self.requirement.method,
+            "requirement": self.requirement.provenance(), "version": self.version,
+            "paid_hours": self.paid_hours, "cost": self.cost, "currency": self.currency,
+            "objective": self.objective, "lp_bound": self.lp_bound, "dual_bound": self.dual_bound,
+            "gap": self.gap, "optimal": self.optimal, "status": self.status, "solve_s": self.solve_s,
+        }
+
+    # ------------------------------------------------------------------ as a scenario
+    def scenario_data(self, directory: str | Path | None = None) -> dict[str, Any]:
+        """The scenario's plain data with the rostered teams' ``shifts`` replaced by the roster
+        (other groups untouched). ``directory``: where the data will be written; relative file
+        references are rewritten to resolve from there."""
+        raw = copy.deepcopy(self.scenario.raw)
+        multi_day = self.scenario.spec.horizon.days > 1
+        for team in self.teams:
+            group = next(g for g in raw["agents"] if g.get("group") == team)
+            group.pop("staffing", None)
+            group.pop("shrinkage", None)
+            group["shifts"] = [_shift_data(r, multi_day) for r in self.rows if r.team == team]
+        raw["name"] = f"{self.scenario.name} - roster"
+        raw["description"] = (f"Roster for {', '.join(self.teams)} by staffsim schedule (rules "
+                              f"{self.rules.source or 'given in Python'}, requirement "
+                              f"{self.requirement.method}); the other groups as in "
+                              f"{self.scenario.source or self.scenario.name}.")
+        if directory is not None and self.scenario.base_dir is not None:
+            _rebase_files(raw, Path(self.scenario.base_dir), Path(directory))
+        return raw
+
+    def to_scenario(self) -> Scenario:
+        """A Scenario whose rostered teams work the roster's shifts (other groups untouched)."""
+        return scenario_from_dict(self.scenario_data(), source=self.scenario.source,
+                                  base_dir=self.scenario.base_dir)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {**self.provenance(), "shifts": self.shifts, "tours": self.tours,
+               "coverage": self.coverage, "coverage_summary": self.coverage_summary()}
+        if self.verification is not None:
+            out["verification"] = self.verification.to_dict()
+        return out
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """``shifts.csv``, ``coverage.csv`` (``tours.csv``), ``roster.yaml`` (a scenario that
+        ``staffsim run`` simulates as it is) and ``roster.json``, each atomically."""
+        directory = Path(directory)
+        tables = {"shifts": self.shifts, "coverage": self.coverage}
+        if not self.tours.empty:
+            tables["tours"] = self.tours
+        if self.verification is not None:
+            tables["rounds"] = self.verification.rounds
+            tables["still_missing"] = self.verification.missing
+        written = write_tables(directory, tables)
+        data = self.scenario_data(directory)
+        header = (f"# Roster from staffsim {self.version}: scenario {self.scenario.source or self.scenario.name}, "
+                  f"rules {self.rules.source or 'given in Python'}, requirement {self.requirement.method}.\n"
+                  f"# Paid hours {self.paid_hours:.2f}, cost {self.cost:.2f} {self.currency}, "
+                  f"gap {self.gap:.4%}. Run it with: staffsim run roster.yaml\n")
+        text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        written.append(write_text(directory / "roster.yaml", text))
+        written.append(write_text(directory / "roster.json", dumps(self.to_dict())))
+        return written
+
+
+def _shift_data(r: ShiftRow, multi_day: bool) -> dict[str, Any]:
+    base = (r.day - 1) * DAY
+    out: dict[str, Any] = {"start": format_clock(r.start - base), "end": format_clock(r.end - base),
+                           "agents": int(r.agents)}
+    if r.breaks:
+        out["breaks"] = [{"start": format_clock(s - base), "length": format_duration(length)} for s, length in r.breaks]
+    if multi_day:
+        out["days"] = [int(r.day)]
+    return out
+
+
+def _rebase_files(data: Any, old_dir: Path, new_dir: Path) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "file" and isinstance(value, str) and not Path(value).is_absolute():
+                data[key] = os.path.relpath(Path(old_dir).resolve() / value, Path(new_dir).resolve())
+            else:
+                _rebase_files(value, old_dir, new_dir)
+    elif isinstance(data, list):
+        for item in data:
+            _rebase_files(item, old_dir, new_dir)
+
+
+def shift_rows(problem: Problem, solution: Solution) -> list[ShiftRow]:
+    """The solver's headcounts as shifts with breaks: the agents of a shift type take its
+    breaks' placements in order (first agent: earliest of each break), which keeps every agent's
+    breaks in their windows, in order and apart (the windows do not overlap)."""
+    rows = []
+    for i, s in enumerate(problem.shifts):
+        n = int(solution.x[i])
+        if n <= 0:
+            continue
+        per_break = []
+        for b, w in zip(s.breaks, solution.w[i]):
+            starts = np.repeat(b.starts, w)
+            if len(starts) != n:
+                raise RuntimeError(f"break placements ({len(starts)}) differ from agents ({n})")
+            per_break.append([(float(t), b.length) for t in starts])
+        combos = Counter(tuple(c) for c in zip(*per_break)) if per_break else Counter({(): n})
+        for combo, agents in sorted(combos.items()):
+            rows.append(ShiftRow(problem.teams[s.team], s.template, s.day, s.start, s.end, agents, combo))
+    return rows
+
+
+def coverage_table(scenario: Scenario, problem: Problem, rows: list[ShiftRow]) -> pd.DataFrame:
+    """Per team and slot: required, scheduled, on break, on the phones, surplus — from the
+    shifts themselves."""
+    h = scenario.spec.horizon
+    starts = h.slot_starts()
+    day, labels = slot_labels(scenario)
+    frames = []
+    for g, team in enumerate(problem.teams):
+        scheduled = np.zeros(h.n_slots)
+        on_break = np.zeros(h.n_slots)
+        for r in rows:
+            if r.team != team:
+                continue
+            idx, share = overlap_shares(starts, h.slot, r.start, r.end)
+            scheduled[idx] += r.agents * share
+            for bs, length in r.breaks:
+                idx, share = overlap_shares(starts, h.slot, bs, bs + length)
+                on_break[idx] += r.agents * share
+        on_phones = (scheduled - on_break) * (1.0 - problem.shrinkage[g])
+        required = problem.required[g]
+        frames.append(pd.DataFrame({
+            "team": team, "day": day, "slot_start": labels, "required": required.astype(np.int64),
+            "scheduled": np.round(scheduled).astype(np.int64), "on_break": on_break,
+            "on_phones": on_phones, "surplus": on_phones - required,
+        }))
+    return pd.concat(frames, ignore_index=True)[COVERAGE_COLUMNS]
+
+
+def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirement, problem: Problem,
+                         solution: Solution) -> Roster:
+    rows = shift_rows(problem, solution)
+    rates = dict(zip(problem.teams, problem.rates))
+    records = []
+    for r in rows:
+        base = (r.day - 1) * DAY
+        hours = r.agents * (r.end - r.start) / 3600.0
+        records.append({
+            "team": r.team, "template": r.template, "day": r.day,
+            "start": format_clock(r.start - base), "end": format_clock(r.end - base),
+            "agents": r.agents, "paid_hours": hours,
+            "breaks": ", ".join(f"{format_clock(s - base)} ({format_duration(length)})" for s, length in r.breaks),
+        })
+    shifts = pd.DataFrame(records, columns=SHIFT_COLUMNS)
+    tours = []
+    for p, tour in enumerate(problem.tours):
+        if solution.y[p] > 0:
+            s = problem.shifts[tour.shifts[0]]
+            tours.append({"team": problem.teams[tour.team], "template": tour.template,
+                          "start": format_clock(tour.clock), "end": format_clock(tour.clock + s.end - s.start),
+                          "days": _day_list(tour.days), "agents": int(solution.y[p]),
+                          "paid_hours": float(solution.y[p] * len(tour.days) * s.paid_hours)})
+    tours_frame = pd.DataFrame(tours, columns=["team", "template", "start", "end", "days", "agents",
+                                               "paid_hours"])
+    paid = float(shifts["paid_hours"].sum()) if len(shifts) else 0.0
+    cost = float(sum(rates[t] * h for t, h in zip(shifts["team"], shifts["paid_hours"])))
+    return Roster(
+        scenario=scenario, rules=rules, requirement=requirement,
+        required={t: problem.required[g].copy() for g, t in enumerate(problem.teams)},
+        rows=tuple(rows), shifts=shifts, tours=tours_frame,
+        coverage=coverage_table(scenario, problem, rows), paid_hours=paid, cost=cost,
+        objective=solution.objective, lp_bound=solution.lp_bound, dual_bound=solution.dual_bound,
+        gap=solution.gap, optimal=solution.optimal, status=solution.status, solve_s=solution.solve_s,
+    )
+
+
+def _day_list(days: tuple[int, ...]) -> str:
+    """``1-5``, ``1-3, 6-7``."""
+    parts = []
+    run = [days[0]]
+    for d in days[1:]:
+        if d == run[-1] + 1:
+            run.append(d)
+        else:
+            parts.append(run)
+            run = [d]
+    parts.append(run)
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in parts)

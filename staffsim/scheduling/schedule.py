@@ -1,0 +1,165 @@
+"""``schedule()``: from a requirement and rules to a roster, optionally proven in simulation.
+
+Reads the inputs (a scenario, a requirement given as a :class:`Requirement`, a method name or a
+CSV file, and rules given as a file or loaded), lays out the candidate shifts
+(:mod:`.candidates`), solves the integer program (:mod:`.milp`), builds the :class:`Roster`
+(:mod:`.roster`) and, with ``verify=True``, runs the closed loop (:mod:`.verify`). When no roster
+exists it says which slots cannot be covered and why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from staffsim.errors import InputError
+from staffsim.requirement import Requirement, read_requirement
+from staffsim.requirement import requirement as make_requirement
+from staffsim.scenarios.loader import load_scenario
+from staffsim.scenarios.scenario import Scenario
+from staffsim.scheduling import milp
+from staffsim.scheduling.candidates import Problem, build_problem
+from staffsim.scheduling.roster import Roster, roster_from_solution
+from staffsim.scheduling.rules import Rules, load_rules, rules_from_dict
+from staffsim.scheduling.verify import verify as verify_loop
+from staffsim.units import format_clock
+
+#: at most this many slots are named in an "cannot be covered" message
+_NAMED = 6
+
+
+def schedule(
+    scenario: Scenario | str | Path,
+    requirement: Requirement | str | Path = "erlang",
+    rules: Rules | str | Path | dict | None = None,
+    *,
+    verify: bool = False,
+    rounds: int = 5,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = 1,
+    time_limit: float | None = None,
+    node_limit: int | None = None,
+    mip_gap: float = 0.0,
+    progress: Any = False,
+) -> Roster:
+    """The least-cost roster for ``rules`` that covers ``requirement`` in every slot.
+
+    ``requirement``: a :class:`Requirement`, a method of :func:`staffsim.requirement.requirement`
+    (``"erlang"``, ``"isa"``) or the path of a requirement CSV. ``rules``: a rules file, plain
+    data or :class:`Rules`. ``time_limit`` (seconds) / ``node_limit``: stop the solver there and
+    return the best roster found, its gap stated (``roster.optimal`` False); ``mip_gap``: the
+    relative gap at which the solver may stop (0: proven optimal). ``verify=True``: simulate the
+    roster with ``replications`` and ``seed`` (default: the scenario's), raise the requirement
+    where a slot misses its target, solve again, for at most ``rounds`` simulations.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if rules is None:
+        raise InputError("schedule: rules are required (a rules file, e.g. --rules rules.yaml)")
+    if isinstance(rules, dict):
+        rules = rules_from_dict(rules)
+    elif not isinstance(rules, Rules):
+        rules = load_rules(rules)
+    req = _requirement(scenario, requirement, replications, seed, jobs)
+    required = req.agents()
+    problem = build_problem(scenario, rules, required)
+
+    def solve(required_now: dict[str, np.ndarray]) -> Roster:
+        p = problem.with_required(np.stack([np.asarray(required_now[t], np.int64) for t in problem.teams]))
+        try:
+            solution = milp.solve(p, time_limit=time_limit, node_limit=node_limit, mip_gap=mip_gap)
+        except milp.Infeasible:
+            raise InputError(_infeasible_message(scenario, rules, p, time_limit)) from None
+        except milp.NoSolutionInTime:
+            raise InputError(f"{rules.label}: the solver found no roster within its limit "
+                             f"({_limit_text(time_limit, node_limit)}); allow more time (--time-limit)") from None
+        return roster_from_solution(scenario, rules, req, p, solution)
+
+    roster = solve(required)
+    if verify:
+        n = replications if replications is not None else scenario.spec.run.replications
+        roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
+                             progress=progress)
+    return roster
+
+
+def _limit_text(time_limit: float | None, node_limit: int | None) -> str:
+    parts = []
+    if time_limit is not None:
+        parts.append(f"time limit {time_limit:g}s")
+    if node_limit is not None:
+        parts.append(f"node limit {node_limit}")
+    return ", ".join(parts) or "no limit"
+
+
+def _requirement(scenario: Scenario, given: Requirement | str | Path, replications: int | None,
+                 seed: int | None, jobs: int | None) -> Requirement:
+    if isinstance(given, Requirement):
+        return given
+    text = str(given)
+    if isinstance(given, Path) or text.lower().endswith(".csv") or Path(text).exists():
+        return read_requirement(text, scenario)
+    return make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
+
+
+def _slot_name(scenario: Scenario, t: int) -> str:
+    starts = scenario.spec.horizon.slot_starts()
+    day, clock = divmod(float(starts[t]), 86400.0)
+    prefix = f"day {int(day) + 1} " if scenario.spec.horizon.days > 1 else ""
+    return prefix + format_clock(clock)
+
+
+def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
+                        time_limit: float | None) -> str:
+    """Which slots cannot be covered and why, from the least-shortfall roster."""
+    src = rules.label
+    try:
+        short = milp.shortfall(problem, time_limit)
+    except milp.Infeasible:
+        return (f"{src}: the limits contradict each other: even with coverage left aside no roster "
+                "meets them (check min_agents against max_agents, headcount and the part-time share)")
+    parts = []
+    for g, team in enumerate(problem.teams):
+        bad = np.flatnonzero(short[g] > 1e-6)
+        if not len(bad):
+            continue
+        keep = 1.0 - problem.shrinkage[g]
+        reasons = []
+        for t in bad[:_NAMED]:
+            reasons.append(f"{_slot_name(scenario, int(t))} (required {problem.required[g, t]}; "
+                           f"{_reason(problem, g, int(t), keep, short[g, t])})")
+        more = f" and {len(bad) - _NAMED} more" if len(bad) > _NAMED else ""
+        parts.append(f"team {team} cannot be covered in {len(bad)} slot(s): {', '.join(reasons)}{more}")
+    if not parts:
+        return f"{src}: the solver reports no roster, but every slot can be covered; please report this"
+    return f"{src}: no roster meets the requirement: " + "; ".join(parts)
+
+
+def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
+    covering = [i for i, s in enumerate(problem.shifts) if s.team == g and t in set(s.slots.tolist())]
+    if not covering:
+        return "no template of the team covers this slot"
+    caps: dict[tuple[str, int], float] = {}
+    rules_caps = {}
+    for lim in problem.limits:
+        if lim.kind == "shift" and ".templates." in lim.label:
+            for i in lim.indices:
+                rules_caps.setdefault(int(i), []).append(lim.hi)
+    for i in covering:
+        s = problem.shifts[i]
+        key = (s.template, s.day)
+        caps[key] = min(rules_caps.get(i, [np.inf]))  # the template's max_agents that day
+    cap = keep * sum(caps.values())
+    head = [lim.hi for lim in problem.limits if "headcount" in lim.label
+            and any(int(i) in covering for i in lim.indices)] if g not in problem.toured else []
+    if head:
+        cap = min(cap, keep * min(head))
+    if cap < problem.required[g, t] - 1e-9:
+        names = ", ".join(sorted({k[0] for k in caps}))
+        return (f"at most {cap:g} agents on the phones there: the max_agents of {names}"
+                f"{' and the headcount' if head else ''}"
+                f"{f' after {1 - keep:.0%} shrinkage' if keep < 1 else ''}")
+    return f"the limits together (max/min agents, part-time share, headcount, tours) leave it {short:.3g} short"
