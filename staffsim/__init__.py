@@ -11,7 +11,8 @@ Public API::
 __version__ = "0.1.0"
 
 from staffsim.errors import InputError  # noqa: E402
-from staffsim.experiment import compare, plan_for, simulate, sweep  # noqa: E402
+from staffsim.experiment import compare, plan_for, simulate  # noqa: E402
+from staffsim.sweeps import sweep  # noqa: E402
 from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
 
 __all__ = ["__version__", "InputError", "load_scenario", "scenario_from_dict", "simulate", "plan_for",

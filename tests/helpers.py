@@ -63,3 +63,19 @@ def stationary(lam_per_hour: float, aht: float, agents: int, *, patience: float 
         "agents": [{"group": "team", "skills": ["q"], "shifts": [{"start": "00:00", "end": end, "agents": agents}]}],
         "run": {"replications": replications, "seed": seed, "drain": 0},
     })
+
+
+def explode_on_three(shared, task):
+    """A task function with a bug: task 3 divides by zero (for the executors' tests)."""
+    return shared + task if task != 3 else task / 0
+
+
+def kill_self_on_two(shared, task):
+    """A task function whose task 2 kills its own worker process, as the out-of-memory killer
+    would (for the executors' tests)."""
+    import os
+    import signal
+
+    if task == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return shared + task
