@@ -336,27 +336,39 @@ def _run_on_dask(client, fn, tasks, shared, bar, describe, done) -> str | None:
     for i, t in enumerate(tasks):  # earlier tasks first: a stop keeps a long finished prefix
         f = client.submit(_dask_call, fn, shared_f, t, pure=False, priority=len(tasks) - i)
         futures[f] = i
-    pending = set(futures)
+    stop_at, stopped = len(tasks), None
     try:
-        for f in as_completed(list(futures), loop=client.loop):
-            pending.discard(f)
+        queue = as_completed(list(futures), loop=client.loop)
+        for f in queue:
             i = futures[f]
+            if i >= stop_at:
+                continue
             if f.status == "finished":
                 done[i] = f.result()  # fetched now: kept even if the workers go away later
                 f.release()
                 bar.update()
+            elif f.status in ("pending", "lost"):  # lost with its worker: being computed again
+                queue.add(f)
                 continue
-            if f.status == "cancelled":
-                return f"the cluster cancelled {describe(i)} (was the scheduler restarted?)"
-            exc = f.exception()
-            if isinstance(exc, KilledWorker):
-                return (f"Dask workers died each time they ran {describe(i)} (killed by the "
-                        "operating system? out of memory? see the workers' logs); Dask gave up on it")
-            raise _with_note(exc, describe(i))
-        return None
+            else:
+                exc = None if f.status == "cancelled" else f.exception()
+                if exc is not None and not isinstance(exc, KilledWorker):
+                    raise _with_note(exc, describe(i))
+                stopped = (f"the cluster cancelled {describe(i)} (was the scheduler restarted?)" if exc is None
+                           else f"Dask workers died while running {describe(i)}, too often to try "
+                           "again (killed by the operating system? out of memory? see the workers' logs)")
+                stop_at = i  # what runs before it still finishes and is kept
+                _cancel(client, [g for g, k in futures.items() if k >= i])
+            if stop_at < len(tasks) and all(k in done for k in range(stop_at)):
+                break
+        return stopped
     finally:
-        if pending:
-            try:
-                client.cancel(list(pending))
-            except Exception:  # the cluster may be gone already; nothing left to stop
-                pass
+        _cancel(client, [g for g, k in futures.items() if k not in done])
+
+
+def _cancel(client, futures: list) -> None:
+    if futures:
+        try:
+            client.cancel(futures)
+        except Exception:  # the cluster may be gone already; nothing left to stop
+            pass

@@ -52,7 +52,7 @@ class Bar:
 
 
 def small(**fields):
-    return stationary(300.0, 180.0, 18, patience=240.0, hours=4, replications=6, seed=3, **fields)
+    return stationary(300.0, 180.0, 18, patience=240.0, hours=4, replications=4, seed=3, **fields)
 
 
 def test_same_numbers_here_in_the_pool_and_on_the_cluster(client):
@@ -63,14 +63,12 @@ def test_same_numbers_here_in_the_pool_and_on_the_cluster(client):
             pd.testing.assert_frame_equal(getattr(here, table), getattr(res, table), check_exact=True)
         pd.testing.assert_frame_equal(here.contacts, res.contacts, check_exact=True)
     variant = sc.with_overrides({"agents.0.shifts.0.agents": 17})
-    a, b = compare(sc, variant, jobs=1), compare(sc, variant, cluster=client)
+    a, b = compare(sc, variant, replications=3, jobs=1), compare(sc, variant, replications=3, cluster=client)
     pd.testing.assert_frame_equal(a.differences, b.differences, check_exact=True)
     grid = {"channels.q.volume_factor": [0.9, 1.1], "agents.0.shifts.0.agents": [17, 19]}
-    a, b = sweep(sc, grid, replications=3, jobs=1), sweep(sc, grid, replications=3, jobs=2)
-    c = sweep(sc, grid, replications=3, cluster=client)
-    for other in (b, c):
-        pd.testing.assert_frame_equal(a.table, other.table, check_exact=True)
-        pd.testing.assert_frame_equal(a.steps, other.steps, check_exact=True)
+    a, b = sweep(sc, grid, replications=2, jobs=1), sweep(sc, grid, replications=2, cluster=client)
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+    pd.testing.assert_frame_equal(a.steps, b.steps, check_exact=True)
 
 
 def test_a_scheduler_address_works_like_a_client(client):
@@ -174,15 +172,20 @@ def test_a_scheduler_without_workers(monkeypatch):
             simulate(small(), replications=1, cluster=empty.scheduler_address)
 
 
-def test_a_task_that_kills_every_worker_it_is_given():
+def test_a_task_that_kills_every_worker_it_is_given(client):
     """Dask runs a task whose worker died again elsewhere; one that kills its worker every time
-    (here: with no retries allowed) stops the run, named, keeping what finished."""
-    import dask
-
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        with _local_cluster(n_workers=1, processes=True) as cluster:
-            with distributed.Client(cluster, set_as_default=False) as c:
-                out = run_tasks(kill_self_on_two, [0, 1, 2, 3], None, Bar(), shared=10, cluster=c,
-                                describe=lambda i: f"item {i}")
-    assert out.results == [10, 11]
-    assert out.stopped.startswith("Dask workers died each time they ran item 2 (killed by the operating system?")
+    (here: with no retries allowed) stops the run, named, keeping what finished. Last in the
+    module: a worker of the shared cluster dies (its nanny starts a new one)."""
+    scheduler = client.cluster.scheduler  # a LocalCluster's scheduler runs in this process
+    allowed, scheduler.allowed_failures = scheduler.allowed_failures, 0
+    try:
+        out = run_tasks(kill_self_on_two, [0, 1, 2, 3], None, Bar(), shared=10, cluster=client,
+                        describe=lambda i: f"item {i}")
+    finally:
+        scheduler.allowed_failures = allowed
+    # the worker also held item 1 (Dask queues a task behind the running one): with no retries
+    # allowed, item 1 may be given up with it
+    assert out.results in ([10], [10, 11])
+    item = len(out.results)
+    assert out.stopped.startswith(f"Dask workers died while running item {item}, too often to try again "
+                                  "(killed by the operating system?")
