@@ -8,6 +8,7 @@ finished replications are kept), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -493,11 +494,10 @@ def _print_grid(result, metric: str, channel: str) -> None:
         ci = wide[f"{metric}_ci"]
         print(f"\n{metric} ({where}):")
         print(format_table(wide.drop(columns=f"{metric}_ci").assign(**{f"{metric}_ci": ci})))
-    finite = ci.to_numpy(float)
-    finite = finite[finite == finite]
-    if finite.size:
-        print(f"95% half-widths from {format_metric(metric, finite.min(), ci=True, currency=cur)} "
-              f"to {format_metric(metric, finite.max(), ci=True, currency=cur)}; with --out, sweep.csv "
+    finite = [v for v in ci.to_numpy(float).ravel() if math.isfinite(v)]
+    if finite:
+        print(f"95% half-widths from {format_metric(metric, min(finite), ci=True, currency=cur)} "
+              f"to {format_metric(metric, max(finite), ci=True, currency=cur)}; with --out, sweep.csv "
               "holds every metric and channel at every point")
 
 

@@ -95,7 +95,7 @@ def run_tasks(
                 stopped = _run_on_dask(client, fn, tasks, shared, bar, describe, done)
         elif workers_for(jobs, len(tasks)) <= 1:
             for i, t in enumerate(tasks):
-                done[i] = _named(lambda: fn(shared, t), describe, i)
+                done[i] = _named(lambda t=t: fn(shared, t), describe, i)
                 bar.update()
         else:
             stopped = _run_in_pool(fn, tasks, shared, workers_for(jobs, len(tasks)), bar, describe, done)
@@ -307,7 +307,7 @@ def _check_workers(client, name: str, timeout: float) -> None:
                          "`dask worker tcp://HOST:8786`") from None
     try:
         theirs = client.run(_versions)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever failed on the workers, say so in one line
         raise InputError(f"cluster: the workers of {name} cannot run staffsim ({_first_line(exc)}); "
                          f"install staffsim {__version__} on them") from None
     ours = _versions()
@@ -370,5 +370,5 @@ def _cancel(client, futures: list) -> None:
     if futures:
         try:
             client.cancel(futures)
-        except Exception:  # the cluster may be gone already; nothing left to stop
+        except Exception:  # noqa: BLE001, S110 - the cluster may be gone already: nothing to stop
             pass

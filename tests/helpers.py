@@ -79,3 +79,15 @@ def kill_self_on_two(shared, task):
     if task == 2:
         os.kill(os.getpid(), signal.SIGKILL)
     return shared + task
+
+
+def kill_self_once_on_two(shared, task):
+    """Task 2 kills its worker process the first time it runs (``shared``: a marker file's path)."""
+    import os
+    import signal
+    from pathlib import Path
+
+    if task == 2 and not Path(shared).exists():
+        Path(shared).write_text("killed once")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return task * 10

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from helpers import explode_on_three, stationary
 
-import staffsim.experiment as experiment
-from staffsim import simulate
+from staffsim import experiment, simulate
 from staffsim.cli import main
 from staffsim.errors import WorkerLost
 from staffsim.executors import INTERRUPTED, run_tasks

@@ -92,17 +92,17 @@ def test_cli_grid_writes_the_table_and_the_heatmap(capsys, tmp_path, root):
     out = tmp_path / "grid"
     code = main(["sweep", str(root / "scenarios" / "bank.yaml"),
                  "--param", "channels.voice.self_service.deflection=0.1,0.3",
-                 "--param", "agents.0.shifts.0.agents=14:18:2", "-n", "2", "--jobs", "2",
+                 "--param", "agents.0.shifts.0.agents=14:18:4", "-n", "2", "--jobs", "2",
                  "--metric", "abandon_rate", "--channel", "voice", "--out", str(out), "--plot"])
     text = capsys.readouterr().out
     assert code == 0
-    assert "a grid of 2 x 3 = 6 points" in text and "abandon_rate (voice; rows:" in text
+    assert "a grid of 2 x 2 = 4 points" in text and "abandon_rate (voice; rows:" in text
     assert "deflection=0.1" in text and "agents=18" in text
     table = pd.read_csv(out / "sweep.csv")
     assert list(table.columns[:2]) == ["channels.voice.self_service.deflection", "agents.0.shifts.0.agents"]
-    assert len(table[["channels.voice.self_service.deflection", "agents.0.shifts.0.agents"]].drop_duplicates()) == 6
+    assert len(table[["channels.voice.self_service.deflection", "agents.0.shifts.0.agents"]].drop_duplicates()) == 4
     meta = json.loads((out / "result.json").read_text())
     assert meta["grid"] == {"channels.voice.self_service.deflection": [0.1, 0.3],
-                            "agents.0.shifts.0.agents": [14, 16, 18]} and meta["complete"] is True
+                            "agents.0.shifts.0.agents": [14, 18]} and meta["complete"] is True
     png = (out / "sweep.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
