@@ -189,8 +189,10 @@ def _lost_in_pool(processes, started, futures, describe, done) -> str:
     how = (f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}")
     if code == -signal.SIGKILL:
         how += " (what the operating system's out-of-memory killer sends)"
+    # a worker takes tasks in order: what it was running is the last it started (an earlier one
+    # may have finished with its result still on the way)
     tasks = [i for i in range(len(started)) if started[i] == pid and i not in done]
-    where = f"while running {describe(tasks[0])}" if tasks else "between tasks"
+    where = f"while running {describe(tasks[-1])}" if tasks else "between tasks"
     return f"a worker process (pid {pid}) {how} {where}"
 
 
