@@ -11,7 +11,8 @@ Public API::
 __version__ = "0.1.0"
 
 from staffsim.errors import InputError  # noqa: E402
-from staffsim.experiment import compare, plan_for, simulate, sweep  # noqa: E402
+from staffsim.experiment import compare, plan_for, simulate  # noqa: E402
+from staffsim.sweeps import sweep  # noqa: E402
 from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
 from staffsim.scheduling import schedule  # noqa: E402  (shift scheduling)
 from staffsim.capacity import capacity  # noqa: E402  (capacity planning)

@@ -1,12 +1,15 @@
 """The ``staffsim`` command line.
 
 ``main(argv)`` returns the exit code: 0 on success, 2 for bad input (one message on stderr, no
-traceback), 130 when interrupted.
+traceback), 3 when a worker process was lost mid-run (killed by the operating system; the
+finished replications are kept), 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from staffsim import __version__
-from staffsim.errors import InputError
+from staffsim.errors import InputError, WorkerLost
 from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
 from staffsim.formatting import format_differences, format_table
 from staffsim.io import dumps, frame_to_csv, write_frame, write_text
@@ -158,19 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     co.set_defaults(func=_cmd_compare)
 
     sw = sub.add_parser(
-        "sweep", help="sweep one parameter",
-        description="Simulate the scenario at each value of one field (same seeds at every value) "
-        "and report KPIs, cost and the Erlang plan's agents per value.",
+        "sweep", help="sweep a parameter, or a grid of several",
+        description="Simulate the scenario at each value of one field, or at every combination of "
+        "several (--param more than once: a full grid), on the same seeds at every point, and "
+        "report KPIs, cost and the Erlang plan's agents per point.",
     )
     sw.add_argument("scenario", type=Path)
     sw.add_argument("--param", required=True, action="append", metavar="PATH=VALUES",
                     help="e.g. channels.voice.self_service.deflection=0:0.6:0.1 (start:stop:step) "
-                    "or =0,0.2,0.4")
+                    "or =0,0.2,0.4; repeat for a grid of every combination")
+    sw.add_argument("--metric", help="for a grid: the KPI or cost printed as a matrix and drawn as "
+                    "the heatmap (default service_level)")
+    sw.add_argument("--channel", default="all", help="for a grid: the channel of the matrix and "
+                    "heatmap (default all: the whole center)")
     sw.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="fixed overrides applied before sweeping")
     _common_run_flags(sw)
     sw.add_argument("--out", type=Path, help="write sweep.csv, steps.csv, result.json here")
-    sw.add_argument("--plot", action="store_true", help="with --out: sweep.png")
+    sw.add_argument("--plot", action="store_true", help="with --out: sweep.png (lines for one "
+                    "parameter, a heatmap of --metric for two)")
     sw.add_argument("--format", choices=["table", "json"], default="table")
     sw.set_defaults(func=_cmd_sweep)
     _add_capacity_parser(sub)
@@ -187,6 +196,10 @@ def _common_run_flags(p: argparse.ArgumentParser) -> None:
                    "not depend on it)")
     p.add_argument("--parquet", action="store_true", help="with --out: Parquet files too (needs pyarrow)")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument("--cluster", default=os.environ.get("STAFFSIM_CLUSTER") or None,
+                   metavar="ADDRESS", help="run on a Dask cluster: a scheduler address "
+                   "tcp://HOST:8786, or 'local' for a local cluster of --jobs workers (default: "
+                   "$STAFFSIM_CLUSTER; needs the distributed extra; the numbers do not depend on it)")
 
 
 def _cmd_erlang(args: argparse.Namespace) -> int:
@@ -298,7 +311,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _needs_out(args, "run", "contacts", "plot", "parquet", "report")
     sc = load_scenario(args.scenario, args.overrides)
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
-                      progress=False if args.no_progress else None, contacts=args.contacts)
+                      progress=False if args.no_progress else None, contacts=args.contacts,
+                      cluster=args.cluster)
     if args.out:
         result.write(args.out, contacts=args.contacts, parquet=args.parquet)
         if args.plot:
@@ -311,7 +325,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             write_text(args.out / "report.html", run_report(result))
     if args.format == "json":
         sys.stdout.write(result.to_json())
-        return _finish(result.complete, result.replications)
+        return _finish(result.complete, result.replications, result.stopped)
     summary = result.summary()
     shown = pd.DataFrame({"channel": summary["channel"]})
     for col in SUMMARY_COLUMNS:
@@ -332,7 +346,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(format_table(result.slots[cols]))
     if args.out:
         print(f"\nresults written to {args.out}/")
-    return _finish(result.complete, result.replications)
+    return _finish(result.complete, result.replications, result.stopped)
 
 
 def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:
@@ -341,10 +355,18 @@ def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:
             raise InputError(f"staffsim {command}: --{flag} needs --out DIR")
 
 
-def _finish(complete: bool, replications: int) -> int:
-    """Exit code: 130 (and a note) when Ctrl-C cut the run short; what finished was kept."""
+EXIT_WORKER_LOST = 3
+
+
+def _finish(complete: bool, replications: int, stopped: str | None = None) -> int:
+    """Exit code: 130 (and a note) when Ctrl-C cut the run short, 3 when a worker process was
+    lost (the note names what it was running); what finished was kept either way."""
     if complete:
         return 0
+    if stopped and stopped != "interrupted":
+        print(f"staffsim: stopped: {stopped}; kept the {replications} replication(s) that had "
+              "finished", file=sys.stderr)
+        return EXIT_WORKER_LOST
     print(f"staffsim: interrupted - kept the {replications} replication(s) that had finished",
           file=sys.stderr)
     return 130
@@ -358,7 +380,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     base = load_scenario(args.baseline)
     variants = [load_scenario(v) for v in args.variants]
     result = compare(base, *variants, replications=args.replications, seed=args.seed, jobs=args.jobs,
-                     progress=False if args.no_progress else None)
+                     progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
         result.write(args.out, parquet=args.parquet)
         if args.plot:
@@ -371,7 +393,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             write_text(args.out / "report.html", comparison_report(result))
     if args.format == "json":
         sys.stdout.write(dumps(result.to_dict()))
-        return _finish(result.complete, result.baseline.replications)
+        return _finish(result.complete, result.baseline.replications, _stopped(result))
     b = result.baseline
     print(f"{result.baseline_label} vs {', '.join(result.variants)} - {b.replications} replications "
           f"each on the same simulated customers (seed {b.seed}), staffsim {b.version}")
@@ -385,7 +407,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(format_differences(shown, b.scenario.spec.costs.currency))
     if args.out:
         print(f"\nresults written to {args.out}/")
-    return _finish(result.complete, b.replications)
+    return _finish(result.complete, b.replications, _stopped(result))
+
+
+def _stopped(comparison) -> str | None:
+    return next((r.stopped for r in comparison.results.values() if r.stopped), None)
 
 
 SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agent_hours",
@@ -393,40 +419,89 @@ SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agen
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from staffsim.experiment import sweep
     from staffsim.scenarios.loader import load_scenario
+    from staffsim.sweeps import SWEEP_METRICS, sweep
 
     _needs_out(args, "sweep", "plot", "parquet")
-    if len(args.param) != 1:
-        raise InputError("staffsim sweep: give exactly one --param (one parameter per sweep)")
-    if "=" not in args.param[0]:
-        raise InputError(f"--param {args.param[0]!r}: expected PATH=VALUES, e.g. "
-                         "channels.voice.self_service.deflection=0:0.6:0.1")
-    path, values = args.param[0].split("=", 1)
+    grid = {}
+    for text in args.param:
+        if "=" not in text:
+            raise InputError(f"--param {text!r}: expected PATH=VALUES, e.g. "
+                             "channels.voice.self_service.deflection=0:0.6:0.1")
+        path, values = (part.strip() for part in text.split("=", 1))
+        if path in grid:
+            raise InputError(f"--param {path}: given twice; one --param per field")
+        grid[path] = values
+    if len(grid) == 1 and (args.metric or args.channel != "all"):
+        raise InputError("staffsim sweep: --metric and --channel choose the matrix and heatmap of a "
+                         "grid (two or more --param); one parameter prints every KPI per channel")
+    metric = args.metric or "service_level"
+    if metric not in SWEEP_METRICS:
+        raise InputError(f"--metric: unknown metric {metric!r}; choose one of {', '.join(SWEEP_METRICS)}")
+    if args.plot and len(grid) > 2:
+        raise InputError(f"staffsim sweep: --plot draws one --param as lines or two as a heatmap, "
+                         f"not {len(grid)}; sweep.csv holds every point")
     sc = load_scenario(args.scenario, args.overrides)
-    result = sweep(sc, path.strip(), values, args.replications, args.seed, args.jobs,
-                   progress=False if args.no_progress else None)
+    if args.channel not in ["all", *sc.channels]:
+        raise InputError(f"--channel: no channel {args.channel!r} in {args.scenario} (channels: "
+                         f"{', '.join(sc.channels)}, or all)")
+    only = next(iter(grid)) if len(grid) == 1 else None
+    result = sweep(sc, only or grid, grid[only] if only else None, args.replications, args.seed, args.jobs,
+                   progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
         result.write(args.out, parquet=args.parquet)
         if args.plot:
-            from staffsim.plots import plot_sweep, save_figures
+            from staffsim.plots import plot_sweep, plot_sweep_heatmap, save_figures
 
-            save_figures({"sweep": plot_sweep(result)}, args.out)
+            fig = plot_sweep(result) if only else plot_sweep_heatmap(result, metric, args.channel)
+            save_figures({"sweep": fig}, args.out)
     first = result.results[0]
     if args.format == "json":
         sys.stdout.write(dumps(result.to_dict()))
-        return _finish(result.complete, first.replications)
-    print(f"{sc.name}: sweeping {result.parameter} over {len(result.values)} values, "
-          f"{first.replications} replications each on the same simulated customers (seed {first.seed})")
-    for channel in list(sc.channels) + ["all"]:
-        wide = result.pivot(channel)
-        cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
-                                     if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))]
-        print(f"\n{'whole center' if channel == 'all' else channel}:")
-        print(format_table(wide[cols]))
+        return _finish(result.complete, first.replications, result.stopped)
+    shape = " x ".join(str(len(a)) for a in result.axes)
+    what = (f"{result.parameter} over {len(result.values)} values" if only else
+            f"a grid of {shape} = {len(result.points)} points ({', '.join(result.parameters)})")
+    print(f"{sc.name}: sweeping {what}, {first.replications} replications each on the same simulated "
+          f"customers (seed {first.seed})")
+    if only:
+        for channel in list(sc.channels) + ["all"]:
+            wide = result.pivot(channel)
+            cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
+                                         if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))]
+            print(f"\n{'whole center' if channel == 'all' else channel}:")
+            print(format_table(wide[cols]))
+    else:
+        _print_grid(result, metric, args.channel)
     if args.out:
         print(f"\nresults written to {args.out}/")
-    return _finish(result.complete, first.replications)
+    return _finish(result.complete, first.replications, result.stopped)
+
+
+def _print_grid(result, metric: str, channel: str) -> None:
+    """A grid's chosen metric: a matrix for two parameters, else one row per point."""
+    from staffsim.formatting import format_metric
+
+    cur = result.results[0].scenario.spec.costs.currency
+    where = "whole center" if channel == "all" else channel
+    if len(result.parameters) == 2:
+        mean, ci = result.grid(metric, channel), result.grid(metric, channel, "ci")
+        shown = mean.map(lambda v: format_metric(metric, v, currency=cur))
+        first, second = (p.split(".")[-1] for p in result.parameters)
+        shown.index = [f"{first}={v}" for v in shown.index]
+        shown.columns = [f"{second}={v}" for v in shown.columns]
+        print(f"\n{metric} ({where}; rows: {result.parameters[0]}, columns: {result.parameters[1]}):")
+        print(shown.to_string())
+    else:
+        wide = result.pivot(channel, (metric,))
+        ci = wide[f"{metric}_ci"]
+        print(f"\n{metric} ({where}):")
+        print(format_table(wide.drop(columns=f"{metric}_ci").assign(**{f"{metric}_ci": ci})))
+    finite = [v for v in ci.to_numpy(float).ravel() if math.isfinite(v)]
+    if finite:
+        print(f"95% half-widths from {format_metric(metric, min(finite), ci=True, currency=cur)} "
+              f"to {format_metric(metric, max(finite), ci=True, currency=cur)}; with --out, sweep.csv "
+              "holds every metric and channel at every point")
 
 
 # --- capacity (long-range FTE, attrition, hiring) ---------------------------------------------
@@ -674,8 +749,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return int(args.func(args))
     except (InputError, ValueError) as exc:
-        print(f"staffsim: error: {exc}", file=sys.stderr)
+        notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
+        print(f"staffsim: error: {exc}{notes}", file=sys.stderr)
         return 2
+    except WorkerLost as exc:
+        print(f"staffsim: stopped: {exc}", file=sys.stderr)
+        return EXIT_WORKER_LOST
     except KeyboardInterrupt:
         print("staffsim: interrupted", file=sys.stderr)
         return 130

@@ -15,3 +15,9 @@ def where(source: str | None, field: str | None = None) -> str:
     """``"file: field"`` prefix for messages, omitting the parts that are unknown."""
     parts = [p for p in (source, field) if p]
     return ": ".join(parts)
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died (killed by the operating system, say by its out-of-memory killer,
+    or crashed) before every scenario of a run had a finished replication to keep. The message
+    names the replication it was running. The CLI prints it on one line and exits with 3."""

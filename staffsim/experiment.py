@@ -1,7 +1,8 @@
-"""Experiments: replications of a scenario (in a process pool), with the Erlang plan beside them.
+"""Experiments: replications of a scenario, with the Erlang plan beside them; compare.
 
 Replication r of a scenario is a pure function of (scenario, seed, r), so results are identical
-for any number of worker processes: replications are farmed out and gathered back in order.
+for any number of worker processes or cluster workers: replications are farmed out (by
+:mod:`staffsim.executors`, the one place that knows where they run) and gathered back in order.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import pandas as pd
 
 from staffsim import __version__
 from staffsim.engine import KIND_NAMES, run_replication
-from staffsim.errors import InputError
-from staffsim.executors import run_tasks
+from staffsim.errors import InputError, WorkerLost
+from staffsim.executors import INTERRUPTED, run_tasks
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
@@ -27,7 +28,7 @@ from staffsim.metrics import (
 )
 from staffsim.models.staffing import plan_staffing
 from staffsim.progress import Progress
-from staffsim.results import ComparisonResult, ContactLog, RunResult, SweepResult
+from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.scenario import Scenario
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.units import format_clock
@@ -104,6 +105,13 @@ def _replicate(args: tuple) -> dict[str, Any]:
     return out
 
 
+def _replicate_shared(shared: tuple, task: tuple) -> dict[str, Any]:
+    """One replication of one of a batch's scenarios: ``shared`` is sent once per worker."""
+    scenarios, heads, seed, variant = shared
+    i, rep, keep_contacts = task
+    return _replicate((scenarios[i], seed, rep, heads[i], variant, keep_contacts))
+
+
 def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
     """The per-attempt log as a table (times in seconds from midnight of day 1)."""
     k = slot_index(scenario, log.arrival)
@@ -154,19 +162,23 @@ def simulate(
     service_level: str = "offered",
     progress: Any = None,
     contacts: bool = False,
+    cluster: Any = None,
 ) -> RunResult:
     """Simulate ``replications`` independent days (default: the scenario's ``run``).
 
     ``jobs``: worker processes (None = all cores); the numbers do not depend on it.
     ``contacts``: keep the per-attempt log of replication 0 (``result.contacts``; otherwise an
     empty table, and the run is faster).
+    ``cluster``: run the replications on a Dask cluster instead: a scheduler address
+    (``"tcp://HOST:8786"``), ``"local"`` (a ``LocalCluster`` of ``jobs`` workers for this run) or
+    a ``distributed.Client``; the numbers are the same (see :mod:`staffsim.executors`).
     ``service_level``: which definition fills the ``service_level`` columns (see
     :mod:`staffsim.metrics`). ``progress``: None shows a bar on a terminal for long runs, False
     never, or an object with ``update()``/``close()``. Ctrl-C stops the run and returns the
     replications completed so far (``result.complete`` is then False).
     """
     return run_batch([scenario], replications, seed, jobs, service_level=service_level,
-                     progress=progress, label="simulating", contacts=contacts)[0]
+                     progress=progress, label="simulating", contacts=contacts, cluster=cluster)[0]
 
 
 def run_batch(
@@ -178,14 +190,21 @@ def run_batch(
     service_level: str = "offered",
     progress: Any = None,
     label: str = "simulating",
+    cluster: Any = None,
+    labels: list[str] | None = None,
     contacts: bool = False,
 ) -> list[RunResult]:
     """Run several scenarios with the same seed and replication numbers (common random numbers).
 
-    Replications and scenarios are farmed out together to ``jobs`` worker processes; the numbers
-    are identical for any job count. Replication-major order means that when the run is
-    interrupted, the first m replications of every scenario are complete: the results then hold
-    exactly those (as if run with m replications) and ``complete`` is False.
+    Replications and scenarios are farmed out together to ``jobs`` worker processes, or to a
+    Dask ``cluster`` (as in :func:`simulate`); the numbers are identical for any job count and
+    on a cluster. Replication-major order means that when the run is stopped early (Ctrl-C, or
+    a worker process killed by the operating system), the first m replications of every
+    scenario are complete: the results then hold exactly those (as if run with m replications),
+    ``complete`` is False and ``stopped`` says why. A worker lost before any replication of
+    every scenario finished raises :class:`~staffsim.errors.WorkerLost`; Ctrl-C then raises
+    ``KeyboardInterrupt``. ``labels`` name the scenarios in messages (default: their labels);
+    ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty).
     """
     first = scenarios[0].spec.run
     if jobs is not None and int(jobs) < 1:
@@ -202,18 +221,27 @@ def run_batch(
         )
     plans = [plan_for(sc) for sc in scenarios]
     heads = [plan_headcount(sc, p) for sc, p in zip(scenarios, plans)]
-    tasks = [(sc, seed, r, hd, service_level, contacts and r == 0)
-             for r in range(reps) for sc, hd in zip(scenarios, heads)]
+    tasks = [(i, r, contacts and r == 0) for r in range(reps) for i in range(len(scenarios))]
+    names = labels or [sc.label for sc in scenarios]
+
+    def describe(k: int) -> str:
+        return f"replication {k // len(scenarios)} of {names[k % len(scenarios)]}"
+
     bar = progress
     if progress is None or isinstance(progress, bool):
         bar = Progress(len(tasks), label, enabled=None if progress is None else progress)
-    outs = run_tasks(_replicate, tasks, jobs, bar)
+    outcome = run_tasks(_replicate_shared, tasks, jobs, bar, shared=(scenarios, heads, seed, service_level),
+                        cluster=cluster, describe=describe)
+    outs = outcome.results
     done_reps = len(outs) // len(scenarios)
     if done_reps == 0:
-        raise KeyboardInterrupt
+        if outcome.stopped in (None, INTERRUPTED):
+            raise KeyboardInterrupt
+        raise WorkerLost(f"{outcome.stopped}; no replication had finished")
+    stopped = outcome.stopped if done_reps < reps else None
     per_scenario = [[outs[r * len(scenarios) + i] for r in range(done_reps)] for i in range(len(scenarios))]
     return [
-        _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps)
+        _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps, stopped=stopped)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
 
@@ -231,7 +259,7 @@ def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys
     return pd.concat([table, pd.DataFrame(cis)], axis=1)
 
 
-def _assemble(scenario, seed, reps, plan, outs, variant, complete=True) -> RunResult:
+def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None) -> RunResult:
     day, labels = slot_labels(scenario)
     slots = _mean_table("channel", scenario.channels, day, labels, outs, "slot", SLOT_KPIS)
     groups = _mean_table("group", [g.group for g in scenario.spec.agents], day, labels, outs,
@@ -252,12 +280,13 @@ def _assemble(scenario, seed, reps, plan, outs, variant, complete=True) -> RunRe
         plan=plan,
         service_level_variant=variant,
         complete=complete,
+        stopped=stopped,
         extra={"group_balance": [o["conservation"] for o in outs]},
     )
 
 
 # ---------------------------------------------------------------------------------------------
-# Comparisons and sweeps
+# Comparisons (sweeps: staffsim.sweeps)
 # ---------------------------------------------------------------------------------------------
 
 #: the metrics compared and swept, per channel and for the whole center (channel "all")
@@ -330,6 +359,7 @@ def compare(
     paired: bool = True,
     service_level: str = "offered",
     progress: Any = None,
+    cluster: Any = None,
 ) -> ComparisonResult:
     """Run a baseline and its variants on the same simulated customers and difference them.
 
@@ -338,6 +368,7 @@ def compare(
     confidence intervals are much narrower than those of independent runs. ``paired=False`` runs
     each variant on fresh seeds instead (for demonstrating that, or when scenarios differ in
     volumes so that pairing means little). Scenarios must share the horizon and channels.
+    ``cluster``: run on a Dask cluster, as in :func:`simulate`.
     """
     if not variants:
         raise InputError("compare: give at least one variant to compare with the baseline")
@@ -346,11 +377,13 @@ def compare(
     labels = _unique_labels([baseline, *variants])
     if paired:
         results = run_batch([baseline, *variants], replications, seed, jobs,
-                            service_level=service_level, progress=progress, label="comparing")
+                            service_level=service_level, progress=progress, label="comparing",
+                            cluster=cluster, labels=labels)
     else:
         seed0 = baseline.spec.run.seed if seed is None else int(seed)
         results = [simulate(sc, replications, seed0 + 7919 * i, jobs, service_level=service_level,
-                            progress=progress) for i, sc in enumerate([baseline, *variants])]
+                            progress=progress, cluster=cluster)
+                   for i, sc in enumerate([baseline, *variants])]
     base, rest = results[0], dict(zip(labels[1:], results[1:]))
     return ComparisonResult(
         baseline_label=labels[0], baseline=base, variants=rest,
@@ -367,106 +400,3 @@ def _unique_labels(scenarios: list[Scenario]) -> list[str]:
             label, k = f"{sc.label}_{k}", k + 1
         labels.append(label)
     return labels
-
-
-def parse_values(text: str, parameter: str = "value") -> list[Any]:
-    """``"0:0.6:0.1"`` (start:stop:step, stop included when on the grid) or ``"0,0.1,0.3"``."""
-    import yaml
-
-    text = text.strip()
-    if not text:
-        raise InputError(f"{parameter}: no values given (use start:stop:step or a comma list)")
-    if ":" in text and "," not in text:
-        parts = text.split(":")
-        if len(parts) != 3:
-            raise InputError(f"{parameter}: a range is start:stop:step, got {text!r}")
-        try:
-            start, stop, step = (float(p) for p in parts)
-        except ValueError:
-            raise InputError(f"{parameter}: range bounds must be numbers, got {text!r}") from None
-        if not all(np.isfinite([start, stop, step])) or step <= 0:
-            raise InputError(f"{parameter}: the step must be a number > 0, got {text!r}")
-        if stop < start:
-            raise InputError(f"{parameter}: the range ends before it starts ({text!r})")
-        count = int(np.floor((stop - start) / step + 1e-9)) + 1
-        if count > 1000:
-            raise InputError(f"{parameter}: {count} values is too many for one sweep (at most 1000)")
-        values = [round(start + i * step, 10) for i in range(count)]
-        if all(float(x).is_integer() for x in (start, step)):
-            values = [int(v) for v in values]
-        return values
-    values = []
-    for part in text.split(","):
-        try:
-            values.append(yaml.safe_load(part.strip()))
-        except yaml.YAMLError:
-            values.append(part.strip())
-    if len(set(map(repr, values))) != len(values):
-        raise InputError(f"{parameter}: a value is listed twice in {text!r}")
-    return values
-
-
-def sweep(
-    scenario: Scenario,
-    parameter: str,
-    values: list[Any] | str,
-    replications: int | None = None,
-    seed: int | None = None,
-    jobs: int | None = None,
-    *,
-    service_level: str = "offered",
-    progress: Any = None,
-) -> SweepResult:
-    """Simulate the scenario at each value of one field (a path as in ``--set``).
-
-    Every value runs on the same seeds (common random numbers), so the curve is smooth and the
-    differences between neighbouring points are paired. The table also holds, per value, what
-    the Erlang plan would need (``plan_agents_peak``, ``plan_agent_hours``).
-    """
-    if isinstance(values, str):
-        values = parse_values(values, parameter)
-    if not values:
-        raise InputError(f"{parameter}: no values to sweep")
-    variants = []
-    for v in values:
-        try:
-            variants.append(scenario.with_overrides({parameter: v}))
-        except InputError as exc:
-            raise InputError(f"sweep {parameter}={v!r}: {exc}") from None
-    results = run_batch(variants, replications, seed, jobs, service_level=service_level,
-                        progress=progress, label="sweeping")
-    return SweepResult(parameter=parameter, values=list(values), results=results,
-                       table=_sweep_table(parameter, values, results), steps=_sweep_steps(values, results),
-                       complete=all(r.complete for r in results))
-
-
-def _sweep_table(parameter, values, results) -> pd.DataFrame:
-    rows = []
-    for value, res in zip(values, results):
-        slot_h = res.scenario.spec.horizon.slot / 3600.0
-        channels = list(res.per_replication["channel"].unique())
-        for channel in channels:
-            for metric in DECISION_METRICS + ("offered_to_agents",):
-                mean, half = mean_ci(_values(res, channel, metric))
-                rows.append({"value": value, "channel": channel, "metric": metric,
-                             "mean": float(mean), "ci": float(half)})
-            plan = res.plan if channel == "all" else res.plan[res.plan["channel"] == channel]
-            peak = plan.groupby(["day", "slot_start"])["agents"].sum().max() if len(plan) else 0
-            rows.append({"value": value, "channel": channel, "metric": "plan_agents_peak",
-                         "mean": float(peak), "ci": 0.0})
-            rows.append({"value": value, "channel": channel, "metric": "plan_agent_hours",
-                         "mean": float(plan["agents"].sum() * slot_h), "ci": 0.0})
-    table = pd.DataFrame(rows, columns=["value", "channel", "metric", "mean", "ci"])
-    table.attrs["parameter"] = parameter
-    return table
-
-
-def _sweep_steps(values, results) -> pd.DataFrame:
-    rows = []
-    for (v0, r0), (v1, r1) in zip(zip(values, results), zip(values[1:], results[1:])):
-        for channel in r0.per_replication["channel"].unique():
-            for metric in DECISION_METRICS:
-                d, half = paired_difference(_values(r0, channel, metric), _values(r1, channel, metric))
-                rows.append({"from": v0, "to": v1, "channel": channel, "metric": metric,
-                             "difference": d, "ci": half})
-    return pd.DataFrame(rows, columns=["from", "to", "channel", "metric", "difference", "ci"])

@@ -7,12 +7,16 @@ writes them as PNG files atomically.
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from staffsim.formatting import format_metric
 from staffsim.io import write_bytes
 from staffsim.results import ComparisonResult, RunResult, SweepResult
 
@@ -143,6 +147,9 @@ _SWEEP_PANELS = (
 
 def plot_sweep(result: SweepResult, channel: str = "all") -> Figure:
     """KPIs and cost against the swept parameter, with 95% confidence bands."""
+    if len(result.parameters) != 1:
+        raise ValueError(f"plot_sweep draws one parameter; for a grid of {len(result.parameters)} "
+                         "use plot_sweep_heatmap (two parameters)")
     wide = result.pivot(channel)
     x = np.asarray(result.values, float)
     cur = result.results[0].scenario.spec.costs.currency
@@ -174,6 +181,124 @@ def plot_sweep(result: SweepResult, channel: str = "all") -> Figure:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     return fig
+
+
+#: the title a heatmap gives each metric a sweep holds
+_HEATMAP_METRICS = {
+    "service_level": "Service level",
+    "abandon_rate": "Abandonment",
+    "asa_s": "Average speed of answer (s)",
+    "occupancy": "Occupancy",
+    "answered": "Contacts answered",
+    "offered_to_agents": "Contacts offered to agents",
+    "paid_agent_hours": "Paid agent hours",
+    "agent_cost": "Agent cost",
+    "abandon_cost": "Cost of abandoned contacts",
+    "self_service_cost": "Self-service cost",
+    "telephony_cost": "Telephony cost",
+    "cost": "Total cost",
+    "plan_agents_peak": "Erlang plan: peak agents",
+    "plan_agent_hours": "Erlang plan: agent hours",
+}
+
+
+def _axis_name(path: str) -> str:
+    return path.split(".")[-1].replace("_", " ") + f"  ({path})"
+
+
+def _tick_labels(values) -> list[str]:
+    return [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+
+
+def plot_sweep_heatmap(result: SweepResult, metric: str = "service_level", channel: str = "all") -> Figure:
+    """A two-parameter sweep as a heatmap of one metric: the first parameter across, the second
+    up; each cell the mean over replications (with its 95% half-width when the grid is small).
+    Service level against a target is coloured red below it, yellow at it and green above, and
+    the cells meeting it are framed; everything else on a neutral scale from least to most."""
+    if len(result.parameters) != 2:
+        raise ValueError(f"a heatmap needs a sweep of two parameters, this one has {len(result.parameters)}")
+    if metric not in _HEATMAP_METRICS:
+        raise ValueError(f"no metric {metric!r} in a sweep (metrics: {', '.join(_HEATMAP_METRICS)})")
+    mean = result.grid(metric, channel).to_numpy(float).T  # rows: second parameter (up)
+    ci = result.grid(metric, channel, "ci").to_numpy(float).T
+    xs, ys = result.axes
+    first = result.results[0]
+    cur = first.scenario.spec.costs.currency
+    title = _HEATMAP_METRICS[metric]
+    share = metric in ("service_level", "abandon_rate", "occupancy")
+    finite = mean[np.isfinite(mean)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if hi == lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    target = _service_target(first, channel) if metric == "service_level" else None
+    cmap = colormaps["viridis"]  # no judgement where there is no target
+    if target is not None:  # yellow at the target, green above, red below, whatever the spread
+        half = max(hi - target, target - lo, 0.02)
+        lo, hi = target - half, target + half
+        cmap = colormaps["RdYlGn"]
+    fig = Figure(figsize=(min(4.5 + 0.85 * len(xs), 18), min(3 + 0.55 * len(ys), 14)), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(np.ma.masked_invalid(mean), origin="lower", aspect="auto", cmap=cmap, vmin=lo, vmax=hi)
+    bar = fig.colorbar(image, ax=ax, shrink=0.9)
+    bar.set_label(f"{title} (mean{', ' + cur if 'cost' in metric else ''})")
+    if share:
+        bar.formatter = PercentFormatter(1.0, decimals=None if hi - lo > 0.05 else 1)
+    elif "cost" in metric:
+        bar.formatter = FuncFormatter(lambda v, _: f"{v:,.0f}")
+    bar.update_ticks()
+    cells = len(xs) * len(ys)
+    if cells <= 400:
+        size = 9 if cells <= 64 else 7 if cells <= 150 else 5.5
+        for j in range(len(ys)):
+            for i in range(len(xs)):
+                v = mean[j, i]
+                if not np.isfinite(v):
+                    continue
+                text = format_metric(metric, v, currency=cur)
+                if cells <= 64 and np.isfinite(ci[j, i]) and ci[j, i] > 0:
+                    text += "\n" + format_metric(metric, ci[j, i], ci=True, currency=cur)
+                r, g, b, _ = cmap((v - lo) / (hi - lo))
+                dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+                ax.text(i, j, text, ha="center", va="center", fontsize=size,
+                        color="white" if dark else "black")
+    note = ""
+    if target is not None:
+        meets = np.nan_to_num(mean, nan=-1.0) >= target
+        _frontier(ax, meets)
+        note = (f"; every cell meets the {target:.0%} target" if meets.all() else
+                f"; no cell meets the {target:.0%} target" if not meets.any() else
+                f"; the black line parts the cells that meet the {target:.0%} target from those that do not")
+    ax.set_xticks(range(len(xs)), _tick_labels(xs), rotation=45 if len(xs) > 8 else 0, fontsize=8)
+    ax.set_yticks(range(len(ys)), _tick_labels(ys), fontsize=8)
+    ax.set_xlabel(_axis_name(result.parameters[0]))
+    ax.set_ylabel(_axis_name(result.parameters[1]))
+    where = "whole center" if channel == "all" else channel
+    fig.suptitle(f"{first.scenario.name}: {title.lower()} ({where})", fontsize=12)
+    subtitle = (f"mean of {first.replications} simulated days per cell (the same customers in every "
+                f"cell), \u00b1 95% half-width{note}")
+    ax.set_title(textwrap.fill(subtitle, int(fig.get_figwidth() * 11)), fontsize=9)
+    return fig
+
+
+def _frontier(ax, inside: np.ndarray) -> None:
+    """A thick line along every edge between a cell inside a region and one outside it."""
+    rows, cols = inside.shape
+    segments = []
+    for j in range(rows):
+        for i in range(cols):
+            if i + 1 < cols and inside[j, i] != inside[j, i + 1]:
+                segments.append([(i + 0.5, j - 0.5), (i + 0.5, j + 0.5)])
+            if j + 1 < rows and inside[j, i] != inside[j + 1, i]:
+                segments.append([(i - 0.5, j + 0.5), (i + 0.5, j + 0.5)])
+    ax.add_collection(LineCollection(segments, colors="black", linewidths=2.5, capstyle="projecting"))
+
+
+def _service_target(result: RunResult, channel: str) -> float | None:
+    """The service-level target a channel's cells are judged by (for ``all``: the one every
+    channel shares, if they do)."""
+    channels = result.scenario.spec.channels
+    targets = {channels[c].target.service_level for c in (channels if channel == "all" else [channel])}
+    return targets.pop() if len(targets) == 1 else None
 
 
 def save_figures(figures: dict[str, Figure], directory: str | Path, dpi: int = 110) -> list[Path]:

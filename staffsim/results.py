@@ -68,7 +68,9 @@ class RunResult:
       an empty table;
     - ``plan``: the Erlang staffing plan for the same scenario (shown beside the simulation);
     - ``scenario``, ``seed``, ``replications``, ``version``: provenance; ``complete`` is False
-      when the run was interrupted and holds only the replications finished by then.
+      when the run was interrupted and holds only the replications finished by then;
+      ``stopped`` then says why: ``"interrupted"`` (Ctrl-C) or which worker process was lost
+      while running which replication.
     """
 
     scenario: Any
@@ -83,6 +85,7 @@ class RunResult:
     service_level_variant: str = "offered"
     complete: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    stopped: str | None = None
 
     def summary(self) -> pd.DataFrame:
         """Whole-horizon KPIs per channel (and ``all`` channels): mean over replications and 95%
@@ -121,6 +124,7 @@ class RunResult:
             "version": self.version,
             "service_level_variant": self.service_level_variant,
             "complete": self.complete,
+            "stopped": self.stopped,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -205,6 +209,7 @@ class ComparisonResult:
             "version": b.version,
             "paired": self.paired,
             "complete": self.complete,
+            "stopped": next((r.stopped for r in self.results.values() if r.stopped), None),
             "sources": {label: r.scenario.source for label, r in self.results.items()},
             "headlines": [self.headline(v) for v in self.variants],
             "differences": self.differences,
@@ -220,43 +225,86 @@ class ComparisonResult:
 
 @dataclass(frozen=True, eq=False)
 class SweepResult:
-    """The result of :func:`staffsim.sweep`.
+    """The result of :func:`staffsim.sweep`: one parameter, or a grid of several.
 
-    ``table`` is tidy: ``value, channel, metric, mean, ci`` (95% half-width over replications),
-    including what the Erlang plan would need at each value (``plan_agents_peak``,
-    ``plan_agent_hours``); ``steps`` holds the paired differences between neighbouring values;
-    ``results`` each value's :class:`RunResult`.
+    ``parameters`` are the swept fields and ``axes`` each one's values; ``points`` every
+    combination simulated (the first parameter varies slowest), ``results`` each point's
+    :class:`RunResult` (its tables; no per-attempt contact log).
+
+    ``table`` is tidy: the point, then ``channel, metric, mean, ci`` (95% half-width over
+    replications), including what the Erlang plan would need at each point
+    (``plan_agents_peak``, ``plan_agent_hours``). For one parameter the point is a ``value``
+    column; for a grid, one column per parameter (named by its path).
+
+    ``steps`` holds the paired differences between neighbouring points: for one parameter
+    ``from, to, channel, metric, difference, ci`` between consecutive values; for a grid, the
+    neighbours along each axis with the other parameters held: ``parameter`` (the axis that
+    moves), ``from``, ``to``, the other parameters' values (the moving one's column empty), then
+    ``channel, metric, difference, ci``.
     """
 
-    parameter: str
-    values: list[Any]
+    parameters: tuple[str, ...]
+    axes: tuple[list[Any], ...]
+    points: list[tuple]
     results: list[RunResult]
     table: pd.DataFrame
     steps: pd.DataFrame
     complete: bool = True
 
+    @property
+    def parameter(self) -> str:
+        """The swept field (for a grid, the fields joined by " x ")."""
+        return " x ".join(self.parameters)
+
+    @property
+    def values(self) -> list[Any]:
+        """The swept values (for a grid, the points: tuples of values)."""
+        return list(self.axes[0]) if len(self.parameters) == 1 else list(self.points)
+
+    @property
+    def stopped(self) -> str | None:
+        return self.results[0].stopped
+
     def pivot(self, channel: str = "all", metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
-        """One row per value: each metric's mean and ``<metric>_ci`` for one channel."""
+        """One row per point (a column per parameter): each metric's mean and ``<metric>_ci``
+        for one channel."""
         t = self.table[self.table["channel"] == channel]
         metrics = metrics or tuple(dict.fromkeys(t["metric"]))
-        wide = pd.DataFrame({self.parameter: self.values})
+        wide = pd.DataFrame({p: [pt[k] for pt in self.points] for k, p in enumerate(self.parameters)})
         for m in metrics:
-            part = t[t["metric"] == m]
-            wide[m] = part["mean"].to_numpy()
+            wide[m] = t[t["metric"] == m]["mean"].to_numpy()
         for m in metrics:
             wide[f"{m}_ci"] = t[t["metric"] == m]["ci"].to_numpy()
         return wide
 
+    def grid(self, metric: str, channel: str = "all", column: str = "mean") -> pd.DataFrame:
+        """A two-parameter sweep as a matrix: one row per value of the first parameter, one
+        column per value of the second; ``column`` ``"mean"`` or ``"ci"`` (95% half-width)."""
+        if len(self.parameters) != 2:
+            raise ValueError(f"grid() needs a sweep of two parameters, this one has {len(self.parameters)}")
+        t = self.table[(self.table["channel"] == channel) & (self.table["metric"] == metric)]
+        if t.empty:
+            raise ValueError(f"no metric {metric!r} for channel {channel!r} in this sweep")
+        a, b = self.axes
+        matrix = pd.DataFrame(t[column].to_numpy(float).reshape(len(a), len(b)), index=a, columns=b)
+        matrix.index.name, matrix.columns.name = self.parameters
+        return matrix
+
     def to_dict(self) -> dict[str, Any]:
         first = self.results[0]
+        head = ({"parameter": self.parameters[0], "values": self.values}
+                if len(self.parameters) == 1 else {})
         return {
-            "parameter": self.parameter,
-            "values": self.values,
+            **head,
+            "parameters": list(self.parameters),
+            "grid": {p: list(v) for p, v in zip(self.parameters, self.axes)},
+            "points": len(self.points),
             "seed": first.seed,
             "replications": first.replications,
             "version": first.version,
             "source": first.scenario.source,
             "complete": self.complete,
+            "stopped": self.stopped,
             "table": self.table,
             "steps": self.steps,
         }

@@ -87,3 +87,29 @@ def trace(scenario, rep: int = 0, seed: int = 1):
     from staffsim.experiment import plan_for, plan_headcount
 
     return run_replication(scenario, seed, rep, plan_headcount(scenario, plan_for(scenario)), keep_log=True).log
+def explode_on_three(shared, task):
+    """A task function with a bug: task 3 divides by zero (for the executors' tests)."""
+    return shared + task if task != 3 else task / 0
+
+
+def kill_self_on_two(shared, task):
+    """A task function whose task 2 kills its own worker process, as the out-of-memory killer
+    would (for the executors' tests)."""
+    import os
+    import signal
+
+    if task == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return shared + task
+
+
+def kill_self_once_on_two(shared, task):
+    """Task 2 kills its worker process the first time it runs (``shared``: a marker file's path)."""
+    import os
+    import signal
+    from pathlib import Path
+
+    if task == 2 and not Path(shared).exists():
+        Path(shared).write_text("killed once")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return task * 10

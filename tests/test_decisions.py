@@ -10,8 +10,9 @@ from scipy import stats
 
 from staffsim import InputError, compare, load_scenario, scenario_from_dict, simulate, sweep
 from staffsim.cli import main
-from staffsim.experiment import parse_values, run_batch
+from staffsim.experiment import run_batch
 from staffsim.plots import plot_comparison, plot_day, plot_sweep, save_figures
+from staffsim.sweeps import parse_values
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +224,16 @@ def test_cli_compare_and_sweep(capsys, tmp_path, root):
     (["sweep", "{s}", "--param", "channels.voice.self_service.deflection=0:1:0"], "step must be"),
     (["sweep", "{s}", "--param", "channels.voice.nope=1,2"], "unknown field 'nope'"),
     (["sweep", "{s}", "--param", "channels.voice.volume_factor"], "PATH=VALUES"),
-    (["sweep", "{s}", "--param", "a=1", "--param", "b=2"], "exactly one --param"),
+    (["sweep", "{s}", "--param", "channels.voice.volume_factor=1,2",
+      "--param", "channels.voice.volume_factor=3"], "--param channels.voice.volume_factor: given twice"),
+    (["sweep", "{s}", "--param", "channels.voice.volume_factor=1,2", "--param", "absence=0,0.1",
+      "--metric", "speed"], "--metric: unknown metric 'speed'; choose one of service_level,"),
+    (["sweep", "{s}", "--param", "channels.voice.volume_factor=1,2", "--metric", "cost"],
+     "--metric and --channel choose the matrix and heatmap of a grid"),
+    (["sweep", "{s}", "--param", "channels.voice.volume_factor=1,2", "--param", "absence=0,0.1",
+      "--channel", "fax"], "--channel: no channel 'fax'"),
+    (["sweep", "{s}", "--param", "channels.voice.volume_factor=1", "--param", "absence=0",
+      "--param", "channels.voice.concurrency=1", "--out", "x", "--plot"], "not 3; sweep.csv holds every point"),
     (["compare", "{s}", "{t}"], "cannot compare"),
     (["compare", "{s}", "{s}", "--plot"], "--plot needs --out"),
 ])
