@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 from staffsim.errors import InputError  # noqa: E402
 from staffsim.experiment import compare, plan_for, simulate, sweep  # noqa: E402
 from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
+from staffsim.requirement import Requirement, requirement  # noqa: E402
 
 __all__ = ["__version__", "InputError", "load_scenario", "scenario_from_dict", "simulate", "plan_for",
-           "compare", "sweep"]
+           "compare", "sweep", "requirement", "Requirement"]
