@@ -34,12 +34,13 @@ def main() -> None:
     req = requirement(sc, "isa", replications=args.replications, jobs=args.jobs)
     wall = time.perf_counter() - t0
     c1 = os.times()
-    cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) + (
-        c1.children_system - c0.children_system)
+    own = (c1.user - c0.user) + (c1.system - c0.system)
+    workers = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
     staffings = req.extra["staffings_simulated"]
     print(f"{sc.name}: isa requirement, {req.replications} replications per staffing, "
           f"jobs={args.jobs or os.cpu_count()}, cores={os.cpu_count()}")
-    print(f"  wall {wall:.1f} s, processor {cpu:.1f} s; {req.iterations} iterations, {staffings} "
+    print(f"  wall {wall:.1f} s; processor {own + workers:.1f} s (this process {own:.1f} s, workers "
+          f"{workers:.1f} s); {req.iterations} iterations, {staffings} "
           f"staffings simulated ({staffings * req.replications} team-days); "
           f"{'converged' if req.converged else 'NOT converged'}")
     print(format_table(req.summary()))

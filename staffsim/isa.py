@@ -42,8 +42,17 @@ themselves, and the search is made to end with a checked answer:
    :data:`LADDER_ROUNDS` rounds).
 2. *Repair*: while some slot misses, add one agent in every slot that misses (never removing).
 3. *Descent*: simulate every single-slot decrement s − e_k; apply the feasible ones (as many at
-   once as still meet the targets together, tried largest set first); repeat. It stops when no
-   single decrement meets every target: that last round is the certificate.
+   once as still meet the targets together: the most slack first, tried largest set first);
+   recheck the slots whose decrement was feasible; when none is, simulate every slot's decrement
+   again. It stops when a round over every slot finds no single decrement that meets every
+   target: that last round is the certificate.
+
+*Backlog work* (a team whose every channel is backlog work: no abandonment, a threshold of many
+slots, see :func:`staffsim.requirement.is_backlog`) starts from the backlog plan, which is level
+where the deadlines allow. Slot-by-slot steps would push its work to the end of the threshold,
+the latest the targets allow (contacts of 08:00 may wait until the evening), so for such a team
+step 1 is skipped, step 2 raises every staffed slot together, and step 3 removes agents from the
+most-staffed slots first among equals: the answer stays as level as 1-opt minimality allows.
 
 Termination is guaranteed: step 1 is capped, step 2 only adds and stops at the agent cap
 (:func:`agent_cap`; a slot still missing there ends the search unconverged), and step 3 moves
@@ -76,7 +85,6 @@ import pandas as pd
 from staffsim.experiment import run_batch
 from staffsim.results import RunResult
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
-from staffsim.units import format_clock
 
 RULES = ("mean", "interval")
 
@@ -171,16 +179,19 @@ def assess(result: RunResult, channels: list[str], targets: dict[str, Targets], 
                 v = v + sign * np.nan_to_num(rows[f"{kpi}_ci"].to_numpy(float), nan=0.0)
             return v
 
-        checks = [("service_level", (value("service_level", -1) - tg.service_level) / (1 - tg.service_level))]
+        sl = value("service_level", -1)
+        checks = [("service_level", sl, "<", tg.service_level, (sl - tg.service_level) / (1 - tg.service_level))]
         if tg.asa_s is not None:
-            checks.append(("asa_s", (tg.asa_s - value("asa_s", +1)) / tg.asa_s))
+            asa = value("asa_s", +1)
+            checks.append(("asa_s", asa, ">", tg.asa_s, (tg.asa_s - asa) / tg.asa_s))
         if tg.max_abandon is not None:
-            checks.append(("abandon_rate", (tg.max_abandon - value("abandon_rate", +1)) / tg.max_abandon))
-        for kpi, m in checks:
+            ab = value("abandon_rate", +1)
+            checks.append(("abandon_rate", ab, ">", tg.max_abandon, (tg.max_abandon - ab) / tg.max_abandon))
+        for kpi, v, op, target, m in checks:
             m = np.where(traffic, np.nan_to_num(m, nan=-np.inf), np.inf)
             margin = np.minimum(margin, m)
             for k in np.flatnonzero(m < -_TOL):
-                misses.append((int(k), f"{c} {kpi} day {days[k]} {labels[k]}"))
+                misses.append((int(k), f"{c} {kpi} {v[k]:.4g} {op} {target:g} at day {days[k]} {labels[k]}"))
     meets = margin >= -_TOL
     first = min(misses)[1] if misses else ""
     return Assessment(staffing=np.asarray(result.scenario.spec.agents[0].staffing, np.int64),
@@ -297,8 +308,9 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
         s = s - np.bincount(order[:take], minlength=k).astype(np.int64)
         team.best = answers[_key(s)]
         # a decrement that failed fails again once others are taken (fewer agents elsewhere
-        # never help): recheck only the rest; the last round checks every slot again
-        todo = set(order[take:]) or None
+        # never help): recheck only the slots whose decrement met the targets (those taken may
+        # give up another agent); the last round checks every slot again
+        todo = set(order)
 
 
 @dataclass
@@ -384,9 +396,3 @@ def kpi_table(group: str, channels: list[str], a: Assessment, targets: dict[str,
         frame["target_max_abandon"] = np.nan if t.max_abandon is None else t.max_abandon
         parts.append(frame)
     return pd.concat(parts, ignore_index=True)
-
-
-def slot_text(scenario: Scenario, k: int) -> str:
-    h = scenario.spec.horizon
-    start = h.slot_starts()[k]
-    return f"day {int(start // 86400) + 1} {format_clock(start % 86400)}"
