@@ -360,6 +360,8 @@ def search(
                     batch.append((g, s))
         if batch:
             scenarios = [team_scenario(scenario, g, s) for g, s in batch]
+            # every staffing of the iteration, all teams, one batch: the executor behind run_batch
+            # (processes today; a cluster once run_batch takes one) runs them side by side
             results = run_batch(scenarios, replications, seed, jobs, progress=False)
             if not all(r.complete for r in results):
                 raise KeyboardInterrupt
