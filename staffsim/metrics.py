@@ -329,7 +329,8 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     rows["logged_in_s"][-1] = counts["group_logged_in_s"].sum()
     rows["max_queue"] = np.append(counts["max_queue"].max(axis=1), np.nan)
     kpis = slot_kpis(rows, h.n_slots * h.slot, variant)
-    frame = pd.DataFrame({"channel": channels + ["all"]})
+    # columns gathered first, the frame built once (a column insert costs ~1 ms in pandas 3)
+    frame = {"channel": channels + ["all"]}
     for key in SLOT_KPIS:
         frame[key] = kpis[key]
 
@@ -352,8 +353,8 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     for key, values in (("paid_agent_hours", paid_c), ("agent_cost", agent_c), ("abandon_cost", abandon_c),
                         ("self_service_cost", self_c), ("telephony_cost", tel_c), ("cost", cost_c)):
         frame[key] = np.append(values, values.sum())
-    frame["cost_per_handled"] = _ratio(frame["cost"].to_numpy(), frame["answered"].to_numpy())
-    return frame
+    frame["cost_per_handled"] = _ratio(frame["cost"], frame["answered"])
+    return pd.DataFrame(frame)
 
 
 def group_kpis(counts: dict[str, np.ndarray], slot_s: float) -> dict[str, np.ndarray]:

@@ -199,3 +199,14 @@ def test_a_task_that_kills_every_worker_it_is_given(client):
     item = len(out.results)
     assert out.stopped.startswith(f"Dask workers died while running item {item}, too often to try again "
                                   "(killed by the operating system?")
+
+
+def test_the_simulated_requirement_is_the_same_on_the_cluster(client):
+    # the staffing search's simulations run on the cluster when asked; same answer as here
+    from staffsim.requirement import requirement
+
+    sc = stationary(300.0, 180.0, 18, hours=1, replications=3, seed=3)
+    here = requirement(sc, "isa", jobs=1)
+    there = requirement(sc, "isa", cluster=client)
+    pd.testing.assert_frame_equal(here.table, there.table, check_exact=True)
+    assert here.iterations == there.iterations

@@ -1,0 +1,414 @@
+r"""The simulation-verified requirement: the fewest agents per slot that meet every target in the
+simulated day.
+
+What it answers
+---------------
+For each team (agent group) and slot of the horizon: how many agents must be logged in (no
+breaks, no absence; an agent leaving at a slot's end finishes the contact in hand) so that, in the
+simulation of the whole day with everything the engine models (time-varying arrivals, queues
+carried between slots, abandonment with any patience distribution, retrials, self-service, chat
+concurrency, the team's routing over all its channels), every channel the team serves meets its
+targets in every slot with traffic:
+
+- service level (answered within the threshold ÷ offered to agents) ≥ ``service_level``,
+- ASA ≤ ``asa`` (if given), abandon rate ≤ ``max_abandon`` (if given),
+
+each contact counted in the slot in which it arrived. ``max_occupancy`` is a planning device of
+the Erlang method, not a customer-facing target, and is not imposed here.
+
+*Meets, under noise.* Every candidate staffing is simulated on the same ``replications`` days
+(the same seed: common random numbers), so "meets" is a fixed property of the staffing for that
+seed: with ``rule="mean"`` a slot meets when the mean over the replications (the number
+``staffsim run --slots`` prints for that staffing) is on the right side of the target; with
+``rule="interval"`` when the whole 95% confidence interval is (mean − half-width ≥ the service
+level target; mean + half-width ≤ the ASA and abandon caps), which asks for more agents where the
+estimate is uncertain. An undefined interval (one replication with contacts in the slot) counts
+as zero width.
+
+The method
+----------
+Feldman, Mandelbaum, Massey and Whitt's Iterative Staffing Algorithm (ISA; "Staffing of
+time-varying queues to achieve time-stable performance", *Management Science* 54(2):324–338, 2008)
+simulates the system with the current staffing and sets the next staffing, time by time, from
+what the simulation shows, until it no longer changes. Published ISA reads a delay-probability
+target off the distribution of the number in system. staffsim's targets are per-slot service
+level, ASA and abandonment attributed to the slot of arrival, so the update reads the targets
+themselves, and the search is made to end with a checked answer:
+
+1. *ISA iterations* (from the Erlang requirement, :func:`staffsim.requirement.requirement`
+   ``method="erlang"``): simulate the team at s + d for a few uniform shifts d (a "ladder") on
+   the same days; each slot moves to the least shift at which it (and it at every larger shift
+   of the ladder) meets its targets. Repeat with a short ladder until no slot moves (at most
+   :data:`LADDER_ROUNDS` rounds).
+2. *Repair*: while some slot misses, add one agent in every slot that misses (never removing).
+3. *Descent*: simulate every single-slot decrement s − e_k; apply the feasible ones (as many at
+   once as still meet the targets together: the most slack first, tried largest set first);
+   recheck the slots whose decrement was feasible; when none is, simulate every slot's decrement
+   again. It stops when a round over every slot finds no single decrement that meets every
+   target: that last round is the certificate.
+
+*Backlog work* (a team whose every channel is backlog work: no abandonment, a threshold of many
+slots, see :func:`staffsim.requirement.is_backlog`) starts from the backlog plan, which is level
+where the deadlines allow. Slot-by-slot steps would push its work to the end of the threshold,
+the latest the targets allow (contacts of 08:00 may wait until the evening), so for such a team
+step 1 is skipped, step 2 raises every staffed slot together, and step 3 removes agents from the
+most-staffed slots first among equals: the answer stays as level as 1-opt minimality allows.
+
+Termination is guaranteed: step 1 is capped, step 2 only adds and stops at the agent cap
+(:func:`agent_cap`; a slot still missing there ends the search unconverged), and step 3 moves
+only between staffings that meet every target while the total strictly decreases. Every
+simulation uses the same seed and replications (common random numbers), so the comparisons
+between iterations are between the same simulated customers.
+
+*The answer is checked*: it is a staffing that was simulated and met every target in every slot
+with traffic (by the rule), and — when ``converged`` — it is **minimal in the 1-opt sense**: one
+agent fewer in any single slot makes some slot of the team miss a target (the ``binding`` column
+names the first such miss). It is not claimed to be the least total of agent-hours over all
+staffings (moving agents between slots is not tried).
+
+Each team is simulated on its own (a scenario with only its channels and its group logged in
+slot by slot): channels belong to one team each and the random streams are keyed by channel, so
+this is exactly the team's part of the whole scenario, with the same customers. All teams'
+candidates of an iteration run together in one :func:`staffsim.experiment.run_batch` call.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffsim.executors import dask_client, workers_for
+from staffsim.experiment import run_batch
+from staffsim.results import RunResult
+from staffsim.scenarios.scenario import Scenario, scenario_from_dict
+
+RULES = ("mean", "interval")
+
+#: the first ladder of uniform shifts, and the one used afterwards
+FIRST_LADDER = (-2, -1, 0, 1, 2, 4)
+LADDER = (-1, 0, 1)
+#: at most this many ladder rounds before repair and descent take over
+LADDER_ROUNDS = 2
+
+#: the per-slot KPIs kept for the requirement (each with its ``_ci``)
+KPI_COLUMNS = ("offered_to_agents", "answered", "abandoned", "service_level", "asa_s",
+               "abandon_rate", "p_wait", "occupancy")
+
+_TOL = 1e-12
+
+
+def agent_cap(erlang_agents: np.ndarray) -> int:
+    """The most agents the search puts in a slot: max(10, 3 × the Erlang peak, peak + 20)."""
+    peak = int(np.max(erlang_agents, initial=0))
+    return max(10, 3 * peak, peak + 20)
+
+
+def team_scenario(scenario: Scenario, group: str, staffing: np.ndarray) -> Scenario:
+    """The scenario reduced to one team: its channels only, its group logged in slot by slot
+    (``staffing``: agents per slot of the horizon), no costs. The engine draws the same customers
+    for these channels as in the whole scenario (streams are keyed by channel)."""
+    raw = copy.deepcopy(scenario.raw)
+    spec = scenario.spec
+    g = next(x for x in spec.agents if x.group == group)
+    raw["channels"] = {c: raw["channels"][c] for c in g.skills}
+    raw["agents"] = [{"group": group, "skills": list(g.skills),
+                      "staffing": [int(x) for x in staffing]}]
+    raw.pop("costs", None)
+    raw["name"] = f"{spec.name} - {group}"
+    return scenario_from_dict(raw, source=scenario.source, base_dir=scenario.base_dir)
+
+
+@dataclass(frozen=True)
+class Targets:
+    service_level: float
+    asa_s: float | None
+    max_abandon: float | None
+
+
+def targets_of(scenario: Scenario, channels: list[str]) -> dict[str, Targets]:
+    out = {}
+    for c in channels:
+        t = scenario.channel(c).target
+        out[c] = Targets(t.service_level, t.asa, t.max_abandon)
+    return out
+
+
+@dataclass
+class Assessment:
+    """How one staffing of one team did: per slot, whether every target is met and the worst
+    margin (share of the allowed shortfall: 0 at the target, < 0 missing), and the first miss."""
+
+    staffing: np.ndarray
+    meets: np.ndarray
+    margin: np.ndarray
+    first_miss: str
+    slots: pd.DataFrame
+    groups: pd.DataFrame
+
+    @property
+    def feasible(self) -> bool:
+        return bool(self.meets.all())
+
+    @property
+    def worst(self) -> float:
+        return float(np.min(self.margin, initial=np.inf))
+
+
+def assess(result: RunResult, channels: list[str], targets: dict[str, Targets], rule: str) -> Assessment:
+    """Check a team's simulated slots against its channels' targets (see the module doc)."""
+    slots = result.slots
+    labels = None
+    margin = None
+    misses: list[tuple[int, str]] = []
+    for c in channels:
+        rows = slots[slots["channel"] == c]
+        if labels is None:
+            labels = rows["slot_start"].to_numpy()
+            days = rows["day"].to_numpy()
+            margin = np.full(len(rows), np.inf)
+        traffic = rows["offered_to_agents"].to_numpy(float) > 0
+        tg = targets[c]
+
+        def value(kpi: str, sign: float, rows: pd.DataFrame = rows) -> np.ndarray:
+            v = rows[kpi].to_numpy(float)
+            if rule == "interval":
+                v = v + sign * np.nan_to_num(rows[f"{kpi}_ci"].to_numpy(float), nan=0.0)
+            return v
+
+        sl = value("service_level", -1)
+        checks = [("service_level", sl, "<", tg.service_level, (sl - tg.service_level) / (1 - tg.service_level))]
+        if tg.asa_s is not None:
+            asa = value("asa_s", +1)
+            checks.append(("asa_s", asa, ">", tg.asa_s, (tg.asa_s - asa) / tg.asa_s))
+        if tg.max_abandon is not None:
+            ab = value("abandon_rate", +1)
+            checks.append(("abandon_rate", ab, ">", tg.max_abandon, (tg.max_abandon - ab) / tg.max_abandon))
+        for kpi, v, op, target, m in checks:
+            m = np.where(traffic, np.nan_to_num(m, nan=-np.inf), np.inf)
+            margin = np.minimum(margin, m)
+            for k in np.flatnonzero(m < -_TOL):
+                misses.append((int(k), f"{c} {kpi} {v[k]:.4g} {op} {target:g} at day {days[k]} {labels[k]}"))
+    meets = margin >= -_TOL
+    first = min(misses)[1] if misses else ""
+    return Assessment(staffing=np.asarray(result.scenario.spec.agents[0].staffing, np.int64),
+                      meets=meets, margin=margin, first_miss=first, slots=slots, groups=result.groups)
+
+
+@dataclass
+class TeamSearch:
+    """The state of one team's search (read by the driver, also when it is cut short)."""
+
+    group: str
+    channels: list[str]
+    start: np.ndarray
+    cap: int
+    backlog: bool = False                   # every channel of the team is backlog work
+    best: Assessment | None = None          # the last staffing known to meet every target
+    last: Assessment | None = None          # the last staffing assessed
+    converged: bool = False
+    phase: str = "ladder"
+    note: str = ""
+    binding: list[str] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+Request = list[np.ndarray]
+Answers = dict[tuple, Assessment]
+
+
+def _key(s: np.ndarray) -> tuple:
+    return tuple(int(x) for x in s)
+
+
+def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
+    """One team's search as a generator: yields the staffings it wants simulated, receives their
+    assessments (for every staffing it has asked for so far)."""
+    cap = team.cap
+    s = np.clip(team.start, 0, cap).astype(np.int64)
+    k = len(s)
+    unit = np.eye(k, dtype=np.int64)
+
+    def note(phase: str, tried: int) -> None:
+        team.history.append({"phase": phase, "staffings": tried, "agent_slots": int(s.sum())})
+
+    # 1. ISA iterations on uniform ladders (not for backlog work: see the module doc)
+    team.phase = "ladder"
+    seen = {_key(s)}
+    for rnd in range(0 if team.backlog else LADDER_ROUNDS):
+        ladder = FIRST_LADDER if rnd == 0 else LADDER
+        cands = [np.clip(s + d, 0, cap) for d in ladder]
+        answers = yield cands
+        note("isa", len(cands))
+        team.last = answers[_key(s)]
+        ok = np.array([answers[_key(c)].meets for c in cands])  # (ladder, slots)
+        # least shift from which the slot meets at every larger shift of the ladder
+        suffix = np.logical_and.accumulate(ok[::-1], axis=0)[::-1]
+        move = np.full(k, ladder[-1], np.int64)
+        for i in range(len(ladder) - 1, -1, -1):
+            move = np.where(suffix[i], ladder[i], move)
+        new = np.clip(s + move, 0, cap)
+        done = np.array_equal(new, s) or _key(new) in seen
+        s = new
+        seen.add(_key(s))
+        if done:
+            break
+
+    # 2. repair: add agents where a slot misses until every slot meets
+    team.phase = "repair"
+    while True:
+        answers = yield [s]
+        note("repair", 1)
+        a = team.last = answers[_key(s)]
+        if a.feasible:
+            team.best = a
+            break
+        short = ~a.meets
+        if team.backlog:  # keep the plan's shape: one more agent in every slot with agents
+            short = (s > 0) | short
+        if (s[short] >= cap).any():
+            team.note = f"a slot still misses with {cap} agents (the cap): {a.first_miss}"
+            return
+        s = np.where(short, np.minimum(s + 1, cap), s)
+
+    # 3. descent: single-slot decrements, applied while every target holds; ends with a round
+    #    over every slot in which none holds (the certificate)
+    team.phase = "descent"
+    todo = None  # None: every slot
+    while True:
+        slots = [j for j in range(k) if s[j] > 0 and (todo is None or j in todo)]
+        cands = [s - unit[j] for j in slots]
+        answers = yield cands
+        note("descent" if todo is None else "descent (recheck)", len(cands))
+        fine = [(answers[_key(c)].worst, j) for c, j in zip(cands, slots) if answers[_key(c)].feasible]
+        if not fine:
+            if todo is None:
+                team.binding = [""] * k
+                for c, j in zip(cands, slots):
+                    team.binding[j] = answers[_key(c)].first_miss
+                team.converged = True
+                return
+            todo = None
+            continue
+        # most slack first, then the most-staffed slot (keeps the requirement level), then time
+        order = [j for _, j in sorted(fine, key=lambda x: (-x[0], -s[x[1]], x[1]))]
+        sizes = sorted({len(order) >> i for i in range(len(order).bit_length())} - {0, 1}, reverse=True)
+        combos = [s - np.bincount(order[:m], minlength=k).astype(np.int64) for m in sizes]
+        take = 1
+        if combos:
+            answers = yield combos
+            note("combine", len(combos))
+            for m, c in zip(sizes, combos):
+                if answers[_key(c)].feasible:
+                    take = m
+                    break
+        s = s - np.bincount(order[:take], minlength=k).astype(np.int64)
+        team.best = answers[_key(s)]
+        # a decrement that failed fails again once others are taken (fewer agents elsewhere
+        # never help): recheck only the slots whose decrement met the targets (those taken may
+        # give up another agent); the last round checks every slot again
+        todo = set(order)
+
+
+@dataclass
+class SearchResult:
+    teams: dict[str, TeamSearch]
+    iterations: int
+    staffings: int
+    replications: int
+    seed: int
+
+
+def search(
+    scenario: Scenario,
+    teams: dict[str, list[str]],
+    start: dict[str, np.ndarray],
+    replications: int,
+    seed: int,
+    jobs: int | None,
+    *,
+    rule: str = "mean",
+    max_iterations: int = 60,
+    backlog: frozenset[str] | set[str] = frozenset(),
+    log: Callable[[str], None] | None = None,
+    cluster: Any = None,
+) -> SearchResult:
+    """Run every team's search, one :func:`run_batch` per iteration for all teams together.
+    ``backlog``: the teams whose every channel is backlog work. ``cluster``: run the
+    simulations on a Dask cluster (as in :func:`staffsim.simulate`), connected once for the
+    whole search."""
+    if cluster is None:
+        return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
+                           backlog, log, None)
+    with dask_client(cluster, workers_for(jobs, 1 << 30)) as client:
+        return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
+                           backlog, log, client)
+
+
+def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations, backlog,
+                log, cluster) -> SearchResult:
+    states = {g: TeamSearch(group=g, channels=ch, start=np.asarray(start[g], np.int64),
+                            cap=agent_cap(start[g]), backlog=g in backlog) for g, ch in teams.items()}
+    targets = {g: targets_of(scenario, ch) for g, ch in teams.items()}
+    cache: dict[str, Answers] = {g: {} for g in teams}
+    gens: dict[str, Generator] = {}
+    wants: dict[str, Request] = {}
+    for g, st in states.items():
+        gens[g] = _search(st)
+        wants[g] = next(gens[g])
+    iterations = staffings = 0
+    while wants:
+        if iterations >= max_iterations:
+            for g in list(wants):
+                gens[g].close()
+                states[g].note = f"stopped after {max_iterations} iterations"
+            break
+        batch: list[tuple[str, np.ndarray]] = []
+        for g, req in wants.items():
+            for s in req:
+                if _key(s) not in cache[g] and all(_key(s) != _key(t) for h, t in batch if h == g):
+                    batch.append((g, s))
+        if batch:
+            scenarios = [team_scenario(scenario, g, s) for g, s in batch]
+            # every staffing of the iteration, all teams, one batch: the executor behind run_batch
+            # (the process pool, or the Dask cluster) runs them side by side
+            results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
+            if not all(r.complete for r in results):
+                raise KeyboardInterrupt
+            for (g, s), res in zip(batch, results):
+                cache[g][_key(s)] = assess(res, teams[g], targets[g], rule)
+            iterations += 1
+            staffings += len(batch)
+        if log is not None and batch:
+            log(f"iteration {iterations}: " + "; ".join(
+                f"{g} {states[g].phase} ({len(req)} staffing(s))" for g, req in wants.items()))
+        for g in list(wants):
+            try:
+                wants[g] = gens[g].send(cache[g])
+            except StopIteration:
+                del wants[g]
+    return SearchResult(teams=states, iterations=iterations, staffings=staffings,
+                        replications=replications, seed=seed)
+
+
+def kpi_table(group: str, channels: list[str], a: Assessment, targets: dict[str, Targets]) -> pd.DataFrame:
+    """Per channel × slot: the simulated KPIs of the team's final staffing (means and ``_ci``),
+    its targets and whether the slot meets them."""
+    parts = []
+    for c in channels:
+        rows = a.slots[a.slots["channel"] == c]
+        t = targets[c]
+        frame = pd.DataFrame({"group": group, "channel": c, "day": rows["day"].to_numpy(),
+                              "slot_start": rows["slot_start"].to_numpy()})
+        for kpi in KPI_COLUMNS:
+            frame[kpi] = rows[kpi].to_numpy(float)
+            frame[f"{kpi}_ci"] = rows[f"{kpi}_ci"].to_numpy(float)
+        frame["target_service_level"] = t.service_level
+        frame["target_asa_s"] = np.nan if t.asa_s is None else t.asa_s
+        frame["target_max_abandon"] = np.nan if t.max_abandon is None else t.max_abandon
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
