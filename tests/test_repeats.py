@@ -46,8 +46,10 @@ def test_repeat_arrives_repeat_delay_after_the_contact_ends(shares, channel):
 
 def repeat_u(slot, j, n=1):
     """The (resolution, channel, landing) draws of the n-th repeat of call j of slot ``slot``
-    (seed 1, replication 0), from the stream the module documents: blocks of 32 customers."""
-    return stream(1, 0, "q", "repeat", slot, n, j // 32).random((32, 3))[j % 32]
+    (seed 1, replication 0), from the stream the module documents: first repeats in blocks of
+    128 customers."""
+    assert n == 1
+    return stream(1, 0, "q", "repeat", slot, n, j // 128).random((128, 3))[j % 128]
 
 
 def test_repeat_channel_is_the_one_drawn():

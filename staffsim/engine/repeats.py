@@ -29,10 +29,11 @@ later days of a multi-day horizon for the steady state).
 *Draws* (common random numbers by construction). The n-th repeat of first contact j of slot k
 of channel c takes its resolution draw, channel draw, landing draw (used when the center is
 closed) and delay, and its handle time, patience and retrial draws for each channel it may come
-back to, from the stream ``(c, "repeat", k, n, j // 32)`` at place ``j % 32``: the same customer
-gets the same repeat in every scenario that shares the seed and that slot's volume, whatever the
-staffing. Blocks of 32 customers are drawn when first needed and cached (bounded: a block that
-falls out is drawn again identically), so memory stays bounded.
+back to, from the stream ``(c, "repeat", k, n, j // b)`` at place ``j % b``, with blocks of
+b = 128 customers for first repeats, 512 for second ones, at most 2048 (:func:`block_size`): the
+same customer gets the same repeat in every scenario that shares the seed and that slot's
+volume, whatever the staffing. Blocks are drawn when first needed and cached (bounded: a block
+that falls out is drawn again identically), so memory stays bounded.
 
 ``Attempt.resolved``: -1 not judged (not answered, in service at the end, or its channel has
 no resolution), 1 resolved, 0 unresolved (a repeat follows), 2 unresolved and its repeat would
@@ -42,7 +43,7 @@ fall beyond the horizon.
 from __future__ import annotations
 
 from bisect import bisect_right
-from functools import lru_cache
+from collections import OrderedDict
 
 import numpy as np
 
@@ -104,18 +105,24 @@ class RepeatDraws:
                  "res", "resolve_u", "origin", "deferred", "delay", "land_u")
 
 
-BLOCK = 32  # customers of a slot whose n-th repeats are drawn together
-_CACHE = 2048  # blocks kept at once (one that falls out is drawn again, identically)
+_HELD = 1 << 22  # drawn values kept at once, 32 MB (a block that falls out is drawn again)
+
+
+def block_size(n: int) -> int:
+    """Customers of a slot whose n-th repeats are drawn together: 128 for first repeats, four
+    times more for each further repeat (fewer customers get that far), at most 2048."""
+    return min(128 << 2 * (n - 1), 2048)
 
 
 class RepeatDrawer:
     """Draws repeats' attributes for one (seed, replication).
 
     The n-th repeats of the customers j of slot k of a channel are drawn together for a block
-    of :data:`BLOCK` customers (``j // BLOCK``) from the stream
-    ``(channel, "repeat", k, n, block)``, when the first of them is needed; blocks are cached
-    (bounded: a block that falls out is drawn again identically), so memory stays bounded and a
-    stream is made for a block, not for every repeat."""
+    of :func:`block_size` customers (``j // size``) from the stream
+    ``(channel, "repeat", k, n, block)``, when the first of them is needed; blocks are cached,
+    least recently used out first once they hold 2**22 values (32 MB; a block that falls out is
+    drawn again identically), so memory stays bounded and a stream is made for a block, not
+    for every repeat."""
 
     def __init__(self, scenario, seed: int, rep: int):
         self.seed, self.rep = seed, rep
@@ -125,44 +132,63 @@ class RepeatDrawer:
         chans = [scenario.channel(c) for c in self.names]
         self.k = [c.retrial.max_attempts if c.retrial else 1 for c in chans]
         self.retry_delay = [c.retrial.delay.to_distribution() if c.retrial else None for c in chans]
-        self._block = lru_cache(maxsize=_CACHE)(self._draw_block)
+        self._blocks: OrderedDict[tuple, tuple] = OrderedDict()  # least recently used first
+        self._held = 0
 
-    def _draw_block(self, res: Resolution, slot: int, n: int, block: int) -> tuple:
+    def _block(self, res: Resolution, slot: int, n: int, block: int, size: int) -> tuple:
+        key = (res.channel, slot, n, block)
+        got = self._blocks.get(key)
+        if got is not None:
+            self._blocks.move_to_end(key)
+            return got
+        got = self._draw_block(res, slot, n, block, size)
+        self._blocks[key] = got
+        self._held += got[3]
+        while self._held > _HELD and len(self._blocks) > 1:
+            _, old = self._blocks.popitem(last=False)
+            self._held -= old[3]
+        return got
+
+    def _draw_block(self, res: Resolution, slot: int, n: int, block: int, size: int) -> tuple:
         rng = stream(self.seed, self.rep, res.name, "repeat", slot, n, block)
-        u = rng.random((BLOCK, 3))  # resolution, channel, landing
-        delay = res.delay.sample(rng, BLOCK)
+        u = rng.random((size, 3))  # resolution, channel, landing
+        delay = res.delay.sample(rng, size)
         per_target = {}
         for t in res.targets:  # every channel the repeats may come back to, in a fixed order
             k = self.k[t]
             pat, rd = self.patience[t], self.retry_delay[t]
             per_target[t] = (
-                self.handle[t].sample(rng, BLOCK),
-                pat.sample(rng, (BLOCK, k)) if pat is not None else np.full((BLOCK, k), INF),
-                rng.random((BLOCK, k)),
-                rd.sample(rng, (BLOCK, k)) if rd is not None else np.zeros((BLOCK, k)),
+                self.handle[t].sample(rng, size),
+                pat.sample(rng, (size, k)) if pat is not None else np.full((size, k), INF),
+                rng.random((size, k)),
+                rd.sample(rng, (size, k)) if rd is not None else np.zeros((size, k)),
             )
-        return u, delay, per_target
+        values = u.size + delay.size + sum(a.size for arrays in per_target.values() for a in arrays)
+        return u, delay, per_target, values
 
     def draw(self, origin: tuple, n: int) -> RepeatDraws:
         """The ``n``-th repeat of the customer ``origin``: (resolution, slot, index in the slot,
         contact number) of its first contact."""
         res, slot, j, contact = origin
-        block, p = divmod(j, BLOCK)
-        u, delay, per_target = self._block(res, slot, n, block)
+        size = block_size(n)
+        block, p = divmod(j, size)
+        u, delay, per_target, _ = self._block(res, slot, n, block, size)
         resolve_u, chan_u, land_u = u[p].tolist()
         t = res.pick(chan_u)
         handle, patience, retry_u, retry_delay = per_target[t]
         d = RepeatDraws()
         d.channel = t
         d.offset = contact
-        d.handle = [float(handle[p])]
-        d.patience = patience[p].tolist()
-        d.retry_u = retry_u[p].tolist()
-        d.retry_delay = retry_delay[p].tolist()
+        # tuples of floats: the garbage collector stops tracking them (many repeats wait for
+        # days; lists would make every full collection walk them)
+        d.handle = (float(handle[p]),)
+        d.patience = tuple(patience[p].tolist())
+        d.retry_u = tuple(retry_u[p].tolist())
+        d.retry_delay = tuple(retry_delay[p].tolist())
         d.k = self.k[t]
         d.level = n
         d.res = res
-        d.resolve_u = [resolve_u]
+        d.resolve_u = (resolve_u,)
         d.origin = origin
         d.deferred = False
         d.delay = float(delay[p])
