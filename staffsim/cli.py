@@ -303,6 +303,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 SUMMARY_COLUMNS = ["offered", "deflected", "answered", "abandoned", "unfinished", "service_level",
                    "asa_s", "abandon_rate", "occupancy", "staffed_agents"]
+# first-contact resolution and appointments: shown when the scenario has them
+OUTCOME_COLUMNS = ["repeats", "fcr", "no_shows", "no_show_minutes", "appointment_wait_s"]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -329,9 +331,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _finish(result.complete, result.replications, result.stopped)
     summary = result.summary()
     shown = pd.DataFrame({"channel": summary["channel"]})
-    for col in SUMMARY_COLUMNS:
+    for col in SUMMARY_COLUMNS + [c for c in OUTCOME_COLUMNS if c in summary]:
         shown[col] = summary[col]
-        if col in ("service_level", "asa_s", "abandon_rate", "occupancy"):
+        if col in ("service_level", "asa_s", "abandon_rate", "occupancy", "fcr"):
             shown[f"{col}_ci"] = summary[f"{col}_ci"]
     print(f"{sc.name} - {result.replications} replications, seed {result.seed}, "
           f"staffsim {result.version}")
@@ -403,7 +405,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print()
     d = result.differences
     shown = d[d["metric"].isin(["service_level", "asa_s", "abandon_rate", "occupancy",
-                                "paid_agent_hours", "cost"])]
+                                "paid_agent_hours", "cost",
+                                # first-contact resolution and appointments, when present
+                                "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value"])]
     print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
     print(format_differences(shown, b.scenario.spec.costs.currency))
     if args.out:
@@ -416,7 +420,8 @@ def _stopped(comparison) -> str | None:
 
 
 SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agent_hours",
-               "plan_agent_hours", "plan_agents_peak", "cost")
+               "plan_agent_hours", "plan_agents_peak", "cost",
+               "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value")  # when present
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:

@@ -27,13 +27,19 @@ from staffsim.metrics import (
     slot_labels,
 )
 from staffsim.models.staffing import plan_staffing
+from staffsim.outcomes import (
+    APPOINTMENT_SLOT_KPIS,
+    OUTCOME_DECISION_METRICS,
+    REPEAT_SLOT_KPIS,
+)
+from staffsim.plan_outcomes import appointment_plan, repeat_volumes
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.scenario import Scenario
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.units import format_clock
 
-STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected")
+STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected", "no_show")
 CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start", "arrival_s", "arrival",
                    "outcome", "deflected", "answered", "abandoned", "answer_s", "wait_s", "handle_s",
                    "end_s", "group"]
@@ -47,20 +53,37 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
     patience use Erlang A with its mean (exact for exponential patience, an approximation
     otherwise); retrials, carry-over between slots, breaks and shared skills are not in this
     model. Shrinkage comes from the group staffed "from plan" that serves the channel, if any.
+
+    Appointment channels get a deterministic plan (an agent per booking at its time), and
+    channels that repeats come back to get the steady-state repeat volume on top of their own
+    (:mod:`staffsim.plan_outcomes`).
     """
     spec = scenario.spec
     h = spec.horizon
     day, labels = slot_labels(scenario)
     frames = []
     targets = {}
+    # --- appointments and repeats (staffsim/plan_outcomes.py) ---
+    booked: dict[str, pd.DataFrame] = {}
+    repeats: dict[str, np.ndarray] = {}
+    if any(ch.resolution is not None for ch in spec.channels.values()):
+        repeats = repeat_volumes(scenario)
+    # --- end ---
     for name, ch in spec.channels.items():
+        if ch.appointment:
+            shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
+            booked[name] = appointment_plan(scenario, name, labels, shrink)
+            continue
         ss = ch.self_service
         keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
         uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
+        volume = scenario.volumes[name] * keep
+        if name in repeats:
+            volume = volume + repeats[name]
         frames.append(pd.DataFrame({
             "channel": name,
             "slot_start": labels,
-            "volume": scenario.volumes[name] * keep,
+            "volume": volume,
             "aht_s": ch.handle_time.to_distribution().mean * uplift,
         }))
         shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
@@ -69,7 +92,12 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
             patience_s=pat.mean if pat is not None else None, shrinkage=shrink,
             concurrency=ch.concurrency, concurrency_stretch=ch.concurrency_stretch,
         )
-    plan = plan_staffing(pd.concat(frames, ignore_index=True), targets, h.slot)
+    if booked:  # in the scenario's channel order
+        live = plan_staffing(pd.concat(frames, ignore_index=True), targets, h.slot) if frames else None
+        plan = pd.concat([booked[c] if c in booked else live[live["channel"] == c] for c in spec.channels],
+                         ignore_index=True)
+    else:
+        plan = plan_staffing(pd.concat(frames, ignore_index=True), targets, h.slot)
     plan.insert(1, "day", np.tile(day, len(spec.channels)))
     return plan
 
@@ -140,7 +168,26 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
         "handle_s": np.where(answered, log.handle, np.nan),
         "end_s": log.end,
         "group": groups[log.group],
+        **_extra_contact_columns(log),
     })
+
+
+def _extra_contact_columns(log: ContactLog) -> dict[str, np.ndarray]:
+    """First-contact resolution and appointment columns, for scenarios that use them:
+    ``repeat`` (0 for a first contact, n for its n-th repeat), ``issue_channel`` (where the issue
+    first came in), ``resolved`` (True / False once an agent finished the contact, else empty),
+    ``repeat_deferred``; ``customer_arrival_s`` and ``reminded`` for appointments."""
+    x = log.extra
+    out: dict[str, np.ndarray] = {}
+    if "level" in x:
+        out["repeat"] = x["level"]
+        out["issue_channel"] = np.array(log.channels, dtype=object)[x["origin_channel"]]
+        out["resolved"] = np.where(x["resolved"] < 0, None, x["resolved"] == 1).astype(object)
+        out["repeat_deferred"] = x["deferred"]
+    if "customer_arrival" in x:
+        out["customer_arrival_s"] = x["customer_arrival"]
+        out["reminded"] = x["reminded"]
+    return out
 
 
 def _clock_labels(times: np.ndarray) -> np.ndarray:
@@ -261,7 +308,9 @@ def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys
 
 def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None) -> RunResult:
     day, labels = slot_labels(scenario)
-    slots = _mean_table("channel", scenario.channels, day, labels, outs, "slot", SLOT_KPIS)
+    present = [k for k in REPEAT_SLOT_KPIS + APPOINTMENT_SLOT_KPIS if k in outs[0]["slot"]]
+    slots = _mean_table("channel", scenario.channels, day, labels, outs, "slot",
+                        SLOT_KPIS + tuple(dict.fromkeys(present)))
     groups = _mean_table("group", [g.group for g in scenario.spec.agents], day, labels, outs,
                          "group", GROUP_KPIS)
     per_rep = pd.concat(
@@ -326,6 +375,13 @@ def _check_compatible(base: Scenario, other: Scenario) -> None:
         )
 
 
+def decision_metrics(*results: RunResult) -> tuple[str, ...]:
+    """The metrics compared and swept: :data:`DECISION_METRICS`, plus those of first-contact
+    resolution and appointments that every result has."""
+    extra = [m for m in OUTCOME_DECISION_METRICS if all(m in r.per_replication for r in results)]
+    return DECISION_METRICS + tuple(extra)
+
+
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:
     pr = result.per_replication
     return pr.loc[pr["channel"] == channel, metric].to_numpy(float)
@@ -338,7 +394,7 @@ def differences_table(base: RunResult, variants: dict[str, RunResult], *, paired
     channels = list(base.per_replication["channel"].unique())
     for label, res in variants.items():
         for channel in channels:
-            for metric in DECISION_METRICS:
+            for metric in decision_metrics(base, res):
                 b, v = _values(base, channel, metric), _values(res, channel, metric)
                 diff, half = (paired_difference if paired else unpaired_difference)(b, v)
                 rows.append({

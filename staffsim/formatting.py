@@ -22,6 +22,8 @@ _SHARE_COLUMNS = {
     "abandon_rate",
     "occupancy",
     "deflection",
+    "fcr",  # first-contact resolution and appointments (staffsim/outcomes.py)
+    "show_rate",
 }
 
 
@@ -54,7 +56,12 @@ _METRIC_UNITS = {
     "asa_s": ("s", "s"),
     "mean_wait_s": ("s", "s"),
     "paid_agent_hours": ("h", "h"),
+    "fcr": ("%", "pp"),  # first-contact resolution and appointments (staffsim/outcomes.py)
+    "show_rate": ("%", "pp"),
+    "appointment_wait_s": ("s", "s"),
+    "no_show_minutes": ("min", "min"),
 }
+_MONEY = {"appointment_value"}  # money columns whose names do not say "cost"
 
 
 def _magnitude(metric: str, value: float, change: bool, currency: str) -> tuple[str, str]:
@@ -65,7 +72,7 @@ def _magnitude(metric: str, value: float, change: bool, currency: str) -> tuple[
         return f"{100 * v:.1f}", "pp" if change else "%"
     if unit:
         return f"{v:,.1f}", unit[1]
-    if "cost" in metric:
+    if "cost" in metric or metric in _MONEY:
         return f"{v:,.0f}", currency
     return f"{v:,.1f}", ""
 

@@ -42,6 +42,12 @@ Money (whole horizon, per replication; rates from the scenario's ``costs``):
 A group's pay is allocated to its channels in proportion to the handling work (time ÷ concurrency)
 it did for each (equally among its skills if it did none), so the channels' costs add up to the
 center's (the ``all`` row).
+
+First-contact resolution (repeat contacts) and appointments add their own columns, only in the
+scenarios that use them (:mod:`staffsim.outcomes`): an appointment's **no-show** (state 5) is an
+outcome of its own (offered = deflected + answered + abandoned + unfinished + no-shows), taken by
+an agent (its wait counts in ``mean_wait_s`` and ``p_wait``, its grace in the agents' work and
+``occupancy``) but not answered, and left out of the service level's denominator.
 """
 
 from __future__ import annotations
@@ -49,6 +55,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from staffsim.outcomes import (
+    OutcomeAccumulator,
+    outcome_horizon_kpis,
+    outcome_slot_kpis,
+    uses_appointments,
+    uses_repeats,
+)
 from staffsim.scenarios.scenario import Scenario
 from staffsim.units import format_clock
 
@@ -170,6 +183,9 @@ class SlotAccumulator:
         self.group_total = {key: np.zeros(self.ng) for key in _GROUP_LEVELS}
         self.work = np.zeros((self.ng, self.ns))
         self.work_gc = np.zeros((self.ng, self.nc))
+        # first-contact resolution and appointments (staffsim/outcomes.py), when used
+        self.outcomes = (OutcomeAccumulator(scenario, self.nc, self.ns, self.ng, self.conc)
+                         if uses_repeats(scenario) or uses_appointments(scenario) else None)
 
     def slot_of(self, times: np.ndarray) -> np.ndarray:
         """The slot each time falls in (-1 outside the opening hours)."""
@@ -194,7 +210,8 @@ class SlotAccumulator:
         deflected = state == 4
         unfinished = state == 0
         to_agents = ~deflected
-        wait = np.where(answered, answer - arrival, np.nan)
+        taken = answered | (state == 5)  # an appointment's no-show was taken by an agent too
+        wait = np.where(taken, answer - arrival, np.nan)
         wait = np.where(abandoned, end - arrival, wait)
         wait = np.where(unfinished, run_end - arrival, wait)
         thr = self.thresholds[ch]
@@ -214,15 +231,15 @@ class SlotAccumulator:
         add("unfinished", unfinished)
         add("answered_within", within)
         add("abandoned_before_threshold", early_ab)
-        add("waited", to_agents & ~(answered & (answer == arrival)))
+        add("waited", to_agents & ~(taken & (answer == arrival)))
         add("handled_s", answered, stop - answer)
         add("wait_answered_s", answered, wait)
         add("wait_all_s", to_agents, wait)
-        if answered.any():
-            g_of = group[answered].astype(np.int64)
-            t0, t1 = answer[answered], stop[answered]
-            share = 1.0 / self.conc[ch[answered]]
-            np.add.at(self.work_gc, (g_of, ch[answered]), (t1 - t0) * share)
+        if taken.any():  # agent work: answered contacts and the grace of no-shows
+            g_of = group[taken].astype(np.int64)
+            t0, t1 = answer[taken], stop[taken]
+            share = 1.0 / self.conc[ch[taken]]
+            np.add.at(self.work_gc, (g_of, ch[taken]), (t1 - t0) * share)
             for g in np.unique(g_of):
                 m = g_of == g
                 times = np.concatenate([t0[m], t1[m]])
@@ -267,6 +284,8 @@ class SlotAccumulator:
         out["group_scheduled_s"] = scheduled_s
         out["group_channel_work_s"] = self.work_gc.copy()
         out["group_paid_s"] = scheduled_s.sum(axis=1) + overtime_s
+        if self.outcomes is not None:
+            out.update(self.outcomes.counts())
         return out
 
     def balance(self) -> np.ndarray:
@@ -286,13 +305,16 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
             f"service_level: unknown variant {variant!r} (choose {', '.join(SERVICE_LEVEL_VARIANTS)})"
         )
     c = counts
+    to_agents = c["offered_to_agents"]
+    if "no_shows" in c:  # appointments: a no-show is not a failure of service
+        to_agents = to_agents - c["no_shows"]
     if variant == "offered":
-        sl = _ratio(c["answered_within"], c["offered_to_agents"])
+        sl = _ratio(c["answered_within"], to_agents)
     elif variant == "answered":
         sl = _ratio(c["answered_within"], c["answered"])
     else:
-        sl = _ratio(c["answered_within"], c["offered_to_agents"] - c["abandoned_before_threshold"])
-    return {
+        sl = _ratio(c["answered_within"], to_agents - c["abandoned_before_threshold"])
+    kpis = {
         "offered": c["offered"],
         "deflected": c["deflected"],
         "offered_to_agents": c["offered_to_agents"],
@@ -308,6 +330,8 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
         "staffed_agents": c["logged_in_s"] / slot_s,
         "max_queue": c["max_queue"],
     }
+    kpis.update(outcome_slot_kpis(c))  # first-contact resolution, appointments (when used)
+    return kpis
 
 
 COST_COLUMNS = ("paid_agent_hours", "agent_cost", "abandon_cost", "self_service_cost",
@@ -323,6 +347,8 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     h = spec.horizon
     totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS}
     rows = {key: np.append(v, v.sum()) for key, v in totals.items()}
+    if "no_shows" in counts:  # appointments: the service level leaves no-shows out
+        rows["no_shows"] = np.append(counts["no_shows"].sum(axis=1), counts["no_shows"].sum())
     # all channels: occupancy and staffing over all groups once (not summed per channel)
     rows["work_s"][-1] = counts["group_work_s"].sum()
     rows["available_s"][-1] = (counts["group_logged_in_s"] - counts["group_on_break_s"]).sum()
@@ -350,10 +376,16 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     self_c = totals["deflected"] * rate["self_service"]
     tel_c = totals["handled_s"] / 60.0 * rate["handled_minute"]
     cost_c = agent_c + abandon_c + self_c + tel_c
+    outcome = None
+    if "repeats" in counts or "no_shows" in counts:  # staffsim/outcomes.py
+        outcome = outcome_horizon_kpis(counts, scenario, paid_h * rate_g, done.ravel())
+        cost_c = cost_c + outcome.pop("_cost")
     for key, values in (("paid_agent_hours", paid_c), ("agent_cost", agent_c), ("abandon_cost", abandon_c),
                         ("self_service_cost", self_c), ("telephony_cost", tel_c), ("cost", cost_c)):
         frame[key] = np.append(values, values.sum())
     frame["cost_per_handled"] = _ratio(frame["cost"], frame["answered"])
+    for key, values in (outcome or {}).items():
+        frame[key] = values
     return pd.DataFrame(frame)
 
 

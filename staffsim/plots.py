@@ -54,6 +54,11 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     ax.plot(x, slots["offered_to_agents"], color=_GREY, label="offered to agents")
     ax.plot(x, slots["answered"], color=_BLUE, label="answered")
     ax.bar(x, slots["abandoned"], color=_RED, alpha=0.7, label="abandoned")
+    # first-contact resolution and appointments, when the scenario has them
+    if "repeats" in slots and slots["repeats"].sum() > 0:
+        ax.plot(x, slots["repeats"], color=_GREEN, ls="--", label="of which repeat contacts")
+    if spec.appointment:
+        ax.bar(x, slots["no_shows"], color=_ORANGE, alpha=0.7, label="no-shows")
     ax.set_title("Contacts per slot")
     ax.set_ylabel("contacts per slot")
     ax.legend(fontsize=8)

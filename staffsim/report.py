@@ -112,10 +112,15 @@ def run_report(result) -> str:
     )
     money = pd.DataFrame([{
         "channel": r["channel"],
-        **{label: format_metric("cost", r[col], currency=cur)
-           for label, col in (("agents", "agent_cost"), ("lost (abandoned)", "abandon_cost"),
-                              ("self-service", "self_service_cost"), ("telephony", "telephony_cost"),
-                              ("total", "cost"))},
+        **{label: format_metric("cost", sign * r[col], currency=cur)
+           for label, col, sign in (("agents", "agent_cost", 1), ("lost (abandoned)", "abandon_cost", 1),
+                                    ("self-service", "self_service_cost", 1),
+                                    ("telephony", "telephony_cost", 1),
+                                    # appointments, when the scenario has them (staffsim/outcomes.py)
+                                    ("reminders", "reminder_cost", 1),
+                                    ("appointments served (revenue)", "appointment_value", -1),
+                                    ("total", "cost", 1))
+           if col in r},
         "per handled contact": (f"{r['cost_per_handled']:,.2f} {cur}"
                                 if math.isfinite(r["cost_per_handled"]) else "-"),
     } for _, r in summary.iterrows()])

@@ -30,6 +30,12 @@ class ContactLog:
     agents who showed up, or the gross headcount of a group staffed from plan.
     ``overtime_s[g]``: time agents of group g stayed logged in past their scheduled end.
     ``run_start`` / ``run_end``: the simulated interval (the end includes the drain).
+    ``extra``: per-attempt columns of the behaviours the scenario uses (first-contact
+    resolution: ``level``, ``resolved``, ``deferred``, ``origin_channel``; appointments:
+    ``customer_arrival``, ``reminded``; see :mod:`staffsim.engine.repeats` and
+    :mod:`staffsim.engine.appointments`), empty otherwise. ``state`` 5 is an appointment's no-show.
+    A repeat attempt's ``contact`` is the customer's number in the channel where the issue first
+    came in (``extra["origin_channel"]``), which may not be the channel it arrives on.
     """
 
     channels: tuple[str, ...]
@@ -51,6 +57,7 @@ class ContactLog:
     overtime_s: np.ndarray
     run_start: float
     run_end: float
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.channel)
@@ -197,6 +204,13 @@ class ComparisonResult:
             part("paid_agent_hours", "paid agent hours", True, f" {per}"),
             part("cost", "cost", True, f" {per}"),
         ]
+        # first-contact resolution and appointments, when the scenarios have them
+        extra = [part(m, name, per_day, f" {per}" if per_day else "")
+                 for m, name, per_day in (("fcr", "FCR", False), ("repeats", "repeats", True),
+                                          ("no_shows", "no-shows", True),
+                                          ("appointment_value", "appointment value", True))
+                 if m in row.index]
+        parts[3:3] = extra
         return f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,13 +21,16 @@ import numpy as np
 import pandas as pd
 
 from staffsim.errors import InputError
-from staffsim.experiment import DECISION_METRICS, _values, run_batch
+from staffsim.experiment import DECISION_METRICS, _values, decision_metrics, run_batch
+from staffsim.outcomes import OUTCOME_DECISION_METRICS
 from staffsim.results import SweepResult
 from staffsim.scenarios.scenario import Scenario
 from staffsim.stats import mean_ci, paired_difference
 
-#: every metric a sweep's table holds, per channel and for the whole center (``all``)
-SWEEP_METRICS = DECISION_METRICS + ("offered_to_agents", "plan_agents_peak", "plan_agent_hours")
+#: every metric a sweep's table may hold, per channel and for the whole center (``all``); the
+#: repeat and appointment metrics only where the scenario has those behaviours
+SWEEP_METRICS = DECISION_METRICS + OUTCOME_DECISION_METRICS + (
+    "offered_to_agents", "plan_agents_peak", "plan_agent_hours")
 
 #: the most points (value combinations) one sweep may have
 MAX_POINTS = 10_000
@@ -142,7 +145,7 @@ def _sweep_table(params, points, results) -> pd.DataFrame:
         slot_h = res.scenario.spec.horizon.slot / 3600.0
         channels = list(res.per_replication["channel"].unique())
         for channel in channels:
-            for metric in DECISION_METRICS + ("offered_to_agents",):
+            for metric in decision_metrics(*results) + ("offered_to_agents",):
                 mean, half = mean_ci(_values(res, channel, metric))
                 rows.append({**key, "channel": channel, "metric": metric,
                              "mean": float(mean), "ci": float(half)})
@@ -175,7 +178,7 @@ def _sweep_steps(params, axes, results) -> pd.DataFrame:
                 p: (None if k == axis else axes[k][here[k]]) for k, p in enumerate(params)}
             head = ({} if len(params) == 1 else {"parameter": name})
             for channel in r0.per_replication["channel"].unique():
-                for metric in DECISION_METRICS:
+                for metric in decision_metrics(*results):
                     d, half = paired_difference(_values(r0, channel, metric), _values(r1, channel, metric))
                     rows.append({**head, "from": axes[axis][here[axis]], "to": axes[axis][there[axis]],
                                  **fixed, "channel": channel, "metric": metric, "difference": d, "ci": half})

@@ -13,6 +13,9 @@ The package is split by concern:
   by slot);
 - :mod:`~staffsim.engine.arrivals`, :mod:`~staffsim.engine.routing`,
   :mod:`~staffsim.engine.agents`: the event callbacks;
+- :mod:`~staffsim.engine.repeats`: first-contact resolution, unresolved contacts coming back as
+  repeat attempts; :mod:`~staffsim.engine.appointments`: booked contacts, no-shows, reminders
+  and the agent's grace period (both off unless the scenario uses them);
 - :mod:`~staffsim.engine.recorder`: what is recorded, folded into per-slot figures at every
   midnight (bounded memory for long horizons);
 - :mod:`~staffsim.engine.audit`: invariant checks (``STAFFSIM_AUDIT=1``);
@@ -38,8 +41,8 @@ morning.
 """
 
 from staffsim.engine.audit import Audit, InvariantError
-from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, KIND_NAMES, SERVE, WAIT
+from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, KIND_NAMES, NO_SHOW, SERVE, WAIT
 from staffsim.engine.replication import Replication, ReplicationOutput, run_replication
 
-__all__ = ["ABANDONED", "DEFLECTED", "DONE", "KIND_NAMES", "SERVE", "WAIT", "Audit", "InvariantError",
+__all__ = ["ABANDONED", "DEFLECTED", "DONE", "KIND_NAMES", "NO_SHOW", "SERVE", "WAIT", "Audit", "InvariantError",
            "Replication", "ReplicationOutput", "run_replication"]

@@ -60,6 +60,8 @@ class AgentsMixin:
         elif k > 1:
             self.partial[c][ag.load].pop(ag, None)
         hdl = att.draws.handle[att.i] * self.uplift[c]
+        if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
+            hdl = self._appointment_busy(att, now)
         if k > 1 and self.stretch[c] != 1.0:
             hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
         ag.load += 1
@@ -78,6 +80,8 @@ class AgentsMixin:
         att.state = DONE
         att.end = now
         c = ag.load_ch
+        if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
+            self._after_service(att, c)
         if self.conc[c] > 1:
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1

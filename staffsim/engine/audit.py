@@ -16,6 +16,12 @@ group-level bookkeeping, and checks, per agent:
 per group, that the levels the KPIs are computed from equal the sum of the agents' levels; and
 per channel, that every attempt is in one state with consistent times and that the queues and the
 agents' loads at the end match the attempts waiting and in service.
+
+With appointments and first-contact resolution: a no-show happens only on an appointment channel
+and holds its agent exactly ``grace``; a served appointment holds its agent until the customer's
+arrival (if later) plus the appointment; every finished contact of a channel modelling resolution
+is judged and nothing else is; and every unresolved contact whose repeat falls inside the horizon
+has exactly one repeat attempt by the end of the run (none lost, none invented).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import os
 
 import numpy as np
 
-from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, SERVE, WAIT
+from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, NO_SHOW, REPEAT, SERVE, WAIT
 from staffsim.metrics import integrate
 
 KEYS = ("logged_in", "busy", "idle", "on_break")
@@ -43,6 +49,8 @@ class Audit:
         self.changes: dict[int, list[tuple[float, str, float]]] = {}
         self.windows: dict[int, list[tuple[float, float]]] = {}
         self.answered_open = 0  # attempts answered and still in service at the end
+        self.unresolved = 0  # contacts judged unresolved whose repeat falls inside the horizon
+        self.repeats = 0  # repeat attempts that arrived
 
     def change(self, ag, key: str, t: float, delta: float) -> None:
         self.changes.setdefault(ag.index, []).append((t, key, delta))
@@ -55,19 +63,21 @@ class Audit:
         (``final``) the attempts still waiting are exactly those the queues count."""
         where = rep.where
         state, arr, ans, end = a["state"], a["arrival"], a["answer"], a["end"]
-        if len(state) and not np.isin(state, (WAIT, SERVE, DONE, ABANDONED, DEFLECTED)).all():
+        if len(state) and not np.isin(state, (WAIT, SERVE, DONE, ABANDONED, DEFLECTED, NO_SHOW)).all():
             raise InvariantError(f"{where}: an attempt in an unknown state")
-        answered = (state == SERVE) | (state == DONE)
+        answered = (state == SERVE) | (state == DONE) | (state == NO_SHOW)  # taken by an agent
         if (ans[answered] < arr[answered] - 1e-9).any() or (~np.isnan(ans[~answered])).any():
             raise InvariantError(f"{where}: an answer time before its arrival, or an answer "
                                  "recorded for an attempt not answered")
-        finished = (state == DONE) | (state == ABANDONED)
-        begin = np.where(state == DONE, ans, arr)
+        finished = (state == DONE) | (state == ABANDONED) | (state == NO_SHOW)
+        begin = np.where((state == DONE) | (state == NO_SHOW), ans, arr)
         if (end[finished] < begin[finished] - 1e-9).any() or np.isnan(end[finished]).any():
             raise InvariantError(f"{where}: an attempt ended before it began, or never ended")
         if (~np.isnan(end[(state == WAIT) | (state == SERVE)])).any():
             raise InvariantError(f"{where}: an attempt waiting or in service has an end time")
         self.answered_open += int((state == SERVE).sum())
+        if getattr(rep, "extras", False):
+            self._outcomes(a, rep)
         if not final and ((state == WAIT) | (state == SERVE)).any():
             raise InvariantError(f"{where}: an attempt still open was folded in before the end")
         for c in range(len(rep.names) if final else 0):
@@ -76,9 +86,48 @@ class Audit:
                 raise InvariantError(f"{where}: channel {rep.names[c]!r}: {rep.waiting[c]} counted "
                                      f"waiting at the end but {waiting} attempts are waiting")
 
+    def _outcomes(self, a: dict[str, np.ndarray], rep) -> None:
+        """No-shows and repeats (appointments and first-contact resolution on)."""
+        where = rep.where
+        state, ch = a["state"], a["channel"]
+        appt = np.asarray(rep.appt, bool)[ch] if len(ch) else np.zeros(0, bool)
+        no_show = state == NO_SHOW
+        if (no_show & ~appt).any():
+            raise InvariantError(f"{where}: a no-show on a live channel")
+        grace = np.asarray(rep.grace, float)[ch] if len(ch) else np.zeros(0)
+        held = a["end"] - a["answer"]
+        if (np.abs(held[no_show] - grace[no_show]) > 1e-9 * np.maximum(1.0, grace[no_show])).any():
+            raise InvariantError(f"{where}: a no-show held its agent other than the grace period")
+        served = appt & (state == DONE)
+        if served.any():
+            came = a["customer_arrival"][served]
+            if np.isnan(came).any() or (came > a["answer"][served] + grace[served] + 1e-9).any():
+                raise InvariantError(f"{where}: an appointment served although the customer did not "
+                                     "come within the grace period")
+            meet = np.maximum(a["answer"][served], came)
+            if (a["end"][served] < meet - 1e-9).any():
+                raise InvariantError(f"{where}: an appointment ended before the customer and the "
+                                     "agent met")
+        if "resolved" not in a:
+            return
+        resolved, level = a["resolved"], a["level"]
+        judged = resolved >= 0
+        if (judged & (state != DONE)).any():
+            raise InvariantError(f"{where}: a contact judged resolved or not without being served")
+        modelled = np.array([rep.drawers[c].resolution is not None for c in range(len(rep.names))], bool)
+        should = (state == DONE) & ((level > 0) | (modelled[ch] if len(ch) else np.zeros(0, bool)))
+        if (should != judged).any():
+            raise InvariantError(f"{where}: a finished contact of a channel modelling resolution "
+                                 "was not judged (or one of another channel was)")
+        self.unresolved += int((resolved == 0).sum())
+        self.repeats += int((a["kind"] == REPEAT).sum())
+
     def check(self, rep) -> None:
         """After the run (the last flush done)."""
         where = rep.where
+        if self.unresolved != self.repeats:
+            raise InvariantError(f"{where}: {self.unresolved} unresolved contacts should come back "
+                                 f"inside the horizon but {self.repeats} repeat attempts arrived")
         for c in range(len(rep.names)):
             if rep.waiting[c] < 0:
                 raise InvariantError(f"{where}: channel {rep.names[c]!r}: negative waiting count")

@@ -12,9 +12,11 @@ import simpy
 
 # attempt states
 WAIT, SERVE, DONE, ABANDONED, DEFLECTED = 0, 1, 2, 3, 4
+NO_SHOW = 5  # an appointment the agent waited ``grace`` for in vain (engine/appointments.py)
 # attempt kinds
 FIRST, RETRY, RETURN = 0, 1, 2
-KIND_NAMES = ("first", "retry", "self_service_return")
+REPEAT = 3  # an unresolved contact coming back (engine/repeats.py)
+KIND_NAMES = ("first", "retry", "self_service_return", "repeat")
 
 INF = float("inf")
 # event priorities at the same instant: day starts, then everything else, then patience timers
@@ -30,10 +32,11 @@ class Attempt:
     ``i`` its index there (``draws.offset + i`` is the contact's number in its channel);
     ``num`` 0 for the first attempt; ``kind`` FIRST / RETRY / RETURN; times in seconds
     (``answer``/``end`` -1 until they happen); ``group`` the answering group (-1 none);
-    ``handle`` the service time it got."""
+    ``handle`` the service time it got; ``resolved`` the first-contact-resolution outcome once
+    it is known (see :mod:`~staffsim.engine.repeats`; -1 not judged)."""
 
     __slots__ = ("channel", "draws", "i", "num", "kind", "arrival", "answer", "end", "state",
-                 "group", "handle")
+                 "group", "handle", "resolved")
 
     def __init__(self, channel: int, draws, i: int, num: int, kind: int, arrival: float):
         self.channel = channel
@@ -47,6 +50,7 @@ class Attempt:
         self.state = WAIT
         self.group = -1
         self.handle = 0.0
+        self.resolved = -1
 
 
 class Tick:

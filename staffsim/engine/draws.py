@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from staffsim.engine.repeats import make_resolution, set_resolution
 from staffsim.rng import stream
 from staffsim.scenarios.scenario import Scenario
 
@@ -22,7 +23,9 @@ class DayDraws:
     ``patience``, ``retry_u`` and ``retry_delay`` are flat, ``[i * k + attempt]``."""
 
     __slots__ = ("channel", "offset", "times", "deflect_u", "fail_u", "fail_delay", "handle",
-                 "patience", "retry_u", "retry_delay", "k")
+                 "patience", "retry_u", "retry_delay", "k",
+                 "res", "resolve_u", "slot_k", "slot_j")  # engine/repeats.py
+    level = 0  # first contacts (repeats are level 1, 2, ...: engine/repeats.py)
 
     def __len__(self) -> int:
         return len(self.times)
@@ -53,6 +56,7 @@ class ChannelDrawer:
             times = np.asarray(ch.arrivals, float)
             self.arrivals = (times, np.searchsorted(self.starts, times, side="right") - 1)
         self.next_offset = 0
+        self.resolution = make_resolution(scenario, name, channel)
 
     def day(self, d: int) -> DayDraws:
         """The draws of day ``d`` (0-based); call in day order (contact numbers run on)."""
@@ -60,6 +64,7 @@ class ChannelDrawer:
         seed, rep, name = self.seed, self.rep, self.name
         parts: dict[str, list[np.ndarray]] = {key: [] for key in
                                               ("t", "defl", "fail", "fdelay", "handle", "pat", "ru", "rdelay")}
+        res = [] if self.resolution is not None else None  # first-contact resolution draws
         for k in self.day_slots[d]:
             if self.arrivals is not None:
                 times = self.arrivals[0][self.arrivals[1] == k]
@@ -86,6 +91,8 @@ class ChannelDrawer:
             parts["rdelay"].append(
                 self.retry_delay.sample(rng, (n, k_max)) if self.retry_delay else np.zeros((n, k_max))
             )
+            if res is not None:
+                res.append((k, stream(seed, rep, name, "resolution", k).random(n)))
 
         def cat(key: str) -> list[float]:
             return np.concatenate(parts[key]).ravel().tolist() if parts[key] else []
@@ -102,6 +109,7 @@ class ChannelDrawer:
         out.retry_u = cat("ru")
         out.retry_delay = cat("rdelay")
         out.k = k_max
+        set_resolution(out, self.resolution, res)
         self.next_offset += len(out.times)
         return out
 

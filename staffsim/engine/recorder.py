@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from staffsim.engine.appointments import appointment_columns
 from staffsim.engine.core import SERVE, WAIT
+from staffsim.engine.repeats import repeat_columns
 from staffsim.metrics import SlotAccumulator
 from staffsim.results import ContactLog
 
@@ -40,6 +42,7 @@ class Recorder:
         self._attempts: list[dict[str, np.ndarray]] = []
         self._levels = {key: [[] for _ in range(ng)] for key in LEVEL_KEYS}
         self._queues: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(nc)]
+        self.extra = None  # (resolution on, appointment channel flags): engine/repeats.py, appointments.py
 
     def flush(self, rep, final: bool = False) -> None:
         """Fold everything up to now into the accumulator; attempts still waiting or in service
@@ -54,10 +57,14 @@ class Recorder:
                 (live if att.state == WAIT or att.state == SERVE else done).append(att)
         self.recent = live
         arrays = _arrays(done)
+        if self.extra is not None:
+            arrays.update(_extra_arrays(done, *self.extra))
         if rep.audit is not None:
             rep.audit.attempts(arrays, rep, final)
         self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],
                               arrays["state"], arrays["group"], run_end=now)
+        if self.extra is not None:
+            self.acc.outcomes.add(arrays, self.acc.slot_of(arrays["arrival"]), now)
         if self.keep_log:
             self._attempts.append(arrays)
         for key in LEVEL_KEYS:
@@ -87,6 +94,8 @@ class Recorder:
                 "group", "handle")
         cat = {k: np.concatenate([a[k] for a in self._attempts]) if self._attempts else np.zeros(0)
                for k in keys}
+        extra_keys = [k for k in (self._attempts[0] if self._attempts else {}) if k not in keys]
+        extra = {k: np.concatenate([a[k] for a in self._attempts]) for k in extra_keys}
         order = np.argsort(cat["arrival"], kind="stable")
 
         def joined(chunks):
@@ -114,6 +123,7 @@ class Recorder:
             overtime_s=overtime_s,
             run_start=self.start,
             run_end=run_end,
+            extra={k: v[order] for k, v in extra.items()},
         )
 
 
@@ -133,3 +143,11 @@ def _arrays(attempts: list) -> dict[str, np.ndarray]:
         "group": np.array([a.group for a in attempts], np.int64),
         "handle": np.array([a.handle for a in attempts], float),
     }
+
+
+def _extra_arrays(attempts: list, resolving: bool, appt: list[bool]) -> dict[str, np.ndarray]:
+    """Columns of first-contact resolution and appointments, for the scenarios that use them."""
+    out = repeat_columns(attempts) if resolving else {}
+    if any(appt):
+        out.update(appointment_columns(attempts, appt))
+    return out

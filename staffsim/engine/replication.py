@@ -9,11 +9,13 @@ import numpy as np
 import simpy
 
 from staffsim.engine.agents import AgentsMixin
+from staffsim.engine.appointments import AppointmentDrawer, AppointmentsMixin
 from staffsim.engine.arrivals import ArrivalsMixin
 from staffsim.engine.audit import Audit, audit_on
-from staffsim.engine.core import Tick
+from staffsim.engine.core import NO_SHOW, Tick
 from staffsim.engine.draws import ChannelDrawer
 from staffsim.engine.recorder import Recorder
+from staffsim.engine.repeats import RepeatsMixin
 from staffsim.engine.roster import build_roster
 from staffsim.engine.routing import RoutingMixin
 from staffsim.results import ContactLog
@@ -36,7 +38,7 @@ class ReplicationOutput:
     log: ContactLog | None = None
 
 
-class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin):
+class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin, RepeatsMixin, AppointmentsMixin):
     """State of one replication; the mixins hold the event callbacks by concern."""
 
     def __init__(self, scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],
@@ -48,8 +50,9 @@ class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin):
         self.env = simpy.Environment(initial_time=h.start)
         self.names = scenario.channels
         nc = len(self.names)
-        self.drawers = [ChannelDrawer(scenario, c, i, seed, rep) for i, c in enumerate(self.names)]
         chans = [spec.channels[c] for c in self.names]
+        self.drawers = [(AppointmentDrawer if ch.appointment else ChannelDrawer)(scenario, c, i, seed, rep)
+                        for i, (c, ch) in enumerate(zip(self.names, chans))]
         self.conc = [c.concurrency for c in chans]
         self.stretch = [c.concurrency_stretch for c in chans]
         self.deflection = [c.self_service.deflection if c.self_service else 0.0 for c in chans]
@@ -83,6 +86,22 @@ class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin):
         self.audit = Audit() if audit_on() else None
         self.agents, self.roster, self.scheduled_s = build_roster(
             scenario, seed, rep, headcount, {c: i for i, c in enumerate(self.names)}, self.close)
+        # appointments and first-contact resolution (engine/appointments.py, engine/repeats.py)
+        self._init_appointments(chans)
+        resolving = any(c.resolution is not None for c in chans)
+        if resolving:
+            self._init_repeats(scenario, seed, rep)
+        self.extras = resolving or any(self.appt)
+        if self.extras:
+            self.recorder.extra = (resolving, self.appt)
+
+    def _after_service(self, att, c: int) -> None:
+        """An agent finished ``att`` (with appointments or resolution on): a no-show, or a
+        contact resolved or not."""
+        if self.appt[c] and not self._showed(att):
+            att.state = NO_SHOW
+        elif att.draws.res is not None:
+            self._resolve(att)
 
     def _log_queue(self, c: int) -> None:
         self.q_t[c].append(self.env.now)

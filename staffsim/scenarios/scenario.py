@@ -15,6 +15,7 @@ import yaml
 
 from staffsim.distributions import Distribution
 from staffsim.errors import InputError
+from staffsim.scenarios.appointments import booked_per_slot
 from staffsim.scenarios.forecast import load_forecast
 from staffsim.scenarios.schema import ChannelSpec, ScenarioSpec, validate
 from staffsim.units import format_clock
@@ -133,6 +134,9 @@ def scenario_from_dict(
 def _volumes(spec: ScenarioSpec, name: str, source: str, base: str | None) -> np.ndarray:
     h = spec.horizon
     ch = spec.channels[name]
+    if ch.appointment:  # the appointment book, overbooking included (scenarios/appointments.py)
+        booked, extra = booked_per_slot(spec, name)
+        return (booked + extra).astype(float)
     if ch.arrivals is not None:
         starts = h.slot_starts()
         idx = np.searchsorted(starts, np.asarray(ch.arrivals), side="right") - 1

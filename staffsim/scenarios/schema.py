@@ -370,6 +370,101 @@ class VolumeFileSpec(Spec):
     channel: str | None = None
 
 
+# --- first-contact resolution and appointments (repeats branch) ------------------------------
+
+
+class ResolutionSpec(Spec):
+    """First-contact resolution: an answered contact is resolved with probability
+    ``first_contact``; an unresolved one comes back as a repeat attempt after ``repeat_delay``
+    on one of ``repeat_channels`` (shares; default the same channel). A repeat is itself
+    resolved with probability ``repeat`` (default ``first_contact``: the number of contacts a
+    customer needs is geometric)."""
+
+    first_contact: float = Field(ge=0, le=1, description="share resolved at the first answered contact")
+    repeat: float | None = Field(None, gt=0, le=1, description="share of repeats resolved (default: first_contact)")
+    repeat_delay: DistributionSpec = Field(description="from the end of the unresolved contact to the repeat")
+    repeat_channels: dict[str, float] | None = Field(
+        None, description="channel -> share of the repeats that come back there (shares sum to 1)")
+
+    @field_validator("repeat_channels")
+    @classmethod
+    def _shares(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("give at least one channel and its share, e.g. {voice: 0.7, chat: 0.3}")
+        for name, x in v.items():
+            if not (math.isfinite(x) and 0 <= x <= 1):
+                raise ValueError(f"the share of {name!r} must be a number in [0, 1], got {x!r}")
+        total = math.fsum(v.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"shares must sum to 1, got {total:g} ({', '.join(f'{k}: {x:g}' for k, x in v.items())})")
+        return v
+
+    @model_validator(mode="after")
+    def _terminates(self) -> ResolutionSpec:
+        if self.first_contact == 0 and self.repeat is None:
+            raise ValueError("first_contact 0 resolves nothing, ever: give repeat (> 0), the share of "
+                             "repeats resolved")
+        return self
+
+    @property
+    def repeat_share(self) -> float:
+        """The share of repeats resolved."""
+        return self.first_contact if self.repeat is None else self.repeat
+
+
+class RemindersSpec(Spec):
+    """Appointment reminders: every booking is sent one; a share ``reach`` is read, and a
+    customer who read it misses the appointment with probability ``no_show_if_reminded``."""
+
+    reach: float = Field(ge=0, le=1, description="share of reminders that reach (are read by) the customer")
+    no_show_if_reminded: float = Field(ge=0, le=1, description="no-show probability of a reminded customer")
+    cost: float = Field(0.0, ge=0, description="per reminder sent (in costs.currency)")
+
+    @field_validator("cost")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError(f"must be a finite number >= 0, got {v!r}")
+        return v
+
+
+class OverbookingSpec(Spec):
+    """Extra bookings per slot: a whole number (``extra``) or a share of the slot's bookings
+    (``share``, spread so that the running total is the rounded share of the running bookings)."""
+
+    extra: int | None = Field(None, ge=0, description="extra bookings in every slot with bookings")
+    share: float | None = Field(None, ge=0, le=1, description="extra bookings as a share of the bookings")
+
+    @model_validator(mode="after")
+    def _one(self) -> OverbookingSpec:
+        if (self.extra is None) == (self.share is None):
+            raise ValueError("give either extra (bookings per slot) or share (of the bookings)")
+        return self
+
+
+def _clock_times(v: Any, what: str) -> Any:
+    """Sorted seconds from clock times or seconds >= 0 (booked appointment times)."""
+    if v is None:
+        return v
+    out = []
+    for x in v:
+        t = parse_clock(x) if isinstance(x, str) else float(x)
+        if not (math.isfinite(t) and t >= 0):
+            raise ValueError(f"{what} must be clock times or seconds >= 0, got {x!r}")
+        out.append(t)
+    return sorted(out)
+
+
+APPOINTMENT_FIELDS = ("bookings", "booked", "booking_interval", "length", "no_show", "reminders",
+                      "grace", "lateness", "overbooking", "value")
+LIVE_ONLY_FIELDS = ("volume", "arrivals", "volume_factor", "handle_time", "patience", "self_service",
+                    "retrial", "concurrency", "concurrency_stretch")
+
+# --- end of first-contact resolution and appointments ------------------------------------------
+
+
 class ChannelSpec(Spec):
     """One contact channel."""
 
@@ -379,13 +474,30 @@ class ChannelSpec(Spec):
     ] | None = None
     arrivals: list[float | str] | None = None
     volume_factor: float = Field(1.0, ge=0, description="multiplies every volume (what-if growth)")
-    handle_time: DistributionSpec
+    handle_time: DistributionSpec | None = None  # required for live channels (_kind_fields)
     patience: DistributionSpec | None = None
     target: TargetSpec
     self_service: SelfServiceSpec | None = None
     retrial: RetrialSpec | None = None
     concurrency: int = Field(1, ge=1)
     concurrency_stretch: float = Field(1.0, ge=1)
+    # --- first-contact resolution and appointments (repeats branch) ---
+    resolution: ResolutionSpec | None = None
+    kind: Literal["live", "appointment"] = Field(
+        "live", description="live: contacts arrive and queue; appointment: booked in advance")
+    bookings: list[int] | None = Field(None, description="appointments booked per slot (one day, or all)")
+    booked: list[float | str] | None = Field(None, description="explicit booked times (clock times)")
+    booking_interval: Duration | None = Field(
+        None, gt=0, description="grid of booked times within a slot (default: the slot)")
+    length: DistributionSpec | None = Field(None, description="an appointment's duration")
+    no_show: float = Field(0.0, ge=0, le=1, description="probability a booked customer does not come")
+    reminders: RemindersSpec | None = None
+    grace: Duration | None = Field(None, description="how long the agent waits for the customer")
+    lateness: DistributionSpec | None = Field(None, description="customer arrives this long after the "
+                                              "booked time (default: punctual)")
+    overbooking: OverbookingSpec | None = None
+    value: float = Field(0.0, ge=0, description="revenue per served appointment (in costs.currency)")
+    # --- end ---
 
     @field_validator("volume", mode="before")
     @classmethod
@@ -421,9 +533,75 @@ class ChannelSpec(Spec):
 
     @model_validator(mode="after")
     def _one_source(self) -> ChannelSpec:
+        if self.kind == "appointment":
+            return self  # bookings instead (_kind_fields)
         if (self.volume is None) == (self.arrivals is None):
             raise ValueError("give either volume (per slot) or arrivals (explicit times)")
         return self
+
+    # --- first-contact resolution and appointments (repeats branch) ---
+    @field_validator("booked")
+    @classmethod
+    def _booked(cls, v: Any) -> Any:
+        return _clock_times(v, "booked times")
+
+    @field_validator("value")
+    @classmethod
+    def _finite_value(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError(f"must be a finite number >= 0, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> ChannelSpec:
+        given = self.model_fields_set
+        if self.kind == "live":
+            wrong = [f for f in APPOINTMENT_FIELDS if f in given]
+            if wrong:
+                raise ValueError(f"{wrong[0]} is for appointment channels (add kind: appointment)")
+            if self.handle_time is None:
+                raise ValueError("handle_time is required (the handle-time distribution, e.g. "
+                                 "{dist: lognormal, mean: 5min, cv: 0.8})")
+            return self
+        if "patience" in given:
+            raise ValueError("patience: an appointment channel takes no patience: a customer who "
+                             "came waits for the agent (customers who do not come are no_show, "
+                             "and the agent gives up after grace)")
+        wrong = [f for f in LIVE_ONLY_FIELDS if f in given]
+        if wrong:
+            hint = {"handle_time": " (give length, the appointment's duration)",
+                    "volume": " (give bookings per slot, or booked times)",
+                    "arrivals": " (give booked times)"}.get(wrong[0], "")
+            raise ValueError(f"{wrong[0]}: not for appointment channels{hint}")
+        if (self.bookings is None) == (self.booked is None):
+            raise ValueError("an appointment channel needs either bookings (per slot) or booked "
+                             "(explicit times)")
+        if any(b < 0 for b in self.bookings or []):
+            raise ValueError("bookings must be whole numbers >= 0")
+        if self.booked is not None and (self.overbooking is not None or self.booking_interval is not None):
+            raise ValueError("overbooking and booking_interval go with bookings per slot; with "
+                             "booked times, list every booking")
+        if self.length is None:
+            raise ValueError("an appointment channel needs length (the appointment's duration, "
+                             "e.g. {dist: gamma, mean: 25min, cv: 0.3})")
+        if self.grace is None:
+            raise ValueError("an appointment channel needs grace (how long the agent waits for a "
+                             "customer who is late or does not come, e.g. 10min)")
+        object.__setattr__(self, "handle_time", self.length)  # the engine's service time
+        return self
+
+    @property
+    def appointment(self) -> bool:
+        return self.kind == "appointment"
+
+    def no_show_probability(self) -> float:
+        """The no-show probability of a booking, reminders counted: reach × no_show_if_reminded
+        + (1 − reach) × no_show."""
+        r = self.reminders
+        if r is None:
+            return self.no_show
+        return r.reach * r.no_show_if_reminded + (1.0 - r.reach) * self.no_show
+    # --- end ---
 
 
 class BreakSpec(Spec):
@@ -535,6 +713,7 @@ class ScenarioSpec(Spec):
                         )
             if ch.target.max_abandon is not None and ch.patience is None:
                 raise ValueError(f"channels.{name}.target.max_abandon: needs patience")
+        self._resolution_and_appointments()  # repeats branch
         groups = [g.group for g in self.agents]
         if len(set(groups)) != len(groups):
             raise ValueError("agents: two groups share a name")
@@ -591,3 +770,43 @@ class ScenarioSpec(Spec):
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
         return self
+
+    # --- first-contact resolution and appointments (repeats branch) ---
+    def _resolution_and_appointments(self) -> None:
+        h = self.horizon
+        names = list(self.channels)
+        for name, ch in self.channels.items():
+            here = f"channels.{name}"
+            res = ch.resolution
+            if res is not None:
+                if ch.appointment and res.repeat_channels is None:
+                    raise ValueError(f"{here}.resolution: an unresolved appointment comes back on a "
+                                     "live channel: give repeat_channels, e.g. {voice: 1.0}")
+                for target in res.repeat_channels or {}:
+                    if target not in self.channels:
+                        raise ValueError(f"{here}.resolution.repeat_channels: {target!r} is not a "
+                                         f"channel (channels: {', '.join(names)})")
+                    if self.channels[target].appointment:
+                        raise ValueError(f"{here}.resolution.repeat_channels: {target!r} is an "
+                                         "appointment channel; repeats come back on live channels")
+            if not ch.appointment:
+                continue
+            if ch.bookings is not None and len(ch.bookings) not in (h.slots_per_day, h.n_slots):
+                want = f"{h.slots_per_day}" + (f" (or {h.n_slots} for all {h.days} days)" if h.days > 1 else "")
+                raise ValueError(
+                    f"{here}.bookings: has {len(ch.bookings)} values but the horizon "
+                    f"{format_clock(h.start)}-{format_clock(h.end)} has {want} slots of {h.slot:g}s "
+                    "(bookings outside the horizon cannot be served)"
+                )
+            for t in ch.booked or []:
+                day, tod = divmod(t, 86400.0)
+                if day >= h.days or not (h.start <= tod < h.end):
+                    raise ValueError(f"{here}.booked: {format_clock(t)} is outside the opening hours "
+                                     f"{format_clock(h.start)}-{format_clock(h.end)} of the "
+                                     f"{h.days}-day horizon")
+            if ch.booking_interval is not None:
+                n = h.slot / ch.booking_interval
+                if ch.booking_interval > h.slot or abs(n - round(n)) > 1e-9:
+                    raise ValueError(f"{here}.booking_interval: {ch.booking_interval:g}s does not divide "
+                                     f"the {h.slot:g}s slot into whole intervals")
+    # --- end ---

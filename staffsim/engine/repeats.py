@@ -1,0 +1,281 @@
+"""First-contact resolution: unresolved contacts coming back as repeat attempts.
+
+A channel with ``resolution: {first_contact: r, repeat_delay: ..., repeat_channels: {...}}``:
+
+- when an agent *finishes* an attempt of the channel (a first attempt, or its retry or
+  self-service return: the customer's first answered contact), the contact is resolved when its
+  draw u < r (one draw per contact, from the stream ``(channel, "resolution", slot)``, so raising r
+  resolves a superset of the same contacts);
+- an unresolved contact comes back after ``repeat_delay`` (drawn for it) on a channel drawn from
+  ``repeat_channels`` (default: the same channel), as a new attempt of kind ``repeat``, counted in
+  ``offered`` of the slot it arrives in. It skips self-service (it needs an agent), draws its own
+  handle time from its channel's handle-time distribution (× that channel's self-service uplift,
+  as every contact reaching its agents), its own patience and retrial draws; abandoned, it
+  retries like any contact of that channel;
+- a repeat that is answered is resolved with probability ``repeat`` (default r: the number of
+  answered contacts a customer needs is then geometric, mean 1/r); an unresolved repeat comes
+  back again, with the delay and channel shares of the channel where the issue *first* came in.
+
+*Landing.* A repeat whose time falls while the center is closed comes back during the next open
+day instead, at a time drawn like that day's arrivals on its channel: a slot in proportion to the
+channel's volume per slot that day, uniformly within the slot (uniformly over the day's open
+hours when the channel has no volume that day). It is counted in ``repeats_deferred``: customers
+with an unresolved issue come back when the center is open, at the hours customers call, not all
+at the opening instant. One that would fall after the end of the horizon (the close of the last
+day) is not simulated: the unresolved contact is counted in ``repeats_beyond_horizon``. The run
+starts with no history: repeats of contacts from before the horizon are not in it (read the
+later days of a multi-day horizon for the steady state).
+
+*Draws* (common random numbers by construction). The n-th repeat of first contact j of slot k
+of channel c takes its resolution draw, channel draw, landing draw (used when the center is
+closed) and delay, and its handle time, patience and retrial draws for each channel it may come
+back to, from the stream ``(c, "repeat", k, n, j // b)`` at place ``j % b``, with blocks of
+b = 128 customers for first repeats, 512 for second ones, at most 2048 (:func:`block_size`): the
+same customer gets the same repeat in every scenario that shares the seed and that slot's
+volume, whatever the staffing. Blocks are drawn when first needed and cached (bounded: a block
+that falls out is drawn again identically), so memory stays bounded.
+
+``Attempt.resolved``: -1 not judged (not answered, in service at the end, or its channel has
+no resolution), 1 resolved, 0 unresolved (a repeat follows), 2 unresolved and its repeat would
+fall beyond the horizon.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+
+import numpy as np
+
+from staffsim.engine.core import INF, REPEAT, Attempt, schedule
+from staffsim.rng import stream
+
+NOT_JUDGED, UNRESOLVED, RESOLVED, BEYOND = -1, 0, 1, 2
+
+
+class Resolution:
+    """The engine's view of one channel's ``resolution`` (the channel where issues come in)."""
+
+    __slots__ = ("channel", "name", "first", "repeat", "delay", "targets", "cum")
+
+    def __init__(self, spec, channel: int, name: str, index: dict[str, int]):
+        self.channel, self.name = channel, name
+        self.first = spec.first_contact
+        self.repeat = spec.repeat_share
+        self.delay = spec.repeat_delay.to_distribution()
+        shares = spec.repeat_channels or {name: 1.0}
+        self.targets = [index[t] for t in shares]
+        cum = np.cumsum(list(shares.values())).tolist()
+        cum[-1] = float("inf")  # shares sum to 1 up to rounding: every u < 1 lands somewhere
+        self.cum = cum
+
+    def pick(self, u: float) -> int:
+        if len(self.targets) == 1:
+            return self.targets[0]
+        return self.targets[bisect_right(self.cum, u)]
+
+
+def make_resolution(scenario, name: str, channel: int) -> Resolution | None:
+    """The channel's :class:`Resolution`, or None when it does not model resolution."""
+    spec = scenario.channel(name).resolution
+    if spec is None:
+        return None
+    return Resolution(spec, channel, name, {c: i for i, c in enumerate(scenario.channels)})
+
+
+def set_resolution(out, res: Resolution | None, parts: list | None) -> None:
+    """Attach the first-contact resolution draws to a day's draws (``parts``: (slot, u) per slot
+    with contacts, in time order), or mark the channel as not modelling resolution."""
+    out.res = res
+    if parts is None:
+        out.resolve_u = out.slot_k = out.slot_j = None
+        return
+    out.resolve_u = np.concatenate([u for _, u in parts]).tolist() if parts else []
+    out.slot_k = [k for k, u in parts for _ in range(len(u))]
+    out.slot_j = [j for _, u in parts for j in range(len(u))]
+
+
+class RepeatDraws:
+    """One repeat attempt's draws, with the interface of a day's draws the engine uses (the
+    contact is ``i = 0``): ``handle``, ``patience``/``retry_u``/``retry_delay`` (one per
+    possible attempt, ``k``), the resolution draw, and where the issue came from (``origin``:
+    resolution, slot, index in the slot, contact number); ``delay`` and ``land_u`` place it."""
+
+    __slots__ = ("channel", "offset", "handle", "patience", "retry_u", "retry_delay", "k", "level",
+                 "res", "resolve_u", "origin", "deferred", "delay", "land_u")
+
+
+_HELD = 1 << 22  # drawn values kept at once, 32 MB (a block that falls out is drawn again)
+
+
+def block_size(n: int) -> int:
+    """Customers of a slot whose n-th repeats are drawn together: 128 for first repeats, four
+    times more for each further repeat (fewer customers get that far), at most 2048."""
+    return min(128 << 2 * (n - 1), 2048)
+
+
+class RepeatDrawer:
+    """Draws repeats' attributes for one (seed, replication).
+
+    The n-th repeats of the customers j of slot k of a channel are drawn together for a block
+    of :func:`block_size` customers (``j // size``) from the stream
+    ``(channel, "repeat", k, n, block)``, when the first of them is needed; blocks are cached,
+    least recently used out first once they hold 2**22 values (32 MB; a block that falls out is
+    drawn again identically), so memory stays bounded and a stream is made for a block, not
+    for every repeat."""
+
+    def __init__(self, scenario, seed: int, rep: int):
+        self.seed, self.rep = seed, rep
+        self.names = list(scenario.channels)
+        self.handle = [scenario.handle_time(c) for c in self.names]
+        self.patience = [scenario.patience(c) for c in self.names]
+        chans = [scenario.channel(c) for c in self.names]
+        self.k = [c.retrial.max_attempts if c.retrial else 1 for c in chans]
+        self.retry_delay = [c.retrial.delay.to_distribution() if c.retrial else None for c in chans]
+        self._blocks: OrderedDict[tuple, tuple] = OrderedDict()  # least recently used first
+        self._held = 0
+
+    def _block(self, res: Resolution, slot: int, n: int, block: int, size: int) -> tuple:
+        key = (res.channel, slot, n, block)
+        got = self._blocks.get(key)
+        if got is not None:
+            self._blocks.move_to_end(key)
+            return got
+        got = self._draw_block(res, slot, n, block, size)
+        self._blocks[key] = got
+        self._held += got[3]
+        while self._held > _HELD and len(self._blocks) > 1:
+            _, old = self._blocks.popitem(last=False)
+            self._held -= old[3]
+        return got
+
+    def _draw_block(self, res: Resolution, slot: int, n: int, block: int, size: int) -> tuple:
+        rng = stream(self.seed, self.rep, res.name, "repeat", slot, n, block)
+        u = rng.random((size, 3))  # resolution, channel, landing
+        delay = res.delay.sample(rng, size)
+        per_target = {}
+        for t in res.targets:  # every channel the repeats may come back to, in a fixed order
+            k = self.k[t]
+            pat, rd = self.patience[t], self.retry_delay[t]
+            per_target[t] = (
+                self.handle[t].sample(rng, size),
+                pat.sample(rng, (size, k)) if pat is not None else np.full((size, k), INF),
+                rng.random((size, k)),
+                rd.sample(rng, (size, k)) if rd is not None else np.zeros((size, k)),
+            )
+        values = u.size + delay.size + sum(a.size for arrays in per_target.values() for a in arrays)
+        return u, delay, per_target, values
+
+    def draw(self, origin: tuple, n: int) -> RepeatDraws:
+        """The ``n``-th repeat of the customer ``origin``: (resolution, slot, index in the slot,
+        contact number) of its first contact."""
+        res, slot, j, contact = origin
+        size = block_size(n)
+        block, p = divmod(j, size)
+        u, delay, per_target, _ = self._block(res, slot, n, block, size)
+        resolve_u, chan_u, land_u = u[p].tolist()
+        t = res.pick(chan_u)
+        handle, patience, retry_u, retry_delay = per_target[t]
+        d = RepeatDraws()
+        d.channel = t
+        d.offset = contact
+        # tuples of floats: the garbage collector stops tracking them (many repeats wait for
+        # days; lists would make every full collection walk them)
+        d.handle = (float(handle[p]),)
+        d.patience = tuple(patience[p].tolist())
+        d.retry_u = tuple(retry_u[p].tolist())
+        d.retry_delay = tuple(retry_delay[p].tolist())
+        d.k = self.k[t]
+        d.level = n
+        d.res = res
+        d.resolve_u = (resolve_u,)
+        d.origin = origin
+        d.deferred = False
+        d.delay = float(delay[p])
+        d.land_u = land_u
+        return d
+
+
+class RepeatsMixin:
+    """Resolution and repeats (part of :class:`~staffsim.engine.replication.Replication`)."""
+
+    def _init_repeats(self, scenario, seed: int, rep: int) -> None:
+        h = scenario.spec.horizon
+        self.repeat_drawer = RepeatDrawer(scenario, seed, rep)
+        starts = h.slot_starts()
+        self._open_starts = starts.tolist()
+        self._slot_len = h.slot
+        day = (starts // 86400.0).astype(np.int64)
+        self._day_slots = {int(d): np.flatnonzero(day == d) for d in np.unique(day)}
+        self._slot_day = day.tolist()
+        self._volumes = [np.asarray(scenario.volumes[c], float) for c in scenario.channels]
+        self._profiles: dict[tuple[int, int], np.ndarray] = {}
+
+    def _resolve(self, att) -> None:
+        """An agent finished ``att`` on a channel modelling resolution: resolved, or a repeat."""
+        d = att.draws
+        res = d.res
+        i = att.i
+        n = d.level
+        if d.resolve_u[i] < (res.first if n == 0 else res.repeat):
+            att.resolved = RESOLVED
+            return
+        if n == 0:
+            origin = (res, d.slot_k[i], d.slot_j[i], d.offset + i)
+        else:
+            origin = d.origin
+        rd = self.repeat_drawer.draw(origin, n + 1)
+        now = self.env.now
+        at = now + rd.delay
+        t = self._landing(at, rd.channel, rd.land_u)
+        if t is None:
+            att.resolved = BEYOND
+            return
+        att.resolved = UNRESOLVED
+        rd.deferred = t != at
+        schedule(self.env, t - now, self._on_repeat, a=rd)
+
+    def _landing(self, t: float, c: int, u: float) -> float | None:
+        """When a repeat due at ``t`` on channel ``c`` arrives: ``t`` when the center is open;
+        else during the next open day, placed by ``u`` like that day's arrivals on ``c``; None
+        after the horizon."""
+        starts = self._open_starts
+        k = bisect_right(starts, t) - 1
+        if k >= 0 and t < starts[k] + self._slot_len:
+            return t
+        if k + 1 >= len(starts):
+            return None
+        day = self._slot_day[k + 1]
+        cum = self._profiles.get((c, day))
+        if cum is None:
+            slots = self._day_slots[day]
+            vol = self._volumes[c][slots]
+            if vol.sum() <= 0:
+                vol = np.ones(len(slots))
+            cum = np.concatenate([[0.0], np.cumsum(vol) / vol.sum()])
+            cum[-1] = 1.0
+            self._profiles[(c, day)] = cum
+        slots = self._day_slots[day]
+        i = min(int(np.searchsorted(cum, u, side="right")) - 1, len(slots) - 1)  # cum[i] <= u < cum[i+1]
+        frac = (u - cum[i]) / (cum[i + 1] - cum[i])
+        return starts[slots[i]] + min(max(frac, 0.0), 1.0 - 1e-12) * self._slot_len
+
+    def _on_repeat(self, tick) -> None:
+        rd = tick.a
+        att = Attempt(rd.channel, rd, 0, 0, REPEAT, self.env.now)
+        self.recorder.recent.append(att)
+        self._offer(att, rd.channel)
+
+
+def repeat_columns(attempts: list) -> dict[str, np.ndarray]:
+    """Per-attempt columns for the figures and the log: ``level`` (0 first contact, n the n-th
+    repeat), ``resolved`` (see the module doc), ``deferred`` (a repeat moved to the opening) and
+    ``origin_channel`` (where the issue first came in)."""
+    level = np.array([a.draws.level for a in attempts], np.int64)
+    origin = np.array([a.draws.origin[0].channel if a.draws.level else a.channel for a in attempts], np.int64)
+    return {
+        "level": level,
+        "resolved": np.array([a.resolved for a in attempts], np.int64),
+        "deferred": np.array([a.kind == REPEAT and a.draws.deferred for a in attempts], bool),
+        "origin_channel": origin,
+    }
