@@ -149,13 +149,23 @@ def test_monte_carlo_mean_matches_expected_attrition():
 
 
 def test_monte_carlo_growth_band_scales_required_fte():
+    paths = 1000
     p = plan(weeks=53)
-    p["monte_carlo"] = {"paths": 400, "seed": 3, "growth": {"low": 0.0, "high": 0.10}}
-    w = rows(capacity(p))
-    # a year later (week 53) demand is 40 x (1 + g), g uniform on [0, 10%]: percentiles 1%, 5%, 9%
+    p["monte_carlo"] = {"paths": paths, "seed": 3, "growth": {"low": 0.0, "high": 0.10}}
+    res = capacity(p)
+    w = rows(res)
+    # a year later (week 53) demand is 40 x (1 + g), g uniform on [0, 10%]: its q-quantile is
+    # 40 x (1 + q/10). Distribution-free 99.9% interval for a quantile: the order statistics whose
+    # ranks are the Binomial(paths, q) 0.05% and 99.95% points
     assert w["required_fte_p10"].iloc[0] == pytest.approx(40.0)
-    for q, share in ((10, 0.01), (50, 0.05), (90, 0.09)):
-        assert w[f"required_fte_p{q}"].iloc[-1] == pytest.approx(40 * (1 + share), abs=40 * 0.006)
+    year = np.sort(res.monte_carlo.values["required_fte"][:, 0, -1])
+    for q in (10, 50, 90):
+        assert w[f"required_fte_p{q}"].iloc[-1] == pytest.approx(np.percentile(year, q))
+        lo, hi = (int(stats.binom.ppf(a, paths, q / 100)) for a in (0.0005, 0.9995))
+        true = 40 * (1 + q / 1000)
+        assert year[lo - 1] <= true <= year[hi]
+        for neighbour in (true - 40 * 0.01, true + 40 * 0.01):  # a growth band 1 point off
+            assert not year[lo - 1] <= neighbour <= year[hi]
 
 
 # --- the hiring MILP --------------------------------------------------------------------------
