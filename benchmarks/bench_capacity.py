@@ -61,6 +61,10 @@ def timed(label: str, fn) -> None:
     if result.solver:
         extra = (f"; MILP {result.solver['rounds']} round(s), gap {result.solver['mip_gap'] or 0:.2e}, "
                  f"{len(result.classes)} classes, {int(result.classes['size'].sum())} hires")
+        missed = result.solver.get("coverage_missed")
+        if missed is not None:
+            extra += "; coverage not met in " + (", ".join(f"{t} weeks {w}" for t, w in missed.items())
+                                                 or "no week a class can reach")
     print(f"{label:<62} {best:7.2f} s{extra}")
 
 

@@ -149,13 +149,23 @@ def test_monte_carlo_mean_matches_expected_attrition():
 
 
 def test_monte_carlo_growth_band_scales_required_fte():
+    paths = 1000
     p = plan(weeks=53)
-    p["monte_carlo"] = {"paths": 400, "seed": 3, "growth": {"low": 0.0, "high": 0.10}}
-    w = rows(capacity(p))
-    # a year later (week 53) demand is 40 x (1 + g), g uniform on [0, 10%]: percentiles 1%, 5%, 9%
+    p["monte_carlo"] = {"paths": paths, "seed": 3, "growth": {"low": 0.0, "high": 0.10}}
+    res = capacity(p)
+    w = rows(res)
+    # a year later (week 53) demand is 40 x (1 + g), g uniform on [0, 10%]: its q-quantile is
+    # 40 x (1 + q/10). Distribution-free 99.9% interval for a quantile: the order statistics whose
+    # ranks are the Binomial(paths, q) 0.05% and 99.95% points
     assert w["required_fte_p10"].iloc[0] == pytest.approx(40.0)
-    for q, share in ((10, 0.01), (50, 0.05), (90, 0.09)):
-        assert w[f"required_fte_p{q}"].iloc[-1] == pytest.approx(40 * (1 + share), abs=40 * 0.006)
+    year = np.sort(res.monte_carlo.values["required_fte"][:, 0, -1])
+    for q in (10, 50, 90):
+        assert w[f"required_fte_p{q}"].iloc[-1] == pytest.approx(np.percentile(year, q))
+        lo, hi = (int(stats.binom.ppf(a, paths, q / 100)) for a in (0.0005, 0.9995))
+        true = 40 * (1 + q / 1000)
+        assert year[lo - 1] <= true <= year[hi]
+        for neighbour in (true - 40 * 0.01, true + 40 * 0.01):  # a growth band 1 point off
+            assert not year[lo - 1] <= neighbour <= year[hi]
 
 
 # --- the hiring MILP --------------------------------------------------------------------------
@@ -286,15 +296,60 @@ def test_hiring_to_a_coverage_keeps_short_weeks_under_one_in_ten():
              hiring={"lead_weeks": 2, "min_class": 2, "max_class": 12, "cost_per_hire": 2000,
                      "cost_per_hour": 25})
     p["monte_carlo"] = {"paths": 300, "seed": 11, "coverage": 0.9, "weekly_cv": 0.03}
-    res = capacity(p)
+    # stopped by a 1% gap, not by a time limit: the same plan on any machine, and quicker
+    res = capacity(p, mip_rel_gap=0.01, time_limit=60)
     rec = rows(res, "recommended")
     cur = rows(res)
     reachable = rec["week"] >= 2 + 1 + 2                 # lead time and training
     assert (cur["p_short"][reachable] > 0.1).any()       # as planned it does not hold
     assert (rec["p_short"][reachable] <= 0.1 + 1e-12).all()
     # and the expected plan alone would not have been enough: the bands cost people
-    expected_only = rows(capacity(p, monte_carlo=0), "recommended")
+    expected_only = rows(capacity(p, monte_carlo=0, mip_rel_gap=0.01, time_limit=60), "recommended")
     assert rec["hires"].sum() > expected_only["hires"].sum()
+
+
+def coverage_plan(**hiring):
+    """40 FTE needed, 40 people (36 on the phones): short from week 1; a class can be on the
+    phones from week 5 (lead 2 weeks, training 2)."""
+    h = {"lead_weeks": 2, "min_class": 2, "max_class": 12, "cost_per_hire": 2000, "cost_per_hour": 25}
+    h.update(hiring)
+    p = plan(weeks=16, required_hours=1500, headcount=40, attrition={"monthly": 0.05},
+             training_weeks=2, ramp=[0.5], overtime={"max_share": 0.03, "cost_per_hour": 40}, hiring=h)
+    p["monte_carlo"] = {"paths": 200, "seed": 5, "coverage": 0.9}
+    return p
+
+
+def test_coverage_loop_changes_the_plan_and_says_where_coverage_is_not_met():
+    """Weeks 1-4 no class can reach; week 5 only the week-3 class, half productive and at most
+    12 people, can: short in more than 1 path in 10 whatever the plan. Neither may keep the
+    loop busy, and the weeks a class can reach must all meet the coverage but week 5 (a raised
+    margin below what the plan already covers changed nothing, and week 12 stayed short)."""
+    from staffsim.capacity.planner import COVERAGE_ROUNDS
+
+    res = capacity(coverage_plan())
+    rec = rows(res, "recommended")
+    assert (rec["p_short"][:4] == 1).all() and rec["p_short"][4] > 0.1   # unreachable, capped
+    assert (rec["p_short"][5:] <= 0.1 + 1e-12).all()
+    assert res.solver["coverage_missed"] == {"front": [5]}
+    assert res.solver["rounds"] < COVERAGE_ROUNDS
+    assert "coverage 90% NOT met in week 5 (short in up to" in res.headlines()[0]
+    # one class of at most 3: nothing the loop can do, said at once
+    capped = capacity(coverage_plan(max_class=3, max_classes=1))
+    assert capped.solver["rounds"] == 1
+    assert capped.solver["coverage_missed"] == {"front": list(range(5, 17))}
+    assert "NOT met in weeks 5-16" in capped.headlines()[0]
+
+
+def test_hiring_time_limit_too_short_or_not_positive_is_one_message(capsys, tmp_path):
+    hiring = {"lead_weeks": 1, "min_class": 2, "max_class": 5, "cost_per_hire": 900, "cost_per_hour": 25}
+    with pytest.raises(ValueError, match=r"found no plan within its time limit .*allow more time"):
+        capacity(small_plan(hiring, HOURS), time_limit=1e-9)
+    import yaml
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(small_plan(hiring, HOURS)))
+    for value in ("0", "-1"):
+        assert main(["capacity", str(tmp_path / "p.yaml"), "--time-limit", value]) == 2
+        err = capsys.readouterr().err
+        assert "time limit: must be a number of seconds > 0" in err and "Traceback" not in err
 
 
 # --- forecast demand ---------------------------------------------------------------------------
@@ -403,6 +458,8 @@ def _bad(tmp_path, mutate):
      "teams.front.shrinkage.lunch: must be one of 'holidays', 'training', 'sickness'"),
     (lambda p: p["teams"]["front"]["classes"][0].update(week=99),
      "teams.front.classes.0.week: must be <= weeks (20), got 99"),
+    (lambda p: p["teams"]["front"].update(hiring={"lead_weeks": 4, "max_class": 5, "last_week": 3}),
+     "teams.front.hiring.last_week: must be after the lead time (the first class may start in week 5)"),
 ])
 def test_bad_plans_exit_2_with_one_message(capsys, tmp_path, mutate, match):
     path = _bad(tmp_path, mutate)

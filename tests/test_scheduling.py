@@ -3,6 +3,7 @@ checked directly, the roster as a scenario, the closed loop, and bad input."""
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -113,105 +114,196 @@ def check_roster(roster):
         np.testing.assert_array_equal(cov["scheduled"].to_numpy(), np.round(sched))
         paid = sum(r.agents * (r.end - r.start) / 3600 for r in rows)
         assert roster.shifts.loc[roster.shifts["team"] == team, "paid_hours"].sum() == pytest.approx(paid)
+        tours = roster.tours[roster.tours["team"] == team]
+        if rules.tours is None:
+            assert tours.empty
+            for d in range(1, h.days + 1):
+                if rules.headcount is not None:
+                    assert sum(r.agents for r in rows if r.day == d) <= rules.headcount
+        else:
+            check_tours(rules, tours, rows, h.days)
+
+
+def tour_days(text):
+    days = []
+    for part in text.split(", "):
+        lo, _, hi = part.partition("-")
+        days += list(range(int(lo), int(hi or lo) + 1))
+    return days
+
+
+def check_tours(rules, tours, rows, n_days):
+    """Every tour works its cycle (work_days on, off_days off, repeated from day 1; the days off
+    consecutive in the cycle when asked) at one template and start, and together the tours are
+    exactly the shifts."""
+    work, off = rules.tours.work_days, rules.tours.off_days
+    cycle = work + off
+    from_tours = {}
+    for tour in tours.itertuples():
+        days = tour_days(tour.days)
+        on = {(d - 1) % cycle for d in days}
+        assert len(on) <= work
+        assert days == [d for d in range(1, n_days + 1) if (d - 1) % cycle in on]
+        if rules.tours.consecutive_off and len(on) == work:  # the days off are one run, maybe
+            gaps = set(range(cycle)) - on                      # across the end of the cycle
+            assert any({(g + k) % cycle for k in range(off)} == gaps for g in gaps), tour
+        for d in days:
+            key = (tour.template, d, float(clock(tour.start)))
+            from_tours[key] = from_tours.get(key, 0) + tour.agents
+    worked = {}
+    for r in rows:
+        key = (r.template, r.day, r.start - (r.day - 1) * DAY)
+        worked[key] = worked.get(key, 0) + r.agents
+    assert from_tours == worked
+    if rules.headcount is not None:
+        assert tours["agents"].sum() <= rules.headcount
 
 
 # ------------------------------------------------------------------ brute force
 
-def brute_force(scenario, rules, required):
-    """Least cost over every roster of the small instance, enumerated: every shift type (from
-    the template, by our own expansion) with 0..K agents and every split of them over the break
-    starts."""
+def slot_share(starts, slot, lo, hi):
+    return np.array([max(0.0, min(a + slot, hi) - max(a, lo)) / slot for a in starts])
+
+
+def shift_options(scenario, team):
+    """Every shift one agent may work, by our own expansion of the templates: (template, start,
+    coverage on shift, and one coverage-off-the-phones vector per combination of break starts:
+    each agent picks one start for each of its breaks, as a person would)."""
     h = scenario.spec.horizon
     starts = h.slot_starts()
-    team = rules.spec.teams["team"]
-    keep = 1 - team.shrinkage
-    required = np.asarray(required, float)
-    K = math.ceil(required.max() / keep) + 1
-    per_type = []  # per shift type: list of (coverage on phones, agents, part_time, template)
+    out = []
     for t in team.templates:
-        step = t.start_step or h.slot
         s = t.earliest_start
-        while s <= t.latest_start:
+        while s <= t.latest_start + 1e-9:
             if h.start <= s and s + t.length <= h.end:
-                cov_shift = np.array([max(0.0, min(a + h.slot, s + t.length) - max(a, s)) / h.slot for a in starts])
-                options = []
+                windows = []
                 for b in t.breaks:
                     bstep = b.step or h.slot
                     n = math.floor((b.latest - b.earliest) / bstep + 1e-9) + 1
-                    options.append([np.array([max(0.0, min(a + h.slot, s + b.earliest + j * bstep + b.length)
-                                                        - max(a, s + b.earliest + j * bstep)) / h.slot for a in starts])
-                                    for j in range(n)])
-                choices = []
-                for x in range(K + 1):
-                    splits = [[np.zeros(len(starts))]]
-                    for opts in options:
-                        splits.append([sum(c * o for c, o in zip(counts, opts))
-                                       for counts in itertools.product(range(x + 1), repeat=len(opts))
-                                       if sum(counts) == x])
-                    for combo in itertools.product(*splits):
-                        choices.append(((x * cov_shift - sum(combo)) * keep, x, t))
-                per_type.append(choices)
-            s += step
-    rate = rules.spec.teams["team"].cost_per_hour
-    best = math.inf
-    for pick in itertools.product(*per_type):
-        cov = sum(c for c, _, _ in pick)
-        if np.any(cov < required - 1e-9):
-            continue
-        counts = {}
-        for _, x, t in pick:
-            counts[t.name] = counts.get(t.name, 0) + x
-        if any(t.max_agents is not None and counts.get(t.name, 0) > t.max_agents for t in team.templates):
-            continue
-        if any(counts.get(t.name, 0) < t.min_agents for t in team.templates):
-            continue
-        total = sum(counts.values())
-        pt = sum(x for _, x, t in pick if t.part_time)
-        if team.max_part_time_share is not None and pt > team.max_part_time_share * total + 1e-9:
-            continue
-        cost = sum(x * t.length / 3600 * rate for _, x, t in pick)
-        best = min(best, cost)
-    return best
+                    windows.append([s + b.earliest + j * bstep for j in range(n)])
+                combos = [sum((slot_share(starts, h.slot, b, b + rule.length)
+                               for b, rule in zip(combo, t.breaks)), np.zeros(len(starts)))
+                          for combo in itertools.product(*windows)]
+                out.append((t, s, slot_share(starts, h.slot, s, s + t.length), combos))
+            s += t.start_step or h.slot
+    return out
 
 
-def small_rules(shrinkage, share, max_short, break_length):
+def brute_force(scenario, rules, required, bound):
+    """Least cost over every roster of the small instance that costs at most ``bound``: every
+    shift type with 0, 1, ... agents (as many as ``bound`` pays for) and every way of giving
+    those agents their break combinations (a multiset of combinations: the agents' breaks are
+    chosen person by person, not per break as in the integer program). Slots are checked as soon
+    as every shift type covering them is chosen. inf when no roster within ``bound`` covers."""
+    team = rules.spec.teams["team"]
+    keep = 1 - team.shrinkage
+    rate = team.cost_per_hour
+    required = np.asarray(required, float)
+    options = shift_options(scenario, team)
+    templates = {t.name: t for t in team.templates}
+    last = [max([k for k, (_, _, cov, _) in enumerate(options) if cov[j] > 0], default=-1)
+            for j in range(len(required))]
+    best = [bound + 1e-6]
+
+    def choices(k, budget):
+        t, _, cov, combos = options[k]
+        price = t.length / 3600 * rate
+        x = 0
+        while x * price <= budget + 1e-9:
+            if t.max_agents is None or x <= t.max_agents:
+                for multiset in itertools.combinations_with_replacement(range(len(combos)), x):
+                    off = sum((combos[c] for c in multiset), np.zeros(len(required)))
+                    yield x, x * price, x * cov - off
+            x += 1
+
+    def dfs(k, cost, on, counts):
+        if k == len(options):
+            total = sum(counts.values())
+            pt = sum(n for (name, _), n in counts.items() if templates[name].part_time)
+            per_template = {}
+            for (name, _), n in counts.items():
+                per_template[name] = per_template.get(name, 0) + n
+            if any(per_template.get(t.name, 0) < t.min_agents for t in team.templates):
+                return
+            if any(t.max_agents is not None and per_template.get(t.name, 0) > t.max_agents
+                   for t in team.templates):
+                return
+            if team.max_part_time_share is not None and pt > team.max_part_time_share * total + 1e-9:
+                return
+            best[0] = min(best[0], cost)
+            return
+        t, s, _, _ = options[k]
+        for x, price, cover in choices(k, best[0] - cost):
+            now = on + cover
+            done = [j for j in range(len(required)) if last[j] == k]
+            if any(now[j] * keep < required[j] - 1e-9 for j in done):
+                continue
+            dfs(k + 1, cost + price, now, {**counts, (t.name, s): x})
+
+    if any(last[j] < 0 and required[j] > 0 for j in range(len(required))):
+        return math.inf
+    dfs(0, 0.0, np.zeros(len(required)), {})
+    return best[0] if best[0] <= bound + 1e-9 else math.inf
+
+
+def small_rules(shrinkage, share, max_short, break_length, two_breaks=False):
+    breaks = [{"length": break_length, "earliest": "30min", "latest": "1h", "step": "30min"}]
+    if two_breaks:  # a 15-minute break in the first half hour, then the other in the second hour
+        breaks = [{"length": "15min", "earliest": "0s", "latest": "30min", "step": "30min"},
+                  {"length": break_length, "earliest": "1h", "latest": "1.5h", "step": "30min"}]
     return rules_from_dict({"teams": {"team": {
         "cost_per_hour": 10, "shrinkage": shrinkage, "max_part_time_share": share,
         "templates": [
             {"name": "long", "length": "2h", "earliest_start": "08:00", "latest_start": "09:00",
-             "start_step": "1h",
-             "breaks": [{"length": break_length, "earliest": "30min", "latest": "1h", "step": "30min"}]},
+             "start_step": "1h", "breaks": breaks},
             {"name": "short", "length": "1h", "earliest_start": "08:00", "latest_start": "10:00",
              "start_step": "1h", "part_time": True, "max_agents": max_short},
         ]}}})
 
 
-@settings(max_examples=10)
+#: a roster always within reach of the small instance: 4 ceil(r / keep) agents on each 2-hour
+#: start, spread evenly over the break combinations (at most half of them off in any slot)
+def feasible_bound(required, keep):
+    return 2 * 4 * math.ceil(max(required) / keep) * 2 * 10
+
+
+@settings(max_examples=25, deadline=None)
 @given(req=st.lists(st.integers(0, 2), min_size=6, max_size=6),
        shrinkage=st.sampled_from([0.0, 0.1]), share=st.sampled_from([None, 0.5]),
-       max_short=st.sampled_from([None, 1]), break_length=st.sampled_from(["30min", "15min"]))
-def test_milp_equals_brute_force(req, shrinkage, share, max_short, break_length):
+       max_short=st.sampled_from([None, 1]), break_length=st.sampled_from(["30min", "15min"]),
+       two_breaks=st.booleans())
+def test_milp_equals_brute_force(req, shrinkage, share, max_short, break_length, two_breaks):
     sc = small_scenario()
-    rules = small_rules(shrinkage, share, max_short, break_length)
-    best = brute_force(sc, rules, req)
-    if math.isinf(best):
-        with pytest.raises(ValueError, match="cannot be covered|contradict"):
-            schedule(sc, requirement_of(sc, req), rules)
+    rules = small_rules(shrinkage, share, max_short, break_length, two_breaks)
+    try:
+        roster = schedule(sc, requirement_of(sc, req), rules)
+    except ValueError as exc:
+        assert re.search("cannot be covered|contradict", str(exc))
+        assert math.isinf(brute_force(sc, rules, req, feasible_bound(req, 1 - shrinkage)))
         return
-    roster = schedule(sc, requirement_of(sc, req), rules)
+    check_roster(roster)  # a real roster: nothing cheaper than it may exist
+    best = brute_force(sc, rules, req, roster.cost)
     assert roster.cost == pytest.approx(best, abs=1e-6)
     assert roster.optimal and roster.gap <= 1e-6
     assert roster.lp_bound <= roster.cost + 1e-6
-    check_roster(roster)
 
 
 def test_brute_force_is_not_vacuous():
-    """The enumeration finds rosters and tells instances apart (a sharper requirement costs more)."""
+    """The enumeration finds rosters, tells instances apart (a sharper requirement costs more) and
+    gives each agent its own break combination."""
     sc = small_scenario()
+    need = [1, 1, 1, 1, 0, 0]
     # 08:00-10:00 one agent: two 1h shifts (20); with no part-time allowed, two 2h shifts at
     # 08:00 whose breaks (08:30 or 09:00) fall apart (40)
-    assert brute_force(sc, small_rules(0.0, None, None, "30min"), [1, 1, 1, 1, 0, 0]) == pytest.approx(20.0)
-    assert brute_force(sc, small_rules(0.0, 0.0, None, "30min"), [1, 1, 1, 1, 0, 0]) == pytest.approx(40.0)
+    assert brute_force(sc, small_rules(0.0, None, None, "30min"), need, 100) == pytest.approx(20.0)
+    assert brute_force(sc, small_rules(0.0, 0.0, None, "30min"), need, 100) == pytest.approx(40.0)
+    assert math.isinf(brute_force(sc, small_rules(0.0, 0.0, None, "30min"), need, 39))
+    # two breaks (08:00 or 08:30 for 15 min, 09:00 or 09:30 for 30 min): two 08:00 agents with
+    # different combinations (08:00 + 09:00, 08:30 + 09:30) keep one on the phones in every slot
+    assert brute_force(sc, small_rules(0.0, 0.0, None, "30min", True), need, 100) == pytest.approx(40.0)
+    # a slot no template covers: nothing to enumerate
+    late = small_scenario(end="11:30")
+    assert math.isinf(brute_force(late, small_rules(0.0, None, None, "30min"), [0] * 6 + [1], 100))
 
 
 # ------------------------------------------------------------------ the shipped examples
@@ -260,23 +352,86 @@ def test_week_with_tours_constraints():
     assert roster.optimal
     tours = roster.tours
     assert len(tours) and set(tours["team"]) == {"team"}
-    # every tour works 5 days with its 2 days off consecutive in the weekly cycle
-    worked = {(r.template, r.day, r.start - (r.day - 1) * DAY): 0 for r in roster.rows}
-    for r in roster.rows:
-        worked[(r.template, r.day, r.start - (r.day - 1) * DAY)] += r.agents
-    from_tours = {}
-    for tour in tours.itertuples():
-        days = []
-        for part in tour.days.split(", "):
-            lo, _, hi = part.partition("-")
-            days += list(range(int(lo), int(hi or lo) + 1))
-        assert len(days) == 5
-        off = sorted(set(range(1, 8)) - set(days))
-        assert off[1] - off[0] in (1, 6)  # consecutive, or Sunday and Monday
-        for d in days:
-            key = (tour.template, d, float(clock(tour.start)))
-            from_tours[key] = from_tours.get(key, 0) + tour.agents
-    assert from_tours == worked
+    assert all(len(tour_days(t)) == 5 for t in tours["days"])  # the horizon is one cycle
+
+
+def tour_scenario():
+    """Four days of two one-hour slots (08:00-10:00)."""
+    return scenario_from_dict({
+        "name": "tours", "horizon": {"start": "08:00", "end": "10:00", "slot": "1h", "days": 4},
+        "channels": {"voice": {"volume": [10, 10], "handle_time": "180s",
+                               "target": {"service_level": 0.8, "threshold": "20s"}}},
+        "agents": [{"group": "team", "skills": ["voice"], "staffing": "plan"}]})
+
+
+def tour_rules(consecutive, headcount=None):
+    return rules_from_dict({"teams": {"team": {
+        "cost_per_hour": 10, "max_part_time_share": 0.5, "headcount": headcount,
+        "tours": {"work_days": 2, "off_days": 2, "consecutive_off": consecutive},
+        "templates": [
+            {"name": "one", "length": "1h", "earliest_start": "08:00", "latest_start": "09:00",
+             "part_time": True},
+            {"name": "two", "length": "2h", "earliest_start": "08:00", "latest_start": "08:00"}]}}})
+
+
+def tours_brute_force(required, consecutive, headcount, bound):
+    """Least cost over every multiset of agents (at most ``headcount``, costing at most
+    ``bound``), each agent on one template and start and one set of two days of the 4-day cycle:
+    two days in a row, Thursday-Monday counted as in a row (the cycle wraps), or any two days."""
+    days = [set(c) for c in itertools.combinations(range(4), 2)]
+    if consecutive:
+        days = [d for d in days if any(d == {k, (k + 1) % 4} for k in range(4))]
+    kinds = [("one", 0, False), ("one", 1, False), ("two", 0, True)]  # template, first slot, full
+    options = []
+    for name, first, full in kinds:
+        for on in days:
+            cover = np.zeros(8)
+            for d in on:
+                cover[2 * d + first] = 1
+                if full:
+                    cover[2 * d + 1] = 1
+            hours = len(on) * (2 if full else 1)
+            options.append((cover, 10.0 * hours, len(on), len(on) if name == "one" else 0))
+    required = np.asarray(required, float)
+    best = math.inf
+    for n in itertools.count():  # every agent costs at least 20 (two days of one hour)
+        if n * 20 > bound + 1e-9 or (headcount is not None and n > headcount):
+            break
+        for pick in itertools.combinations_with_replacement(range(len(options)), n):
+            cost = sum(options[i][1] for i in pick)
+            if cost > min(best, bound + 1e-9):
+                continue
+            cover = sum((options[i][0] for i in pick), np.zeros(8))
+            if np.any(cover < required):
+                continue
+            agent_days = sum(options[i][2] for i in pick)
+            if sum(options[i][3] for i in pick) > 0.5 * agent_days + 1e-9:
+                continue
+            best = cost
+    return best
+
+
+@pytest.mark.parametrize("required,consecutive,headcount", [
+    ([1, 1, 0, 0, 0, 0, 1, 1], True, None),   # days 1 and 4: one agent whose days off wrap
+    ([1, 0, 0, 0, 0, 0, 1, 0], False, None),
+    ([2, 1, 1, 2, 0, 1, 1, 1], True, None),
+    ([2, 1, 1, 2, 0, 1, 1, 1], True, 3),
+    ([1, 2, 0, 1, 2, 1, 1, 0], False, 4),
+])
+def test_tours_equal_brute_force(required, consecutive, headcount):
+    sc = tour_scenario()
+    rules = tour_rules(consecutive, headcount)
+    try:
+        roster = schedule(sc, requirement_of(sc, required), rules)
+    except ValueError as exc:
+        assert "cannot be covered" in str(exc) or "contradict" in str(exc)
+        assert headcount is not None  # without one, "two" agents cover anything
+        assert math.isinf(tours_brute_force(required, consecutive, headcount, math.inf))
+        return
+    check_roster(roster)
+    assert roster.cost == pytest.approx(tours_brute_force(required, consecutive, headcount, roster.cost))
+    if required == [1, 1, 0, 0, 0, 0, 1, 1]:  # days 1 and 4, 08:00-10:00: one tour of "two"
+        assert roster.cost == pytest.approx(40.0) and list(roster.tours["days"]) == ["1, 4"]
 
 
 def test_roster_yaml_round_trips_and_simulates_the_scheduled_agents(peaky_roster, tmp_path, capsys):
@@ -374,6 +529,47 @@ def test_soft_coverage_pays_the_penalty():
     assert roster.objective == pytest.approx(5)
 
 
+def soft_rules(penalty):
+    return rules_from_dict({"teams": {"team": {
+        "cost_per_hour": 10, "missing_agent_slot_penalty": penalty,
+        "templates": [{"name": "long", "length": "2h", "earliest_start": "08:00",
+                       "latest_start": "09:00", "start_step": "1h"}]}}})
+
+
+def test_closed_loop_stops_when_soft_coverage_leaves_the_slots_short():
+    """Penalty below any shift's cost: the roster is empty, every slot misses and is already left
+    short of its requirement; raising it changes nothing, so the loop stops after one round
+    instead of simulating the same roster on the same customers again."""
+    sc = small_scenario()
+    roster = schedule(sc, requirement_of(sc, [2] * 6), soft_rules(0.5), verify=True, rounds=4,
+                      replications=2, seed=3)
+    v = roster.verification
+    assert roster.paid_hours == 0 and len(v.rounds) == 1 and not v.converged
+    assert v.stopped and "soft coverage" in v.stopped and "missing_agent_slot_penalty" in v.stopped
+
+
+def test_closed_loop_stops_when_the_raised_requirement_gives_the_same_roster():
+    """A re-solve that brings back the same shifts (as soft coverage does when the penalty is
+    cheaper than another agent) would simulate the same roster on the same customers again: the
+    loop stops and says why instead."""
+    from staffsim.scheduling.verify import verify
+
+    sc = small_scenario()
+    first = schedule(sc, requirement_of(sc, [1, 1, 1, 1, 0, 0]), soft_rules(6))
+    assert first.paid_hours == 2  # one agent 08:00-10:00: the calls after 10:00 go unanswered
+    asked = []
+
+    def same_shifts(required):
+        asked.append(required["team"].copy())
+        return first
+
+    roster = verify(first, same_shifts, rounds=4, replications=2, seed=3)
+    v = roster.verification
+    assert len(asked) == 1 and asked[0][4:].min() >= 1  # the missing slots were raised
+    assert len(v.rounds) == 1 and not v.converged and len(v.missing)
+    assert v.stopped and "same shifts" in v.stopped
+
+
 def test_solver_limit_keeps_the_best_roster_with_its_gap(request, capsys):
     root = request.config.rootpath
     code = main(["schedule", str(root / "scenarios" / "peaky_week.yaml"), "--rules",
@@ -460,6 +656,8 @@ FULL = {"name": "full", "length": "8h", "earliest_start": "08:00", "latest_start
     ({"phones": {"templates": [dict(FULL, earliest_start="13:00", latest_start="15:00")]}},
      r"never fits the opening hours \(08:00-20:00\)"),
     ({"phones": {"templates": [dict(FULL, min_agents=5)], "headcount": 3}}, r"limits contradict each other"),
+    ({"phones": {"templates": [FULL], "headcount": 3}},
+     r"cannot be covered .*at most [\d.]+ agents on the phones there: the headcount \(3\)\)"),
     ({"phones": {"templates": [dict(FULL, colour="red")]}}, r"unknown field 'colour'"),
 ])
 def test_bad_rules_exit_2_with_one_message(team, match, tmp_path, capsys, peaky):
@@ -470,8 +668,18 @@ def test_bad_rules_exit_2_with_one_message(team, match, tmp_path, capsys, peaky)
     assert code == 2, out
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert rules in err
-    import re
     assert re.search(match, err), err
+
+
+def test_diagnosis_cut_short_by_the_time_limit_says_so(peaky):
+    """No roster (a headcount of 3), and the diagnosis gets no time: the message must not claim
+    that the limits contradict each other (they do not: coverage relaxed, 3 agents are fine)."""
+    sc, _ = peaky
+    rules = rules_from_dict({"teams": {"phones": {"templates": [FULL], "headcount": 3}}})
+    with pytest.raises(ValueError) as info:
+        schedule(sc, "erlang", rules, time_limit=1e-9)
+    text = str(info.value)
+    assert "contradict" not in text and "came before it could tell which slots" in text
 
 
 def test_cli_flags(capsys, peaky, tmp_path):

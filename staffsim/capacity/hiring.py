@@ -39,6 +39,7 @@ from scipy.sparse import lil_matrix, vstack
 from staffsim.capacity.calendar import Calendar
 from staffsim.capacity.schema import PlanSpec
 from staffsim.capacity.supply import Cohort, class_cohort, unit_contribution
+from staffsim.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ def allowed_starts(spec: PlanSpec, team: str) -> np.ndarray:
     h = spec.teams[team].hiring
     last = min(spec.weeks, h.last_week or spec.weeks)
     return np.arange(h.lead_weeks + 1, last + 1, h.every_weeks)
+
+
+def reachable_weeks(spec: PlanSpec, team: str) -> np.ndarray:
+    """Per week (bool): whether a class allowed by the team's hiring rules can be on the phones
+    then (started and past training). Before the first such week no hiring plan changes
+    anything."""
+    out = np.zeros(spec.weeks, bool)
+    for s in allowed_starts(spec, team):
+        out |= hire_cohort(spec, team, int(s), 1).productivity(spec.weeks) > 0
+    return out
 
 
 def hire_cohort(spec: PlanSpec, team: str, week: int, size: int) -> Cohort:
@@ -214,8 +225,10 @@ class _Model:
     def run(self, objective: np.ndarray, bounds: Bounds | None, gap: float, time_limit: float):
         res = milp(objective, integrality=self.integrality, bounds=bounds or self.bounds,
                    constraints=LinearConstraint(self.A, self.lb, self.ub), options={"time_limit": time_limit, "mip_rel_gap": gap})
-        if res.x is None:
-            raise RuntimeError(f"the hiring MILP found no solution: {res.message}")
+        if res.x is None:  # every plan is feasible (no class at all is one): only a limit stops it
+            teams = ", ".join(p.team for p, _, _ in self.layout)
+            raise InputError(f"the hiring MILP for {teams} found no plan within its time limit "
+                             f"({time_limit:g} s; {res.message}): allow more time (--time-limit)")
         return res
 
 

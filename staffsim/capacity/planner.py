@@ -9,11 +9,16 @@ with them.
 
 Planning to a coverage (``monte_carlo.coverage`` = q): the MILP covers, in each week, the
 expected requirement plus a margin — the q-quantile over paths of (required − available ×
-(1 + overtime limit)) minus its expected value, ÷ (1 + overtime limit). The chosen plan is then
-simulated on the same paths (common random numbers); where a week is still short in more than
-1 − q of the paths, the margin grows by that week's remaining q-quantile shortfall and the MILP
-is solved again (at most :data:`COVERAGE_ROUNDS` times). Attrition of the recommended hires is
-random in the check, not in the margin: the loop is what accounts for it.
+(1 + overtime limit)) minus its expected value (the MILP's row already lets overtime stretch
+what the hires add by 1 + the limit, so the margin is in the requirement's units). The chosen
+plan is then simulated on the same paths (common random numbers); where a week that a class can
+reach is still short in more than 1 − q of the paths, the margin grows by that week's remaining
+q-quantile shortfall (above what the plan covers there, so that the plan must change) and the
+MILP is solved again (at most :data:`COVERAGE_ROUNDS` times).
+Attrition of the recommended hires is random in the check, not in the margin: the loop is what
+accounts for it. Weeks no class can reach (lead time and training) and weeks where the hiring
+rules already cap the classes are left out of the loop; the weeks a class can reach that still
+miss the coverage are in ``solver["coverage_missed"]`` and the headline.
 """
 
 from __future__ import annotations
@@ -50,6 +55,10 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
     teams with ``hiring:``; ``mip_rel_gap`` and ``time_limit`` (seconds per solve) bound the
     MILP's effort (the gap reached is in ``result.solver``).
     """
+    if not (isinstance(time_limit, (int, float)) and time_limit > 0):
+        raise InputError(f"time limit: must be a number of seconds > 0, got {time_limit!r}")
+    if not (isinstance(mip_rel_gap, (int, float)) and 0 <= mip_rel_gap < 1):
+        raise InputError(f"mip_rel_gap: must be >= 0 and < 1, got {mip_rel_gap!r}")
     spec, source, base_dir = load_plan(plan, base)
     cal = Calendar(spec.start_date, spec.weeks)
     demand = {name: team_demand(name, team, cal, source, base_dir) for name, team in spec.teams.items()}
@@ -76,6 +85,7 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
         if coverage is not None:
             margin = {t: _margin(mc, t, coverage, required[t], _cover_det(spec, weekly, t))
                       for t in teams_hiring}
+        reach = {t: milp.reachable_weeks(spec, t) for t in teams_hiring}
         sizes: dict[str, dict[int, int]] = {}
         solves, gaps, statuses = [], [], []
         todo = list(teams_hiring)
@@ -101,9 +111,18 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
                 ti = mc_rec.teams.index(t)
                 deficit = np.percentile(mc_rec.values["required_fte"][:, ti]
                                         - mc_rec.values["cover_fte"][:, ti], 100 * coverage, axis=0)
-                still = (mc_rec.p_short()[ti] > 1 - coverage + 1e-12) & (deficit > 1e-9)
+                # what the plan covers beyond the requirement (expected, overtime included); below
+                # the margin where the hiring rules capped the classes (the MILP left a shortfall)
+                covered = _cover_det(spec, recommended, t) - required[t]
+                capped = covered < margin[t] - 1e-6
+                still = (reach[t] & ~capped & (mc_rec.p_short()[ti] > 1 - coverage + 1e-12)
+                         & (deficit > 1e-9))
                 if still.any():
-                    margin[t] = margin[t] + np.where(still, deficit, 0.0)
+                    # the plan may cover more than its rows ask (a class sized for another week):
+                    # raise the row above what the plan covers, not only above the old margin,
+                    # or the same plan comes back and the loop stalls
+                    raised = np.maximum(margin[t] + deficit, covered + deficit)
+                    margin[t] = np.where(still, raised, margin[t])
                     todo.append(t)
             if not todo:
                 break
@@ -114,6 +133,14 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
         classes = milp.classes_table(spec, cal, sizes)
         solver = {"status": "; ".join(dict.fromkeys(statuses)), "mip_gap": max(gaps) if gaps else None,
                   "rounds": len(solves), "teams_solved": solves}
+        if coverage is not None:
+            solver["coverage"] = coverage
+            solver["coverage_missed"] = {}
+            for t in teams_hiring:
+                p_short = mc_rec.p_short()[mc_rec.teams.index(t)]
+                weeks = np.flatnonzero(reach[t] & (p_short > 1 - coverage + 1e-12)) + 1
+                if len(weeks):
+                    solver["coverage_missed"][t] = [int(w) for w in weeks]
     return CapacityResult(
         spec=spec, source=source, weekly=weekly, recommended=recommended, classes=classes,
         channels=_channels(demand), monte_carlo=mc, monte_carlo_recommended=mc_rec,

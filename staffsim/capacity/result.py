@@ -94,6 +94,14 @@ class CapacityResult:
                     text += (f"; recommended: hire {int(cl['size'].sum())} in {len(cl)} "
                              f"class{'es' if len(cl) > 1 else ''} ({starts}), then short in "
                              f"{rec['weeks_gap']} weeks before overtime, {rec['weeks_short']} after")
+                missed = (self.solver or {}).get("coverage_missed", {}).get(t)
+                if missed:
+                    w = self.recommended[self.recommended["team"] == t]
+                    worst = float(w.loc[w["week"].isin(missed), "p_short"].max())
+                    text += (f"; coverage {self.solver['coverage']:.0%} NOT met in week"
+                             f"{'s' if len(missed) > 1 else ''} {_week_ranges(missed)} (short in up to "
+                             f"{worst:.0%} of paths: the hiring rules cap the classes there, or the "
+                             "coverage rounds or the solver's time limit ran out)")
             out.append(text + ".")
         return out
 
@@ -117,6 +125,19 @@ class CapacityResult:
         hiring), ``demand.csv`` (forecast demand) and ``capacity.json``, atomically."""
         written = write_tables(directory, self.tables(), parquet=parquet)
         return written + [write_text(Path(directory) / "capacity.json", self.to_json())]
+
+
+def _week_ranges(weeks: list[int]) -> str:
+    """``11-12, 70``."""
+    parts, run = [], [weeks[0]]
+    for w in weeks[1:]:
+        if w == run[-1] + 1:
+            run.append(w)
+        else:
+            parts.append(run)
+            run = [w]
+    parts.append(run)
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in parts)
 
 
 def _summary_row(plan: str, team: str, w: pd.DataFrame, classes: int | None) -> dict[str, Any]:

@@ -426,6 +426,10 @@ def _cross_checks(spec: PlanSpec, source: str) -> None:
         if h is not None and h.lead_weeks >= spec.weeks:
             raise InputError(f"{where(source, f'{field}.hiring.lead_weeks')}: must be < weeks "
                              f"({spec.weeks}), got {h.lead_weeks}")
+        if h is not None and h.last_week is not None and h.last_week <= h.lead_weeks:
+            raise InputError(f"{where(source, f'{field}.hiring.last_week')}: must be after the lead "
+                             f"time (the first class may start in week {h.lead_weeks + 1}), got "
+                             f"{h.last_week}: no class could ever start")
         total = 0.0
         parts = {}
         for cat, value in team.shrinkage.items():

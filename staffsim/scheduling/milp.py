@@ -229,20 +229,24 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
     return _unpack(problem, lay, res.x, objective, lp_bound, dual, gap, proven, res.message, elapsed)
 
 
-def shortfall(problem: Problem, time_limit: float | None = None) -> np.ndarray:
+def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.ndarray, bool]:
     """The least total shortfall (teams × slots) any roster within the limits leaves: the slots
-    that cannot be covered. Raises :class:`Infeasible` when the limits contradict each other
-    even with coverage relaxed."""
+    that cannot be covered, and whether that least shortfall is proven (False: the time limit
+    stopped the solver first, and the figures are those of the best roster it found, an upper
+    bound). Raises :class:`Infeasible` when the limits contradict each other even with coverage
+    relaxed, :class:`NoSolutionInTime` when the limit came before any answer."""
     lay = layout(problem, soft=True)
     c, cons, integrality, bounds = build(problem, lay, diagnose=True)
     options = {"time_limit": time_limit} if time_limit is not None else {}
     res = milp(c, constraints=cons, integrality=integrality, bounds=bounds, options=options)
-    if res.x is None:
+    if res.status == 2:
         raise Infeasible(res.message)
+    if res.x is None:
+        raise NoSolutionInTime(res.message)
     out = np.zeros(problem.required.shape)
     for (g, t), j in lay.u_index.items():
         out[g, t] = res.x[j]
-    return out
+    return out, res.status == 0
 
 
 def _unpack(problem: Problem, lay: Layout, v: np.ndarray, objective: float, lp_bound: float,

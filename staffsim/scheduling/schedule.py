@@ -117,10 +117,14 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
     """Which slots cannot be covered and why, from the least-shortfall roster."""
     src = rules.label
     try:
-        short = milp.shortfall(problem, time_limit)
+        short, proven = milp.shortfall(problem, time_limit)
     except milp.Infeasible:
         return (f"{src}: the limits contradict each other: even with coverage left aside no roster "
                 "meets them (check min_agents against max_agents, headcount and the part-time share)")
+    except milp.NoSolutionInTime:
+        return (f"{src}: no roster meets the requirement, and the solver's limit "
+                f"({_limit_text(time_limit, None)}) came before it could tell which slots cannot be "
+                "covered; allow more time (--time-limit) for the diagnosis")
     parts = []
     for g, team in enumerate(problem.teams):
         bad = np.flatnonzero(short[g] > 1e-6)
@@ -135,7 +139,10 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
         parts.append(f"team {team} cannot be covered in {len(bad)} slot(s): {', '.join(reasons)}{more}")
     if not parts:
         return f"{src}: the solver reports no roster, but every slot can be covered; please report this"
-    return f"{src}: no roster meets the requirement: " + "; ".join(parts)
+    caveat = ("" if proven else f" (the diagnosis stopped at the solver's limit, "
+              f"{_limit_text(time_limit, None)}: these shortfalls are those of the best roster it found, "
+              "not proven the least)")
+    return f"{src}: no roster meets the requirement: " + "; ".join(parts) + caveat
 
 
 def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
@@ -152,14 +159,18 @@ def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
         s = problem.shifts[i]
         key = (s.template, s.day)
         caps[key] = min(rules_caps.get(i, [np.inf]))  # the template's max_agents that day
-    cap = keep * sum(caps.values())
+    need = problem.required[g, t] - 1e-9
+    by_templates = keep * sum(caps.values())
     head = [lim.hi for lim in problem.limits if "headcount" in lim.label
             and any(int(i) in covering for i in lim.indices)] if g not in problem.toured else []
-    if head:
-        cap = min(cap, keep * min(head))
-    if cap < problem.required[g, t] - 1e-9:
-        names = ", ".join(sorted({k[0] for k in caps}))
-        return (f"at most {cap:g} agents on the phones there: the max_agents of {names}"
-                f"{' and the headcount' if head else ''}"
+    by_headcount = keep * min(head) if head else np.inf
+    cap = min(by_templates, by_headcount)
+    if cap < need:
+        why = []
+        if by_templates < need:  # every covering template has a max_agents
+            why.append(f"the max_agents of {', '.join(sorted({k[0] for k in caps}))}")
+        if by_headcount < need:
+            why.append(f"the headcount ({min(head):g})")
+        return (f"at most {cap:g} agents on the phones there: {' and '.join(why)}"
                 f"{f' after {1 - keep:.0%} shrinkage' if keep < 1 else ''}")
     return f"the limits together (max/min agents, part-time share, headcount, tours) leave it {short:.3g} short"

@@ -7,9 +7,11 @@ round k and round k+1 see the same customers). A slot *misses* a channel's targe
 half-width > the ASA cap, abandon rate mean − half-width > the abandon cap. For every team whose
 channels miss in a slot, the requirement in that slot becomes one agent more than the roster had
 on the phones there (⌊on phones⌋ + 1, and never less than before); the integer program is solved
-again. The loop stops when no slot misses, after ``rounds`` simulations, or when the rules cannot
-carry the raised requirement (``stopped`` says why); the slots still missing in the last
-simulation are reported, with the last simulated roster.
+again. The loop stops when no slot misses, after ``rounds`` simulations, when the rules cannot
+carry the raised requirement, or when raising it cannot change the roster (soft coverage leaves
+the slots short at the penalty: simulating the same shifts on the same customers would repeat the
+round); ``stopped`` says why. The slots still missing in the last simulation are reported, with
+the last simulated roster.
 """
 
 from __future__ import annotations
@@ -124,11 +126,26 @@ def verify(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], Roster], *
             cov = current.coverage[current.coverage["team"] == team]["on_phones"].to_numpy()
             for t in sorted(set(slots)):
                 required[team][t] = max(required[team][t], int(np.floor(cov[t] + 1e-9)) + 1)
+        if all(np.array_equal(required[t], current.required[t]) for t in required):
+            # every missing slot is already left short of its requirement (soft coverage): the
+            # same requirement gives the same roster and, on the same customers, the same misses
+            stopped = (f"after round {k} the slots that miss are already left short of their "
+                       "requirement by soft coverage (missing_agent_slot_penalty); raising the "
+                       "requirement changes nothing: raise the penalty or drop it to cover them")
+            break
         try:
-            current = resolve(required)
+            solved = resolve(required)
         except InputError as exc:  # the rules cannot carry the raised requirement: keep this roster
             stopped = f"the requirement raised after round {k} cannot be rostered: {exc}"
             break
+        if solved.rows == current.rows:
+            # soft coverage pays the penalty rather than add agents: simulating the same shifts
+            # on the same customers would repeat round k
+            stopped = (f"the requirement raised after round {k} gives the same shifts: soft coverage "
+                       "leaves the raised slots short (missing_agent_slot_penalty is cheaper than "
+                       "another agent); raise the penalty or drop it to cover them")
+            break
+        current = solved
     missing = found.drop(columns="slot").copy()
     missing.insert(0, "round", len(table))
     record = Verification(pd.DataFrame(table), missing.reset_index(drop=True), tuple(rosters),
