@@ -21,6 +21,7 @@ from staffsim.errors import InputError, WorkerLost
 from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
 from staffsim.formatting import format_differences, format_table
 from staffsim.io import dumps, frame_to_csv, write_frame, write_text
+from staffsim.scenarios.calendar import horizon_phrase, period_article, period_noun, slot_phrase
 from staffsim.units import parse_duration
 
 
@@ -279,13 +280,56 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         hours = forecast.slot_s / 3600.0
         totals["agent_hours"] = totals.pop("agent_slots") * hours
         totals["scheduled_hours"] = totals.pop("scheduled_slots") * hours
+        if args.out:  # week: the file holds the rows; the terminal gets the summary
+            _print_plan_summary(plan, totals, forecast.slot_s)
+            print(f"\nplan written to {args.out} ({len(plan)} rows: one per channel and slot)")
+            return 0
         print(format_table(plan))
         print()
         print("Totals per channel (agent hours = agents x slot length):")
         print(format_table(totals.reset_index()))
-        if args.out:
-            print(f"\nplan written to {args.out}")
     return 0
+
+
+# --- week: the plan's summary, validate's headcount -------------------------------------------
+def _print_plan_summary(plan: pd.DataFrame, totals: pd.DataFrame, slot_s: float) -> None:
+    """Per channel: totals, the peak slot and which targets bound the slots' agents."""
+    peaks = plan.loc[plan.groupby("channel", sort=False)["agents"].idxmax()]
+    binding = plan.assign(binding=plan["binding"].replace("", "none (no traffic)")).groupby(
+        ["channel", "binding"], sort=False).size().rename("slots").reset_index()
+    print(f"Plan per channel ({len(plan)} slots of {slot_s:g}s in all; agent hours = agents x slot "
+          "length):")
+    shown = totals.reset_index()
+    shown["peak_slot"] = peaks["slot_start"].astype(str).to_numpy()
+    print(format_table(shown))
+    print()
+    print("Which target set the agents (the targets that fail with one agent fewer), slots:")
+    print(format_table(binding))
+
+
+def _headcount_text(sc) -> str:
+    """Agents on shifts as people count them: seats, the busiest day, agent-shifts; and the
+    groups staffed by slot."""
+    h = sc.spec.horizon
+    per_day = [0] * h.days
+    seats = 0
+    for g in sc.spec.agents:
+        for s in g.shifts or []:
+            seats += s.agents
+            for d in h.shift_days(s.days):
+                per_day[d - 1] += s.agents
+    by_slot = [g.group for g in sc.spec.agents if g.shifts is None]
+    if h.days == 1:
+        text = f"{seats} agents on shifts"
+    else:
+        top = max(range(h.days), key=lambda d: per_day[d])
+        text = (f"{seats} shift seats, at most {per_day[top]} agents working on one day "
+                f"({h.day_name(top)}), {sum(per_day)} agent-shifts over the {h.days} days")
+    if by_slot:
+        slot_text = f"staffed slot by slot: {', '.join(by_slot)}"
+        text = slot_text if seats == 0 else f"{text}; {slot_text}"
+    return text
+# --- end week ---------------------------------------------------------------------------------
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -294,10 +338,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for path in args.scenarios:
         sc = load_scenario(path, args.overrides)
         h = sc.spec.horizon
-        people = sum(s.agents for g in sc.spec.agents for s in g.shifts or [])
+        days = "" if h.days == 1 else (f" over {h.days} days" + (
+            f" from {h.day_name(0)}" if h.start_date else ""))
         print(f"{path}: ok - {sc.name!r}: {len(sc.channels)} channel(s) "
-              f"({', '.join(sc.channels)}), {h.n_slots} slots of {h.slot:g}s, "
-              f"{len(sc.spec.agents)} group(s), {people} agents on shifts")
+              f"({', '.join(sc.channels)}), {h.n_slots} slots of {h.slot:g}s{days}, "
+              f"{len(sc.spec.agents)} group(s), {_headcount_text(sc)}")
     return 0
 
 
@@ -335,17 +380,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
         shown[col] = summary[col]
         if col in ("service_level", "asa_s", "abandon_rate", "occupancy", "fcr"):
             shown[f"{col}_ci"] = summary[f"{col}_ci"]
-    print(f"{sc.name} - {result.replications} replications, seed {result.seed}, "
-          f"staffsim {result.version}")
-    print("Whole day per channel (means; _ci = 95% half-width; rates are totals over the day):")
+    for col in ("retries_closed", "unavailable"):  # week: shown when anything was lost to them
+        if summary[col].abs().sum() > 0:
+            shown[col] = summary[col]
+    h = sc.spec.horizon
+    period, whole = period_noun(h.days), horizon_phrase(h.days, h.start_date)
+    print(f"{sc.name} - {result.replications} replications of {period_article(h.days)}, seed "
+          f"{result.seed}, staffsim {result.version}")
+    print(f"Over {whole}, per channel (means; _ci = 95% half-width; rates are totals over the "
+          f"{period}):")
     print(format_table(shown))
     print()
     print("Erlang plan vs simulated staffing, per team (agents; the plan counts the team's channels):")
     print(format_table(result.team_staffing()))
+    print()
+    cur = sc.spec.costs.currency
+    teams = result.team_costs()
+    money = teams[["team", "paid_agent_hours", "agent_cost", "agent_cost_ci", "handling_share"]]
+    for c in sc.channels:
+        if teams[f"cost_{c}"].abs().sum() > 0:
+            money = money.assign(**{f"allocated_{c}": teams[f"cost_{c}"]})
+    print(f"Money per team ({cur}; what each team is paid; allocated_<channel> splits that pay by "
+          "the handling work done for each channel, an allocation, not a saving):")
+    print(format_table(money))
+    fe = result.forecast_error()
+    if len(fe):
+        print()
+        print("Forecast error (slots x replications): the Erlang plan's agents miss a target at the "
+              "drawn volume in erlang_miss_share of them (0 without the error); the simulated "
+              "service level is below target in simulated_below_target:")
+        print(format_table(fe))
     if args.slots:
         print()
-        cols = ["channel", "day", "slot_start", "offered", "service_level", "service_level_ci",
-                "asa_s", "abandon_rate", "occupancy", "staffed_agents", "max_queue"]
+        print(f"Per {slot_phrase(h.slot)}:")
+        cols = ["channel", *[c for c in ("day", "date", "weekday") if c in result.slots], "slot_start",
+                "offered", "service_level", "service_level_ci", "asa_s", "abandon_rate", "occupancy",
+                "staffed_agents", "max_queue"]
         print(format_table(result.slots[cols]))
     if args.out:
         print(f"\nresults written to {args.out}/")

@@ -61,6 +61,19 @@ class Distribution:
             return values[rng.integers(0, len(values), size)]
         raise ValueError(f"unknown distribution {d!r}")  # pragma: no cover (validated)
 
+    def scaled(self, mean: float) -> Distribution:
+        """The same distribution with mean ``mean`` (interval AHT): every family here is a scale
+        family for its fixed shape, so this is the distribution of ``X × mean / self.mean``.
+        lognormal and gamma keep their cv; exponential stays exponential; weibull keeps its
+        shape; deterministic takes the mean; uniform scales low and high, and empirical every
+        value, by the mean ratio (so the ratio high/low, and the shape, are kept)."""
+        r = mean / self.mean
+        if self.dist == "uniform":
+            return Distribution(self.dist, mean, low=self.low * r, high=self.high * r)
+        if self.dist == "empirical":
+            return Distribution(self.dist, mean, values=tuple(v * r for v in self.values))
+        return Distribution(self.dist, mean, cv=self.cv, shape=self.shape)
+
     @property
     def variance(self) -> float:
         """Variance in seconds² (for reports and checks)."""

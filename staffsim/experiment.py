@@ -7,6 +7,7 @@ for any number of worker processes or cluster workers: replications are farmed o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,10 @@ from staffsim.metrics import (
     SLOT_KPIS,
     group_kpis,
     horizon_kpis,
+    slot_calendar,
     slot_index,
     slot_kpis,
-    slot_labels,
+    team_money,
 )
 from staffsim.models.staffing import plan_staffing
 from staffsim.outcomes import (
@@ -54,13 +56,33 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
     otherwise); retrials, carry-over between slots, breaks and shared skills are not in this
     model. Shrinkage comes from the group staffed "from plan" that serves the channel, if any.
 
+    The handle time of each slot is the forecast file's AHT where the channel takes it (interval
+    AHT), else the distribution's mean. Events are in the plan: a slot's volume and AHT are the
+    expected ones under its events (:func:`staffsim.scenarios.events.plan_load`). Forecast error
+    (``volume_uncertainty``) is not: the plan is the forecast's.
+
     Appointment channels get a deterministic plan (an agent per booking at its time), and
     channels that repeats come back to get the steady-state repeat volume on top of their own
     (:mod:`staffsim.plan_outcomes`).
     """
+    forecast, targets, slot, booked = _plan_inputs(scenario)
+    plan = plan_staffing(forecast, targets, slot) if len(forecast) else None
+    if booked:  # appointment channels, in the scenario's channel order
+        plan = pd.concat([booked[c] if c in booked else plan[plan["channel"] == c] for c in scenario.channels],
+                         ignore_index=True)
+    cal = slot_calendar(scenario)
+    for i, col in enumerate(c for c in cal.columns if c != "slot_start"):
+        plan.insert(1 + i, col, np.tile(cal[col].to_numpy(), len(scenario.channels)))
+    return plan
+
+
+def _plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[str, pd.DataFrame]]:
+    """(forecast frame offered to agents, targets per channel, slot length, the appointment
+    channels' plans) of :func:`plan_for`."""
     spec = scenario.spec
     h = spec.horizon
-    day, labels = slot_labels(scenario)
+    cal = slot_calendar(scenario)
+    labels = cal["slot_start"].to_numpy()
     frames = []
     targets = {}
     # --- appointments and repeats (staffsim/plan_outcomes.py) ---
@@ -78,13 +100,19 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
         keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
         uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
         volume = scenario.volumes[name] * keep
-        if name in repeats:
+        aht = ch.handle_time.to_distribution().mean * uplift
+        if name in scenario.aht:  # interval AHT from the forecast file
+            aht = scenario.handle_means(name) * uplift
+        windows = scenario.windows(name)
+        if windows:  # events: the expected load of every slot they touch
+            volume, aht = _event_load(scenario, name, volume, np.broadcast_to(aht, volume.shape).copy())
+        if name in repeats:  # repeat contacts coming back to this channel (after the events)
             volume = volume + repeats[name]
         frames.append(pd.DataFrame({
             "channel": name,
             "slot_start": labels,
             "volume": volume,
-            "aht_s": ch.handle_time.to_distribution().mean * uplift,
+            "aht_s": aht,
         }))
         shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
         pat = scenario.patience(name)
@@ -92,14 +120,72 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
             patience_s=pat.mean if pat is not None else None, shrinkage=shrink,
             concurrency=ch.concurrency, concurrency_stretch=ch.concurrency_stretch,
         )
-    if booked:  # in the scenario's channel order
-        live = plan_staffing(pd.concat(frames, ignore_index=True), targets, h.slot) if frames else None
-        plan = pd.concat([booked[c] if c in booked else live[live["channel"] == c] for c in spec.channels],
-                         ignore_index=True)
-    else:
-        plan = plan_staffing(pd.concat(frames, ignore_index=True), targets, h.slot)
-    plan.insert(1, "day", np.tile(day, len(spec.channels)))
-    return plan
+    forecast = (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=["channel", "slot_start", "volume", "aht_s"]))
+    return forecast, targets, h.slot, booked
+
+
+def forecast_error_table(scenario: Scenario, seed: int, reps: int, plan: pd.DataFrame,
+                         outs: list) -> pd.DataFrame:
+    """How often the plan misses because of forecast error, per channel with
+    ``volume_uncertainty``, over every (slot, replication) with load:
+
+    - ``erlang_miss_share``: the plan's agents miss a target by the same Erlang model at the
+      volume the replication drew (forecast × its gamma multiplier); 0 without the error, since
+      the plan meets every target at the forecast;
+    - ``simulated_below_target``: the simulated service level is below the channel's target;
+    - ``simulated_below_target_ci``: its 95% half-width over replications."""
+    from staffsim.engine.draws import volume_multiplier
+    from staffsim.stats import mean_ci
+
+    forecast, targets, slot, _ = _plan_inputs(scenario)
+    h = scenario.spec.horizon
+    days = h.slot_days()
+    rows = []
+    for ci, name in enumerate(scenario.channels):
+        unc = scenario.channel(name).volume_uncertainty
+        if unc is None or not (forecast["channel"] == name).any():  # appointments: no forecast error
+            continue
+        base = forecast[forecast["channel"] == name].reset_index(drop=True)
+        agents = plan.loc[plan["channel"] == name, "agents"].to_numpy()
+        busy = base["volume"].to_numpy() > 0
+        misses, below = [], []
+        for r in range(reps):
+            g = np.array([volume_multiplier(unc, seed, r, name, int(d), k) for k, d in enumerate(days)])
+            drawn = base.assign(volume=base["volume"] * g)
+            need = plan_staffing(drawn, {name: targets[name]}, slot)["agents"].to_numpy()
+            misses.append(float(np.mean((need > agents)[busy])) if busy.any() else np.nan)
+            sl = outs[r]["slot"]["service_level"][ci]
+            ok = np.isfinite(sl)
+            below.append(float(np.mean(sl[ok] < targets[name].service_level)) if ok.any() else np.nan)
+        m_below, h_below = mean_ci(np.array(below))
+        rows.append({"channel": name, "cv": unc.cv, "per": unc.per,
+                     "erlang_miss_share": float(np.nanmean(misses)),
+                     "simulated_below_target": float(m_below),
+                     "simulated_below_target_ci": float(h_below)})
+    return pd.DataFrame(rows, columns=["channel", "cv", "per", "erlang_miss_share",
+                                       "simulated_below_target", "simulated_below_target_ci"])
+
+
+def _event_load(scenario: Scenario, name: str, volume: np.ndarray, aht: np.ndarray):
+    """Volume offered to agents and AHT per slot with the channel's events (see plan_for)."""
+    from staffsim.scenarios import events as ev
+
+    h = scenario.spec.horizon
+    ch = scenario.channel(name)
+    ss = ch.self_service
+    defl, fail = (ss.deflection, ss.failure) if ss else (0.0, 0.0)
+    uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
+    base = scenario.volumes[name]
+    means = scenario.handle_means(name)
+    windows = scenario.windows(name)
+    for k, t in enumerate(h.slot_starts()):
+        if ev.touched(windows, t, t + h.slot):
+            cuts = ev.pieces(windows, t, t + h.slot)
+            if ch.arrivals is not None:  # explicit arrivals are replayed: no volume factor
+                cuts = [replace(p, volume_factor=1.0) for p in cuts]
+            volume[k], aht[k] = ev.plan_load(base[k], means[k], defl, fail, uplift, cuts)
+    return volume, aht
 
 
 def plan_headcount(scenario: Scenario, plan: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -112,8 +198,7 @@ def plan_headcount(scenario: Scenario, plan: pd.DataFrame) -> dict[str, np.ndarr
         if g.staffing == "plan":
             heads[g.group] = sum(plan.loc[plan["channel"] == c, "agents"].to_numpy(np.int64) for c in g.skills)
         elif g.staffing is not None:
-            per_slot = np.asarray(g.staffing, np.int64)
-            heads[g.group] = np.tile(per_slot, h.days) if len(per_slot) == h.slots_per_day else per_slot
+            heads[g.group] = h.per_slot(np.asarray(g.staffing, np.int64))
     return heads
 
 
@@ -127,6 +212,7 @@ def _replicate(args: tuple) -> dict[str, Any]:
         "group": group_kpis(counts, h.slot),
         "horizon": horizon_kpis(counts, scenario, variant),
         "conservation": result.balance,
+        "teams": team_money(counts, scenario),
     }
     if keep_contacts:
         out["contacts"] = contacts_frame(result.log, scenario)
@@ -143,7 +229,8 @@ def _replicate_shared(shared: tuple, task: tuple) -> dict[str, Any]:
 def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
     """The per-attempt log as a table (times in seconds from midnight of day 1)."""
     k = slot_index(scenario, log.arrival)
-    day, labels = slot_labels(scenario)
+    cal = slot_calendar(scenario)
+    day, labels = cal["day"].to_numpy(), cal["slot_start"].to_numpy()
     clock = _clock_labels(log.arrival)
     answered = (log.state == 1) | (log.state == 2)
     wait = np.where(answered, log.answer - log.arrival, np.nan)
@@ -156,6 +243,7 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
         "attempt": log.attempt.astype(int) + 1,
         "kind": np.array(KIND_NAMES, dtype=object)[log.kind],
         "day": day[k],
+        **{col: cal[col].to_numpy()[k] for col in ("date", "weekday") if col in cal},
         "slot_start": labels[k],
         "arrival_s": log.arrival,
         "arrival": clock,
@@ -293,11 +381,11 @@ def run_batch(
     ]
 
 
-def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys) -> pd.DataFrame:
+def _mean_table(label: str, names: list[str], cal: pd.DataFrame, outs, part: str, keys) -> pd.DataFrame:
     """Tidy per (name x slot) table of each KPI's mean over replications, then its ``_ci``."""
-    n, ns = len(names), len(labels)
-    table = pd.DataFrame({label: np.repeat(names, ns), "day": np.tile(day, n),
-                          "slot_start": np.tile(labels, n)})
+    n, ns = len(names), len(cal)
+    table = pd.DataFrame({label: np.repeat(names, ns),
+                          **{col: np.tile(cal[col].to_numpy(), n) for col in cal.columns}})
     cis = {}
     for key in keys:
         mean, half = mean_ci(np.stack([o[part][key] for o in outs]), axis=0)  # (R, names, slots)
@@ -307,11 +395,11 @@ def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys
 
 
 def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None) -> RunResult:
-    day, labels = slot_labels(scenario)
+    cal = slot_calendar(scenario)
     present = [k for k in REPEAT_SLOT_KPIS + APPOINTMENT_SLOT_KPIS if k in outs[0]["slot"]]
-    slots = _mean_table("channel", scenario.channels, day, labels, outs, "slot",
+    slots = _mean_table("channel", scenario.channels, cal, outs, "slot",
                         SLOT_KPIS + tuple(dict.fromkeys(present)))
-    groups = _mean_table("group", [g.group for g in scenario.spec.agents], day, labels, outs,
+    groups = _mean_table("group", [g.group for g in scenario.spec.agents], cal, outs,
                          "group", GROUP_KPIS)
     per_rep = pd.concat(
         [o["horizon"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True
@@ -330,7 +418,11 @@ def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=
         service_level_variant=variant,
         complete=complete,
         stopped=stopped,
-        extra={"group_balance": [o["conservation"] for o in outs]},
+        extra={"group_balance": [o["conservation"] for o in outs],
+               "teams_per_replication": pd.concat(
+                   [o["teams"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True),
+               **({"forecast_error": forecast_error_table(scenario, seed, reps, plan, outs)}
+                  if any(scenario.channel(c).volume_uncertainty for c in scenario.channels) else {})},
     )
 
 
@@ -356,12 +448,15 @@ DECISION_METRICS = (
 
 def _check_compatible(base: Scenario, other: Scenario) -> None:
     hb, ho = base.spec.horizon, other.spec.horizon
-    if (hb.start, hb.end, hb.slot, hb.days) != (ho.start, ho.end, ho.slot, ho.days):
+    sb, so = hb.slot_starts(), ho.slot_starts()
+    if (hb.slot, hb.days, hb.start_date) != (ho.slot, ho.days, ho.start_date) or not np.array_equal(sb, so):
+        def text(h, s):
+            dated = f" from {h.day_name(0)}" if h.start_date else ""
+            return (f"{len(s)} slots of {h.slot:g}s over {h.days} day(s){dated}, "
+                    f"{format_clock(h.start)}-{format_clock(h.end)} by default")
         raise InputError(
             f"{other.source or other.name}: cannot compare with {base.source or base.name}: "
-            f"different horizons ({format_clock(ho.start)}-{format_clock(ho.end)} by {ho.slot:g}s "
-            f"x {ho.days} day(s) vs {format_clock(hb.start)}-{format_clock(hb.end)} by {hb.slot:g}s "
-            f"x {hb.days} day(s))"
+            f"different horizons ({text(ho, so)} vs {text(hb, sb)})"
         )
     if base.channels != other.channels:
         raise InputError(

@@ -20,7 +20,11 @@ Contacts are attributed to the slot in which the attempt **arrived**. Per channe
 - ``staffed_agents`` = time-average number of logged-in agents of the groups that have the
   channel's skill (shared agents count in every channel they serve);
 - ``occupancy`` = handling time ÷ available time of those groups in the slot, where available =
-  logged in and not on break, and a contact held with concurrency k counts 1/k of its time.
+  logged in and not on break, and a contact held with concurrency k counts 1/k of its time;
+- ``retries_closed`` = retries and self-service returns of attempts arriving in the slot that
+  would have fallen outside the opening hours (lost: the abandon is counted once, as abandoned);
+- ``unavailable`` = contacts arriving in the slot while an event made the channel unavailable
+  (lost; not in ``offered``).
 
 A ratio whose denominator is 0 in a slot is undefined (NaN, shown as "-"), not 0.
 
@@ -41,7 +45,8 @@ Money (whole horizon, per replication; rates from the scenario's ``costs``):
 
 A group's pay is allocated to its channels in proportion to the handling work (time ÷ concurrency)
 it did for each (equally among its skills if it did none), so the channels' costs add up to the
-center's (the ``all`` row).
+center's (the ``all`` row). That is an allocation, not a marginal cost: :func:`team_money` gives
+each team's own pay, and its split, per replication.
 
 First-contact resolution (repeat contacts) and appointments add their own columns, only in the
 scenarios that use them (:mod:`staffsim.outcomes`): an appointment's **no-show** (state 5) is an
@@ -84,6 +89,8 @@ COUNT_FIELDS = (
     "work_s",
     "available_s",
     "logged_in_s",
+    "retries_closed",
+    "unavailable",
 )
 SLOT_KPIS = (
     "offered",
@@ -100,6 +107,8 @@ SLOT_KPIS = (
     "occupancy",
     "staffed_agents",
     "max_queue",
+    "retries_closed",
+    "unavailable",
 )
 GROUP_KPIS = ("staffed", "on_break", "available", "busy", "idle", "scheduled", "occupancy")
 
@@ -246,6 +255,13 @@ class SlotAccumulator:
                 deltas = np.concatenate([share[m], -share[m]])
                 self.work[g] += integrate(times, deltas, self.starts, self.ends)
 
+    def add_count(self, key: str, c: int, times: np.ndarray) -> None:
+        """Add one to ``key`` of channel ``c`` in the slot of each time (week: ``retries_closed``
+        at the attempt the retry follows, ``unavailable`` at the lost contact's arrival)."""
+        k = self.slot_of(times)
+        k = k[k >= 0]
+        self.sums[key][c] += np.bincount(k, minlength=self.ns)
+
     def add_levels(self, key: str, g: int, times: np.ndarray, deltas: np.ndarray, level0: float,
                    t0: float, t1: float) -> None:
         """Group ``g``'s level ``key`` (logged_in, on_break, busy, idle) over [t0, t1]."""
@@ -329,6 +345,8 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
         "occupancy": _ratio(c["work_s"], c["available_s"]),
         "staffed_agents": c["logged_in_s"] / slot_s,
         "max_queue": c["max_queue"],
+        "retries_closed": c["retries_closed"],
+        "unavailable": c["unavailable"],
     }
     kpis.update(outcome_slot_kpis(c))  # first-contact resolution, appointments (when used)
     return kpis
@@ -389,6 +407,31 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     return pd.DataFrame(frame)
 
 
+def team_money(counts: dict[str, np.ndarray], scenario: Scenario) -> pd.DataFrame:
+    """Per team (group), one replication: what the team was paid and what it did.
+
+    ``paid_agent_hours`` and ``agent_cost`` are the team's own (its shifts or gross plan
+    headcount plus overtime, at its ``agent_hour`` rate); ``handling_hours`` its handling work
+    (time ÷ concurrency); ``handling_share`` = handling_hours ÷ paid_agent_hours;
+    ``cost_<channel>`` the part of its pay allocated to each channel it serves in proportion to
+    the handling work it did for it (an allocation, not a marginal cost)."""
+    spec = scenario.spec
+    channels = list(spec.channels)
+    groups = [g.group for g in spec.agents]
+    work = counts["group_channel_work_s"]
+    serves = np.array([[c in g.skills for c in channels] for g in spec.agents], float)
+    done = work.sum(axis=1, keepdims=True)
+    share = np.where(done > 0, work / np.where(done > 0, done, 1.0), serves / serves.sum(axis=1, keepdims=True))
+    paid_h = counts["group_paid_s"] / 3600.0
+    rate = np.array([spec.costs.rate("agent_hour", g) for g in groups])
+    frame = pd.DataFrame({"team": groups, "paid_agent_hours": paid_h, "agent_cost": paid_h * rate,
+                          "handling_hours": done[:, 0] / 3600.0})
+    frame["handling_share"] = _ratio(frame["handling_hours"].to_numpy(), paid_h)
+    for j, c in enumerate(channels):
+        frame[f"cost_{c}"] = paid_h * rate * share[:, j]
+    return frame
+
+
 def group_kpis(counts: dict[str, np.ndarray], slot_s: float) -> dict[str, np.ndarray]:
     """Per group × slot staffing figures of one replication (time-averages in agents)."""
     li = counts["group_logged_in_s"]
@@ -402,6 +445,23 @@ def group_kpis(counts: dict[str, np.ndarray], slot_s: float) -> dict[str, np.nda
         "scheduled": counts["group_scheduled_s"] / slot_s,
         "occupancy": _ratio(counts["group_work_s"], li - br),
     }
+
+
+def slot_calendar(scenario: Scenario) -> pd.DataFrame:
+    """For every slot: ``day`` (from 1), then, when the horizon has a ``start_date``, ``date``
+    (YYYY-MM-DD) and ``weekday`` (Mon..Sun), then ``slot_start`` ("HH:MM"): the key columns of
+    every per-slot table."""
+    from staffsim.scenarios.calendar import WEEKDAY_NAMES
+
+    h = scenario.spec.horizon
+    day, labels = slot_labels(scenario)
+    frame = pd.DataFrame({"day": day})
+    if h.start_date is not None:
+        dates = [h.date(d - 1) for d in range(1, h.days + 1)]
+        frame["date"] = np.array([d.isoformat() for d in dates], dtype=object)[day - 1]
+        frame["weekday"] = np.array([WEEKDAY_NAMES[d.weekday()] for d in dates], dtype=object)[day - 1]
+    frame["slot_start"] = labels
+    return frame
 
 
 def slot_labels(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:

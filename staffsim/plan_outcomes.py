@@ -73,6 +73,7 @@ def appointment_plan(scenario: Scenario, name: str, labels: np.ndarray, shrinkag
         "asa_s": 0.0,
         "p_abandon": 0.0,
         "occupancy": occupancy,
+        "binding": np.where(agents > 0, "bookings", ""),  # an agent per booking held, not a target
     })
     return frame[PLAN_COLUMNS]
 

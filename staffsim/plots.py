@@ -19,20 +19,41 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from staffsim.formatting import format_metric
 from staffsim.io import write_bytes
 from staffsim.results import ComparisonResult, RunResult, SweepResult
+from staffsim.scenarios.calendar import period_article, period_unit, slot_phrase
 
 _BLUE, _ORANGE, _RED, _GREY, _GREEN = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f", "#2ca02c"
 
 
-def _slot_axis(ax, labels, days):
+def _slot_axis(ax, labels, days, names=None):
+    """The slot axis: clock times for one day; for several days a tick at each day's first slot
+    named by its weekday and date (``names``: day -> label) or day number, with a line between
+    days."""
     n = len(labels)
-    step = max(1, n // 12)
-    ticks = np.arange(0, n, step)
-    ax.set_xticks(ticks)
-    text = [f"d{d} {s}" if days.max() > 1 else s for d, s in zip(days[ticks], labels[ticks])]
-    ax.set_xticklabels(text, rotation=45, ha="right", fontsize=8)
+    days = np.asarray(days)
+    if days.max() > 1:
+        first = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+        ax.set_xticks(first)
+        text = [(names or {}).get(int(d), f"day {d}") + f"\n{labels[k]}" for k, d in zip(first, days[first])]
+        ax.set_xticklabels(text, fontsize=8)
+        for k in first[1:]:
+            ax.axvline(k - 0.5, color="black", lw=0.6, alpha=0.5)
+        ax.set_xlabel("slot start (each day's opening hours)")
+    else:
+        step = max(1, n // 12)
+        ticks = np.arange(0, n, step)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels(labels[ticks], rotation=45, ha="right", fontsize=8)
+        ax.set_xlabel("slot start")
     ax.set_xlim(-0.5, n - 0.5)
-    ax.set_xlabel("slot start")
     ax.grid(alpha=0.3)
+
+
+def _day_names(result) -> dict[int, str]:
+    """Day number -> "Mon 03-02" for a dated horizon, else "day N"."""
+    h = result.scenario.spec.horizon
+    if h.start_date is None:
+        return {d + 1: f"day {d + 1}" for d in range(h.days)}
+    return {d + 1: f"{h.day_name(d)[:3]} {h.date(d).strftime('%m-%d')}" for d in range(h.days)}
 
 
 def plot_day(result: RunResult, channel: str) -> Figure:
@@ -45,10 +66,14 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     target = spec.target
     x = np.arange(len(slots))
     labels, days = slots["slot_start"].to_numpy(), slots["day"].to_numpy()
-    fig = Figure(figsize=(12, 8), layout="constrained")
+    names = _day_names(result)
+    h = result.scenario.spec.horizon
+    long = h.days > 1
+    fig = Figure(figsize=(16 if long else 12, 8), layout="constrained")
     axes = fig.subplots(2, 2)
-    fig.suptitle(f"{result.scenario.name} \u2014 {channel}: means of {result.replications} simulated "
-                 f"days (seed {result.seed})", fontsize=13)
+    fig.suptitle(f"{result.scenario.name} \u2014 {channel}: means of {result.replications} "
+                 f"replications of {period_article(h.days)} (seed {result.seed}), per "
+                 f"{slot_phrase(h.slot)}", fontsize=13)
 
     ax = axes[0, 0]
     ax.plot(x, slots["offered_to_agents"], color=_GREY, label="offered to agents")
@@ -59,10 +84,10 @@ def plot_day(result: RunResult, channel: str) -> Figure:
         ax.plot(x, slots["repeats"], color=_GREEN, ls="--", label="of which repeat contacts")
     if spec.appointment:
         ax.bar(x, slots["no_shows"], color=_ORANGE, alpha=0.7, label="no-shows")
-    ax.set_title("Contacts per slot")
-    ax.set_ylabel("contacts per slot")
+    ax.set_title(f"Contacts per {slot_phrase(h.slot)}")
+    ax.set_ylabel(f"contacts per {slot_phrase(h.slot)}")
     ax.legend(fontsize=8)
-    _slot_axis(ax, labels, days)
+    _slot_axis(ax, labels, days, names)
 
     ax = axes[0, 1]
     sl = slots["service_level"].to_numpy()
@@ -77,7 +102,7 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     ax.set_title(f"Service level (answered within {target.threshold:g} s)")
     ax.set_ylabel("share of contacts offered to agents")
     ax.legend(fontsize=8, loc="lower left")
-    _slot_axis(ax, labels, days)
+    _slot_axis(ax, labels, days, names)
 
     ax = axes[1, 0]
     plan = result.plan[result.plan["channel"] == channel]
@@ -88,7 +113,7 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     ax.set_title("Agents: Erlang requirement vs simulated staffing")
     ax.set_ylabel("agents")
     ax.legend(fontsize=8)
-    _slot_axis(ax, labels, days)
+    _slot_axis(ax, labels, days, names)
 
     ax = axes[1, 1]
     ax.bar(x, slots["max_queue"], color=_GREY, label="longest queue in the slot")
@@ -96,7 +121,7 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     ax.set_title("Queue and waiting")
     ax.set_ylabel("contacts waiting / seconds")
     ax.legend(fontsize=8)
-    _slot_axis(ax, labels, days)
+    _slot_axis(ax, labels, days, names)
     return fig
 
 
@@ -104,8 +129,8 @@ _DIFF_PANELS = (
     ("service_level", "Service level", 100, "percentage points"),
     ("abandon_rate", "Abandonment", 100, "percentage points"),
     ("asa_s", "Average speed of answer", 1, "seconds"),
-    ("paid_agent_hours", "Paid agent hours", 1, "hours per day"),
-    ("cost", "Total cost", 1, "{cur} per day"),
+    ("paid_agent_hours", "Paid agent hours", 1, "hours {per}"),
+    ("cost", "Total cost", 1, "{cur} {per}"),
 )
 
 
@@ -124,14 +149,14 @@ def plot_comparison(comparison: ComparisonResult, channel: str = "all") -> Figur
     y = np.arange(len(variants))
     for ax, (metric, title, scale, unit) in zip(axes, _DIFF_PANELS):
         rows = d[d["metric"] == metric].set_index("variant").loc[variants]
-        per_day = 1 / days if metric in ("paid_agent_hours", "cost") else 1
+        per_day = 1  # week: totals over the horizon, labelled per day / per week / over N days
         diff = rows["difference"].to_numpy() * scale * per_day
         ci = np.nan_to_num(rows["ci"].to_numpy()) * scale * per_day
         good = diff >= 0 if metric == "service_level" else diff <= 0
         ax.barh(y, diff, xerr=ci, color=np.where(good, _GREEN, _RED), alpha=0.8, capsize=4)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(title)
-        ax.set_xlabel(f"change ({unit.format(cur=cur)})")
+        ax.set_xlabel(f"change ({unit.format(cur=cur, per=period_unit(days))})")
         ax.grid(axis="x", alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         if metric == "cost":
@@ -162,9 +187,10 @@ def plot_sweep(result: SweepResult, channel: str = "all") -> Figure:
     axes = fig.subplots(2, 2).ravel()
     where = "whole center" if channel == "all" else channel
     name = result.parameter
+    days = result.results[0].scenario.spec.horizon.days
     fig.suptitle(f"{result.results[0].scenario.name}: sweeping {name} ({where}; "
-                 f"{result.results[0].replications} days per point, same customers at every point)",
-                 fontsize=12)
+                 f"{result.results[0].replications} replications of {period_article(days)} per point, "
+                 "same customers at every point)", fontsize=12)
     for ax, (metric, title, share) in zip(axes, _SWEEP_PANELS):
         mean = wide[metric].to_numpy(float)
         ci = np.nan_to_num(wide[f"{metric}_ci"].to_numpy(float))

@@ -12,6 +12,13 @@ import pandas as pd
 
 from staffsim.formatting import format_change, format_metric
 from staffsim.plots import plot_comparison, plot_day
+from staffsim.scenarios.calendar import (
+    horizon_phrase,
+    period_article,
+    period_noun,
+    period_unit,
+    slot_phrase,
+)
 
 _CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2em auto;
@@ -34,10 +41,16 @@ _GLOSSARY = [
                   "not on break)"),
     ("paid agent hours", "scheduled hours of the agents who came in (or the plan's gross "
                          "headcount) plus overtime"),
-    ("± values", "95% confidence half-widths over the simulated days; for a comparison, of the "
+    ("± values", "95% confidence half-widths over the replications; for a comparison, of the "
                  "paired difference on the same simulated customers"),
-    ("Erlang plan", "the agents each half hour needs by Erlang C/A, treating every slot as a "
+    ("Erlang plan", "the agents each {slot} needs by Erlang C/A, treating every slot as a "
                     "steady queue of its own; the simulation shows what that leaves out"),
+    ("team cost", ("what a team is paid (its scheduled hours plus overtime, at its rate); a "
+                   "channel's cost is its share of the teams' pay allocated by the handling work "
+                   "done for it, an allocation and not what the channel would save")),
+    ("retries when closed", ("abandoned contacts (or self-service returns) whose retry would "
+                             "have fallen outside the opening hours: lost, not abandons")),
+    ("unavailable", "contacts that arrived while an event made the channel unavailable: lost"),
 ]
 
 
@@ -67,8 +80,9 @@ def _figure_tag(fig, alt: str) -> str:
     return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _page(title: str, body: list[str]) -> str:
-    glossary = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in _GLOSSARY)
+def _page(title: str, body: list[str], slot_s: float = 1800.0) -> str:
+    glossary = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v.format(slot=slot_phrase(slot_s)))}</dd>"
+                       for k, v in _GLOSSARY)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}'
             f"</title><style>{_CSS}</style></head><body>\n" + "\n".join(body)
             + f"\n<h2>What the figures mean</h2><dl>{glossary}</dl>\n</body></html>\n")
@@ -102,13 +116,15 @@ def run_report(result) -> str:
     cur = sc.spec.costs.currency
     summary = result.summary()
     total = summary[summary["channel"] == "all"].iloc[0]
-    days = sc.spec.horizon.days
+    h = sc.spec.horizon
+    days = h.days
+    per = period_unit(days)
     headline = (
-        f"Over {'the day' if days == 1 else f'{days} days'}: "
+        f"Over {horizon_phrase(days, h.start_date)}: "
         f"{format_metric('service_level', total['service_level'])} of contacts answered within target "
         f"time, {format_metric('abandon_rate', total['abandon_rate'])} abandoned, "
-        f"{total['paid_agent_hours'] / days:,.1f} paid agent hours and "
-        f"{format_metric('cost', total['cost'] / days, currency=cur)} per day."
+        f"{total['paid_agent_hours']:,.1f} paid agent hours and "
+        f"{format_metric('cost', total['cost'], currency=cur)} {per}."
     )
     money = pd.DataFrame([{
         "channel": r["channel"],
@@ -132,21 +148,84 @@ def run_report(result) -> str:
         "simulated: peak logged in": teams["staffed_peak"].map(lambda v: f"{v:,.1f}"),
         "simulated: agent hours logged in": teams["staffed_agent_hours"].map(lambda v: f"{v:,.1f}"),
     })
+    period = period_noun(days)
     body = [
         f"<h1>{_esc(sc.name)}</h1>",
         f'<p class="meta">{_esc(sc.spec.description)}</p>' if sc.spec.description else "",
-        f'<p class="meta">{result.replications} simulated days, seed {result.seed}, staffsim '
-        f"{_esc(result.version)}{'' if result.complete else ' (interrupted: partial)'}"
-        f"{f' - {_esc(sc.source)}' if sc.source else ''}</p>",
+        (f'<p class="meta">{result.replications} replications of {period_article(days)} '
+         f"({h.n_slots} {slot_phrase(h.slot)}s"
+         f"{f', {h.day_name(0)} to {h.day_name(days - 1)}' if h.start_date else ''}), seed "
+         f"{result.seed}, staffsim {_esc(result.version)}"
+         f"{'' if result.complete else ' (interrupted: partial)'}"
+         f"{f' - {_esc(sc.source)}' if sc.source else ''}</p>"),
         f'<p class="headline">{_esc(headline)}</p>',
-        "<h2>Service per channel</h2>", _table(_kpi_table(summary, cur)),
-        "<h2>Money</h2>", _table(money),
-        "<h2>Staffing: what Erlang asks for and what the day had</h2>", _table(teams_text),
+        f"<h2>Service per channel, over {_esc(horizon_phrase(days, h.start_date))}</h2>",
+        _table(_kpi_table(summary, cur)),
+        _lost_note(summary),
+        "<h2>Money per team</h2>",
+        ("<p>What each team is paid. The columns per channel split a team's pay by the handling "
+         "work it did for each channel: an allocation, not what a channel would save (a channel's "
+         "share falls when another channel's work grows).</p>"),
+        _table(_team_money(result, cur)),
+        "<h2>Money per channel (team pay allocated by handling work)</h2>", _table(money),
+        f"<h2>Staffing: what Erlang asks for and what the {period} had</h2>", _table(teams_text),
+        *_forecast_error_section(result),
     ]
     for channel in sc.channels:
-        body += [f"<h2>{_esc(channel)} through the day</h2>",
-                 _figure_tag(plot_day(result, channel), f"{channel} over the day")]
-    return _page(sc.name, body)
+        body += [f"<h2>{_esc(channel)} through {_esc(horizon_phrase(days, None))}</h2>",
+                 _figure_tag(plot_day(result, channel), f"{channel} over {horizon_phrase(days, None)}")]
+    return _page(sc.name, body, h.slot)
+
+
+# --- week: money per team, lost contacts, forecast error --------------------------------------
+def _team_money(result, cur: str) -> pd.DataFrame:
+    teams = result.team_costs()
+    rows = []
+    for _, r in teams.iterrows():
+        row = {"team": r["team"],
+               "paid agent hours": f"{r['paid_agent_hours']:,.1f}",
+               "pay": (f"{format_metric('cost', r['agent_cost'], currency=cur)} "
+                       f"{format_metric('cost', r['agent_cost_ci'], ci=True, currency=cur)}"),
+               "handling share of paid time": format_metric("occupancy", r["handling_share"])}
+        for c in result.scenario.channels:
+            if teams[f"cost_{c}"].abs().sum() > 0:
+                row[f"allocated to {c}"] = format_metric("cost", r[f"cost_{c}"], currency=cur)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _lost_note(summary: pd.DataFrame) -> str:
+    total = summary[summary["channel"] == "all"].iloc[0]
+    parts = []
+    if total["retries_closed"] > 0:
+        parts.append(f"{total['retries_closed']:,.1f} retries or self-service returns would have "
+                     "fallen outside the opening hours (lost, not counted as abandons)")
+    if total["unavailable"] > 0:
+        parts.append(f"{total['unavailable']:,.1f} contacts arrived while their channel was "
+                     "unavailable (an event) and were lost")
+    return f"<p>Lost to the calendar and events (means): {_esc('; '.join(parts))}.</p>" if parts else ""
+
+
+def _forecast_error_section(result) -> list[str]:
+    fe = result.forecast_error()
+    if not len(fe):
+        return []
+    table = pd.DataFrame({
+        "channel": fe["channel"],
+        "forecast error": [f"cv {cv:g} per {per}" for cv, per in zip(fe["cv"], fe["per"])],
+        "plan misses a target (Erlang, drawn volume)": fe["erlang_miss_share"].map(
+            lambda v: format_metric("occupancy", v)),
+        "without the error": "0%",
+        "simulated service below target": [
+            f"{format_metric('occupancy', m)} {format_metric('occupancy', c, ci=True)}"
+            for m, c in zip(fe["simulated_below_target"], fe["simulated_below_target_ci"])],
+    })
+    note = ("<p>Share of slots (over all replications) in which the Erlang plan's agents miss a "
+            "target at the volume the replication drew (the forecast times its random "
+            "multiplier), against none at the forecast itself; and the share of slots whose "
+            "simulated service level is below target.</p>")
+    return ["<h2>Forecast error: how often the plan misses</h2>", note, _table(table)]
+# --- end week ---------------------------------------------------------------------------------
 
 
 def comparison_report(comparison) -> str:
@@ -167,7 +246,8 @@ def comparison_report(comparison) -> str:
     title = f"{comparison.baseline_label} vs {', '.join(comparison.variants)}"
     body = [
         f"<h1>{_esc(title)}</h1>",
-        f'<p class="meta">{base.replications} simulated days per scenario on the same customers '
+        f'<p class="meta">{base.replications} replications of '
+        f"{period_article(base.scenario.spec.horizon.days)} per scenario on the same customers "
         f"(seed {base.seed}), staffsim {_esc(base.version)}"
         f"{'' if comparison.complete else ' (interrupted: partial)'}</p>",
         *[f'<p class="headline">{_esc(comparison.headline(v))}</p>' for v in comparison.variants],
@@ -178,7 +258,7 @@ def comparison_report(comparison) -> str:
     for label, res in comparison.results.items():
         body += [f"<h3>{_esc(label)}: {_esc(res.scenario.name)}</h3>",
                  _table(_kpi_table(res.summary(), cur))]
-    return _page(title, body)
+    return _page(title, body, base.scenario.spec.horizon.slot)
 
 
 # --- capacity reports (long-range FTE and hiring) ---------------------------------------------

@@ -15,6 +15,7 @@ import pandas as pd
 
 from staffsim.formatting import format_change
 from staffsim.io import dumps, write_tables, write_text
+from staffsim.scenarios.calendar import period_unit
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +123,26 @@ class RunResult:
             })
         return pd.DataFrame(rows)
 
+    # --- week: money per team, forecast error -------------------------------------------------
+    def team_costs(self) -> pd.DataFrame:
+        """Per team: paid agent hours, agent cost, handling hours and share, and ``cost_<channel>``
+        (its pay allocated to the channels it serves by the handling work it did for each):
+        means over replications with ``_ci`` 95% half-widths. The team's cost is what it was
+        paid; the channel columns are an allocation, not what a channel would save."""
+        from staffsim.stats import mean_ci_table
+
+        per = self.extra.get("teams_per_replication")
+        if per is None:
+            return pd.DataFrame(columns=["team"])
+        return mean_ci_table(per, ["team"], sort=False)
+
+    def forecast_error(self) -> pd.DataFrame:
+        """How often the plan misses because of forecast error (channels with
+        ``volume_uncertainty``; see :func:`staffsim.experiment.forecast_error_table`); empty
+        without forecast error."""
+        return self.extra.get("forecast_error", pd.DataFrame(columns=["channel"]))
+    # --- end week -----------------------------------------------------------------------------
+
     def provenance(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario.name,
@@ -142,15 +163,21 @@ class RunResult:
             "slots": self.slots,
             "groups": self.groups,
             "plan": self.plan,
+            "teams": self.team_costs(),
+            "forecast_error": self.forecast_error(),
         }
 
     def to_json(self) -> str:
         return dumps(self.to_dict())
 
     def write(self, directory: str | Path, *, contacts: bool = False, parquet: bool = False) -> list[Path]:
-        """Write ``slots``, ``summary``, ``groups``, ``plan`` (and ``contacts``) as CSV (and
+        """Write ``slots``, ``summary``, ``groups``, ``plan``, ``teams`` (money per team),
+        ``forecast_error`` (with forecast error) and ``contacts`` (when asked) as CSV (and
         Parquet) plus ``result.json`` into ``directory``; each file is replaced atomically."""
-        tables = {"slots": self.slots, "summary": self.summary(), "groups": self.groups, "plan": self.plan}
+        tables = {"slots": self.slots, "summary": self.summary(), "groups": self.groups, "plan": self.plan,
+                  "teams": self.team_costs()}
+        if len(self.forecast_error()):
+            tables["forecast_error"] = self.forecast_error()
         if contacts:
             tables["contacts"] = self.contacts
         written = write_tables(directory, tables, parquet=parquet)
@@ -189,11 +216,11 @@ class ComparisonResult:
         row = d[(d["variant"] == variant) & (d["channel"] == "all")].set_index("metric")
         days = self.baseline.scenario.spec.horizon.days
         cur = self.baseline.scenario.spec.costs.currency
-        per = "per day" if days == 1 else f"per day (over {days} days)"
+        per = period_unit(days)  # week: totals over the horizon, labelled by its length
 
         def part(metric: str, name: str, per_day: bool = False, unit: str = "") -> str:
             r = row.loc[metric]
-            k = 1 / days if per_day else 1
+            k = 1
             text = format_change(metric, r["difference"] * k, r["ci"] * k, currency=cur)
             return f"{name} {text}{unit}"
 

@@ -113,3 +113,31 @@ def kill_self_once_on_two(shared, task):
         Path(shared).write_text("killed once")
         os.kill(os.getpid(), signal.SIGKILL)
     return task * 10
+
+
+def assert_columns_hold(before, now, what: str) -> None:
+    """Every column of the reference table ``before`` is in ``now`` with the same values (numbers
+    bit for bit, NaN where NaN); ``now`` may have columns added since (new behaviours' KPIs).
+
+    Both are frames as read back from CSV (see :func:`as_read_back`)."""
+    import numpy as np
+
+    assert len(before) == len(now), f"{what}: {len(now)} rows, the reference has {len(before)}"
+    missing = [c for c in before.columns if c not in now.columns]
+    assert not missing, f"{what}: columns gone: {missing}"
+    for col in before.columns:
+        b, n = before[col], now[col]
+        if b.dtype.kind in "fiub" and n.dtype.kind in "fiub":
+            np.testing.assert_array_equal(b.to_numpy(float), n.to_numpy(float), err_msg=f"{what}.{col}")
+        else:
+            assert b.fillna("").astype(str).tolist() == n.fillna("").astype(str).tolist(), f"{what}.{col}"
+
+
+def as_read_back(frame_or_text):
+    """A frame (or CSV text) as it reads back from CSV: the dtypes the reference tables have."""
+    import io
+
+    import pandas as pd
+
+    text = frame_or_text if isinstance(frame_or_text, str) else frame_or_text.to_csv(index=False, float_format="%.17g")
+    return pd.read_csv(io.StringIO(text), dtype={"slot_start": str, "arrival": str})

@@ -257,6 +257,19 @@ def test_bad_appointments_exit_2_with_one_message(capsys, tmp_path, path, value,
         scenario_from_dict(data)
 
 
+def test_events_and_forecast_error_are_refused_on_appointment_channels():
+    import copy
+
+    data = copy.deepcopy(BASE)
+    data["events"] = [{"day": 1, "start": "08:00", "end": "09:00", "channels": {"video": {"volume_factor": 2}}}]
+    with pytest.raises(InputError, match=r"events.0.channels.video: an appointment channel's bookings are fixed"):
+        scenario_from_dict(data)
+    data = copy.deepcopy(BASE)
+    data["channels"]["video"]["volume_uncertainty"] = {"cv": 0.1}
+    with pytest.raises(InputError, match=r"channels.video.volume_uncertainty: an appointment channel"):
+        scenario_from_dict(data)
+
+
 def test_booked_times_outside_the_horizon_are_refused():
     data = {**BASE, "channels": {**BASE["channels"], "video": {
         k: v for k, v in BASE["channels"]["video"].items() if k != "bookings"} | {"booked": ["10:30"]}}}

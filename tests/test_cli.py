@@ -42,9 +42,14 @@ def test_plan_outputs(capsys, tmp_path, root):
     out_file = tmp_path / "plan.csv"
     code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast" / "weekday.csv"),
                        "--out", str(out_file))
-    assert code == 0 and "Totals per channel" in out
-    plan = pd.read_csv(out_file)
-    assert len(plan) == 72 and {"agents", "scheduled", "asa_s"} <= set(plan.columns)
+    # writing to a file: a summary on the terminal, not the 72 rows
+    assert code == 0 and "Plan per channel" in out and "plan written to" in out
+    assert len(out.splitlines()) < 25 and "10:30" in out  # the peak slot is named
+    plan = pd.read_csv(out_file, keep_default_na=False)
+    assert len(plan) == 72 and {"agents", "scheduled", "asa_s", "binding"} <= set(plan.columns)
+    assert set("+".join(plan["binding"]).split("+")) <= {"service_level", "asa", "abandon", "occupancy"}
+    code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast" / "weekday.csv"))
+    assert code == 0 and "Totals per channel" in out and len(out.splitlines()) > 72
     code, out, _ = run(capsys, "plan", str(root / "scenarios" / "forecast" / "weekday.csv"),
                        "--format", "json")
     assert json.loads(out)["slot_s"] == 1800.0
@@ -140,10 +145,16 @@ def test_run_writes_outputs(capsys, tmp_path, root):
     out = tmp_path / "run"
     code, text, _ = run(capsys, "run", str(root / "scenarios" / "bank.yaml"), "-n", "3", "--seed", "5",
                         "--set", "channels.chat.volume_factor=1.3", "--out", str(out), "--contacts")
-    assert code == 0 and "3 replications, seed 5" in text
+    assert code == 0 and "3 replications of a day, seed 5" in text and "Money per team" in text
     assert "per team" in text and "front voice, chat" in " ".join(text.split())
     names = {p.name for p in out.iterdir()}
-    assert {"slots.csv", "summary.csv", "groups.csv", "plan.csv", "result.json", "contacts.csv"} <= names
+    assert {"slots.csv", "summary.csv", "groups.csv", "plan.csv", "teams.csv", "result.json",
+            "contacts.csv"} <= names
+    teams = pd.read_csv(out / "teams.csv")
+    assert list(teams["team"]) == ["front", "back_office"]
+    summary = pd.read_csv(out / "summary.csv").set_index("channel")
+    # the channels' agent cost is the teams' pay, allocated: it adds up to what the teams are paid
+    assert teams["agent_cost"].sum() == pytest.approx(summary.loc["all", "agent_cost"], rel=1e-9)
     assert not [n for n in names if n.endswith(".tmp")]
     meta = json.loads((out / "result.json").read_text())
     assert meta["seed"] == 5 and meta["replications"] == 3 and meta["version"]

@@ -149,7 +149,7 @@ def test_charts_have_titles_labels_and_files(bank_pair, tmp_path):
     run = simulate(base, replications=2)
     fig = plot_day(run, "voice")
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["Contacts per slot", "Service level (answered within 20 s)",
+    assert titles == ["Contacts per half hour", "Service level (answered within 20 s)",
                       "Agents: Erlang requirement vs simulated staffing", "Queue and waiting"]
     assert fig.axes[1].get_ylabel() == "share of contacts offered to agents"
     assert all(ax.get_xlabel() == "slot start" for ax in fig.axes)

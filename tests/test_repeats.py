@@ -98,6 +98,19 @@ def test_repeat_when_closed_comes_during_the_next_open_day_and_is_counted():
     assert q["offered"] == 2  # the repeat is offered in the slot it arrives in
 
 
+def test_a_repeat_due_while_its_channel_is_unavailable_comes_when_the_window_ends():
+    # the 08:00 call ends 08:05 unresolved; its repeat is due 08:15, but an event makes the
+    # channel unavailable 08:10-08:40: it comes at 08:40, deferred, not lost
+    sc = repeating(arrivals=["08:00"], delay=600)
+    sc = scenario_from_dict({**sc.raw, "events": [
+        {"name": "down", "day": 1, "start": "08:10", "end": "08:40", "channels": {"q": {"unavailable": True}}}]})
+    log = trace(sc)
+    assert list(log.kind) == [0, REPEAT]
+    assert log.arrival[1] == clock(8, 40)
+    assert list(log.extra["deferred"]) == [False, True]
+
+
+
 def test_a_deferred_repeat_comes_at_the_hours_its_channel_is_busy():
     # day 2 has chat traffic only between 09:00 and 10:00: a chat repeat deferred overnight comes
     # then, never in the empty 08:00 slot

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from staffsim import InputError, load_scenario, simulate
+from staffsim.experiment import plan_for
 from staffsim.scenarios.loader import deep_merge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +33,11 @@ def test_extends_merges_and_keeps_the_parent(root):
     bank = load_scenario(root / "scenarios" / "bank.yaml")
     assert outage.spec.agents == bank.spec.agents
     assert outage.spec.channels["voice"].handle_time == bank.spec.channels["voice"].handle_time
-    assert outage.volumes["voice"][6] == 298 and outage.volumes["chat"][6] == 0
+    assert outage.volumes["voice"][6] == bank.volumes["voice"][6]  # the event scales the rate
+    plan, base_plan = plan_for(outage), plan_for(bank)
+    voice, chat = (plan["channel"] == "voice").to_numpy(), (plan["channel"] == "chat").to_numpy()
+    assert plan["volume"][voice].iloc[6] == 2 * base_plan["volume"][voice].iloc[6]
+    assert plan["volume"][chat].iloc[6:10].eq(0).all() and plan["volume"][chat].iloc[10] > 0
     assert outage.spec.run.replications == 20 and outage.spec.run.seed == bank.spec.run.seed
 
 
@@ -86,7 +91,7 @@ agents:
     (("volume: [10, 20]", "volume: lots"), r"channels.voice.volume: expected a list of contacts per slot"),
     (("volume: [10, 20]", "volume: [10, x]"), r"channels.voice.volume.1: must be a number, got 'x'$"),
     (("volume: [10, 20]", "volume: {file: f.csv, chanel: v}"),
-     r"channels.voice.volume: unknown field 'chanel' \(allowed: file, channel\)$"),
+     r"channels.voice.volume: unknown field 'chanel' \(allowed: file, channel, aht\)$"),
     (("service_level: 0.8", "service_level: 80"), r"channels.voice.target.service_level: must be < 1, got 80"),
     (('start: "08:00", end: "10:00", slot', 'start: "08:00", end: "10:00", slot'), None),
     (("agents: 3}]", "agents: 3, breaks: [{start: \"09:50\", length: 30min}]}]"), r"agents.0.shifts.0.breaks: the break at 09:50"),
@@ -133,7 +138,7 @@ def test_volumes_from_a_forecast_file(tmp_path, root):
     path.write_text(BASE.replace("volume: [10, 20]", "volume: {file: f.csv}"))
     assert list(load_scenario(path).volumes["voice"]) == [12.0, 7.0]
     (tmp_path / "f.csv").write_text("channel,slot_start,volume,aht_s\nvoice,08:00,12,180\nvoice,09:00,7,180\nvoice,10:00,7,180\n")
-    with pytest.raises(InputError, match=r"channels.voice.volume: .* slot at 10:00 .*outside"):
+    with pytest.raises(InputError, match=r"channels.voice.volume: .*f.csv has a row for 'voice' at 10:00, outside the opening hours 08:00-10:00"):
         load_scenario(path)
 
 

@@ -29,7 +29,9 @@ the very instant an agent frees up, the agent's event runs first and answers the
 to the agent); the stale timer then finds the contact answered and does nothing.
 
 *Semantics* (DESIGN.md §4): Poisson arrivals per slot (Poisson count, sorted uniform times) or
-explicit arrival times; self-service, patience and retrials (:mod:`~staffsim.engine.arrivals`);
+explicit arrival times, with interval AHT, event windows and forecast-error multipliers applied
+when the contacts are drawn (:mod:`~staffsim.engine.draws`, each off unless the scenario asks);
+slots only in each day's opening hours (``horizon.slot_starts()``); self-service, patience and retrials (:mod:`~staffsim.engine.arrivals`);
 routing (:mod:`~staffsim.engine.routing`); no pre-emption at breaks and shift ends
 (:mod:`~staffsim.engine.agents`); absence and staffing by slot
 (:mod:`~staffsim.engine.roster`).

@@ -99,6 +99,7 @@ class AppointmentDrawer:
                 resolve_u[m] = stream(seed, rep, name, "resolution", k).random(size)[j]
         out = AppointmentDraws()
         out.channel = self.channel
+        out.lost = None  # bookings are not cut by events (the schema refuses events on them)
         out.offset = self.next_offset
         out.times = self.times[sel].tolist()
         out.deflect_u = [1.0] * n  # never contained by self-service

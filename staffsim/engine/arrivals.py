@@ -6,7 +6,10 @@ contacts as deflection grows); a contained contact may fail (``failure``) and re
 times their handle time. A waiting contact abandons when its wait reaches its patience (one draw
 per attempt); an abandoned contact retries with ``retrial.probability`` after ``retrial.delay`` (a
 new attempt, up to ``max_attempts`` in all). Retries and returns that would fall outside the
-opening hours do not happen.
+opening hours (a closed day, after closing, after the horizon) do not happen: they are counted as
+``retries_closed`` in the slot of the attempt they follow. Contacts arriving while an event makes
+the channel unavailable (first attempts, retries, returns) are lost and counted as
+``unavailable`` (:mod:`staffsim.scenarios.events`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from staffsim.engine.core import (
     schedule,
 )
 from staffsim.engine.draws import merge_day
+from staffsim.scenarios.events import in_windows
 
 
 class ArrivalsMixin:
@@ -38,7 +42,9 @@ class ArrivalsMixin:
             self.recorder.flush(self)
         if d + 1 < self.h.days:
             schedule(self.env, (d + 1) * 86400.0 - self.env.now, self._start_day, URGENT, d + 1)
-        self._times, self._src, self._idx = merge_day([dr.day(d) for dr in self.drawers])
+        days = [dr.day(d) for dr in self.drawers]
+        self.recorder.lost(days)  # week: first attempts lost to an unavailable channel
+        self._times, self._src, self._idx = merge_day(days)
         self._arr_next = 0
         if self._times:
             schedule(self.env, self._times[0] - self.env.now, self._on_arrival)
@@ -57,13 +63,20 @@ class ArrivalsMixin:
             att.state = DEFLECTED
             att.end = now
             if draws.fail_u[i] < self.failure[c]:
-                self._schedule_attempt(c, draws, i, 1, RETURN, draws.fail_delay[i])
+                self._schedule_attempt(c, draws, i, 1, RETURN, draws.fail_delay[i], now)
             return
         self._offer(att, c)
 
-    def _schedule_attempt(self, c: int, draws, i: int, num: int, kind: int, delay: float) -> None:
+    def _schedule_attempt(self, c: int, draws, i: int, num: int, kind: int, delay: float,
+                          origin: float = 0.0) -> None:
         at = self.env.now + delay
-        if num >= draws.k or not self._open(at):
+        if num >= draws.k:
+            return
+        if not self._open(at):
+            self.recorder.closed[c].append(origin)  # week: would fall when closed
+            return
+        if self.unavailable[c] and in_windows(self.unavailable[c], at, "unavailable"):
+            self.recorder.unavailable[c].append(at)  # week: the channel is down then
             return
         schedule(self.env, delay, self._on_attempt, a=(c, draws, i, num), b=kind)
 
@@ -75,7 +88,10 @@ class ArrivalsMixin:
 
     def _open(self, t: float) -> bool:
         day, tod = divmod(t, 86400.0)
-        return day < self.h.days and self.h.start <= tod < self.h.end
+        if day >= self.h.days:
+            return False
+        hours = self.day_hours[int(day)]
+        return hours is not None and hours[0] <= tod < hours[1]
 
     def _offer(self, att: Attempt, c: int) -> None:
         ag = self._find_agent(c)
@@ -101,4 +117,5 @@ class ArrivalsMixin:
         if self.retry_p[c] > 0:
             draws, i, num = att.draws, att.i, att.num
             if draws.retry_u[i * draws.k + num] < self.retry_p[c]:
-                self._schedule_attempt(c, draws, i, num + 1, RETRY, draws.retry_delay[i * draws.k + num])
+                self._schedule_attempt(c, draws, i, num + 1, RETRY, draws.retry_delay[i * draws.k + num],
+                                       att.arrival)

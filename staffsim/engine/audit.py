@@ -176,7 +176,7 @@ class Audit:
             fail(end, f"idle from {idle_since:.3f}s outside its scheduled windows")
 
     def _check_groups(self, rep, where: str) -> None:
-        lo, hi = np.array([rep.h.start]), np.array([rep.env.now])
+        lo, hi = np.array([rep.recorder.start]), np.array([rep.env.now])
         totals = rep.recorder.acc.group_total
         for key in KEYS:
             for g in range(len(rep.group_names)):

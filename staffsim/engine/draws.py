@@ -14,6 +14,7 @@ import numpy as np
 
 from staffsim.engine.repeats import make_resolution, set_resolution
 from staffsim.rng import stream
+from staffsim.scenarios import events as ev
 from staffsim.scenarios.scenario import Scenario
 
 
@@ -23,7 +24,7 @@ class DayDraws:
     ``patience``, ``retry_u`` and ``retry_delay`` are flat, ``[i * k + attempt]``."""
 
     __slots__ = ("channel", "offset", "times", "deflect_u", "fail_u", "fail_delay", "handle",
-                 "patience", "retry_u", "retry_delay", "k",
+                 "patience", "retry_u", "retry_delay", "k", "lost",
                  "res", "resolve_u", "slot_k", "slot_j")  # engine/repeats.py
     level = 0  # first contacts (repeats are level 1, 2, ...: engine/repeats.py)
 
@@ -42,6 +43,12 @@ class ChannelDrawer:
         self.slot = h.slot
         day_of = (self.starts // 86400.0).astype(np.int64)
         self.day_slots = [np.flatnonzero(day_of == d) for d in range(h.days)]
+        # week: interval AHT, forecast error and events (each None / empty when off)
+        mean = scenario.handle_time(name).mean
+        self.handle_ratio = scenario.handle_means(name) / mean if name in scenario.aht else None
+        self.uncertainty = ch.volume_uncertainty
+        self.windows = scenario.windows(name)
+        self.uplift = 1.0 + (ch.self_service.handle_time_uplift if ch.self_service else 0.0)
         self.k = (ch.retrial.max_attempts if ch.retrial else 1) + (
             1 if ch.self_service and ch.self_service.failure > 0 else 0
         )
@@ -63,25 +70,50 @@ class ChannelDrawer:
         k_max = self.k
         seed, rep, name = self.seed, self.rep, self.name
         parts: dict[str, list[np.ndarray]] = {key: [] for key in
-                                              ("t", "defl", "fail", "fdelay", "handle", "pat", "ru", "rdelay")}
+                                              ("t", "defl", "fail", "fdelay", "handle", "pat", "ru", "rdelay",
+                                               "lost")}
         res = [] if self.resolution is not None else None  # first-contact resolution draws
         for k in self.day_slots[d]:
+            cuts = None  # the slot cut by event windows (None: no event touches it)
+            if self.windows and ev.touched(self.windows, self.starts[k], self.starts[k] + self.slot):
+                cuts = ev.pieces(self.windows, self.starts[k], self.starts[k] + self.slot)
             if self.arrivals is not None:
                 times = self.arrivals[0][self.arrivals[1] == k]
                 n = len(times)
             else:
                 vol = self.volumes[k]
+                if self.uncertainty is not None:
+                    vol = vol * volume_multiplier(self.uncertainty, seed, rep, name, d, k)
+                if cuts is not None:
+                    vol = vol * ev.mean_volume_factor(cuts)
                 rng = stream(seed, rep, name, "arrivals", k)
                 n = int(rng.poisson(vol)) if vol > 0 else 0
-                times = np.sort(rng.uniform(self.starts[k], self.starts[k] + self.slot, n))
+                if cuts is None:
+                    times = np.sort(rng.uniform(self.starts[k], self.starts[k] + self.slot, n))
+                else:
+                    times = ev.place(cuts, np.sort(rng.uniform(0.0, 1.0, n)))
             if n == 0:
                 continue
             parts["t"].append(times)
             rng = stream(seed, rep, name, "self_service", k)
-            parts["defl"].append(rng.random(n))
-            parts["fail"].append(rng.random(n))
+            deflect_u = rng.random(n)
+            fail_u = rng.random(n)
             parts["fdelay"].append(self.fail_delay.sample(rng, n) if self.fail_delay else np.zeros(n))
-            parts["handle"].append(self.handle.sample(stream(seed, rep, name, "handle", k), n))
+            handle = self.handle.sample(stream(seed, rep, name, "handle", k), n)
+            if self.handle_ratio is not None:  # the slot's AHT: the distribution scaled to it
+                handle = handle * self.handle_ratio[k]
+            lost = np.zeros(n, bool)
+            if cuts is not None:  # events: handle factor, self-service down, unavailable
+                hf, lost, down = ev.effects_at(cuts, times)
+                handle = handle * hf
+                if down.any():
+                    handle[down] /= self.uplift  # the whole mix reaches agents: no uplift
+                    deflect_u[down] = 2.0  # a draw u >= 1 is never < deflection
+                    fail_u[down] = 2.0
+            parts["defl"].append(deflect_u)
+            parts["fail"].append(fail_u)
+            parts["handle"].append(handle)
+            parts["lost"].append(lost)
             rng = stream(seed, rep, name, "patience", k)
             parts["pat"].append(
                 self.patience.sample(rng, (n, k_max)) if self.patience else np.full((n, k_max), np.inf)
@@ -109,9 +141,20 @@ class ChannelDrawer:
         out.retry_u = cat("ru")
         out.retry_delay = cat("rdelay")
         out.k = k_max
+        lost = np.concatenate(parts["lost"]) if parts["lost"] else np.zeros(0, bool)
+        out.lost = lost if lost.any() else None  # contacts arriving while the channel is unavailable
         set_resolution(out, self.resolution, res)
         self.next_offset += len(out.times)
         return out
+
+
+def volume_multiplier(spec, seed: int, rep: int, name: str, day: int, k: int) -> float:
+    """The forecast-error multiplier of channel ``name`` in slot ``k`` (on day ``day``): gamma
+    with mean 1 and the spec's cv, one per day (shared by the day's slots) or one per slot, each
+    from its own stream ``(seed, rep, name, "volume_uncertainty", "day"|"slot", day|k)``."""
+    shape = 1.0 / spec.cv**2
+    key = day if spec.per == "day" else k
+    return float(stream(seed, rep, name, "volume_uncertainty", spec.per, key).gamma(shape, 1.0 / shape))
 
 
 def merge_day(days: list[DayDraws]) -> tuple[list[float], list[DayDraws], list[int]]:
@@ -122,5 +165,8 @@ def merge_day(days: list[DayDraws]) -> tuple[list[float], list[DayDraws], list[i
     times = np.concatenate([np.asarray(d.times, float) for d in days])
     source = np.concatenate([np.full(len(d), j) for j, d in enumerate(days)]).astype(np.int64)
     index = np.concatenate([np.arange(len(d)) for d in days]).astype(np.int64)
+    if any(d.lost is not None for d in days):  # contacts lost to an unavailable channel never arrive
+        keep = ~np.concatenate([d.lost if d.lost is not None else np.zeros(len(d), bool) for d in days])
+        times, source, index = times[keep], source[keep], index[keep]
     order = np.argsort(times, kind="stable")
     return times[order].tolist(), [days[j] for j in source[order].tolist()], index[order].tolist()

@@ -36,6 +36,10 @@ class Recorder:
         self.q_t: list[list[float]] = [[] for _ in range(nc)]
         self.q_len: list[list[int]] = [[] for _ in range(nc)]
         self.q0 = [0.0] * nc
+        # week: retries / returns that would fall when closed (time of the attempt they follow),
+        # and contacts lost to an unavailable channel (arrival time)
+        self.closed: list[list[float]] = [[] for _ in range(nc)]
+        self.unavailable: list[list[float]] = [[] for _ in range(nc)]
         self.t0 = start
         self.start = start
         self.keep_log = keep_log
@@ -67,6 +71,11 @@ class Recorder:
             self.acc.outcomes.add(arrays, self.acc.slot_of(arrays["arrival"]), now)
         if self.keep_log:
             self._attempts.append(arrays)
+        for c in range(len(self.channels)):
+            for key, times in (("retries_closed", self.closed[c]), ("unavailable", self.unavailable[c])):
+                if times:
+                    self.acc.add_count(key, c, np.asarray(times, float))
+                    times.clear()
         for key in LEVEL_KEYS:
             for g, changes in enumerate(self.lv[key]):
                 flat = np.asarray(changes, float).reshape(-1, 2)
@@ -87,6 +96,12 @@ class Recorder:
             self.q_t[c].clear()
             self.q_len[c].clear()
         self.t0 = now
+
+    def lost(self, days) -> None:
+        """Count the first attempts of a day lost to an unavailable channel (week: events)."""
+        for dd in days:
+            if dd.lost is not None:
+                self.unavailable[dd.channel].extend(np.asarray(dd.times)[dd.lost].tolist())
 
     def log(self, scheduled_s: np.ndarray, overtime_s: np.ndarray, run_end: float) -> ContactLog:
         """The whole run's per-attempt log (``keep_log`` only), in arrival order."""

@@ -21,7 +21,9 @@ day instead, at a time drawn like that day's arrivals on its channel: a slot in 
 channel's volume per slot that day, uniformly within the slot (uniformly over the day's open
 hours when the channel has no volume that day). It is counted in ``repeats_deferred``: customers
 with an unresolved issue come back when the center is open, at the hours customers call, not all
-at the opening instant. One that would fall after the end of the horizon (the close of the last
+at the opening instant. One whose time falls while an event makes its channel unavailable
+comes back when the window ends (landed as above if the center is closed by then), also counted
+in ``repeats_deferred``. One that would fall after the end of the horizon (the close of the last
 day) is not simulated: the unresolved contact is counted in ``repeats_beyond_horizon``. The run
 starts with no history: repeats of contacts from before the horizon are not in it (read the
 later days of a multi-day horizon for the steady state).
@@ -228,6 +230,9 @@ class RepeatsMixin:
         now = self.env.now
         at = now + rd.delay
         t = self._landing(at, rd.channel, rd.land_u)
+        down = self.unavailable[rd.channel]  # week: events that make the channel unavailable
+        while t is not None and down and any(a <= t < b for a, b, _ in down):
+            t = self._landing(max(b for a, b, _ in down if a <= t < b), rd.channel, rd.land_u)
         if t is None:
             att.resolved = BEYOND
             return

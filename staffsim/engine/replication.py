@@ -47,7 +47,7 @@ class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin, RepeatsMixin, Appoin
         h = spec.horizon
         self.h = h
         self.where = f"{scenario.name}: seed {seed}, replication {rep}"
-        self.env = simpy.Environment(initial_time=h.start)
+        self.env = simpy.Environment(initial_time=h.run_start)
         self.names = scenario.channels
         nc = len(self.names)
         chans = [spec.channels[c] for c in self.names]
@@ -59,11 +59,13 @@ class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin, RepeatsMixin, Appoin
         self.uplift = [1.0 + (c.self_service.handle_time_uplift if c.self_service else 0.0) for c in chans]
         self.failure = [c.self_service.failure if c.self_service else 0.0 for c in chans]
         self.retry_p = [c.retrial.probability if c.retrial else 0.0 for c in chans]
-        self.close = (h.days - 1) * 86400.0 + h.end
+        self.close = h.close
+        self.day_hours = [h.day_hours(d) for d in range(h.days)]  # week: opening hours per day
+        self.unavailable = [[w for w in scenario.windows(c) if w[2].unavailable] for c in self.names]
         self.until = self.close + spec.run.drain
         self.draining = False
 
-        self.recorder = Recorder(scenario, h.start, keep_log)
+        self.recorder = Recorder(scenario, h.run_start, keep_log)
         self.lv = self.recorder.lv
         self.lv_busy = self.lv["busy"]
         self.lv_idle = self.lv["idle"]

@@ -60,7 +60,7 @@ def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, n
             for si, shift in enumerate(g.shifts):
                 people = [Agent(len(agents) + i, gi, skills) for i in range(shift.agents)]
                 agents.extend(people)
-                for d in shift.days or range(1, h.days + 1):
+                for d in h.shift_days(shift.days):
                     base = (d - 1) * 86400.0
                     absent = stream(seed, rep, "absence", g.group, si, d).random(shift.agents) < spec.absence
                     present = [p for p, a in zip(people, absent) if not a]

@@ -52,7 +52,11 @@ PLAN_COLUMNS = [
     "asa_s",
     "p_abandon",
     "occupancy",
+    "binding",
 ]
+
+#: the targets a plan can be bound by, in the order ``binding`` lists them
+BINDING_TARGETS = ("service_level", "asa", "abandon", "occupancy")
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,8 @@ def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.Dat
     unique_figures = _figures(pairs[0], (-(-np.asarray(servers, np.int64) // k)) * k, pairs[1],
                               tg.threshold_s, tg.patience_s)
     figures = {key: np.asarray(v)[inverse] for key, v in unique_figures.items()}
+    unique_agents = -(-np.asarray(servers, np.int64) // k)
+    binding = _binding(pairs[0], unique_agents, k, pairs[1], tg)[inverse]
     return pd.DataFrame(
         {
             "channel": rows["channel"].to_numpy(),
@@ -170,8 +176,27 @@ def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.Dat
             "asa_s": figures["asa_s"],
             "p_abandon": figures["p_abandon"],
             "occupancy": figures["occupancy"],
+            "binding": binding,
         }
     )
+
+
+def _binding(traffic, agents, k: int, service, tg: ChannelTargets) -> np.ndarray:
+    """Which targets set each slot's agents: those that fail with one agent fewer (by the same
+    model), joined with "+"; "" where no agent is needed."""
+    fewer = np.maximum(agents - 1, 0) * k
+    f = _figures(traffic, fewer, service, tg.threshold_s, tg.patience_s)
+    fails = {
+        "service_level": f["service_level"] < tg.service_level,
+        "asa": f["asa_s"] > tg.asa_s if tg.asa_s is not None else np.zeros(len(agents), bool),
+        "abandon": (f["p_abandon"] > tg.max_abandon if tg.max_abandon is not None
+                    else np.zeros(len(agents), bool)),
+        "occupancy": f["occupancy"] > tg.max_occupancy,
+    }
+    out = np.empty(len(agents), dtype=object)
+    for i in range(len(agents)):
+        out[i] = "" if agents[i] == 0 else "+".join(t for t in BINDING_TARGETS if fails[t][i])
+    return out
 
 
 _BLOCK = 4096  # slots solved at once: bounds the analytic search's temporaries

@@ -5,12 +5,14 @@ reads the files."""
 from __future__ import annotations
 
 import copy
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from staffsim.distributions import Distribution
@@ -28,7 +30,9 @@ class Scenario:
     ``spec`` is the validated file content; ``volumes`` the offered volume of each channel in every
     slot of the horizon (``horizon.n_slots`` values, the channel's ``volume_factor`` applied);
     ``raw`` the merged plain data it was validated from (for overrides and sweeps); ``source``
-    the file it came from, if any.
+    the file it came from, if any; ``aht`` per channel whose volumes come from a forecast file
+    with ``aht`` on: the file's AHT in every slot (NaN where it has none), the mean handle time
+    of contacts arriving in that slot (see :meth:`handle_means`).
     """
 
     spec: ScenarioSpec
@@ -36,6 +40,7 @@ class Scenario:
     raw: dict[str, Any] = field(repr=False)
     source: str | None = None
     base_dir: str | None = None
+    aht: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def label(self) -> str:
@@ -62,6 +67,29 @@ class Scenario:
 
     def handle_time(self, name: str) -> Distribution:
         return self.spec.channels[name].handle_time.to_distribution()
+
+    # --- week: handle-time means per slot, events ---------------------------------------------
+    def handle_means(self, name: str) -> np.ndarray:
+        """The mean handle time (before self-service uplift and events) of contacts arriving in
+        each slot: the forecast file's AHT where it gives one, else the distribution's mean."""
+        mean = self.handle_time(name).mean
+        aht = self.aht.get(name)
+        if aht is None:
+            return np.full(self.spec.horizon.n_slots, mean)
+        return np.where(np.isfinite(aht) & (aht > 0), aht, mean)
+
+    def windows(self, name: str) -> list[tuple[float, float, Any]]:
+        """The events touching channel ``name``: (start, end, effect) in seconds from midnight of
+        day 1, in the order given."""
+        h = self.spec.horizon
+        out = []
+        for ev in self.spec.events:
+            eff = ev.channels.get(name)
+            if eff is not None:
+                base = ev.day_index(h) * 86400.0
+                out.append((base + ev.start, base + ev.end, eff))
+        return out
+    # --- end week -----------------------------------------------------------------------------
 
     def patience(self, name: str) -> Distribution | None:
         p = self.spec.channels[name].patience
@@ -127,25 +155,36 @@ def scenario_from_dict(
     label = source or "scenario"
     base = str(base_dir) if base_dir is not None else None
     spec = validate(ScenarioSpec, raw, label, context={"base_dir": base})
-    volumes = {name: _volumes(spec, name, label, base) for name in spec.channels}
-    return Scenario(spec=spec, volumes=volumes, raw=raw, source=source, base_dir=base)
+    loaded = {name: _volumes_and_aht(spec, name, label, base) for name in spec.channels}
+    volumes = {name: v for name, (v, _) in loaded.items()}
+    aht = {name: a for name, (_, a) in loaded.items() if a is not None}
+    return Scenario(spec=spec, volumes=volumes, raw=raw, source=source, base_dir=base, aht=aht)
 
 
 def _volumes(spec: ScenarioSpec, name: str, source: str, base: str | None) -> np.ndarray:
+    return _volumes_and_aht(spec, name, source, base)[0]
+
+
+# --- week: volumes and interval AHT per slot of the calendar ---------------------------------
+def _volumes_and_aht(spec: ScenarioSpec, name: str, source: str,
+                     base: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(volume per slot with ``volume_factor`` applied, the file's AHT per slot or None).
+
+    A forecast file gives rows by clock time (applied on every open day that has that slot) or
+    by date and time (relative to ``horizon.start_date`` when given, else to the file's first
+    date). Slots it omits inside opening hours have volume 0; a row outside the opening hours is
+    refused."""
     h = spec.horizon
     ch = spec.channels[name]
     if ch.appointment:  # the appointment book, overbooking included (scenarios/appointments.py)
         booked, extra = booked_per_slot(spec, name)
-        return (booked + extra).astype(float)
+        return (booked + extra).astype(float), None
     if ch.arrivals is not None:
         starts = h.slot_starts()
         idx = np.searchsorted(starts, np.asarray(ch.arrivals), side="right") - 1
-        return np.bincount(idx, minlength=h.n_slots).astype(float)
+        return np.bincount(idx, minlength=h.n_slots).astype(float), None
     if isinstance(ch.volume, list):
-        vol = np.asarray(ch.volume, float)
-        if len(vol) == h.slots_per_day:
-            vol = np.tile(vol, h.days)
-        return vol * ch.volume_factor
+        return h.per_slot(np.asarray(ch.volume, float)) * ch.volume_factor, None
     file = Path(ch.volume.file)
     if not file.is_absolute() and base is not None:
         file = Path(base) / file
@@ -159,24 +198,50 @@ def _volumes(spec: ScenarioSpec, name: str, source: str, base: str | None) -> np
     if rows.empty:
         have = ", ".join(dict.fromkeys(forecast.table["channel"]))
         raise InputError(f"{label}: {file} has no channel {wanted!r} (has {have})")
+    starts = h.slot_starts()
+    slot_at = {round(float(t), 3): k for k, t in enumerate(starts)}
     vol = np.zeros(h.n_slots)
-    seen = np.zeros(h.n_slots, bool)
-    per_day = rows["slot_start"].map(lambda s: isinstance(s, str)).all()
-    for offset, v in zip(rows["offset_s"].to_numpy(), rows["volume"].to_numpy()):
+    aht = np.full(h.n_slots, np.nan)
+    per_day = rows["slot_start"].map(lambda v: isinstance(v, str)).all()
+    offsets = rows["offset_s"].to_numpy(float)
+    if not per_day and h.start_date is not None:
+        origin = pd.Timestamp(h.start_date)
+        offsets = np.array([(pd.Timestamp(v) - origin).total_seconds() for v in rows["slot_start"]])
+    for offset, v, a in zip(offsets, rows["volume"].to_numpy(), rows["aht_s"].to_numpy(float)):
         day, tod = divmod(offset, 86400.0)
-        j = (tod - h.start) / h.slot
-        if not (h.start <= tod < h.end) or day >= h.days or abs(j - round(j)) > 1e-9:
-            raise InputError(
-                f"{label}: {file} has a slot at {format_clock(tod)}"
-                f"{'' if per_day else f' on day {int(day) + 1}'} outside the horizon's slots"
-            )
-        days = range(h.days) if per_day else [int(day)]
-        for d in days:
-            k = d * h.slots_per_day + int(round(j))
-            vol[k] = v
-            seen[k] = True
-    if not seen.all():
-        k = int(np.flatnonzero(~seen)[0])
-        missing = format_clock(h.start + (k % h.slots_per_day) * h.slot)
-        raise InputError(f"{label}: {file} has no row for {wanted!r} at {missing} (day {k // h.slots_per_day + 1})")
-    return vol * ch.volume_factor
+        if per_day:
+            ks = [slot_at[key] for d in range(h.days)
+                  if (key := round(d * 86400.0 + tod, 3)) in slot_at]
+        else:
+            ks = [slot_at[key]] if (key := round(float(offset), 3)) in slot_at else []
+        if not ks:
+            raise InputError(f"{label}: {file} has a row for {wanted!r} at "
+                             f"{_when(h, day, tod, per_day)}, outside the opening hours "
+                             f"{_hours_text(h, None if per_day else int(day))} (rows are "
+                             "needed only inside them)")
+        vol[ks] = v
+        aht[ks] = a
+    use_aht = ch.volume.aht
+    return vol * ch.volume_factor, (aht if use_aht else None)
+
+
+def _when(h, day: float, tod: float, per_day: bool) -> str:
+    if per_day:
+        return format_clock(tod)
+    d = int(day)
+    name = h.day_name(d) if 0 <= d < h.days else (
+        f"{(h.date(0) + datetime.timedelta(days=d)).isoformat()}" if h.start_date else f"day {d + 1}")
+    return f"{format_clock(tod)} on {name}"
+
+
+def _hours_text(h, d: int | None) -> str:
+    if d is None:
+        hours = f"{format_clock(h.start)}-{format_clock(h.end)} (slots of {h.slot:g}s)"
+        return hours if h.uniform else f"of every open day ({hours} by default)"
+    if not 0 <= d < h.days:
+        return f"of the horizon ({h.day_name(0)} to {h.day_name(h.days - 1)})"
+    hours = h.day_hours(d)
+    if hours is None:
+        return f"({h.day_name(d)} is closed)"
+    return f"{format_clock(hours[0])}-{format_clock(hours[1])} of {h.day_name(d)} (slots of {h.slot:g}s)"
+# --- end week ---------------------------------------------------------------------------------

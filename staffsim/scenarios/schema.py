@@ -7,6 +7,7 @@ Every model forbids unknown keys and is frozen. :func:`validate` turns pydantic'
 
 from __future__ import annotations
 
+import datetime
 import math
 import types
 import typing
@@ -30,6 +31,7 @@ from pydantic import (
 from staffsim.distributions import Distribution
 from staffsim.errors import InputError, where
 from staffsim.models.staffing import ChannelTargets
+from staffsim.scenarios import calendar
 from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
 
 
@@ -304,13 +306,54 @@ def _read_column(file: str, column: str, base: str | None) -> list[float]:
     return values
 
 
+# --- week: horizon with a calendar (start_date, opening hours per weekday or date) ------------
 class HorizonSpec(Spec):
-    """Opening hours, slot length and number of days (the same hours every day)."""
+    """Opening hours, slot length and number of calendar days.
+
+    Without ``start_date`` every day opens ``start``-``end``. With it, day 1 is that date and
+    ``hours`` may give other hours per weekday (``sat: ["09:00", "14:00"]``, ``sun: closed``) or
+    per date (a date key wins). Slots exist only in opening hours; :meth:`slot_starts` is the
+    single source of the slot grid (see :mod:`staffsim.scenarios.calendar`)."""
 
     start: ClockTime
     end: ClockTime
     slot: Duration = Field(gt=0)
     days: int = Field(1, ge=1)
+    start_date: datetime.date | None = Field(None, description="the date of day 1 (YYYY-MM-DD)")
+    hours: dict[str, list[ClockTime] | Literal["closed"]] | None = Field(
+        None, description='opening hours by weekday or date: ["09:00", "14:00"] or closed')
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _date_form(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        d = calendar.date_key(v)
+        if d is None:
+            raise ValueError(f"expected a date YYYY-MM-DD, e.g. 2026-03-02, got {v!r}")
+        return d
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours_keys(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for key, value in v.items():
+            wd, d = calendar.weekday_key(key), calendar.date_key(key)
+            if wd is None and d is None:
+                raise ValueError(f"{key!r} is neither a weekday (mon, tue, ..., sun) nor a date "
+                                 "YYYY-MM-DD")
+            name = wd or d.isoformat()
+            if name in out:
+                raise ValueError(f"{key!r} is given twice")
+            if isinstance(value, str) and value.strip().lower() == "closed":
+                value = "closed"
+            elif not (isinstance(value, list) and len(value) == 2):
+                raise ValueError(f"{key}: expected [\"HH:MM\", \"HH:MM\"] (opening, closing) or "
+                                 f"closed, got {value!r}")
+            out[name] = value
+        return out
 
     @model_validator(mode="after")
     def _grid(self) -> HorizonSpec:
@@ -322,27 +365,144 @@ class HorizonSpec(Spec):
                 f"the day {format_clock(self.start)}-{format_clock(self.end)} is not a whole number "
                 f"of {self.slot:g}s slots"
             )
+        if self.hours and self.start_date is None:
+            raise ValueError("hours: opening hours by weekday or date need start_date (the date "
+                             "of day 1)")
+        for key, value in (self.hours or {}).items():
+            if value == "closed":
+                continue
+            lo, hi = value
+            if hi <= lo:
+                raise ValueError(f"hours.{key}: closes at {format_clock(hi)}, before it opens at "
+                                 f"{format_clock(lo)}")
+            m = (hi - lo) / self.slot
+            if abs(m - round(m)) > 1e-9:
+                raise ValueError(f"hours.{key}: {format_clock(lo)}-{format_clock(hi)} is not a whole "
+                                 f"number of {self.slot:g}s slots")
+            d = calendar.date_key(key)
+            if d is not None and not (0 <= (d - self.start_date).days < self.days):
+                raise ValueError(f"hours.{key}: the date is outside the horizon "
+                                 f"({calendar.day_label(self.start_date, 0)} to "
+                                 f"{calendar.day_label(self.start_date, self.days - 1)})")
+        if not self.open_days():
+            raise ValueError("the horizon has no opening hours on any day")
         return self
 
     @property
     def slots_per_day(self) -> int:
+        """Slots of a day with the default hours ``start``-``end``."""
         return int(round((self.end - self.start) / self.slot))
 
     @property
+    def uniform(self) -> bool:
+        """Every day opens ``start``-``end`` (no ``hours`` that change a day)."""
+        return all(self.day_hours(d) == (self.start, self.end) for d in range(self.days))
+
+    @property
     def n_slots(self) -> int:
-        return self.slots_per_day * self.days
+        return len(self.slot_starts())
+
+    def date(self, d: int) -> datetime.date | None:
+        """The date of day ``d`` (0-based), or None without ``start_date``."""
+        return None if self.start_date is None else self.start_date + datetime.timedelta(days=d)
+
+    def day_hours(self, d: int) -> tuple[float, float] | None:
+        """(opening, closing) seconds after midnight of day ``d`` (0-based), None when closed."""
+        value = None
+        if self.hours and self.start_date is not None:
+            date = self.date(d)
+            value = self.hours.get(date.isoformat(), self.hours.get(calendar.WEEKDAYS[date.weekday()]))
+        if value is None:
+            return (self.start, self.end)
+        if value == "closed":
+            return None
+        return (float(value[0]), float(value[1]))
+
+    def open_days(self) -> list[int]:
+        """The days (0-based) with opening hours."""
+        return [d for d in range(self.days) if self.day_hours(d) is not None]
 
     def slot_starts(self) -> np.ndarray:
-        """Start of every slot, seconds from midnight of day 1."""
-        k = np.arange(self.n_slots)
-        day, j = np.divmod(k, self.slots_per_day)
-        return day * 86400.0 + self.start + j * self.slot
+        """Start of every slot, seconds from midnight of day 1; slots only in opening hours."""
+        if self.hours is None:
+            k = np.arange(self.slots_per_day * self.days)
+            day, j = np.divmod(k, self.slots_per_day)
+            return day * 86400.0 + self.start + j * self.slot
+        parts = []
+        for d in range(self.days):
+            hours = self.day_hours(d)
+            if hours is None:
+                continue
+            j = np.arange(int(round((hours[1] - hours[0]) / self.slot)))
+            parts.append(d * 86400.0 + hours[0] + j * self.slot)
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def slot_days(self) -> np.ndarray:
+        """The day (0-based) of every slot."""
+        return (self.slot_starts() // 86400.0).astype(np.int64)
+
+    def default_day_index(self) -> np.ndarray:
+        """For every slot, its position in a default day ``start``-``end`` (by clock time), or
+        -1 where the slot's time is not a slot of the default day."""
+        tod = self.slot_starts() % 86400.0
+        j = (tod - self.start) / self.slot
+        ok = (tod >= self.start) & (tod < self.end) & (np.abs(j - np.round(j)) < 1e-9)
+        return np.where(ok, np.round(j), -1).astype(np.int64)
+
+    @property
+    def run_start(self) -> float:
+        """When a run starts: the default opening of day 1, or day 1's first slot if earlier."""
+        starts = self.slot_starts()
+        return float(min(self.start, starts[0]))
+
+    @property
+    def close(self) -> float:
+        """When the last open day closes (seconds from midnight of day 1)."""
+        d = self.open_days()[-1]
+        return d * 86400.0 + self.day_hours(d)[1]
+
+    def is_open(self, t: float) -> bool:
+        """Whether time ``t`` falls in opening hours."""
+        day, tod = divmod(t, 86400.0)
+        if day < 0 or day >= self.days:
+            return False
+        hours = self.day_hours(int(day))
+        return hours is not None and hours[0] <= tod < hours[1]
+
+    def per_slot(self, values) -> np.ndarray:
+        """A per-slot list as one value per slot of the horizon: all of them as given, or one
+        day's values taken by clock time on every open day (see ``_per_slot_list``)."""
+        arr = np.asarray(values)
+        if len(arr) == self.n_slots:
+            return arr
+        return arr[self.default_day_index()]
+
+    def day_name(self, d: int) -> str:
+        """``Mon 2026-03-02`` or ``day 3`` (``d`` 0-based)."""
+        return calendar.day_label(self.start_date, d)
+
+    def shift_days(self, days: list | None) -> list[int]:
+        """Days (1-based) a shift with ``days`` works: numbers or weekday names; default every
+        open day."""
+        if days is None:
+            return [d + 1 for d in self.open_days()]
+        out = []
+        for item in days:
+            wd = calendar.weekday_key(item)
+            if wd is None:
+                out.append(int(item))
+            else:
+                out.extend(d + 1 for d in range(self.days)
+                           if calendar.WEEKDAYS[self.date(d).weekday()] == wd)
+        return sorted(set(out))
+# --- end week -------------------------------------------------------------------------------
 
 
 class SelfServiceSpec(Spec):
     """Self-service (IVR, bot, web) in front of the agents."""
 
-    deflection: float = Field(ge=0, lt=1, description="share contained by self-service")
+    deflection: float = Field(0.0, ge=0, lt=1, description="share contained by self-service "
+                              "(default 0: none; so one field can be set alone)")
     handle_time_uplift: float = Field(0.0, ge=0, description="extra handle time of the rest")
     failure: float = Field(0.0, ge=0, le=1, description="share of contained contacts that come back")
     failure_delay: DistributionSpec | None = None
@@ -363,11 +523,70 @@ class RetrialSpec(Spec):
 
 
 class VolumeFileSpec(Spec):
-    """Volumes from a forecast CSV (the format ``staffsim plan`` reads). Only the volumes are
-    taken; handle times come from the channel's ``handle_time`` distribution."""
+    """Volumes from a forecast CSV (the format ``staffsim plan`` reads). With ``aht`` (default)
+    the file's AHT of each slot becomes the mean of the channel's handle-time distribution for
+    contacts arriving in that slot (its shape kept; see ``Distribution.scaled``); with
+    ``aht: false`` only the volumes are taken and every slot has the distribution's own mean."""
 
     file: str
     channel: str | None = None
+    aht: bool = Field(True, description="use the file's AHT per slot as the handle-time mean")
+
+
+# --- week: forecast error and events ---------------------------------------------------------
+class VolumeUncertaintySpec(Spec):
+    """Forecast error: the slot's Poisson rate is the forecast times a gamma multiplier of mean 1
+    and coefficient of variation ``cv``, drawn once per day (every slot of the day shares it) or
+    per slot, from its own random stream."""
+
+    cv: float = Field(gt=0, description="coefficient of variation of the multiplier")
+    per: Literal["day", "slot"] = "day"
+
+
+class EventEffectSpec(Spec):
+    """What an event does to one channel inside its window."""
+
+    volume_factor: float = Field(1.0, ge=0, description="multiplies the arrival rate")
+    handle_time_factor: float = Field(1.0, gt=0, description="multiplies handle times of "
+                                      "contacts arriving in the window")
+    unavailable: bool = Field(False, description="the channel takes no contacts: arrivals (and "
+                              "retries) in the window are lost and counted as unavailable")
+    self_service_unavailable: bool = Field(False, description="self-service is down: no "
+                                           "contact is contained in the window")
+
+
+class EventSpec(Spec):
+    """A window of one day with effects per channel."""
+
+    name: str = ""
+    day: int | None = Field(None, ge=1, description="day number (1 = first)")
+    date: datetime.date | None = Field(None, description="or the date (needs horizon.start_date)")
+    start: ClockTime
+    end: ClockTime
+    channels: dict[str, EventEffectSpec] = Field(min_length=1)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_form(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        d = calendar.date_key(v)
+        if d is None:
+            raise ValueError(f"expected a date YYYY-MM-DD, got {v!r}")
+        return d
+
+    @model_validator(mode="after")
+    def _window(self) -> EventSpec:
+        if (self.day is None) == (self.date is None):
+            raise ValueError("give either day (1 = first) or date")
+        if self.end <= self.start:
+            raise ValueError(f"end {format_clock(self.end)} must be after start {format_clock(self.start)}")
+        return self
+
+    def day_index(self, h: HorizonSpec) -> int:
+        """The event's day, 0-based, in horizon ``h`` (validated by the scenario)."""
+        return self.day - 1 if self.day is not None else (self.date - h.start_date).days
+# --- end week ---------------------------------------------------------------------------------
 
 
 # --- first-contact resolution and appointments (repeats branch) ------------------------------
@@ -498,6 +717,7 @@ class ChannelSpec(Spec):
     overbooking: OverbookingSpec | None = None
     value: float = Field(0.0, ge=0, description="revenue per served appointment (in costs.currency)")
     # --- end ---
+    volume_uncertainty: VolumeUncertaintySpec | None = None  # week: forecast error
 
     @field_validator("volume", mode="before")
     @classmethod
@@ -614,7 +834,9 @@ class ShiftSpec(Spec):
     end: ClockTime
     agents: int = Field(ge=0)
     breaks: list[BreakSpec] = []
-    days: list[int] | None = Field(None, description="days (1 = first) the shift works; default all")
+    days: list[int | str] | None = Field(
+        None, description="days the shift works: numbers (1 = first) or weekdays (mon, ..., with "
+        "horizon.start_date); default every open day")
 
 
 class GroupSpec(Spec):
@@ -690,6 +912,7 @@ class ScenarioSpec(Spec):
     absence: float = Field(0.0, ge=0, lt=1, description="share of scheduled agents absent per day")
     costs: CostsSpec = CostsSpec()
     run: RunSpec = RunSpec()
+    events: list[EventSpec] = []  # week: windows with volume / handle-time factors, outages
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ScenarioSpec:
@@ -698,21 +921,22 @@ class ScenarioSpec(Spec):
         for name, ch in self.channels.items():
             if not name or "." in name or "=" in name:
                 raise ValueError(f"channels: channel names may not be empty or contain '.' or '=': {name!r}")
-            if isinstance(ch.volume, list) and len(ch.volume) not in (h.slots_per_day, h.n_slots):
-                want = f"{h.slots_per_day}" + (f" (or {h.n_slots} for all {h.days} days)" if h.days > 1 else "")
-                raise ValueError(
-                    f"channels.{name}.volume: has {len(ch.volume)} values but the horizon "
-                    f"{format_clock(h.start)}-{format_clock(h.end)} has {want} slots of {h.slot:g}s"
-                )
+            if isinstance(ch.volume, list):
+                _per_slot_list(h, len(ch.volume), f"channels.{name}.volume")
             if ch.arrivals is not None:
                 for t in ch.arrivals:
-                    day, tod = divmod(t, 86400.0)
-                    if day >= h.days or not (h.start <= tod < h.end):
+                    if not h.is_open(t):
                         raise ValueError(
                             f"channels.{name}.arrivals: {format_clock(t)} is outside the opening hours"
                         )
             if ch.target.max_abandon is not None and ch.patience is None:
                 raise ValueError(f"channels.{name}.target.max_abandon: needs patience")
+            if ch.volume_uncertainty is not None and ch.appointment:
+                raise ValueError(f"channels.{name}.volume_uncertainty: an appointment channel's "
+                                 "bookings are known in advance (use no_show for who does not come)")
+            if ch.volume_uncertainty is not None and ch.arrivals is not None:  # week
+                raise ValueError(f"channels.{name}.volume_uncertainty: explicit arrivals are "
+                                 "replayed as given; forecast error needs volume")
         self._resolution_and_appointments()  # repeats branch
         groups = [g.group for g in self.agents]
         if len(set(groups)) != len(groups):
@@ -727,11 +951,7 @@ class ScenarioSpec(Spec):
                 served.add(skill)
             for j, s in enumerate(g.shifts or []):
                 where_ = f"agents.{i}.shifts.{j}"
-                if not (h.start <= s.start < s.end <= h.end):
-                    raise ValueError(
-                        f"{where_}: {format_clock(s.start)}-{format_clock(s.end)} is outside the horizon "
-                        f"{format_clock(h.start)}-{format_clock(h.end)}"
-                    )
+                _shift_in_hours(h, s, where_)
                 last = s.start
                 for b in sorted(s.breaks, key=lambda b: b.start):
                     if b.start < last or b.start + b.length > s.end:
@@ -740,9 +960,6 @@ class ScenarioSpec(Spec):
                             f"or falls outside the shift {format_clock(s.start)}-{format_clock(s.end)}"
                         )
                     last = b.start + b.length
-                for d in s.days or []:
-                    if not 1 <= d <= h.days:
-                        raise ValueError(f"{where_}.days: day {d} is outside 1..{h.days}")
         for field in ("abandoned", "self_service", "handled_minute"):
             rates = getattr(self.costs, field)
             for name in rates if isinstance(rates, dict) else []:
@@ -753,10 +970,8 @@ class ScenarioSpec(Spec):
                 if name not in groups:
                     raise ValueError(f"costs.agent_hour: {name!r} is not a group (groups: {', '.join(groups)})")
         for i, g in enumerate(self.agents):
-            if isinstance(g.staffing, list) and len(g.staffing) not in (h.slots_per_day, h.n_slots):
-                want = f"{h.slots_per_day}" + (f" (or {h.n_slots} for all {h.days} days)" if h.days > 1 else "")
-                raise ValueError(f"agents.{i}.staffing: has {len(g.staffing)} values but the horizon has "
-                                 f"{want} slots")
+            if isinstance(g.staffing, list):
+                _per_slot_list(h, len(g.staffing), f"agents.{i}.staffing")
         planned: dict[str, str] = {}
         for g in self.agents:
             for skill in g.skills if g.staffing == "plan" else []:
@@ -769,6 +984,7 @@ class ScenarioSpec(Spec):
         unserved = [c for c in names if c not in served]
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
+        _check_events(self)
         return self
 
     # --- first-contact resolution and appointments (repeats branch) ---
@@ -810,3 +1026,79 @@ class ScenarioSpec(Spec):
                     raise ValueError(f"{here}.booking_interval: {ch.booking_interval:g}s does not divide "
                                      f"the {h.slot:g}s slot into whole intervals")
     # --- end ---
+
+# --- week: calendar and event checks ----------------------------------------------------------
+def _per_slot_list(h: HorizonSpec, n: int, where_: str) -> None:
+    """A per-slot list (volumes, staffing) has one day's values (taken by clock time on every
+    open day) or one value per slot of the horizon."""
+    if n == h.n_slots:
+        return
+    if n != h.slots_per_day:
+        want = f"{h.slots_per_day}" + (f" (one day) or {h.n_slots} (every slot of the {h.days} "
+                                       f"days)" if h.n_slots != h.slots_per_day else "")
+        raise ValueError(f"{where_}: has {n} values but the horizon {format_clock(h.start)}-"
+                         f"{format_clock(h.end)} has {want} slots of {h.slot:g}s")
+    index = h.default_day_index()
+    if (index < 0).any():
+        k = int(np.flatnonzero(index < 0)[0])
+        t = h.slot_starts()[k]
+        raise ValueError(f"{where_}: one day's {n} values cover {format_clock(h.start)}-"
+                         f"{format_clock(h.end)}, but {h.day_name(int(t // 86400))} has a slot at "
+                         f"{format_clock(t % 86400)}; give one value per slot of the horizon "
+                         f"({h.n_slots}) or a forecast file")
+
+
+def _shift_in_hours(h: HorizonSpec, s: ShiftSpec, where_: str) -> None:
+    """Every day a shift works, it lies inside that day's opening hours."""
+    for item in s.days or []:
+        if calendar.weekday_key(item) is not None:
+            if h.start_date is None:
+                raise ValueError(f"{where_}.days: weekday {item!r} needs horizon.start_date")
+        elif isinstance(item, str) and not item.strip().isdigit():
+            raise ValueError(f"{where_}.days: {item!r} is neither a day number nor a weekday "
+                             "(mon, ..., sun)")
+        elif not 1 <= int(item) <= h.days:
+            raise ValueError(f"{where_}.days: day {item} is outside 1..{h.days}")
+    for d in h.shift_days(s.days):
+        hours = h.day_hours(d - 1)
+        if hours is None:
+            raise ValueError(f"{where_}: works on {h.day_name(d - 1)}, which is closed")
+        if not (hours[0] <= s.start < s.end <= hours[1]):
+            hint = "" if s.days is not None else " (give the shift days: to say when it works)"
+            raise ValueError(
+                f"{where_}: {format_clock(s.start)}-{format_clock(s.end)} is outside the horizon's "
+                f"opening hours {format_clock(hours[0])}-{format_clock(hours[1])} of {h.day_name(d - 1)}"
+                f"{hint}")
+
+
+def _check_events(spec: ScenarioSpec) -> None:
+    h = spec.horizon
+    for i, ev in enumerate(spec.events):
+        where_ = f"events.{i}" + (f" ({ev.name})" if ev.name else "")
+        if ev.date is not None:
+            if h.start_date is None:
+                raise ValueError(f"{where_}.date: needs horizon.start_date (or give day: instead)")
+            d = (ev.date - h.start_date).days
+            when = ev.date.isoformat()
+        else:
+            d = ev.day - 1
+            when = f"day {ev.day}"
+        if not 0 <= d < h.days:
+            raise ValueError(f"{where_}: {when} is outside the horizon ({h.day_name(0)} to "
+                             f"{h.day_name(h.days - 1)})")
+        hours = h.day_hours(d)
+        if hours is None or ev.end <= hours[0] or ev.start >= hours[1]:
+            shown = "closed" if hours is None else f"open {format_clock(hours[0])}-{format_clock(hours[1])}"
+            raise ValueError(f"{where_}: {format_clock(ev.start)}-{format_clock(ev.end)} on "
+                             f"{h.day_name(d)} is outside the opening hours ({shown})")
+        for name, eff in ev.channels.items():
+            if name not in spec.channels:
+                raise ValueError(f"{where_}.channels: {name!r} is not a channel (channels: "
+                                 f"{', '.join(spec.channels)})")
+            if spec.channels[name].appointment:
+                raise ValueError(f"{where_}.channels.{name}: an appointment channel's bookings are "
+                                 "fixed in advance; events apply to live channels")
+            if eff.self_service_unavailable and spec.channels[name].self_service is None:
+                raise ValueError(f"{where_}.channels.{name}.self_service_unavailable: the channel "
+                                 "has no self_service")
+# --- end week ---------------------------------------------------------------------------------
