@@ -18,9 +18,10 @@ from staffsim.executors import run_tasks
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
-    SLOT_KPIS,
     group_kpis,
     horizon_kpis,
+    kpi_names,
+    segment_rows,
     slot_index,
     slot_kpis,
     slot_labels,
@@ -29,10 +30,13 @@ from staffsim.models.staffing import plan_staffing
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult, SweepResult
 from staffsim.scenarios.scenario import Scenario
+from staffsim.scenarios.schema import RESERVED_SEGMENT
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.units import format_clock
 
-STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected")
+STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected", "balked", "callback", "", "")
+# the outcome of a callback dial (kind "callback"), by state
+DIAL_STATE_NAMES = ("pending", "dialling", "connected", "", "", "", "", "no_answer", "callback_failed")
 CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start", "arrival_s", "arrival",
                    "outcome", "deflected", "answered", "abandoned", "answer_s", "wait_s", "handle_s",
                    "end_s", "group"]
@@ -56,21 +60,35 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
         ss = ch.self_service
         keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
         uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
+        aht, patience = _segment_mix(scenario, name)
         frames.append(pd.DataFrame({
             "channel": name,
             "slot_start": labels,
             "volume": scenario.volumes[name] * keep,
-            "aht_s": ch.handle_time.to_distribution().mean * uplift,
+            "aht_s": aht * uplift,
         }))
         shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
-        pat = scenario.patience(name)
         targets[name] = ch.target.to_targets(
-            patience_s=pat.mean if pat is not None else None, shrinkage=shrink,
+            patience_s=patience, shrinkage=shrink,
             concurrency=ch.concurrency, concurrency_stretch=ch.concurrency_stretch,
         )
     plan = plan_staffing(pd.concat(frames, ignore_index=True), targets, h.slot)
     plan.insert(1, "day", np.tile(day, len(spec.channels)))
     return plan
+
+
+def _segment_mix(scenario: Scenario, name: str) -> tuple[float, float | None]:
+    """A channel's mean handle time and mean patience (None: never abandons), over its customer
+    segments weighted by share when it has them (a segment without its own takes the channel's)."""
+    ch = scenario.channel(name)
+    aht = ch.handle_time.to_distribution().mean
+    pat = ch.patience.to_distribution().mean if ch.patience is not None else None
+    if not ch.segments:
+        return aht, pat
+    ahts = [(s.share, s.handle_time.to_distribution().mean if s.handle_time else aht) for s in ch.segments.values()]
+    pats = [(s.share, s.patience.to_distribution().mean if s.patience else pat) for s in ch.segments.values()]
+    mix_pat = None if any(p is None for _, p in pats) else sum(w * p for w, p in pats)
+    return sum(w * a for w, a in ahts), mix_pat
 
 
 def plan_headcount(scenario: Scenario, plan: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -99,9 +117,46 @@ def _replicate(args: tuple) -> dict[str, Any]:
         "horizon": horizon_kpis(counts, scenario, variant),
         "conservation": result.balance,
     }
+    if "segment_counts" in counts:
+        out["slot"] = _with_segment_rows(out["slot"], counts, scenario, variant)
     if keep_contacts:
         out["contacts"] = contacts_frame(result.log, scenario)
     return out
+
+
+def _with_segment_rows(kpis: dict[str, np.ndarray], counts: dict, scenario: Scenario,
+                       variant: str) -> dict[str, np.ndarray]:
+    """Per-slot KPIs with each channel's customer segments as extra rows after the channel's
+    (in :func:`table_rows` order); agent figures are the channel's and undefined per segment."""
+    h = scenario.spec.horizon
+    rows = segment_rows(scenario)
+    seg = dict(counts["segment_counts"])
+    channels = scenario.channels
+    ci = np.array([channels.index(c) for c, _ in rows])
+    for key in ("work_s", "available_s", "logged_in_s", "max_queue"):
+        seg[key] = np.full((len(rows), h.n_slots), np.nan)
+    if "callback_target" in counts:
+        seg["callback_target"] = counts["callback_target"][ci]
+    skpis = slot_kpis(seg, h.slot, variant)
+    order = []
+    for j, c in enumerate(channels):
+        order.append(("channel", j))
+        order.extend(("segment", i) for i, (cc, _) in enumerate(rows) if cc == c)
+    return {key: np.stack([kpis[key][j] if kind == "channel" else skpis[key][j] for kind, j in order])
+            for key in kpis}
+
+
+def table_rows(scenario: Scenario) -> pd.DataFrame:
+    """The rows of the per-slot table before the slots: ``channel``, and with customer segments
+    ``segment`` (``"all"`` for the channel's rows over every segment, then each segment's)."""
+    rows = segment_rows(scenario)
+    if not rows:
+        return pd.DataFrame({"channel": scenario.channels})
+    out = []
+    for c in scenario.channels:
+        out.append((c, RESERVED_SEGMENT))
+        out.extend(r for r in rows if r[0] == c)
+    return pd.DataFrame(out, columns=["channel", "segment"])
 
 
 def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
@@ -114,7 +169,12 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
     wait = np.where(log.state == 3, log.end - log.arrival, wait)
     wait = np.where(log.state == 0, log.run_end - log.arrival, wait)
     groups = np.array(list(log.groups) + [""], dtype=object)
-    return pd.DataFrame({
+    dial = log.kind == 3  # callback dials: waited from the request, handled only when connected
+    if log.origin is not None:
+        answered = answered & ~dial
+        wait = np.where(dial, np.nan, wait)
+        wait = np.where((log.state == 5) | (log.state == 6), 0.0, wait)
+    frame = pd.DataFrame({
         "channel": np.array(log.channels, dtype=object)[log.channel],
         "contact": log.contact,
         "attempt": log.attempt.astype(int) + 1,
@@ -123,7 +183,8 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
         "slot_start": labels[k],
         "arrival_s": log.arrival,
         "arrival": clock,
-        "outcome": np.array(STATE_NAMES, dtype=object)[log.state],
+        "outcome": np.where(log.kind == 3, np.array(DIAL_STATE_NAMES, dtype=object)[log.state],
+                            np.array(STATE_NAMES, dtype=object)[log.state]),
         "deflected": log.state == 4,
         "answered": answered,
         "abandoned": log.state == 3,
@@ -133,6 +194,13 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
         "end_s": log.end,
         "group": groups[log.group],
     })
+    if log.segment is not None:
+        names = np.array([n.split("/", 1)[1] for n in log.segment_names] + [""], dtype=object)
+        frame.insert(2, "segment", names[log.segment])
+    if log.origin is not None:
+        frame["callback_requested_s"] = log.origin
+        frame["dial_s"] = np.where(dial, log.handle, np.nan)
+    return frame
 
 
 def _clock_labels(times: np.ndarray) -> np.ndarray:
@@ -218,11 +286,14 @@ def run_batch(
     ]
 
 
-def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys) -> pd.DataFrame:
-    """Tidy per (name x slot) table of each KPI's mean over replications, then its ``_ci``."""
-    n, ns = len(names), len(labels)
-    table = pd.DataFrame({label: np.repeat(names, ns), "day": np.tile(day, n),
-                          "slot_start": np.tile(labels, n)})
+def _mean_table(label: str, names, day, labels, outs, part: str, keys) -> pd.DataFrame:
+    """Tidy per (name x slot) table of each KPI's mean over replications, then its ``_ci``.
+    ``names``: the row names, or a frame of row labels (e.g. channel and segment)."""
+    rows = names if isinstance(names, pd.DataFrame) else pd.DataFrame({label: names})
+    n, ns = len(rows), len(labels)
+    table = rows.loc[rows.index.repeat(ns)].reset_index(drop=True)
+    table["day"] = np.tile(day, n)
+    table["slot_start"] = np.tile(labels, n)
     cis = {}
     for key in keys:
         mean, half = mean_ci(np.stack([o[part][key] for o in outs]), axis=0)  # (R, names, slots)
@@ -233,7 +304,7 @@ def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys
 
 def _assemble(scenario, seed, reps, plan, outs, variant, complete=True) -> RunResult:
     day, labels = slot_labels(scenario)
-    slots = _mean_table("channel", scenario.channels, day, labels, outs, "slot", SLOT_KPIS)
+    slots = _mean_table("channel", table_rows(scenario), day, labels, outs, "slot", kpi_names(scenario))
     groups = _mean_table("group", [g.group for g in scenario.spec.agents], day, labels, outs,
                          "group", GROUP_KPIS)
     per_rep = pd.concat(
@@ -297,9 +368,29 @@ def _check_compatible(base: Scenario, other: Scenario) -> None:
         )
 
 
+#: compared and swept too when a scenario uses balking or callbacks
+BEHAVIOUR_METRICS = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_service_level",
+                     "callback_delay_s", "callback_dials_unanswered")
+_NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered")
+
+
+def _metrics(*results: RunResult) -> tuple[str, ...]:
+    """The decision metrics, and the behaviour metrics any of the results has."""
+    return DECISION_METRICS + tuple(m for m in BEHAVIOUR_METRICS
+                                    if any(m in r.per_replication for r in results))
+
+
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:
+    """A channel's (all segments') whole-horizon values per replication. A behaviour metric of a
+    scenario without the behaviour is 0 (nobody balked, no callback) or undefined (a callback
+    delay)."""
     pr = result.per_replication
-    return pr.loc[pr["channel"] == channel, metric].to_numpy(float)
+    rows = pr["channel"] == channel
+    if "segment" in pr:
+        rows &= pr["segment"] == RESERVED_SEGMENT
+    if metric not in pr:
+        return np.full(int(rows.sum()), 0.0 if metric in _NONE_WHEN_OFF else np.nan)
+    return pr.loc[rows, metric].to_numpy(float)
 
 
 def differences_table(base: RunResult, variants: dict[str, RunResult], *, paired: bool = True) -> pd.DataFrame:
@@ -307,9 +398,10 @@ def differences_table(base: RunResult, variants: dict[str, RunResult], *, paired
     paired per-replication differences, or Welch's for independent runs)."""
     rows = []
     channels = list(base.per_replication["channel"].unique())
+    metrics = _metrics(base, *variants.values())
     for label, res in variants.items():
         for channel in channels:
-            for metric in DECISION_METRICS:
+            for metric in metrics:
                 b, v = _values(base, channel, metric), _values(res, channel, metric)
                 diff, half = (paired_difference if paired else unpaired_difference)(b, v)
                 rows.append({
@@ -442,11 +534,12 @@ def sweep(
 
 def _sweep_table(parameter, values, results) -> pd.DataFrame:
     rows = []
+    metrics = _metrics(*results)
     for value, res in zip(values, results):
         slot_h = res.scenario.spec.horizon.slot / 3600.0
         channels = list(res.per_replication["channel"].unique())
         for channel in channels:
-            for metric in DECISION_METRICS + ("offered_to_agents",):
+            for metric in metrics + ("offered_to_agents",):
                 mean, half = mean_ci(_values(res, channel, metric))
                 rows.append({"value": value, "channel": channel, "metric": metric,
                              "mean": float(mean), "ci": float(half)})
@@ -463,9 +556,10 @@ def _sweep_table(parameter, values, results) -> pd.DataFrame:
 
 def _sweep_steps(values, results) -> pd.DataFrame:
     rows = []
+    metrics = _metrics(*results)
     for (v0, r0), (v1, r1) in zip(zip(values, results), zip(values[1:], results[1:])):
         for channel in r0.per_replication["channel"].unique():
-            for metric in DECISION_METRICS:
+            for metric in metrics:
                 d, half = paired_difference(_values(r0, channel, metric), _values(r1, channel, metric))
                 rows.append({"from": v0, "to": v1, "channel": channel, "metric": metric,
                              "difference": d, "ci": half})

@@ -90,6 +90,42 @@ SLOT_KPIS = (
 )
 GROUP_KPIS = ("staffed", "on_break", "available", "busy", "idle", "scheduled", "occupancy")
 
+# --- customer behaviours at the queue: columns present only when the scenario uses them ----------
+# attempt states and kinds beyond the five above (as in staffsim.engine.core / ContactLog)
+_BALKED, _CALLBACK, _NO_ANSWER, _FAILED = 5, 6, 7, 8
+_DIAL = 3
+BALKING_COUNTS = ("balked",)
+CALLBACK_COUNTS = ("callbacks_offered", "callbacks_accepted", "callbacks_connected",
+                   "callbacks_connected_within", "callbacks_failed", "callbacks_unfinished",
+                   "callback_dials_unanswered", "callback_delay_s")
+BALKING_KPIS = ("balked", "balk_rate")
+CALLBACK_KPIS = ("callbacks_offered", "callbacks_accepted", "callbacks_connected", "callbacks_failed",
+                 "callbacks_unfinished", "callback_dials_unanswered", "callback_delay_s",
+                 "callback_service_level")
+# per channel x slot counts that are about contacts (also kept per customer segment)
+CONTACT_FIELDS = tuple(f for f in COUNT_FIELDS if f not in ("work_s", "available_s", "logged_in_s"))
+
+
+def uses(scenario: Scenario) -> dict[str, bool]:
+    """Which customer behaviours the scenario switches on (any channel)."""
+    chans = scenario.spec.channels.values()
+    return {"segments": any(c.segments for c in chans),
+            "balking": any(c.balking is not None for c in chans),
+            "callbacks": any(c.callbacks is not None for c in chans)}
+
+
+def kpi_names(scenario: Scenario) -> tuple[str, ...]:
+    """The per-slot KPI columns of a scenario: :data:`SLOT_KPIS`, plus the balking and callback
+    KPIs when it uses them (without them the tables are exactly those of earlier versions)."""
+    on = uses(scenario)
+    return SLOT_KPIS + (BALKING_KPIS if on["balking"] else ()) + (CALLBACK_KPIS if on["callbacks"] else ())
+
+
+def segment_rows(scenario: Scenario) -> list[tuple[str, str]]:
+    """(channel, segment) of every customer segment, in file order."""
+    return [(c, name) for c, ch in scenario.spec.channels.items() for name in (ch.segments or {})]
+# --- end of customer behaviours ---------------------------------------------------------------------
+
 
 def integrate(times: np.ndarray, deltas: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """∫ level(t) dt over each [lo_i, hi_i], where level jumps by ``deltas`` at ``times``
@@ -165,6 +201,18 @@ class SlotAccumulator:
         shape = (self.nc, self.ns)
         self.sums = {key: np.zeros(shape) for key in COUNT_FIELDS if key not in
                      ("work_s", "available_s", "logged_in_s")}
+        # customer behaviours: their counts, and the same contact counts per segment
+        on = uses(scenario)
+        self.balking, self.callbacks = on["balking"], on["callbacks"]
+        extra = (BALKING_COUNTS if self.balking else ()) + (CALLBACK_COUNTS if self.callbacks else ())
+        self.sums.update({key: np.zeros(shape) for key in extra})
+        chans = [spec.channels[c] for c in self.channels]
+        self.connect = np.array([c.callbacks.connect_time if c.callbacks else 0.0 for c in chans])
+        self.cb_threshold = np.array([c.callbacks.target.threshold if c.callbacks and c.callbacks.target
+                                      else np.nan for c in chans])
+        self.nseg = len(segment_rows(scenario))
+        self.seg_sums = ({key: np.zeros((self.nseg, self.ns)) for key in CONTACT_FIELDS + extra}
+                         if self.nseg else None)
         self.max_queue = np.zeros(shape)
         self.group = {key: np.zeros((self.ng, self.ns)) for key in _GROUP_LEVELS}
         self.group_total = {key: np.zeros(self.ng) for key in _GROUP_LEVELS}
@@ -178,35 +226,58 @@ class SlotAccumulator:
         return np.where(inside, k, -1)
 
     def add_attempts(self, ch: np.ndarray, arrival: np.ndarray, answer: np.ndarray, end: np.ndarray,
-                     state: np.ndarray, group: np.ndarray, run_end: float) -> None:
+                     state: np.ndarray, group: np.ndarray, run_end: float, *, kind: np.ndarray | None = None,
+                     segment: np.ndarray | None = None, origin: np.ndarray | None = None,
+                     flags: np.ndarray | None = None) -> None:
         """Attempts that are over (or, at the end of the run, still waiting or in service).
         ``answer``/``end`` NaN where they did not happen; ``state`` as in
-        :class:`~staffsim.results.ContactLog`; ``run_end`` the time the run ended."""
+        :class:`~staffsim.results.ContactLog`; ``run_end`` the time the run ended. With customer
+        behaviours: ``kind`` (callback dials are not offered contacts; they count as the
+        callback of the slot of their request, ``origin``), ``segment`` (the row of the contact's
+        segment, -1 none) and ``flags`` (bit 1: offered a callback)."""
         if len(ch) == 0:
             return
         nc, ns = self.nc, self.ns
         ch = ch.astype(np.int64)
-        k = self.slot_of(arrival)
+        dial = kind == _DIAL if self.callbacks else None
+        k = self.slot_of(arrival if dial is None else np.where(dial, origin, arrival))
         valid = k >= 0
         cell = (ch * ns + k)[valid]
         answered = (state == 1) | (state == 2)
         abandoned = state == 3
         deflected = state == 4
         unfinished = state == 0
-        to_agents = ~deflected
+        worked = answered  # agent work: answered contacts, and callback dials
+        if dial is not None:
+            worked = answered | (dial & ~np.isnan(answer))
+            answered = answered & ~dial
+            unfinished = unfinished & ~dial
+        to_agents = ~deflected if dial is None else ~deflected & ~dial
         wait = np.where(answered, answer - arrival, np.nan)
         wait = np.where(abandoned, end - arrival, wait)
         wait = np.where(unfinished, run_end - arrival, wait)
+        queued = to_agents & ~(answered & (answer == arrival))  # not answered on arrival
+        if self.balking or self.callbacks:  # left at the door: no wait, never queued
+            left = (state == _BALKED) | (state == _CALLBACK)
+            wait = np.where(left, 0.0, wait)
+            queued = queued & ~left
         thr = self.thresholds[ch]
         within = answered & (answer - arrival <= thr)
         early_ab = abandoned & (end - arrival < thr)
         stop = np.minimum(np.where(np.isnan(end), run_end, end), run_end)
+        seg_cell = None
+        if self.seg_sums is not None and segment is not None:
+            in_seg = valid & (segment >= 0)
+            seg_cell = (segment * ns + k)[in_seg]
 
         def add(key, mask, weights=None):
             w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
             self.sums[key] += np.bincount(cell, weights=w[valid], minlength=nc * ns).reshape(nc, ns)
+            if seg_cell is not None:
+                self.seg_sums[key] += np.bincount(seg_cell, weights=w[in_seg],
+                                                  minlength=self.nseg * ns).reshape(self.nseg, ns)
 
-        add("offered", np.ones(len(ch), bool))
+        add("offered", np.ones(len(ch), bool) if dial is None else ~dial)
         add("deflected", deflected)
         add("offered_to_agents", to_agents)
         add("answered", answered)
@@ -214,15 +285,28 @@ class SlotAccumulator:
         add("unfinished", unfinished)
         add("answered_within", within)
         add("abandoned_before_threshold", early_ab)
-        add("waited", to_agents & ~(answered & (answer == arrival)))
-        add("handled_s", answered, stop - answer)
+        add("waited", queued)
+        add("handled_s", worked, stop - answer)
         add("wait_answered_s", answered, wait)
         add("wait_all_s", to_agents, wait)
-        if answered.any():
-            g_of = group[answered].astype(np.int64)
-            t0, t1 = answer[answered], stop[answered]
-            share = 1.0 / self.conc[ch[answered]]
-            np.add.at(self.work_gc, (g_of, ch[answered]), (t1 - t0) * share)
+        if self.balking:
+            add("balked", state == _BALKED)
+        if dial is not None:
+            done = dial & (state == 2)
+            delay = answer + self.connect[ch] - origin  # request to connect
+            add("callbacks_offered", ~dial & (flags & 1).astype(bool))
+            add("callbacks_accepted", state == _CALLBACK)
+            add("callbacks_connected", done)
+            add("callbacks_connected_within", done & (delay <= self.cb_threshold[ch]))
+            add("callbacks_failed", state == _FAILED)
+            add("callbacks_unfinished", dial & ((state == 0) | (state == 1)))
+            add("callback_dials_unanswered", (state == _NO_ANSWER) | (state == _FAILED))
+            add("callback_delay_s", done, delay)
+        if worked.any():
+            g_of = group[worked].astype(np.int64)
+            t0, t1 = answer[worked], stop[worked]
+            share = 1.0 / self.conc[ch[worked]]
+            np.add.at(self.work_gc, (g_of, ch[worked]), (t1 - t0) * share)
             for g in np.unique(g_of):
                 m = g_of == g
                 times = np.concatenate([t0[m], t1[m]])
@@ -267,6 +351,10 @@ class SlotAccumulator:
         out["group_scheduled_s"] = scheduled_s
         out["group_channel_work_s"] = self.work_gc.copy()
         out["group_paid_s"] = scheduled_s.sum(axis=1) + overtime_s
+        if self.callbacks:
+            out["callback_target"] = np.isfinite(self.cb_threshold)
+        if self.seg_sums is not None:
+            out["segment_counts"] = {key: v.copy() for key, v in self.seg_sums.items()}
         return out
 
     def balance(self) -> np.ndarray:
@@ -286,13 +374,15 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
             f"service_level: unknown variant {variant!r} (choose {', '.join(SERVICE_LEVEL_VARIANTS)})"
         )
     c = counts
+    # the live queue: contacts offered to agents, less those who took a callback at the door
+    line = c["offered_to_agents"] - c["callbacks_accepted"] if "callbacks_accepted" in c else c["offered_to_agents"]
     if variant == "offered":
-        sl = _ratio(c["answered_within"], c["offered_to_agents"])
+        sl = _ratio(c["answered_within"], line)
     elif variant == "answered":
         sl = _ratio(c["answered_within"], c["answered"])
     else:
-        sl = _ratio(c["answered_within"], c["offered_to_agents"] - c["abandoned_before_threshold"])
-    return {
+        sl = _ratio(c["answered_within"], line - c["abandoned_before_threshold"])
+    out = {
         "offered": c["offered"],
         "deflected": c["deflected"],
         "offered_to_agents": c["offered_to_agents"],
@@ -301,13 +391,25 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
         "unfinished": c["unfinished"],
         "service_level": sl,
         "asa_s": _ratio(c["wait_answered_s"], c["answered"]),
-        "mean_wait_s": _ratio(c["wait_all_s"], c["offered_to_agents"]),
-        "abandon_rate": _ratio(c["abandoned"], c["offered_to_agents"]),
-        "p_wait": _ratio(c["waited"], c["offered_to_agents"]),
+        "mean_wait_s": _ratio(c["wait_all_s"], line),
+        "abandon_rate": _ratio(c["abandoned"], line),
+        "p_wait": _ratio(c["waited"], line),
         "occupancy": _ratio(c["work_s"], c["available_s"]),
         "staffed_agents": c["logged_in_s"] / slot_s,
         "max_queue": c["max_queue"],
     }
+    if "balked" in c:
+        out["balked"] = c["balked"]
+        out["balk_rate"] = _ratio(c["balked"], line)
+    if "callbacks_accepted" in c:
+        for key in ("callbacks_offered", "callbacks_accepted", "callbacks_connected", "callbacks_failed",
+                    "callbacks_unfinished", "callback_dials_unanswered"):
+            out[key] = c[key]
+        out["callback_delay_s"] = _ratio(c["callback_delay_s"], c["callbacks_connected"])
+        target = np.asarray(c["callback_target"], bool).reshape(-1, *([1] * (np.ndim(line) - 1)))
+        out["callback_service_level"] = np.where(
+            target, _ratio(c["callbacks_connected_within"], c["callbacks_accepted"]), np.nan)
+    return out
 
 
 COST_COLUMNS = ("paid_agent_hours", "agent_cost", "abandon_cost", "self_service_cost",
@@ -317,20 +419,26 @@ COST_COLUMNS = ("paid_agent_hours", "agent_cost", "abandon_cost", "self_service_
 def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str = "offered") -> pd.DataFrame:
     """Whole-horizon KPIs and money of one replication, per channel and for all channels together
     (``channel == "all"``): every rate is a ratio of horizon totals (volume-weighted), never an
-    average of slot rates."""
+    average of slot rates. With customer segments, a ``segment`` column: ``"all"`` on the
+    channel rows, and after each channel's row one row per segment (contact KPIs and the costs
+    that belong to contacts; agent figures are the channel's and left undefined there)."""
     spec = scenario.spec
     channels = list(spec.channels)
     h = spec.horizon
-    totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS}
+    extra = tuple(k for k in BALKING_COUNTS + CALLBACK_COUNTS if k in counts)
+    totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS + extra}
     rows = {key: np.append(v, v.sum()) for key, v in totals.items()}
     # all channels: occupancy and staffing over all groups once (not summed per channel)
     rows["work_s"][-1] = counts["group_work_s"].sum()
     rows["available_s"][-1] = (counts["group_logged_in_s"] - counts["group_on_break_s"]).sum()
     rows["logged_in_s"][-1] = counts["group_logged_in_s"].sum()
     rows["max_queue"] = np.append(counts["max_queue"].max(axis=1), np.nan)
+    if "callback_target" in counts:
+        rows["callback_target"] = np.append(counts["callback_target"], counts["callback_target"].any())
     kpis = slot_kpis(rows, h.n_slots * h.slot, variant)
+    names = kpi_names(scenario)
     frame = pd.DataFrame({"channel": channels + ["all"]})
-    for key in SLOT_KPIS:
+    for key in names:
         frame[key] = kpis[key]
 
     # money: allocate each group's pay to channels by handling work
@@ -345,15 +453,69 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     paid_c = paid_h @ share
     agent_c = (paid_h * rate_g) @ share
     rate = {f: np.array([costs.rate(f, c) for c in channels]) for f in ("abandoned", "self_service", "handled_minute")}
-    abandon_c = totals["abandoned"] * rate["abandoned"]
+    abandon_c = _lost(totals) * rate["abandoned"]
     self_c = totals["deflected"] * rate["self_service"]
     tel_c = totals["handled_s"] / 60.0 * rate["handled_minute"]
+    segs = segment_rows(scenario)
+    if segs:  # a segment's own value of a lost contact
+        seg_tot = {key: v.sum(axis=1) for key, v in counts["segment_counts"].items()}
+        seg_rate = np.array([_segment_value(spec, c, s) for c, s in segs])
+        seg_abandon = _lost(seg_tot) * seg_rate
+        for j, c in enumerate(channels):
+            mine = [i for i, (cc, _) in enumerate(segs) if cc == c]
+            if mine:
+                abandon_c[j] = seg_abandon[mine].sum()
     cost_c = agent_c + abandon_c + self_c + tel_c
     for key, values in (("paid_agent_hours", paid_c), ("agent_cost", agent_c), ("abandon_cost", abandon_c),
                         ("self_service_cost", self_c), ("telephony_cost", tel_c), ("cost", cost_c)):
         frame[key] = np.append(values, values.sum())
-    frame["cost_per_handled"] = _ratio(frame["cost"].to_numpy(), frame["answered"].to_numpy())
-    return frame
+    frame["cost_per_handled"] = _ratio(frame["cost"].to_numpy(), _handled(frame))
+    if not segs:
+        return frame
+
+    # per segment: contact KPIs, and the costs that follow the segment's contacts
+    seg_rows = dict(seg_tot)
+    for key in ("work_s", "available_s", "logged_in_s", "max_queue"):
+        seg_rows[key] = np.full(len(segs), np.nan)
+    ci = np.array([channels.index(c) for c, _ in segs])
+    if "callback_target" in counts:
+        seg_rows["callback_target"] = counts["callback_target"][ci]
+    skpis = slot_kpis(seg_rows, h.n_slots * h.slot, variant)
+    part = pd.DataFrame({"channel": [c for c, _ in segs], "segment": [s for _, s in segs]})
+    for key in names:
+        part[key] = skpis[key]
+    for key in COST_COLUMNS:
+        part[key] = np.nan
+    part["abandon_cost"] = seg_abandon
+    part["self_service_cost"] = seg_tot["deflected"] * rate["self_service"][ci]
+    part["telephony_cost"] = seg_tot["handled_s"] / 60.0 * rate["handled_minute"][ci]
+    frame.insert(1, "segment", "all")
+    order = []
+    for j, c in enumerate(channels):
+        order.append(frame.iloc[[j]])
+        order.append(part[part["channel"] == c])
+    order.append(frame.iloc[[len(channels)]])
+    return pd.concat(order, ignore_index=True)
+
+
+def _lost(totals: dict[str, np.ndarray]) -> np.ndarray:
+    """Contacts lost: abandoned, and with the behaviours on balked and callbacks given up."""
+    lost = totals["abandoned"]
+    for key in ("balked", "callbacks_failed"):
+        if key in totals:
+            lost = lost + totals[key]
+    return lost
+
+
+def _handled(frame: pd.DataFrame) -> np.ndarray:
+    """Contacts handled: answered, and callbacks connected."""
+    handled = frame["answered"].to_numpy()
+    return handled + frame["callbacks_connected"].to_numpy() if "callbacks_connected" in frame else handled
+
+
+def _segment_value(spec, channel: str, segment: str) -> float:
+    own = spec.channels[channel].segments[segment].abandon_value
+    return spec.costs.rate("abandoned", channel) if own is None else float(own)
 
 
 def group_kpis(counts: dict[str, np.ndarray], slot_s: float) -> dict[str, np.ndarray]:

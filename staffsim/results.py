@@ -30,6 +30,12 @@ class ContactLog:
     agents who showed up, or the gross headcount of a group staffed from plan.
     ``overtime_s[g]``: time agents of group g stayed logged in past their scheduled end.
     ``run_start`` / ``run_end``: the simulated interval (the end includes the drain).
+
+    With customer behaviours, states 5 balked (left on arrival on seeing the queue), 6 took a
+    callback (the live attempt ends there), 7 a callback dial not answered (dialled again later),
+    8 a callback dial not answered and given up; kind 3 a callback dial (``arrival`` when it
+    joined the line, ``origin`` when the callback was requested, NaN for other attempts);
+    ``segment`` the contact's row in ``segment_names`` ("channel/segment"), -1 none.
     """
 
     channels: tuple[str, ...]
@@ -51,9 +57,18 @@ class ContactLog:
     overtime_s: np.ndarray
     run_start: float
     run_end: float
+    segment: np.ndarray | None = None
+    segment_names: tuple[str, ...] = ()
+    origin: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.channel)
+
+
+def channel_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table over all customer segments (``segment == "all"``; every row when the
+    scenario has no segments)."""
+    return frame[frame["segment"] == "all"] if "segment" in frame else frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +79,9 @@ class RunResult:
       ``<kpi>_ci`` column holding the 95% confidence half-width;
     - ``groups``: one row per agent group × slot (staffing, breaks, occupancy);
     - ``per_replication``: whole-horizon KPIs per replication and channel;
+    - with customer segments, ``slots`` and ``per_replication`` have a ``segment`` column:
+      ``"all"`` on each channel's rows over all its segments, then a row per segment (select
+      ``segment == "all"`` for the channel figures, see :func:`channel_rows`);
     - ``contacts``: the per-attempt log of replication 0 when asked for (``contacts=True``), else
       an empty table;
     - ``plan``: the Erlang staffing plan for the same scenario (shown beside the simulation);
@@ -90,7 +108,8 @@ class RunResult:
         never averages of slot rates."""
         from staffsim.stats import mean_ci_table
 
-        return mean_ci_table(self.per_replication, ["channel"], sort=False)
+        by = ["channel", "segment"] if "segment" in self.per_replication else ["channel"]
+        return mean_ci_table(self.per_replication, by, sort=False)
 
     def team_staffing(self) -> pd.DataFrame:
         """Per team: the Erlang agents its channels need (peak, hours) beside its logged-in

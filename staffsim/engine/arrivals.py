@@ -82,9 +82,9 @@ class ArrivalsMixin:
         if ag is not None:
             self._start(ag, att, c)
             return
-        self.queue[c].append(att)
-        self.waiting[c] += 1
-        self._log_queue(c)
+        if self.door[c] and self._at_door(att, c):
+            return  # took a callback, or balked (engine/door.py)
+        self._enqueue(att, c)
         pat = att.draws.patience[att.i * att.draws.k + att.num]
         if pat != INF:
             schedule(self.env, pat, self._abandon, LATE, att)

@@ -12,9 +12,15 @@ import simpy
 
 # attempt states
 WAIT, SERVE, DONE, ABANDONED, DEFLECTED = 0, 1, 2, 3, 4
-# attempt kinds
-FIRST, RETRY, RETURN = 0, 1, 2
-KIND_NAMES = ("first", "retry", "self_service_return")
+# ... at the queue (engine/door.py, engine/callbacks.py): left on arrival on seeing the queue;
+# took a callback (the live attempt ends there); a callback dial the customer did not answer,
+# dialled again later / given up
+BALKED, CALLBACK, NO_ANSWER, FAILED = 5, 6, 7, 8
+# attempt kinds; DIAL: an agent calling a customer back (one record per dial)
+FIRST, RETRY, RETURN, DIAL = 0, 1, 2, 3
+KIND_NAMES = ("first", "retry", "self_service_return", "callback")
+# Attempt.flags bits
+OFFERED_CALLBACK = 1
 
 INF = float("inf")
 # event priorities at the same instant: day starts, then everything else, then patience timers
@@ -30,10 +36,10 @@ class Attempt:
     ``i`` its index there (``draws.offset + i`` is the contact's number in its channel);
     ``num`` 0 for the first attempt; ``kind`` FIRST / RETRY / RETURN; times in seconds
     (``answer``/``end`` -1 until they happen); ``group`` the answering group (-1 none);
-    ``handle`` the service time it got."""
+    ``handle`` the service time it got; ``flags`` OFFERED_CALLBACK when a callback was offered."""
 
     __slots__ = ("channel", "draws", "i", "num", "kind", "arrival", "answer", "end", "state",
-                 "group", "handle")
+                 "group", "handle", "flags")
 
     def __init__(self, channel: int, draws, i: int, num: int, kind: int, arrival: float):
         self.channel = channel
@@ -47,6 +53,21 @@ class Attempt:
         self.state = WAIT
         self.group = -1
         self.handle = 0.0
+        self.flags = 0
+
+
+class Dial(Attempt):
+    """An agent calling a contact back: one record per dial (``kind`` DIAL, ``num`` the dial, 0
+    for the first). ``arrival`` is when the dial joined the line (the request, or the retry);
+    ``origin`` when the callback was requested; ``connected`` whether the customer answers
+    (known from the contact's draw when the agent starts dialling)."""
+
+    __slots__ = ("connected", "origin")
+
+    def __init__(self, channel: int, draws, i: int, num: int, arrival: float, origin: float):
+        super().__init__(channel, draws, i, num, DIAL, arrival)
+        self.origin = origin
+        self.connected = False
 
 
 class Tick:

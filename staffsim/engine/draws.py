@@ -22,7 +22,11 @@ class DayDraws:
     ``patience``, ``retry_u`` and ``retry_delay`` are flat, ``[i * k + attempt]``."""
 
     __slots__ = ("channel", "offset", "times", "deflect_u", "fail_u", "fail_delay", "handle",
-                 "patience", "retry_u", "retry_delay", "k")
+                 "patience", "retry_u", "retry_delay", "k",
+                 # customer behaviours (empty lists when the channel has none): the segment of
+                 # each contact; per attempt [i * k + attempt] the balking and callback-accept
+                 # draws; per callback dial [i * m + dial] the answer draws
+                 "segment", "balk_u", "accept_u", "answer_u", "m")
 
     def __len__(self) -> int:
         return len(self.times)
@@ -53,6 +57,7 @@ class ChannelDrawer:
             times = np.asarray(ch.arrivals, float)
             self.arrivals = (times, np.searchsorted(self.starts, times, side="right") - 1)
         self.next_offset = 0
+        self._behaviours(ch)
 
     def day(self, d: int) -> DayDraws:
         """The draws of day ``d`` (0-based); call in day order (contact numbers run on)."""
@@ -86,9 +91,10 @@ class ChannelDrawer:
             parts["rdelay"].append(
                 self.retry_delay.sample(rng, (n, k_max)) if self.retry_delay else np.zeros((n, k_max))
             )
+            self._behaviour_draws(parts, k, n)
 
         def cat(key: str) -> list[float]:
-            return np.concatenate(parts[key]).ravel().tolist() if parts[key] else []
+            return np.concatenate(parts[key]).ravel().tolist() if parts.get(key) else []
 
         out = DayDraws()
         out.channel = self.channel
@@ -102,8 +108,53 @@ class ChannelDrawer:
         out.retry_u = cat("ru")
         out.retry_delay = cat("rdelay")
         out.k = k_max
+        out.segment = cat("segment")
+        out.balk_u = cat("balk_u")
+        out.accept_u = cat("accept_u")
+        out.answer_u = cat("answer_u")
+        out.m = self.m
         self.next_offset += len(out.times)
         return out
+
+    # --- customer behaviours: segments, balking, callbacks (each draw its own stream) ----------
+    def _behaviours(self, ch) -> None:
+        segs = ch.segments or {}
+        shares = np.cumsum([s.share for s in segs.values()])
+        if len(shares):
+            shares[-1] = 1.0  # every draw u < 1 falls in a segment whatever the rounding
+        self.seg_cum = shares
+        self.seg_handle = [(j, name, s.handle_time.to_distribution())
+                           for j, (name, s) in enumerate(segs.items()) if s.handle_time is not None]
+        self.seg_patience = [(j, name, s.patience.to_distribution())
+                             for j, (name, s) in enumerate(segs.items()) if s.patience is not None]
+        self.balking = ch.balking is not None
+        self.m = ch.callbacks.max_attempts if ch.callbacks is not None else 0
+
+    def _behaviour_draws(self, parts: dict, k: int, n: int) -> None:
+        """Slot ``k``'s segment, balking and callback draws for its ``n`` contacts; a contact of
+        a segment with its own handle time or patience takes them from the segment's streams
+        (overwriting the channel's draws just made). Contact i's draws depend only on its index
+        in the slot and its segment, so moving a share moves few contacts and changes no other
+        draw."""
+        seed, rep, name = self.seed, self.rep, self.name
+        if len(self.seg_cum):
+            u = stream(seed, rep, name, "segment", k).random(n)
+            seg = np.searchsorted(self.seg_cum, u, side="right")
+            parts.setdefault("segment", []).append(seg)
+            for j, sname, dist in self.seg_handle:
+                own = dist.sample(stream(seed, rep, name, "segment_handle", sname, k), n)
+                parts["handle"][-1][seg == j] = own[seg == j]
+            for j, sname, dist in self.seg_patience:
+                own = dist.sample(stream(seed, rep, name, "segment_patience", sname, k), (n, self.k))
+                parts["pat"][-1][seg == j] = own[seg == j]
+        if self.balking:
+            parts.setdefault("balk_u", []).append(stream(seed, rep, name, "balking", k).random((n, self.k)))
+        if self.m:
+            parts.setdefault("accept_u", []).append(stream(seed, rep, name, "callback", k).random((n, self.k)))
+            # dial by dial, so that max_attempts changes no dial's draw
+            dials = [stream(seed, rep, name, "callback_answer", k, d).random(n) for d in range(self.m)]
+            parts.setdefault("answer_u", []).append(np.stack(dials, axis=1))
+    # --- end of customer behaviours -----------------------------------------------------------
 
 
 def merge_day(days: list[DayDraws]) -> tuple[list[float], list[DayDraws], list[int]]:

@@ -362,6 +362,108 @@ class RetrialSpec(Spec):
     max_attempts: int = Field(3, ge=2, description="attempts in all, the first included")
 
 
+# --- customer behaviours at the queue: segments, balking, callbacks (channel fields) ----------
+
+RESERVED_SEGMENT = "all"  # the segment label of a channel's rows over all its segments
+
+
+class SegmentSpec(Spec):
+    """A customer segment of a channel: a share of its contacts with their own patience, handle
+    time, routing priority and value of an abandon. Fields left out inherit the channel's."""
+
+    share: float = Field(gt=0, le=1, description="share of the channel's contacts")
+    patience: DistributionSpec | None = None
+    handle_time: DistributionSpec | None = None
+    priority: int = Field(0, description="higher is served first (FIFO within a priority)")
+    abandon_value: float | None = Field(None, ge=0, description="lost value per contact lost "
+                                        "(abandoned, balked, callback failed); default costs.abandoned")
+
+
+class BalkingSpec(Spec):
+    """Leaving on arrival on seeing the queue: the probability of leaving at each point (number
+    of contacts waiting ahead, or the announced expected wait), linear between points and flat
+    beyond the first and the last."""
+
+    by: Literal["position", "expected_wait"]
+    points: list[Any] = Field(min_length=1, description="[[x, probability], ...] in increasing x")
+
+    @model_validator(mode="after")
+    def _points(self) -> BalkingSpec:
+        what = "position" if self.by == "position" else "expected wait"
+        parsed = []
+        for i, point in enumerate(self.points, start=1):
+            if not isinstance(point, (list, tuple)) or len(point) != 2:
+                raise ValueError(f"points: point {i} must be a pair [{what}, probability], got {point!r}")
+            x, p = point
+            try:
+                if self.by == "position":
+                    if isinstance(x, bool) or not isinstance(x, (int, float)) or not (math.isfinite(x) and x >= 0):
+                        raise ValueError(f"a position (contacts waiting ahead) must be a number >= 0, got {x!r}")
+                    x = float(x)
+                else:
+                    x = parse_duration(x)
+                    if not math.isfinite(x):
+                        raise ValueError(f"an expected wait must be a finite duration, got {point[0]!r}")
+            except ValueError as exc:
+                raise ValueError(f"points: point {i}: {exc}") from None
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+                raise ValueError(f"points: point {i}: the probability of leaving must be within [0, 1], got {p!r}")
+            if parsed and x <= parsed[-1][0]:
+                raise ValueError(f"points: the {what}s must increase from point to point; point {i} "
+                                 f"({point[0]!r}) is not after point {i - 1} ({self.points[i - 2][0]!r})")
+            parsed.append((x, float(p)))
+        object.__setattr__(self, "points", parsed)
+        return self
+
+
+class OfferWhenSpec(Spec):
+    """When a callback is offered to a contact that would have to queue: the expected wait
+    announced at arrival is at least ``expected_wait``, or at least ``position`` contacts are
+    waiting ahead. Exactly one of the two."""
+
+    expected_wait: Duration | None = None
+    position: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> OfferWhenSpec:
+        if (self.expected_wait is None) == (self.position is None):
+            raise ValueError("give exactly one of expected_wait (a duration) or position (contacts ahead)")
+        if self.expected_wait is not None and not math.isfinite(self.expected_wait):
+            raise ValueError("expected_wait: must be a finite duration")
+        return self
+
+
+class CallbackTargetSpec(Spec):
+    """The callbacks' own service target: connected within ``threshold`` of the request."""
+
+    service_level: float = Field(gt=0, lt=1)
+    threshold: Duration = Field(gt=0)
+
+
+class CallbackSpec(Spec):
+    """Callbacks (virtual hold) offered to contacts that would have to queue."""
+
+    offer_when: OfferWhenSpec
+    accept: float = Field(ge=0, le=1, description="share of offered contacts who accept")
+    keep_place: bool = Field(True, description="true: the callback keeps the caller's place in the "
+                             "queue; false: agents call back when they have no live contact to take")
+    connect_time: Duration = Field(0.0, description="agent time to dial and connect, every dial")
+    no_answer: float = Field(0.0, ge=0, lt=1, description="share of dials the customer does not answer")
+    max_attempts: int = Field(3, ge=1, description="dials in all before the callback is given up")
+    retry_delay: Duration = Field(300.0, description="wait before dialling again after no answer")
+    target: CallbackTargetSpec | None = None
+
+    @model_validator(mode="after")
+    def _finite(self) -> CallbackSpec:
+        for name in ("connect_time", "retry_delay"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name}: must be a finite duration")
+        return self
+
+
+# --- end of customer behaviours ----------------------------------------------------------------
+
+
 class VolumeFileSpec(Spec):
     """Volumes from a forecast CSV (the format ``staffsim plan`` reads). Only the volumes are
     taken; handle times come from the channel's ``handle_time`` distribution."""
@@ -386,6 +488,25 @@ class ChannelSpec(Spec):
     retrial: RetrialSpec | None = None
     concurrency: int = Field(1, ge=1)
     concurrency_stretch: float = Field(1.0, ge=1)
+    # customer behaviours at the queue
+    segments: dict[str, SegmentSpec] | None = None
+    balking: BalkingSpec | None = None
+    callbacks: CallbackSpec | None = None
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        for name in v:
+            if not name or "." in name or "=" in name or name == RESERVED_SEGMENT:
+                raise ValueError(f"segment names may not be empty, {RESERVED_SEGMENT!r} or contain "
+                                 f"'.' or '=': {name!r}")
+        total = math.fsum(s.share for s in v.values())
+        if abs(total - 1.0) > 1e-9:
+            parts = ", ".join(f"{name} {s.share:g}" for name, s in v.items())
+            raise ValueError(f"the segments' shares must add up to 1, got {total:g} ({parts})")
+        return v
 
     @field_validator("volume", mode="before")
     @classmethod
@@ -450,6 +571,27 @@ class GroupSpec(Spec):
         "logged in per slot (one day, repeated, or the whole horizon)")
     shrinkage: float = Field(0.0, ge=0, lt=1,
                              description="for staffing by slot: paid = ceil(net / (1 - s))")
+    # routing a planner recognises
+    handle_time_factor: dict[str, float] = Field(
+        {}, description="per channel: the team's handle times are this many times the channel's")
+    overflow_after: dict[str, Duration] = Field(
+        {}, description="per channel: the team takes a contact only once it has waited this long")
+
+    @field_validator("handle_time_factor")
+    @classmethod
+    def _factors(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, x in v.items():
+            if not (math.isfinite(x) and x > 0):
+                raise ValueError(f"{name}: a handle-time factor must be a number > 0, got {x!r}")
+        return v
+
+    @field_validator("overflow_after")
+    @classmethod
+    def _delays(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, x in v.items():
+            if not math.isfinite(x):
+                raise ValueError(f"{name}: an overflow delay must be a finite duration, got {x!r}")
+        return v
 
     @field_validator("staffing", mode="before")
     @classmethod
@@ -591,3 +733,47 @@ class ScenarioSpec(Spec):
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
         return self
+
+    # --- customer behaviours and team routing: cross-field checks --------------------------------
+    @model_validator(mode="before")
+    @classmethod
+    def _behaviour_without_channel(cls, data: Any) -> Any:
+        """A channel entry holding only behaviour fields (segments, balking, callbacks) names a
+        channel that does not exist: a misspelt name in an ``extends:`` child or a ``--set``."""
+        channels = data.get("channels") if isinstance(data, dict) else None
+        if not isinstance(channels, dict):
+            return data
+        behaviour = {"segments", "balking", "callbacks"}
+        real = [n for n, ch in channels.items() if not (isinstance(ch, dict) and ch and set(ch) <= behaviour)]
+        for name, ch in channels.items():
+            if name not in real:
+                field = min(ch)
+                raise ValueError(f"channels.{name}.{field}: {name!r} is not a channel "
+                                 f"(channels: {', '.join(real)})")
+        return data
+
+    @model_validator(mode="after")
+    def _behaviour_checks(self) -> ScenarioSpec:
+        for name, ch in self.channels.items():
+            if ch.callbacks is not None and ch.concurrency > 1:
+                raise ValueError(f"channels.{name}.callbacks: callbacks need concurrency 1 (an agent "
+                                 f"dials one customer at a time), got concurrency {ch.concurrency}")
+        for i, g in enumerate(self.agents):
+            for field in ("handle_time_factor", "overflow_after"):
+                for channel in getattr(g, field):
+                    if channel not in self.channels:
+                        raise ValueError(f"agents.{i}.{field}: {channel!r} is not a channel "
+                                         f"(channels: {', '.join(self.channels)})")
+                    if channel not in g.skills:
+                        raise ValueError(f"agents.{i}.{field}: team {g.group!r} does not serve "
+                                         f"{channel!r} (skills: {', '.join(g.skills)})")
+            delayed = [c for c in g.skills if g.overflow_after.get(c, 0.0) > 0]
+            if delayed and len(delayed) == len(g.skills):
+                which = (f"{delayed[0]!r} is the team's only channel" if len(delayed) == 1
+                         else "every channel the team serves has one")
+                raise ValueError(f"agents.{i}.overflow_after: an overflow delay on every channel of team "
+                                 f"{g.group!r} ({which}): the team would take no contact until one has "
+                                 f"waited and sit idle otherwise; give it a channel it takes at once, or "
+                                 f"remove the delay")
+        return self
+    # --- end of customer behaviours and team routing checks ----------------------------------------
