@@ -316,6 +316,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         shown[col] = summary[col]
         if col in ("service_level", "asa_s", "abandon_rate", "occupancy"):
             shown[f"{col}_ci"] = summary[f"{col}_ci"]
+    _add_behaviour_columns(shown, summary)
     print(f"{sc.name} - {result.replications} replications, seed {result.seed}, "
           f"staffsim {result.version}")
     print("Whole day per channel (means; _ci = 95% half-width; rates are totals over the day):")
@@ -331,6 +332,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, result.replications)
+
+
+# --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them
+BEHAVIOUR_COLUMNS = ["balked", "callbacks_accepted", "callbacks_connected", "callback_delay_s",
+                     "callback_service_level"]
+
+
+def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
+    if "segment" in summary:
+        shown.insert(1, "segment", summary["segment"])
+    for col in BEHAVIOUR_COLUMNS:
+        if col in summary:
+            shown[col] = summary[col]
+# --- end of customer behaviours
 
 
 def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:

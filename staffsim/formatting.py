@@ -22,6 +22,8 @@ _SHARE_COLUMNS = {
     "abandon_rate",
     "occupancy",
     "deflection",
+    "balk_rate",
+    "callback_service_level",
 }
 
 
@@ -54,6 +56,9 @@ _METRIC_UNITS = {
     "asa_s": ("s", "s"),
     "mean_wait_s": ("s", "s"),
     "paid_agent_hours": ("h", "h"),
+    "balk_rate": ("%", "pp"),
+    "callback_service_level": ("%", "pp"),
+    "callback_delay_s": ("s", "s"),
 }
 
 

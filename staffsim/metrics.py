@@ -6,21 +6,35 @@ Contacts are attributed to the slot in which the attempt **arrived**. Per channe
 - ``deflected`` = attempts contained by self-service;
 - ``offered_to_agents`` = offered − deflected;
 - ``answered``, ``abandoned``, ``unfinished`` (still waiting when the run ended), so that
-  offered = deflected + answered + abandoned + unfinished;
-- ``service_level`` (default, "offered") = answered within the channel's threshold ÷
-  offered_to_agents (abandons count against). Variants by name: "answered" = answered within
+  offered = deflected + answered + abandoned + balked + callbacks_accepted + unfinished (the
+  last but one and two only with balking and callbacks);
+- *on the line* = offered_to_agents − callbacks_accepted (= offered_to_agents without callbacks):
+  the attempts of the live queue;
+- ``service_level`` (default, "offered") = answered within the channel's threshold ÷ on the
+  line (abandons and balks count against). Variants by name: "answered" = answered within
   threshold ÷ answered; "excluding_short_abandons" = answered within threshold ÷
-  (offered_to_agents − abandoned before the threshold);
+  (on the line − abandoned before the threshold);
 - ``asa_s`` = Σ wait of answered ÷ answered (seconds);
-- ``mean_wait_s`` = Σ wait of every attempt offered to agents ÷ offered_to_agents, where the
-  wait of an abandoned attempt is its time to abandon and of an unfinished one its time waited;
-- ``abandon_rate`` = abandoned ÷ offered_to_agents;
-- ``p_wait`` = attempts that waited at all (not answered on arrival) ÷ offered_to_agents;
+- ``mean_wait_s`` = Σ wait of every attempt on the line ÷ on the line, where the wait of an
+  abandoned attempt is its time to abandon, of an unfinished one its time waited, of a balk 0;
+- ``abandon_rate`` = abandoned ÷ on the line;
+- ``p_wait`` = attempts that queued (not answered on arrival, did not balk) ÷ on the line;
 - ``max_queue`` = the longest queue of the channel during the slot;
 - ``staffed_agents`` = time-average number of logged-in agents of the groups that have the
   channel's skill (shared agents count in every channel they serve);
 - ``occupancy`` = handling time ÷ available time of those groups in the slot, where available =
   logged in and not on break, and a contact held with concurrency k counts 1/k of its time.
+
+With balking (columns present only then): ``balked`` = attempts that left on arrival on seeing
+the queue; ``balk_rate`` = balked ÷ on the line. With callbacks (likewise): ``callbacks_offered``,
+``callbacks_accepted`` (live attempts that took one; their live attempt ends there);
+``callbacks_connected`` + ``callbacks_failed`` (given up after the last dial not answered) +
+``callbacks_unfinished`` (waiting or being dialled at the end) = callbacks_accepted;
+``callback_dials_unanswered``; ``callback_delay_s`` = Σ (dial start + connect time − request) ÷
+connected; ``callback_service_level`` = connected within the callback target's threshold ÷
+accepted (NaN without a target). Callbacks count in the slot of their request; their dials are
+agent work (``work_s``, occupancy) and handled minutes. With customer segments, every contact
+count is also kept per segment (agent figures are the channel's only).
 
 A ratio whose denominator is 0 in a slot is undefined (NaN, shown as "-"), not 0.
 
@@ -34,10 +48,11 @@ Money (whole horizon, per replication; rates from the scenario's ``costs``):
   for a group staffed from plan the gross headcount ⌈net / (1 − shrinkage)⌉) + overtime (logged in
   past the scheduled end: finishing a contact, draining the queues at closing);
 - ``agent_cost`` = paid hours × the group's ``agent_hour`` rate;
-- ``abandon_cost`` = abandoned × ``abandoned`` (lost revenue);
+- ``abandon_cost`` = contacts lost × ``abandoned`` (lost revenue), lost = abandoned + balked +
+  callbacks failed, at the segment's ``abandon_value`` where it has one;
 - ``self_service_cost`` = deflected × ``self_service``;
 - ``telephony_cost`` = handled minutes × ``handled_minute``;
-- ``cost`` = the sum; ``cost_per_handled`` = cost ÷ answered.
+- ``cost`` = the sum; ``cost_per_handled`` = cost ÷ (answered + callbacks connected).
 
 A group's pay is allocated to its channels in proportion to the handling work (time ÷ concurrency)
 it did for each (equally among its skills if it did none), so the channels' costs add up to the

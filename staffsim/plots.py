@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from staffsim.io import write_bytes
-from staffsim.results import ComparisonResult, RunResult, SweepResult
+from staffsim.results import ComparisonResult, RunResult, SweepResult, channel_rows
 
 _BLUE, _ORANGE, _RED, _GREY, _GREEN = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f", "#2ca02c"
 
@@ -34,7 +34,8 @@ def _slot_axis(ax, labels, days):
 def plot_day(result: RunResult, channel: str) -> Figure:
     """One channel over the day: contacts, service level against target, Erlang-required vs
     staffed agents, and the queue."""
-    slots = result.slots[result.slots["channel"] == channel]
+    slots = channel_rows(result.slots)  # the channel over all its customer segments
+    slots = slots[slots["channel"] == channel]
     if slots.empty:
         raise ValueError(f"no channel {channel!r} (channels: {', '.join(result.scenario.channels)})")
     spec = result.scenario.channel(channel)
@@ -50,6 +51,12 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     ax.plot(x, slots["offered_to_agents"], color=_GREY, label="offered to agents")
     ax.plot(x, slots["answered"], color=_BLUE, label="answered")
     ax.bar(x, slots["abandoned"], color=_RED, alpha=0.7, label="abandoned")
+    bottom = slots["abandoned"].to_numpy()
+    for col, colour, label in (("balked", "#8c564b", "left on seeing the queue"),
+                               ("callbacks_accepted", "#9467bd", "took a callback")):
+        if col in slots:  # customer behaviours, when the scenario has them
+            ax.bar(x, slots[col], bottom=bottom, color=colour, alpha=0.7, label=label)
+            bottom = bottom + slots[col].to_numpy()
     ax.set_title("Contacts per slot")
     ax.set_ylabel("contacts per slot")
     ax.legend(fontsize=8)

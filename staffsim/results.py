@@ -6,6 +6,7 @@ staffsim version that produced it and can be written as CSV and JSON.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.formatting import format_change
+from staffsim.formatting import format_change, format_metric
 from staffsim.io import dumps, write_tables, write_text
 
 
@@ -212,7 +213,25 @@ class ComparisonResult:
             part("paid_agent_hours", "paid agent hours", True, f" {per}"),
             part("cost", "cost", True, f" {per}"),
         ]
-        return f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
+        if "balk_rate" in row.index:
+            parts.insert(2, part("balk_rate", "balking"))
+        text = f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
+        return text + self._callbacks_part(variant, days)
+
+    def _callbacks_part(self, variant: str, days: int) -> str:
+        """With callbacks in the variant: how many, and how fast they were connected."""
+        summary = self.variants[variant].summary()
+        if "callbacks_accepted" not in summary:
+            return ""
+        total = summary.iloc[-1]  # all channels
+        per = "a day" if days == 1 else "a day on average"
+        text = (f"; callbacks {total['callbacks_accepted'] / days:,.0f} ± {total['callbacks_accepted_ci'] / days:,.0f} "
+                f"{per}, connected {format_metric('callback_delay_s', total['callback_delay_s'])} "
+                f"after the request on average")
+        if math.isfinite(total["callback_service_level"]):
+            text += (f", {format_metric('callback_service_level', total['callback_service_level'])} "
+                     f"within their target")
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         b = self.baseline

@@ -13,6 +13,8 @@ The package is split by concern:
   by slot);
 - :mod:`~staffsim.engine.arrivals`, :mod:`~staffsim.engine.routing`,
   :mod:`~staffsim.engine.agents`: the event callbacks;
+- :mod:`~staffsim.engine.door` (callback offers and balking before a contact joins the line) and
+  :mod:`~staffsim.engine.callbacks` (the dials): what customers do at the queue;
 - :mod:`~staffsim.engine.recorder`: what is recorded, folded into per-slot figures at every
   midnight (bounded memory for long horizons);
 - :mod:`~staffsim.engine.audit`: invariant checks (``STAFFSIM_AUDIT=1``);
@@ -27,7 +29,8 @@ to the agent); the stale timer then finds the contact answered and does nothing.
 
 *Semantics* (DESIGN.md §4): Poisson arrivals per slot (Poisson count, sorted uniform times) or
 explicit arrival times; self-service, patience and retrials (:mod:`~staffsim.engine.arrivals`);
-routing (:mod:`~staffsim.engine.routing`); no pre-emption at breaks and shift ends
+routing, segment priorities and overflow delays (:mod:`~staffsim.engine.routing`); balking and
+callbacks (:mod:`~staffsim.engine.door`, :mod:`~staffsim.engine.callbacks`); no pre-emption at breaks and shift ends
 (:mod:`~staffsim.engine.agents`); absence and staffing by slot
 (:mod:`~staffsim.engine.roster`).
 
@@ -38,8 +41,19 @@ morning.
 """
 
 from staffsim.engine.audit import Audit, InvariantError
-from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, KIND_NAMES, SERVE, WAIT
+from staffsim.engine.core import (
+    ABANDONED,
+    BALKED,
+    CALLBACK,
+    DEFLECTED,
+    DONE,
+    FAILED,
+    KIND_NAMES,
+    NO_ANSWER,
+    SERVE,
+    WAIT,
+)
 from staffsim.engine.replication import Replication, ReplicationOutput, run_replication
 
-__all__ = ["ABANDONED", "DEFLECTED", "DONE", "KIND_NAMES", "SERVE", "WAIT", "Audit", "InvariantError",
-           "Replication", "ReplicationOutput", "run_replication"]
+__all__ = ["ABANDONED", "BALKED", "CALLBACK", "DEFLECTED", "DONE", "FAILED", "KIND_NAMES", "NO_ANSWER",
+           "SERVE", "WAIT", "Audit", "InvariantError", "Replication", "ReplicationOutput", "run_replication"]

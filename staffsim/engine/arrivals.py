@@ -6,7 +6,9 @@ contacts as deflection grows); a contained contact may fail (``failure``) and re
 times their handle time. A waiting contact abandons when its wait reaches its patience (one draw
 per attempt); an abandoned contact retries with ``retrial.probability`` after ``retrial.delay`` (a
 new attempt, up to ``max_attempts`` in all). Retries and returns that would fall outside the
-opening hours do not happen.
+opening hours do not happen. A contact no agent can take at once passes the door first
+(:mod:`~staffsim.engine.door`: callback offers, balking) and then joins its line
+(:mod:`~staffsim.engine.routing`).
 """
 
 from __future__ import annotations
