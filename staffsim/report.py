@@ -32,8 +32,8 @@ _GLOSSARY = [
     ("abandonment", "contacts that hung up while waiting ÷ contacts offered to agents"),
     ("occupancy", "time agents spent handling contacts ÷ time they were available (logged in, "
                   "not on break)"),
-    ("lost contacts", "the business lost with contacts that abandoned, left on seeing the queue "
-                      "or whose callback was given up (the scenario's value per lost contact)"),
+    ("lost contacts", ("the business lost with contacts that abandoned, left on seeing the queue "
+                       "or whose callback was given up (the scenario's value per lost contact)")),
     ("paid agent hours", "scheduled hours of the agents who came in (or the plan's gross "
                          "headcount) plus overtime"),
     ("± values", "95% confidence half-widths over the simulated days; for a comparison, of the "
