@@ -61,7 +61,7 @@ class AgentsMixin:
                 self.audit.change(ag, "busy", now, 1)
         elif k > 1:
             self.partial[c][ag.load].pop(ag, None)
-        hdl = att.draws.handle[att.i] * self.hfac[ag.group][c]  # (1 + uplift) x team factor
+        hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
         if k > 1 and self.stretch[c] != 1.0:
             hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
         ag.load += 1
@@ -107,7 +107,7 @@ class AgentsMixin:
                 else:
                     self._logoff(ag)
             return
-        delays = self.delays[ag.group]  # overflow: what the team sees (engine/routing.py)
+        delays = ag.delays  # overflow: what the team sees (engine/routing.py)
         if ag.load == 0:
             for c in ag.skills:
                 if self.waiting[c]:

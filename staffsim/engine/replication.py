@@ -81,6 +81,8 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         self.audit = Audit() if audit_on() else None
         self.agents, self.roster, self.scheduled_s = build_roster(
             scenario, seed, rep, headcount, {c: i for i, c in enumerate(self.names)}, self.close)
+        for ag in self.agents:
+            ag.hfac, ag.delays = self.hfac[ag.group], self.delays[ag.group]
 
     def _log_queue(self, c: int) -> None:
         self.q_t[c].append(self.env.now)

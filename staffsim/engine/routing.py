@@ -105,7 +105,7 @@ class RoutingMixin:
         agent should free up for it rather than take another contact of ``c`` (it cannot take it
         while holding ``c``)."""
         waiting = self.waiting
-        delays = self.delays[ag.group]
+        delays = ag.delays
         for s in ag.skills:
             if s == c:
                 return False
@@ -127,7 +127,17 @@ class RoutingMixin:
         """The waiting attempt of channel ``c`` to serve next (highest priority, then oldest) among
         those that have waited at least ``delay``, or None. Answered or abandoned ones are dropped
         from the lines lazily."""
-        for q in self.levels[c]:
+        levels = self.levels[c]
+        if not delay and len(levels) == 1:  # one line and no delay: the common case, kept fast
+            q = levels[0]
+            while q:
+                att = q.popleft()
+                if att.state == WAIT:
+                    self.waiting[c] -= 1
+                    self._log_queue(c)
+                    return att
+            return None
+        for q in levels:
             while q:
                 att = q[0]
                 if att.state != WAIT:
@@ -145,11 +155,15 @@ class RoutingMixin:
         """``att`` joins the back of its line; delayed teams get a timer for when it becomes
         visible to them."""
         lv = self.level_of[c]
-        self.levels[c][lv[att.draws.segment[att.i]] if lv else 0].append(att)
+        if lv is None:
+            self.levels[c][0].append(att)
+        else:
+            self.levels[c][lv[att.draws.segment[att.i]]].append(att)
         self.waiting[c] += 1
         self._log_queue(c)
-        for delay, groups in self.overflow_for[c]:
-            schedule(self.env, delay, self._overflow, NORMAL, att, groups)
+        if self.overflow_for[c]:
+            for delay, groups in self.overflow_for[c]:
+                schedule(self.env, delay, self._overflow, NORMAL, att, groups)
 
     def _overflow(self, tick) -> None:
         """``tick.a`` has waited the delay of teams ``tick.b``: an idle agent of theirs takes it.
