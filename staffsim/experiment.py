@@ -21,6 +21,8 @@ from staffsim.metrics import (
     group_kpis,
     horizon_kpis,
     kpi_names,
+    row_order,
+    segment_inputs,
     segment_rows,
     slot_index,
     slot_kpis,
@@ -127,23 +129,11 @@ def _replicate(args: tuple) -> dict[str, Any]:
 def _with_segment_rows(kpis: dict[str, np.ndarray], counts: dict, scenario: Scenario,
                        variant: str) -> dict[str, np.ndarray]:
     """Per-slot KPIs with each channel's customer segments as extra rows after the channel's
-    (in :func:`table_rows` order); agent figures are the channel's and undefined per segment."""
-    h = scenario.spec.horizon
-    rows = segment_rows(scenario)
-    seg = dict(counts["segment_counts"])
-    channels = scenario.channels
-    ci = np.array([channels.index(c) for c, _ in rows])
-    for key in ("work_s", "available_s", "logged_in_s", "max_queue"):
-        seg[key] = np.full((len(rows), h.n_slots), np.nan)
-    if "callback_target" in counts:
-        seg["callback_target"] = counts["callback_target"][ci]
-    skpis = slot_kpis(seg, h.slot, variant)
-    order = []
-    for j, c in enumerate(channels):
-        order.append(("channel", j))
-        order.extend(("segment", i) for i, (cc, _) in enumerate(rows) if cc == c)
-    return {key: np.stack([kpis[key][j] if kind == "channel" else skpis[key][j] for kind, j in order])
-            for key in kpis}
+    (:func:`~staffsim.metrics.row_order`); agent figures are the channel's, undefined per segment."""
+    seg = slot_kpis(segment_inputs(counts, counts["segment_counts"], scenario), scenario.spec.horizon.slot,
+                    variant)
+    order = row_order(scenario)
+    return {key: np.stack([(seg if is_seg else kpis)[key][i] for is_seg, i in order]) for key in kpis}
 
 
 def table_rows(scenario: Scenario) -> pd.DataFrame:
@@ -152,11 +142,8 @@ def table_rows(scenario: Scenario) -> pd.DataFrame:
     rows = segment_rows(scenario)
     if not rows:
         return pd.DataFrame({"channel": scenario.channels})
-    out = []
-    for c in scenario.channels:
-        out.append((c, RESERVED_SEGMENT))
-        out.extend(r for r in rows if r[0] == c)
-    return pd.DataFrame(out, columns=["channel", "segment"])
+    return pd.DataFrame([rows[i] if is_seg else (scenario.channels[i], RESERVED_SEGMENT)
+                         for is_seg, i in row_order(scenario)], columns=["channel", "segment"])
 
 
 def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:

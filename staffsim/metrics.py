@@ -139,6 +139,30 @@ def kpi_names(scenario: Scenario) -> tuple[str, ...]:
 def segment_rows(scenario: Scenario) -> list[tuple[str, str]]:
     """(channel, segment) of every customer segment, in file order."""
     return [(c, name) for c, ch in scenario.spec.channels.items() for name in (ch.segments or {})]
+
+
+def row_order(scenario: Scenario) -> list[tuple[bool, int]]:
+    """The order of the tables' rows with customer segments: each channel's row (False, channel
+    index) followed by its segments' rows (True, segment row)."""
+    rows = segment_rows(scenario)
+    order = []
+    for j, c in enumerate(scenario.spec.channels):
+        order.append((False, j))
+        order.extend((True, i) for i, (cc, _) in enumerate(rows) if cc == c)
+    return order
+
+
+def segment_inputs(counts: dict, seg_counts: dict[str, np.ndarray], scenario: Scenario) -> dict:
+    """The segment rows' counts ready for :func:`slot_kpis`: the agent figures undefined (they are
+    the channel's), the callbacks' target that of the segment's channel."""
+    out = dict(seg_counts)
+    shape = seg_counts["offered"].shape
+    for key in ("work_s", "available_s", "logged_in_s", "max_queue"):
+        out[key] = np.full(shape, np.nan)
+    if "callback_target" in counts:
+        channels = list(scenario.spec.channels)
+        out["callback_target"] = counts["callback_target"][[channels.index(c) for c, _ in segment_rows(scenario)]]
+    return out
 # --- end of customer behaviours ---------------------------------------------------------------------
 
 
@@ -489,13 +513,8 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
         return frame
 
     # per segment: contact KPIs, and the costs that follow the segment's contacts
-    seg_rows = dict(seg_tot)
-    for key in ("work_s", "available_s", "logged_in_s", "max_queue"):
-        seg_rows[key] = np.full(len(segs), np.nan)
     ci = np.array([channels.index(c) for c, _ in segs])
-    if "callback_target" in counts:
-        seg_rows["callback_target"] = counts["callback_target"][ci]
-    skpis = slot_kpis(seg_rows, h.n_slots * h.slot, variant)
+    skpis = slot_kpis(segment_inputs(counts, seg_tot, scenario), h.n_slots * h.slot, variant)
     part = pd.DataFrame({"channel": [c for c, _ in segs], "segment": [s for _, s in segs]})
     for key in names:
         part[key] = skpis[key]
@@ -505,12 +524,8 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     part["self_service_cost"] = seg_tot["deflected"] * rate["self_service"][ci]
     part["telephony_cost"] = seg_tot["handled_s"] / 60.0 * rate["handled_minute"][ci]
     frame.insert(1, "segment", "all")
-    order = []
-    for j, c in enumerate(channels):
-        order.append(frame.iloc[[j]])
-        order.append(part[part["channel"] == c])
-    order.append(frame.iloc[[len(channels)]])
-    return pd.concat(order, ignore_index=True)
+    pieces = [(part if seg else frame).iloc[[i]] for seg, i in row_order(scenario)]
+    return pd.concat(pieces + [frame.iloc[[len(channels)]]], ignore_index=True)
 
 
 def _lost(totals: dict[str, np.ndarray]) -> np.ndarray:
