@@ -20,7 +20,10 @@ class AgentsMixin:
         changes = self.lv[key][ag.group]
         changes += (self.env.now, delta)
         # agents serving (logged in, not on break) for the expected wait (engine/routing.py)
-        self.avail[ag.group] += delta if key == "logged_in" else -delta
+        if key == "logged_in":
+            self.avail[ag.group] += delta
+        elif key == "on_break":
+            self.avail[ag.group] -= delta
         if self.audit is not None:
             self.audit.change(ag, key, self.env.now, delta)
 
