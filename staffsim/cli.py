@@ -383,6 +383,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for col in ("retries_closed", "unavailable"):  # week: shown when anything was lost to them
         if summary[col].abs().sum() > 0:
             shown[col] = summary[col]
+    _add_behaviour_columns(shown, summary)
     h = sc.spec.horizon
     period, whole = period_noun(h.days), horizon_phrase(h.days, h.start_date)
     print(f"{sc.name} - {result.replications} replications of {period_article(h.days)}, seed "
@@ -420,6 +421,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, result.replications, result.stopped)
+
+
+# --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them
+BEHAVIOUR_COLUMNS = ["balked", "callbacks_accepted", "callbacks_connected", "callback_delay_s",
+                     "callback_service_level"]
+
+
+def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
+    if "segment" in summary:
+        shown.insert(1, "segment", summary["segment"])
+    for col in BEHAVIOUR_COLUMNS:
+        if col in summary:
+            shown[col] = summary[col]
+# --- end of customer behaviours
 
 
 def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:

@@ -14,15 +14,19 @@ import numpy as np
 import pandas as pd
 
 from staffsim import __version__
-from staffsim.engine import KIND_NAMES, run_replication
+from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
+from staffsim.engine.core import DIAL
 from staffsim.errors import InputError, WorkerLost
 from staffsim.executors import INTERRUPTED, run_tasks
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
-    SLOT_KPIS,
     group_kpis,
     horizon_kpis,
+    kpi_names,
+    row_order,
+    segment_inputs,
+    segment_rows,
     slot_calendar,
     slot_index,
     slot_kpis,
@@ -38,10 +42,15 @@ from staffsim.plan_outcomes import appointment_plan, repeat_volumes
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.scenario import Scenario
+from staffsim.scenarios.schema import RESERVED_SEGMENT
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.units import format_clock
 
-STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected", "no_show")
+# attempt states (staffsim.engine.core): 5 an appointment's no-show; 6-7 left at the door
+STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected", "no_show", "balked",
+               "callback", "", "")
+# the outcome of a callback dial (kind "callback"), by state
+DIAL_STATE_NAMES = ("pending", "dialling", "connected", "", "", "", "", "", "no_answer", "callback_failed")
 CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start", "arrival_s", "arrival",
                    "outcome", "deflected", "answered", "abandoned", "answer_s", "wait_s", "handle_s",
                    "end_s", "group"]
@@ -100,12 +109,13 @@ def _plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[st
         keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
         uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
         volume = scenario.volumes[name] * keep
-        aht = ch.handle_time.to_distribution().mean * uplift
-        if name in scenario.aht:  # interval AHT from the forecast file
-            aht = scenario.handle_means(name) * uplift
+        base = scenario.handle_means(name) if name in scenario.aht else None  # interval AHT (file)
+        mix, patience = _segment_mix(scenario, name, base)
+        aht = mix * uplift
         windows = scenario.windows(name)
         if windows:  # events: the expected load of every slot they touch
-            volume, aht = _event_load(scenario, name, volume, np.broadcast_to(aht, volume.shape).copy())
+            volume, aht = _event_load(scenario, name, volume, np.broadcast_to(aht, volume.shape).copy(),
+                                      np.broadcast_to(mix, volume.shape))
         if name in repeats:  # repeat contacts coming back to this channel (after the events)
             volume = volume + repeats[name]
         frames.append(pd.DataFrame({
@@ -115,9 +125,8 @@ def _plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[st
             "aht_s": aht,
         }))
         shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
-        pat = scenario.patience(name)
         targets[name] = ch.target.to_targets(
-            patience_s=pat.mean if pat is not None else None, shrinkage=shrink,
+            patience_s=patience, shrinkage=shrink,
             concurrency=ch.concurrency, concurrency_stretch=ch.concurrency_stretch,
         )
     forecast = (pd.concat(frames, ignore_index=True) if frames
@@ -167,7 +176,7 @@ def forecast_error_table(scenario: Scenario, seed: int, reps: int, plan: pd.Data
                                        "simulated_below_target", "simulated_below_target_ci"])
 
 
-def _event_load(scenario: Scenario, name: str, volume: np.ndarray, aht: np.ndarray):
+def _event_load(scenario: Scenario, name: str, volume: np.ndarray, aht: np.ndarray, means: np.ndarray):
     """Volume offered to agents and AHT per slot with the channel's events (see plan_for)."""
     from staffsim.scenarios import events as ev
 
@@ -176,8 +185,7 @@ def _event_load(scenario: Scenario, name: str, volume: np.ndarray, aht: np.ndarr
     ss = ch.self_service
     defl, fail = (ss.deflection, ss.failure) if ss else (0.0, 0.0)
     uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
-    base = scenario.volumes[name]
-    means = scenario.handle_means(name)
+    base = scenario.volumes[name]  # ``means``: the handle-time mean per slot before events
     windows = scenario.windows(name)
     for k, t in enumerate(h.slot_starts()):
         if ev.touched(windows, t, t + h.slot):
@@ -186,6 +194,22 @@ def _event_load(scenario: Scenario, name: str, volume: np.ndarray, aht: np.ndarr
                 cuts = [replace(p, volume_factor=1.0) for p in cuts]
             volume[k], aht[k] = ev.plan_load(base[k], means[k], defl, fail, uplift, cuts)
     return volume, aht
+
+
+def _segment_mix(scenario: Scenario, name: str, base=None) -> tuple:
+    """A channel's mean handle time and mean patience (None: never abandons), over its customer
+    segments weighted by share when it has them (a segment without its own takes the channel's).
+    ``base``: the channel's handle-time mean per slot (interval AHT) instead of its
+    distribution's; a segment's own handle time is its own in every slot (as the engine draws)."""
+    ch = scenario.channel(name)
+    aht = ch.handle_time.to_distribution().mean if base is None else base
+    pat = ch.patience.to_distribution().mean if ch.patience is not None else None
+    if not ch.segments:
+        return aht, pat
+    ahts = [(s.share, s.handle_time.to_distribution().mean if s.handle_time else aht) for s in ch.segments.values()]
+    pats = [(s.share, s.patience.to_distribution().mean if s.patience else pat) for s in ch.segments.values()]
+    mix_pat = None if any(p is None for _, p in pats) else sum(w * p for w, p in pats)
+    return sum(w * a for w, a in ahts), mix_pat
 
 
 def plan_headcount(scenario: Scenario, plan: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -214,6 +238,8 @@ def _replicate(args: tuple) -> dict[str, Any]:
         "conservation": result.balance,
         "teams": team_money(counts, scenario),
     }
+    if "segment_counts" in counts:
+        out["slot"] = _with_segment_rows(out["slot"], counts, scenario, variant)
     if keep_contacts:
         out["contacts"] = contacts_frame(result.log, scenario)
     return out
@@ -224,6 +250,26 @@ def _replicate_shared(shared: tuple, task: tuple) -> dict[str, Any]:
     scenarios, heads, seed, variant = shared
     i, rep, keep_contacts = task
     return _replicate((scenarios[i], seed, rep, heads[i], variant, keep_contacts))
+
+
+def _with_segment_rows(kpis: dict[str, np.ndarray], counts: dict, scenario: Scenario,
+                       variant: str) -> dict[str, np.ndarray]:
+    """Per-slot KPIs with each channel's customer segments as extra rows after the channel's
+    (:func:`~staffsim.metrics.row_order`); agent figures are the channel's, undefined per segment."""
+    seg = slot_kpis(segment_inputs(counts, counts["segment_counts"], scenario), scenario.spec.horizon.slot,
+                    variant)
+    order = row_order(scenario)
+    return {key: np.stack([(seg if is_seg else kpis)[key][i] for is_seg, i in order]) for key in kpis}
+
+
+def table_rows(scenario: Scenario) -> pd.DataFrame:
+    """The rows of the per-slot table before the slots: ``channel``, and with customer segments
+    ``segment`` (``"all"`` for the channel's rows over every segment, then each segment's)."""
+    rows = segment_rows(scenario)
+    if not rows:
+        return pd.DataFrame({"channel": scenario.channels})
+    return pd.DataFrame([rows[i] if is_seg else (scenario.channels[i], RESERVED_SEGMENT)
+                         for is_seg, i in row_order(scenario)], columns=["channel", "segment"])
 
 
 def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
@@ -237,7 +283,12 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
     wait = np.where(log.state == 3, log.end - log.arrival, wait)
     wait = np.where(log.state == 0, log.run_end - log.arrival, wait)
     groups = np.array(list(log.groups) + [""], dtype=object)
-    return pd.DataFrame({
+    dial = log.kind == DIAL  # callback dials: waited from the request, handled only when connected
+    if log.origin is not None:
+        answered = answered & ~dial
+        wait = np.where(dial, np.nan, wait)
+    wait = np.where((log.state == BALKED) | (log.state == CALLBACK), 0.0, wait)  # left at the door
+    frame = pd.DataFrame({
         "channel": np.array(log.channels, dtype=object)[log.channel],
         "contact": log.contact,
         "attempt": log.attempt.astype(int) + 1,
@@ -247,7 +298,8 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
         "slot_start": labels[k],
         "arrival_s": log.arrival,
         "arrival": clock,
-        "outcome": np.array(STATE_NAMES, dtype=object)[log.state],
+        "outcome": np.where(dial, np.array(DIAL_STATE_NAMES, dtype=object)[log.state],
+                            np.array(STATE_NAMES, dtype=object)[log.state]),
         "deflected": log.state == 4,
         "answered": answered,
         "abandoned": log.state == 3,
@@ -258,6 +310,13 @@ def contacts_frame(log: ContactLog, scenario: Scenario) -> pd.DataFrame:
         "group": groups[log.group],
         **_extra_contact_columns(log),
     })
+    if log.segment is not None:
+        names = np.array([n.split("/", 1)[1] for n in log.segment_names] + [""], dtype=object)
+        frame.insert(2, "segment", names[log.segment])
+    if log.origin is not None:
+        frame["callback_requested_s"] = log.origin
+        frame["dial_s"] = np.where(dial, log.handle, np.nan)
+    return frame
 
 
 def _extra_contact_columns(log: ContactLog) -> dict[str, np.ndarray]:
@@ -381,11 +440,15 @@ def run_batch(
     ]
 
 
-def _mean_table(label: str, names: list[str], cal: pd.DataFrame, outs, part: str, keys) -> pd.DataFrame:
-    """Tidy per (name x slot) table of each KPI's mean over replications, then its ``_ci``."""
-    n, ns = len(names), len(cal)
-    table = pd.DataFrame({label: np.repeat(names, ns),
-                          **{col: np.tile(cal[col].to_numpy(), n) for col in cal.columns}})
+def _mean_table(label: str, names, cal: pd.DataFrame, outs, part: str, keys) -> pd.DataFrame:
+    """Tidy per (name x slot) table of each KPI's mean over replications, then its ``_ci``.
+    ``names``: the row names, or a frame of row labels (e.g. channel and segment); ``cal`` the
+    slots' calendar columns (:func:`~staffsim.metrics.slot_calendar`)."""
+    rows = names if isinstance(names, pd.DataFrame) else pd.DataFrame({label: names})
+    n, ns = len(rows), len(cal)
+    table = rows.loc[rows.index.repeat(ns)].reset_index(drop=True)
+    for col in cal.columns:
+        table[col] = np.tile(cal[col].to_numpy(), n)
     cis = {}
     for key in keys:
         mean, half = mean_ci(np.stack([o[part][key] for o in outs]), axis=0)  # (R, names, slots)
@@ -397,8 +460,8 @@ def _mean_table(label: str, names: list[str], cal: pd.DataFrame, outs, part: str
 def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None) -> RunResult:
     cal = slot_calendar(scenario)
     present = [k for k in REPEAT_SLOT_KPIS + APPOINTMENT_SLOT_KPIS if k in outs[0]["slot"]]
-    slots = _mean_table("channel", scenario.channels, cal, outs, "slot",
-                        SLOT_KPIS + tuple(dict.fromkeys(present)))
+    slots = _mean_table("channel", table_rows(scenario), cal, outs, "slot",
+                        kpi_names(scenario) + tuple(dict.fromkeys(present)))
     groups = _mean_table("group", [g.group for g in scenario.spec.agents], cal, outs,
                          "group", GROUP_KPIS)
     per_rep = pd.concat(
@@ -472,14 +535,29 @@ def _check_compatible(base: Scenario, other: Scenario) -> None:
 
 def decision_metrics(*results: RunResult) -> tuple[str, ...]:
     """The metrics compared and swept: :data:`DECISION_METRICS`, plus those of first-contact
-    resolution and appointments that every result has."""
+    resolution and appointments that every result has, and the behaviour metrics any has."""
     extra = [m for m in OUTCOME_DECISION_METRICS if all(m in r.per_replication for r in results)]
-    return DECISION_METRICS + tuple(extra)
+    behaviours = [m for m in BEHAVIOUR_METRICS if any(m in r.per_replication for r in results)]
+    return DECISION_METRICS + tuple(extra) + tuple(behaviours)
+
+
+#: compared and swept too when a scenario uses balking or callbacks
+BEHAVIOUR_METRICS = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_service_level",
+                     "callback_delay_s", "callback_dials_unanswered")
+_NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered")
 
 
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:
+    """A channel's (all segments') whole-horizon values per replication. A behaviour metric of a
+    scenario without the behaviour is 0 (nobody balked, no callback) or undefined (a callback
+    delay)."""
     pr = result.per_replication
-    return pr.loc[pr["channel"] == channel, metric].to_numpy(float)
+    rows = pr["channel"] == channel
+    if "segment" in pr:
+        rows &= pr["segment"] == RESERVED_SEGMENT
+    if metric not in pr:
+        return np.full(int(rows.sum()), 0.0 if metric in _NONE_WHEN_OFF else np.nan)
+    return pr.loc[rows, metric].to_numpy(float)
 
 
 def differences_table(base: RunResult, variants: dict[str, RunResult], *, paired: bool = True) -> pd.DataFrame:

@@ -24,6 +24,8 @@ _SHARE_COLUMNS = {
     "deflection",
     "fcr",  # first-contact resolution and appointments (staffsim/outcomes.py)
     "show_rate",
+    "balk_rate",
+    "callback_service_level",
 }
 
 
@@ -60,6 +62,9 @@ _METRIC_UNITS = {
     "show_rate": ("%", "pp"),
     "appointment_wait_s": ("s", "s"),
     "no_show_minutes": ("min", "min"),
+    "balk_rate": ("%", "pp"),
+    "callback_service_level": ("%", "pp"),
+    "callback_delay_s": ("s", "s"),
 }
 _MONEY = {"appointment_value"}  # money columns whose names do not say "cost"
 

@@ -6,16 +6,19 @@ Contacts are attributed to the slot in which the attempt **arrived**. Per channe
 - ``deflected`` = attempts contained by self-service;
 - ``offered_to_agents`` = offered − deflected;
 - ``answered``, ``abandoned``, ``unfinished`` (still waiting when the run ended), so that
-  offered = deflected + answered + abandoned + unfinished;
-- ``service_level`` (default, "offered") = answered within the channel's threshold ÷
-  offered_to_agents (abandons count against). Variants by name: "answered" = answered within
+  offered = deflected + answered + abandoned + balked + callbacks_accepted + unfinished (the
+  last but one and two only with balking and callbacks);
+- *on the line* = offered_to_agents − callbacks_accepted (= offered_to_agents without callbacks):
+  the attempts of the live queue;
+- ``service_level`` (default, "offered") = answered within the channel's threshold ÷ on the
+  line (abandons and balks count against). Variants by name: "answered" = answered within
   threshold ÷ answered; "excluding_short_abandons" = answered within threshold ÷
-  (offered_to_agents − abandoned before the threshold);
+  (on the line − abandoned before the threshold);
 - ``asa_s`` = Σ wait of answered ÷ answered (seconds);
-- ``mean_wait_s`` = Σ wait of every attempt offered to agents ÷ offered_to_agents, where the
-  wait of an abandoned attempt is its time to abandon and of an unfinished one its time waited;
-- ``abandon_rate`` = abandoned ÷ offered_to_agents;
-- ``p_wait`` = attempts that waited at all (not answered on arrival) ÷ offered_to_agents;
+- ``mean_wait_s`` = Σ wait of every attempt on the line ÷ on the line, where the wait of an
+  abandoned attempt is its time to abandon, of an unfinished one its time waited, of a balk 0;
+- ``abandon_rate`` = abandoned ÷ on the line;
+- ``p_wait`` = attempts that queued (not answered on arrival, did not balk) ÷ on the line;
 - ``max_queue`` = the longest queue of the channel during the slot;
 - ``staffed_agents`` = time-average number of logged-in agents of the groups that have the
   channel's skill (shared agents count in every channel they serve);
@@ -25,6 +28,17 @@ Contacts are attributed to the slot in which the attempt **arrived**. Per channe
   would have fallen outside the opening hours (lost: the abandon is counted once, as abandoned);
 - ``unavailable`` = contacts arriving in the slot while an event made the channel unavailable
   (lost; not in ``offered``).
+
+With balking (columns present only then): ``balked`` = attempts that left on arrival on seeing
+the queue; ``balk_rate`` = balked ÷ on the line. With callbacks (likewise): ``callbacks_offered``,
+``callbacks_accepted`` (live attempts that took one; their live attempt ends there);
+``callbacks_connected`` + ``callbacks_failed`` (given up after the last dial not answered) +
+``callbacks_unfinished`` (waiting or being dialled at the end) = callbacks_accepted;
+``callback_dials_unanswered``; ``callback_delay_s`` = Σ (dial start + connect time − request) ÷
+connected; ``callback_service_level`` = connected within the callback target's threshold ÷
+accepted (NaN without a target). Callbacks count in the slot of their request; their dials are
+agent work (``work_s``, occupancy) and handled minutes. With customer segments, every contact
+count is also kept per segment (agent figures are the channel's only).
 
 A ratio whose denominator is 0 in a slot is undefined (NaN, shown as "-"), not 0.
 
@@ -38,10 +52,11 @@ Money (whole horizon, per replication; rates from the scenario's ``costs``):
   for a group staffed from plan the gross headcount ⌈net / (1 − shrinkage)⌉) + overtime (logged in
   past the scheduled end: finishing a contact, draining the queues at closing);
 - ``agent_cost`` = paid hours × the group's ``agent_hour`` rate;
-- ``abandon_cost`` = abandoned × ``abandoned`` (lost revenue);
+- ``abandon_cost`` = contacts lost × ``abandoned`` (lost revenue), lost = abandoned + balked +
+  callbacks failed, at the segment's ``abandon_value`` where it has one;
 - ``self_service_cost`` = deflected × ``self_service``;
 - ``telephony_cost`` = handled minutes × ``handled_minute``;
-- ``cost`` = the sum; ``cost_per_handled`` = cost ÷ answered.
+- ``cost`` = the sum; ``cost_per_handled`` = cost ÷ (answered + callbacks connected).
 
 A group's pay is allocated to its channels in proportion to the handling work (time ÷ concurrency)
 it did for each (equally among its skills if it did none), so the channels' costs add up to the
@@ -111,6 +126,68 @@ SLOT_KPIS = (
     "unavailable",
 )
 GROUP_KPIS = ("staffed", "on_break", "available", "busy", "idle", "scheduled", "occupancy")
+
+# --- customer behaviours at the queue: columns present only when the scenario uses them ----------
+# attempt states and kinds beyond the five above (as in staffsim.engine.core / ContactLog)
+# attempt states and kinds (staffsim.engine.core's codes; this module sits below the engine)
+_NO_SHOW = 5
+_BALKED, _CALLBACK, _NO_ANSWER, _FAILED = 6, 7, 8, 9
+_DIAL = 4
+BALKING_COUNTS = ("balked",)
+CALLBACK_COUNTS = ("callbacks_offered", "callbacks_accepted", "callbacks_connected",
+                   "callbacks_connected_within", "callbacks_failed", "callbacks_unfinished",
+                   "callback_dials_unanswered", "callback_delay_s")
+BALKING_KPIS = ("balked", "balk_rate")
+CALLBACK_KPIS = ("callbacks_offered", "callbacks_accepted", "callbacks_connected", "callbacks_failed",
+                 "callbacks_unfinished", "callback_dials_unanswered", "callback_delay_s",
+                 "callback_service_level")
+# per channel x slot counts that are about contacts (also kept per customer segment)
+CONTACT_FIELDS = tuple(f for f in COUNT_FIELDS if f not in ("work_s", "available_s", "logged_in_s"))
+
+
+def uses(scenario: Scenario) -> dict[str, bool]:
+    """Which customer behaviours the scenario switches on (any channel)."""
+    chans = scenario.spec.channels.values()
+    return {"segments": any(c.segments for c in chans),
+            "balking": any(c.balking is not None for c in chans),
+            "callbacks": any(c.callbacks is not None for c in chans)}
+
+
+def kpi_names(scenario: Scenario) -> tuple[str, ...]:
+    """The per-slot KPI columns of a scenario: :data:`SLOT_KPIS`, plus the balking and callback
+    KPIs when it uses them (without them the tables are exactly those of earlier versions)."""
+    on = uses(scenario)
+    return SLOT_KPIS + (BALKING_KPIS if on["balking"] else ()) + (CALLBACK_KPIS if on["callbacks"] else ())
+
+
+def segment_rows(scenario: Scenario) -> list[tuple[str, str]]:
+    """(channel, segment) of every customer segment, in file order."""
+    return [(c, name) for c, ch in scenario.spec.channels.items() for name in (ch.segments or {})]
+
+
+def row_order(scenario: Scenario) -> list[tuple[bool, int]]:
+    """The order of the tables' rows with customer segments: each channel's row (False, channel
+    index) followed by its segments' rows (True, segment row)."""
+    rows = segment_rows(scenario)
+    order = []
+    for j, c in enumerate(scenario.spec.channels):
+        order.append((False, j))
+        order.extend((True, i) for i, (cc, _) in enumerate(rows) if cc == c)
+    return order
+
+
+def segment_inputs(counts: dict, seg_counts: dict[str, np.ndarray], scenario: Scenario) -> dict:
+    """The segment rows' counts ready for :func:`slot_kpis`: the agent figures undefined (they are
+    the channel's), the callbacks' target that of the segment's channel."""
+    out = dict(seg_counts)
+    shape = seg_counts["offered"].shape
+    for key in ("work_s", "available_s", "logged_in_s", "max_queue"):
+        out[key] = np.full(shape, np.nan)
+    if "callback_target" in counts:
+        channels = list(scenario.spec.channels)
+        out["callback_target"] = counts["callback_target"][[channels.index(c) for c, _ in segment_rows(scenario)]]
+    return out
+# --- end of customer behaviours ---------------------------------------------------------------------
 
 
 def integrate(times: np.ndarray, deltas: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -187,6 +264,18 @@ class SlotAccumulator:
         shape = (self.nc, self.ns)
         self.sums = {key: np.zeros(shape) for key in COUNT_FIELDS if key not in
                      ("work_s", "available_s", "logged_in_s")}
+        # customer behaviours: their counts, and the same contact counts per segment
+        on = uses(scenario)
+        self.balking, self.callbacks = on["balking"], on["callbacks"]
+        extra = (BALKING_COUNTS if self.balking else ()) + (CALLBACK_COUNTS if self.callbacks else ())
+        self.sums.update({key: np.zeros(shape) for key in extra})
+        chans = [spec.channels[c] for c in self.channels]
+        self.connect = np.array([c.callbacks.connect_time if c.callbacks else 0.0 for c in chans])
+        self.cb_threshold = np.array([c.callbacks.target.threshold if c.callbacks and c.callbacks.target
+                                      else np.nan for c in chans])
+        self.nseg = len(segment_rows(scenario))
+        self.seg_sums = ({key: np.zeros((self.nseg, self.ns)) for key in CONTACT_FIELDS + extra}
+                         if self.nseg else None)
         self.max_queue = np.zeros(shape)
         self.group = {key: np.zeros((self.ng, self.ns)) for key in _GROUP_LEVELS}
         self.group_total = {key: np.zeros(self.ng) for key in _GROUP_LEVELS}
@@ -203,36 +292,59 @@ class SlotAccumulator:
         return np.where(inside, k, -1)
 
     def add_attempts(self, ch: np.ndarray, arrival: np.ndarray, answer: np.ndarray, end: np.ndarray,
-                     state: np.ndarray, group: np.ndarray, run_end: float) -> None:
+                     state: np.ndarray, group: np.ndarray, run_end: float, *, kind: np.ndarray | None = None,
+                     segment: np.ndarray | None = None, origin: np.ndarray | None = None,
+                     flags: np.ndarray | None = None) -> None:
         """Attempts that are over (or, at the end of the run, still waiting or in service).
         ``answer``/``end`` NaN where they did not happen; ``state`` as in
-        :class:`~staffsim.results.ContactLog`; ``run_end`` the time the run ended."""
+        :class:`~staffsim.results.ContactLog`; ``run_end`` the time the run ended. With customer
+        behaviours: ``kind`` (callback dials are not offered contacts; they count as the
+        callback of the slot of their request, ``origin``), ``segment`` (the row of the contact's
+        segment, -1 none) and ``flags`` (bit 1: offered a callback)."""
         if len(ch) == 0:
             return
         nc, ns = self.nc, self.ns
         ch = ch.astype(np.int64)
-        k = self.slot_of(arrival)
+        dial = kind == _DIAL if self.callbacks else None
+        k = self.slot_of(arrival if dial is None else np.where(dial, origin, arrival))
         valid = k >= 0
         cell = (ch * ns + k)[valid]
         answered = (state == 1) | (state == 2)
         abandoned = state == 3
         deflected = state == 4
         unfinished = state == 0
-        to_agents = ~deflected
-        taken = answered | (state == 5)  # an appointment's no-show was taken by an agent too
+        worked = answered | (state == _NO_SHOW)  # agent work: answered, a no-show's grace, dials
+        if dial is not None:
+            worked = worked | (dial & ~np.isnan(answer))
+            answered = answered & ~dial
+            unfinished = unfinished & ~dial
+        to_agents = ~deflected if dial is None else ~deflected & ~dial
+        taken = answered | (state == _NO_SHOW)  # an appointment's no-show was taken by an agent too
         wait = np.where(taken, answer - arrival, np.nan)
         wait = np.where(abandoned, end - arrival, wait)
         wait = np.where(unfinished, run_end - arrival, wait)
+        queued = to_agents & ~(taken & (answer == arrival))  # not answered on arrival
+        if self.balking or self.callbacks:  # left at the door: no wait, never queued
+            left = (state == _BALKED) | (state == _CALLBACK)
+            wait = np.where(left, 0.0, wait)
+            queued = queued & ~left
         thr = self.thresholds[ch]
         within = answered & (answer - arrival <= thr)
         early_ab = abandoned & (end - arrival < thr)
         stop = np.minimum(np.where(np.isnan(end), run_end, end), run_end)
+        seg_cell = None
+        if self.seg_sums is not None and segment is not None:
+            in_seg = valid & (segment >= 0)
+            seg_cell = (segment * ns + k)[in_seg]
 
         def add(key, mask, weights=None):
             w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
             self.sums[key] += np.bincount(cell, weights=w[valid], minlength=nc * ns).reshape(nc, ns)
+            if seg_cell is not None:
+                self.seg_sums[key] += np.bincount(seg_cell, weights=w[in_seg],
+                                                  minlength=self.nseg * ns).reshape(self.nseg, ns)
 
-        add("offered", np.ones(len(ch), bool))
+        add("offered", np.ones(len(ch), bool) if dial is None else ~dial)
         add("deflected", deflected)
         add("offered_to_agents", to_agents)
         add("answered", answered)
@@ -240,15 +352,28 @@ class SlotAccumulator:
         add("unfinished", unfinished)
         add("answered_within", within)
         add("abandoned_before_threshold", early_ab)
-        add("waited", to_agents & ~(taken & (answer == arrival)))
-        add("handled_s", answered, stop - answer)
+        add("waited", queued)
+        add("handled_s", worked & (state != _NO_SHOW), stop - answer)  # talk time: not a no-show's grace
         add("wait_answered_s", answered, wait)
         add("wait_all_s", to_agents, wait)
-        if taken.any():  # agent work: answered contacts and the grace of no-shows
-            g_of = group[taken].astype(np.int64)
-            t0, t1 = answer[taken], stop[taken]
-            share = 1.0 / self.conc[ch[taken]]
-            np.add.at(self.work_gc, (g_of, ch[taken]), (t1 - t0) * share)
+        if self.balking:
+            add("balked", state == _BALKED)
+        if dial is not None:
+            done = dial & (state == 2)
+            delay = answer + self.connect[ch] - origin  # request to connect
+            add("callbacks_offered", ~dial & (flags & 1).astype(bool))
+            add("callbacks_accepted", state == _CALLBACK)
+            add("callbacks_connected", done)
+            add("callbacks_connected_within", done & (delay <= self.cb_threshold[ch]))
+            add("callbacks_failed", state == _FAILED)
+            add("callbacks_unfinished", dial & ((state == 0) | (state == 1)))
+            add("callback_dials_unanswered", (state == _NO_ANSWER) | (state == _FAILED))
+            add("callback_delay_s", done, delay)
+        if worked.any():  # agent work: answered contacts, the grace of no-shows, callback dials
+            g_of = group[worked].astype(np.int64)
+            t0, t1 = answer[worked], stop[worked]
+            share = 1.0 / self.conc[ch[worked]]
+            np.add.at(self.work_gc, (g_of, ch[worked]), (t1 - t0) * share)
             for g in np.unique(g_of):
                 m = g_of == g
                 times = np.concatenate([t0[m], t1[m]])
@@ -302,6 +427,10 @@ class SlotAccumulator:
         out["group_paid_s"] = scheduled_s.sum(axis=1) + overtime_s
         if self.outcomes is not None:
             out.update(self.outcomes.counts())
+        if self.callbacks:
+            out["callback_target"] = np.isfinite(self.cb_threshold)
+        if self.seg_sums is not None:
+            out["segment_counts"] = {key: v.copy() for key, v in self.seg_sums.items()}
         return out
 
     def balance(self) -> np.ndarray:
@@ -321,16 +450,16 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
             f"service_level: unknown variant {variant!r} (choose {', '.join(SERVICE_LEVEL_VARIANTS)})"
         )
     c = counts
-    to_agents = c["offered_to_agents"]
-    if "no_shows" in c:  # appointments: a no-show is not a failure of service
-        to_agents = to_agents - c["no_shows"]
+    # the live queue: contacts offered to agents, less those who took a callback at the door
+    line = c["offered_to_agents"] - c["callbacks_accepted"] if "callbacks_accepted" in c else c["offered_to_agents"]
+    served = line - c["no_shows"] if "no_shows" in c else line  # appointments: a no-show is not a failure of service
     if variant == "offered":
-        sl = _ratio(c["answered_within"], to_agents)
+        sl = _ratio(c["answered_within"], served)
     elif variant == "answered":
         sl = _ratio(c["answered_within"], c["answered"])
     else:
-        sl = _ratio(c["answered_within"], to_agents - c["abandoned_before_threshold"])
-    kpis = {
+        sl = _ratio(c["answered_within"], served - c["abandoned_before_threshold"])
+    out = {
         "offered": c["offered"],
         "deflected": c["deflected"],
         "offered_to_agents": c["offered_to_agents"],
@@ -339,17 +468,28 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
         "unfinished": c["unfinished"],
         "service_level": sl,
         "asa_s": _ratio(c["wait_answered_s"], c["answered"]),
-        "mean_wait_s": _ratio(c["wait_all_s"], c["offered_to_agents"]),
-        "abandon_rate": _ratio(c["abandoned"], c["offered_to_agents"]),
-        "p_wait": _ratio(c["waited"], c["offered_to_agents"]),
+        "mean_wait_s": _ratio(c["wait_all_s"], line),
+        "abandon_rate": _ratio(c["abandoned"], line),
+        "p_wait": _ratio(c["waited"], line),
         "occupancy": _ratio(c["work_s"], c["available_s"]),
         "staffed_agents": c["logged_in_s"] / slot_s,
         "max_queue": c["max_queue"],
         "retries_closed": c["retries_closed"],
         "unavailable": c["unavailable"],
     }
-    kpis.update(outcome_slot_kpis(c))  # first-contact resolution, appointments (when used)
-    return kpis
+    if "balked" in c:
+        out["balked"] = c["balked"]
+        out["balk_rate"] = _ratio(c["balked"], line)
+    if "callbacks_accepted" in c:
+        for key in ("callbacks_offered", "callbacks_accepted", "callbacks_connected", "callbacks_failed",
+                    "callbacks_unfinished", "callback_dials_unanswered"):
+            out[key] = c[key]
+        out["callback_delay_s"] = _ratio(c["callback_delay_s"], c["callbacks_connected"])
+        target = np.asarray(c["callback_target"], bool).reshape(-1, *([1] * (np.ndim(line) - 1)))
+        out["callback_service_level"] = np.where(
+            target, _ratio(c["callbacks_connected_within"], c["callbacks_accepted"]), np.nan)
+    out.update(outcome_slot_kpis(c))  # first-contact resolution, appointments (when used)
+    return out
 
 
 COST_COLUMNS = ("paid_agent_hours", "agent_cost", "abandon_cost", "self_service_cost",
@@ -359,11 +499,14 @@ COST_COLUMNS = ("paid_agent_hours", "agent_cost", "abandon_cost", "self_service_
 def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str = "offered") -> pd.DataFrame:
     """Whole-horizon KPIs and money of one replication, per channel and for all channels together
     (``channel == "all"``): every rate is a ratio of horizon totals (volume-weighted), never an
-    average of slot rates."""
+    average of slot rates. With customer segments, a ``segment`` column: ``"all"`` on the
+    channel rows, and after each channel's row one row per segment (contact KPIs and the costs
+    that belong to contacts; agent figures are the channel's and left undefined there)."""
     spec = scenario.spec
     channels = list(spec.channels)
     h = spec.horizon
-    totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS}
+    extra = tuple(k for k in BALKING_COUNTS + CALLBACK_COUNTS if k in counts)
+    totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS + extra}
     rows = {key: np.append(v, v.sum()) for key, v in totals.items()}
     if "no_shows" in counts:  # appointments: the service level leaves no-shows out
         rows["no_shows"] = np.append(counts["no_shows"].sum(axis=1), counts["no_shows"].sum())
@@ -372,10 +515,13 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     rows["available_s"][-1] = (counts["group_logged_in_s"] - counts["group_on_break_s"]).sum()
     rows["logged_in_s"][-1] = counts["group_logged_in_s"].sum()
     rows["max_queue"] = np.append(counts["max_queue"].max(axis=1), np.nan)
+    if "callback_target" in counts:
+        rows["callback_target"] = np.append(counts["callback_target"], counts["callback_target"].any())
     kpis = slot_kpis(rows, h.n_slots * h.slot, variant)
+    names = kpi_names(scenario)
     # columns gathered first, the frame built once (a column insert costs ~1 ms in pandas 3)
     frame = {"channel": channels + ["all"]}
-    for key in SLOT_KPIS:
+    for key in names:
         frame[key] = kpis[key]
 
     # money: allocate each group's pay to channels by handling work
@@ -390,9 +536,18 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     paid_c = paid_h @ share
     agent_c = (paid_h * rate_g) @ share
     rate = {f: np.array([costs.rate(f, c) for c in channels]) for f in ("abandoned", "self_service", "handled_minute")}
-    abandon_c = totals["abandoned"] * rate["abandoned"]
+    abandon_c = _lost(totals) * rate["abandoned"]
     self_c = totals["deflected"] * rate["self_service"]
     tel_c = totals["handled_s"] / 60.0 * rate["handled_minute"]
+    segs = segment_rows(scenario)
+    if segs:  # a segment's own value of a lost contact
+        seg_tot = {key: v.sum(axis=1) for key, v in counts["segment_counts"].items()}
+        seg_rate = np.array([_segment_value(spec, c, s) for c, s in segs])
+        seg_abandon = _lost(seg_tot) * seg_rate
+        for j, c in enumerate(channels):
+            mine = [i for i, (cc, _) in enumerate(segs) if cc == c]
+            if mine:
+                abandon_c[j] = seg_abandon[mine].sum()
     cost_c = agent_c + abandon_c + self_c + tel_c
     outcome = None
     if "repeats" in counts or "no_shows" in counts:  # staffsim/outcomes.py
@@ -401,10 +556,47 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     for key, values in (("paid_agent_hours", paid_c), ("agent_cost", agent_c), ("abandon_cost", abandon_c),
                         ("self_service_cost", self_c), ("telephony_cost", tel_c), ("cost", cost_c)):
         frame[key] = np.append(values, values.sum())
-    frame["cost_per_handled"] = _ratio(frame["cost"], frame["answered"])
+    frame["cost_per_handled"] = _ratio(frame["cost"], _handled(frame))
     for key, values in (outcome or {}).items():
         frame[key] = values
-    return pd.DataFrame(frame)
+    frame = pd.DataFrame(frame)
+    if not segs:
+        return frame
+
+    # per segment: contact KPIs, and the costs that follow the segment's contacts
+    ci = np.array([channels.index(c) for c, _ in segs])
+    skpis = slot_kpis(segment_inputs(counts, seg_tot, scenario), h.n_slots * h.slot, variant)
+    part = pd.DataFrame({"channel": [c for c, _ in segs], "segment": [s for _, s in segs]})
+    for key in names:
+        part[key] = skpis[key]
+    for key in COST_COLUMNS:
+        part[key] = np.nan
+    part["abandon_cost"] = seg_abandon
+    part["self_service_cost"] = seg_tot["deflected"] * rate["self_service"][ci]
+    part["telephony_cost"] = seg_tot["handled_s"] / 60.0 * rate["handled_minute"][ci]
+    frame.insert(1, "segment", "all")
+    pieces = [(part if seg else frame).iloc[[i]] for seg, i in row_order(scenario)]
+    return pd.concat(pieces + [frame.iloc[[len(channels)]]], ignore_index=True)
+
+
+def _lost(totals: dict[str, np.ndarray]) -> np.ndarray:
+    """Contacts lost: abandoned, and with the behaviours on balked and callbacks given up."""
+    lost = totals["abandoned"]
+    for key in ("balked", "callbacks_failed"):
+        if key in totals:
+            lost = lost + totals[key]
+    return lost
+
+
+def _handled(frame) -> np.ndarray:
+    """Contacts handled: answered, and callbacks connected (``frame``: columns by name)."""
+    handled = np.asarray(frame["answered"], float)
+    return handled + np.asarray(frame["callbacks_connected"], float) if "callbacks_connected" in frame else handled
+
+
+def _segment_value(spec, channel: str, segment: str) -> float:
+    own = spec.channels[channel].segments[segment].abandon_value
+    return spec.costs.rate("abandoned", channel) if own is None else float(own)
 
 
 def team_money(counts: dict[str, np.ndarray], scenario: Scenario) -> pd.DataFrame:

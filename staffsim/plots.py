@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from staffsim.formatting import format_metric
 from staffsim.io import write_bytes
-from staffsim.results import ComparisonResult, RunResult, SweepResult
+from staffsim.results import ComparisonResult, RunResult, SweepResult, channel_rows
 from staffsim.scenarios.calendar import period_article, period_unit, slot_phrase
 
 _BLUE, _ORANGE, _RED, _GREY, _GREEN = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f", "#2ca02c"
@@ -59,7 +59,8 @@ def _day_names(result) -> dict[int, str]:
 def plot_day(result: RunResult, channel: str) -> Figure:
     """One channel over the day: contacts, service level against target, Erlang-required vs
     staffed agents, and the queue."""
-    slots = result.slots[result.slots["channel"] == channel]
+    slots = channel_rows(result.slots)  # the channel over all its customer segments
+    slots = slots[slots["channel"] == channel]
     if slots.empty:
         raise ValueError(f"no channel {channel!r} (channels: {', '.join(result.scenario.channels)})")
     spec = result.scenario.channel(channel)
@@ -79,11 +80,17 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     ax.plot(x, slots["offered_to_agents"], color=_GREY, label="offered to agents")
     ax.plot(x, slots["answered"], color=_BLUE, label="answered")
     ax.bar(x, slots["abandoned"], color=_RED, alpha=0.7, label="abandoned")
+    bottom = slots["abandoned"].to_numpy()
+    for col, colour, label in (("balked", "#8c564b", "left on seeing the queue"),
+                               ("callbacks_accepted", "#9467bd", "took a callback")):
+        if col in slots:  # customer behaviours, when the scenario has them
+            ax.bar(x, slots[col], bottom=bottom, color=colour, alpha=0.7, label=label)
+            bottom = bottom + slots[col].to_numpy()
     # first-contact resolution and appointments, when the scenario has them
     if "repeats" in slots and slots["repeats"].sum() > 0:
         ax.plot(x, slots["repeats"], color=_GREEN, ls="--", label="of which repeat contacts")
     if spec.appointment:
-        ax.bar(x, slots["no_shows"], color=_ORANGE, alpha=0.7, label="no-shows")
+        ax.bar(x, slots["no_shows"], bottom=bottom, color=_ORANGE, alpha=0.7, label="no-shows")
     ax.set_title(f"Contacts per {slot_phrase(h.slot)}")
     ax.set_ylabel(f"contacts per {slot_phrase(h.slot)}")
     ax.legend(fontsize=8)

@@ -39,6 +39,8 @@ _GLOSSARY = [
     ("abandonment", "contacts that hung up while waiting ÷ contacts offered to agents"),
     ("occupancy", "time agents spent handling contacts ÷ time they were available (logged in, "
                   "not on break)"),
+    ("lost contacts", ("the business lost with contacts that abandoned, left on seeing the queue "
+                       "or whose callback was given up (the scenario's value per lost contact)")),
     ("paid agent hours", "scheduled hours of the agents who came in (or the plan's gross "
                          "headcount) plus overtime"),
     ("± values", "95% confidence half-widths over the replications; for a comparison, of the "
@@ -88,16 +90,24 @@ def _page(title: str, body: list[str], slot_s: float = 1800.0) -> str:
             + f"\n<h2>What the figures mean</h2><dl>{glossary}</dl>\n</body></html>\n")
 
 
+def _row_label(r: pd.Series) -> str:
+    """The channel, or "channel / segment" for a customer segment's row."""
+    segment = r.get("segment", "all")
+    return r["channel"] if segment == "all" else f"{r['channel']} / {segment}"
+
+
 def _kpi_table(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Whole-horizon KPIs per channel as text with units and half-widths."""
     def with_ci(r: pd.Series, metric: str) -> str:
+        if not math.isfinite(r[metric]):
+            return "-"  # e.g. an agent figure on a customer segment's row
         return (f"{format_metric(metric, r[metric], currency=currency)} "
                 f"{format_metric(metric, r[metric + '_ci'], ci=True, currency=currency)}")
 
     rows = []
     for _, r in summary.iterrows():
         rows.append({
-            "channel": r["channel"],
+            "channel": _row_label(r),
             "offered": f"{r['offered']:,.0f}",
             "answered": f"{r['answered']:,.0f}",
             "service level": with_ci(r, "service_level"),
@@ -127,9 +137,9 @@ def run_report(result) -> str:
         f"{format_metric('cost', total['cost'], currency=cur)} {per}."
     )
     money = pd.DataFrame([{
-        "channel": r["channel"],
+        "channel": _row_label(r),
         **{label: format_metric("cost", sign * r[col], currency=cur)
-           for label, col, sign in (("agents", "agent_cost", 1), ("lost (abandoned)", "abandon_cost", 1),
+           for label, col, sign in (("agents", "agent_cost", 1), ("lost contacts", "abandon_cost", 1),
                                     ("self-service", "self_service_cost", 1),
                                     ("telephony", "telephony_cost", 1),
                                     # appointments, when the scenario has them (staffsim/outcomes.py)

@@ -6,6 +6,7 @@ staffsim version that produced it and can be written as CSV and JSON.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.formatting import format_change
+from staffsim.formatting import format_change, format_metric
 from staffsim.io import dumps, write_tables, write_text
 from staffsim.scenarios.calendar import period_unit
 
@@ -37,6 +38,13 @@ class ContactLog:
     :mod:`staffsim.engine.appointments`), empty otherwise. ``state`` 5 is an appointment's no-show.
     A repeat attempt's ``contact`` is the customer's number in the channel where the issue first
     came in (``extra["origin_channel"]``), which may not be the channel it arrives on.
+
+    With customer behaviours, states 6 balked (left on arrival on seeing the queue), 7 took a
+    callback (the live attempt ends there), 8 a callback dial not answered (dialled again later),
+    9 a callback dial not answered and given up; kind 4 a callback dial (``arrival`` when it
+    joined the line, ``origin`` when the callback was requested, NaN for other attempts);
+    ``segment`` the contact's row in ``segment_names`` ("channel/segment"), -1 none. (Kind 3 is a
+    repeat contact; the codes are :mod:`staffsim.engine.core`'s.)
     """
 
     channels: tuple[str, ...]
@@ -59,9 +67,18 @@ class ContactLog:
     run_start: float
     run_end: float
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    segment: np.ndarray | None = None
+    segment_names: tuple[str, ...] = ()
+    origin: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.channel)
+
+
+def channel_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table over all customer segments (``segment == "all"``; every row when the
+    scenario has no segments)."""
+    return frame[frame["segment"] == "all"] if "segment" in frame else frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +89,9 @@ class RunResult:
       ``<kpi>_ci`` column holding the 95% confidence half-width;
     - ``groups``: one row per agent group × slot (staffing, breaks, occupancy);
     - ``per_replication``: whole-horizon KPIs per replication and channel;
+    - with customer segments, ``slots`` and ``per_replication`` have a ``segment`` column:
+      ``"all"`` on each channel's rows over all its segments, then a row per segment (select
+      ``segment == "all"`` for the channel figures, see :func:`channel_rows`);
     - ``contacts``: the per-attempt log of replication 0 when asked for (``contacts=True``), else
       an empty table;
     - ``plan``: the Erlang staffing plan for the same scenario (shown beside the simulation);
@@ -101,7 +121,8 @@ class RunResult:
         never averages of slot rates."""
         from staffsim.stats import mean_ci_table
 
-        return mean_ci_table(self.per_replication, ["channel"], sort=False)
+        by = ["channel", "segment"] if "segment" in self.per_replication else ["channel"]
+        return mean_ci_table(self.per_replication, by, sort=False)
 
     def team_staffing(self) -> pd.DataFrame:
         """Per team: the Erlang agents its channels need (peak, hours) beside its logged-in
@@ -238,7 +259,25 @@ class ComparisonResult:
                                           ("appointment_value", "appointment value", True))
                  if m in row.index]
         parts[3:3] = extra
-        return f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
+        if "balk_rate" in row.index:
+            parts.insert(2, part("balk_rate", "balking"))
+        text = f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
+        return text + self._callbacks_part(variant, days)
+
+    def _callbacks_part(self, variant: str, days: int) -> str:
+        """With callbacks in the variant: how many, and how fast they were connected."""
+        summary = self.variants[variant].summary()
+        if "callbacks_accepted" not in summary:
+            return ""
+        total = summary.iloc[-1]  # all channels
+        per = period_unit(days)  # totals over the horizon, as the rest of the headline
+        text = (f"; callbacks {total['callbacks_accepted']:,.0f} ± {total['callbacks_accepted_ci']:,.0f} "
+                f"{per}, connected {format_metric('callback_delay_s', total['callback_delay_s'])} "
+                f"after the request on average")
+        if math.isfinite(total["callback_service_level"]):
+            text += (f", {format_metric('callback_service_level', total['callback_service_level'])} "
+                     f"within their target")
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         b = self.baseline

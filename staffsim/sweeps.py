@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from staffsim.errors import InputError
-from staffsim.experiment import DECISION_METRICS, _values, decision_metrics, run_batch
+from staffsim.experiment import BEHAVIOUR_METRICS, DECISION_METRICS, _values, decision_metrics, run_batch
 from staffsim.outcomes import OUTCOME_DECISION_METRICS
 from staffsim.results import SweepResult
 from staffsim.scenarios.scenario import Scenario
@@ -29,7 +29,7 @@ from staffsim.stats import mean_ci, paired_difference
 
 #: every metric a sweep's table may hold, per channel and for the whole center (``all``); the
 #: repeat and appointment metrics only where the scenario has those behaviours
-SWEEP_METRICS = DECISION_METRICS + OUTCOME_DECISION_METRICS + (
+SWEEP_METRICS = DECISION_METRICS + OUTCOME_DECISION_METRICS + BEHAVIOUR_METRICS + (
     "offered_to_agents", "plan_agents_peak", "plan_agent_hours")
 
 #: the most points (value combinations) one sweep may have

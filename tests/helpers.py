@@ -65,7 +65,8 @@ def stationary(lam_per_hour: float, aht: float, agents: int, *, patience: float 
     })
 
 
-DRAW_FIELDS = ("times", "deflect_u", "fail_u", "fail_delay", "handle", "patience", "retry_u", "retry_delay")
+DRAW_FIELDS = ("times", "deflect_u", "fail_u", "fail_delay", "handle", "patience", "retry_u", "retry_delay",
+               "segment", "balk_u", "accept_u", "answer_u")
 
 
 def channel_draws(scenario, name: str, seed: int, rep: int):

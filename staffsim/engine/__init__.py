@@ -16,6 +16,8 @@ The package is split by concern:
 - :mod:`~staffsim.engine.repeats`: first-contact resolution, unresolved contacts coming back as
   repeat attempts; :mod:`~staffsim.engine.appointments`: booked contacts, no-shows, reminders
   and the agent's grace period (both off unless the scenario uses them);
+- :mod:`~staffsim.engine.door` (callback offers and balking before a contact joins the line) and
+  :mod:`~staffsim.engine.callbacks` (the dials): what customers do at the queue;
 - :mod:`~staffsim.engine.recorder`: what is recorded, folded into per-slot figures at every
   midnight (bounded memory for long horizons);
 - :mod:`~staffsim.engine.audit`: invariant checks (``STAFFSIM_AUDIT=1``);
@@ -32,7 +34,8 @@ to the agent); the stale timer then finds the contact answered and does nothing.
 explicit arrival times, with interval AHT, event windows and forecast-error multipliers applied
 when the contacts are drawn (:mod:`~staffsim.engine.draws`, each off unless the scenario asks);
 slots only in each day's opening hours (``horizon.slot_starts()``); self-service, patience and retrials (:mod:`~staffsim.engine.arrivals`);
-routing (:mod:`~staffsim.engine.routing`); no pre-emption at breaks and shift ends
+routing, segment priorities and overflow delays (:mod:`~staffsim.engine.routing`); balking and
+callbacks (:mod:`~staffsim.engine.door`, :mod:`~staffsim.engine.callbacks`); no pre-emption at breaks and shift ends
 (:mod:`~staffsim.engine.agents`); absence and staffing by slot
 (:mod:`~staffsim.engine.roster`).
 
@@ -43,8 +46,21 @@ morning.
 """
 
 from staffsim.engine.audit import Audit, InvariantError
-from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, KIND_NAMES, NO_SHOW, SERVE, WAIT
+from staffsim.engine.core import (
+    ABANDONED,
+    BALKED,
+    CALLBACK,
+    DEFLECTED,
+    DONE,
+    FAILED,
+    KIND_NAMES,
+    NO_ANSWER,
+    NO_SHOW,
+    SERVE,
+    WAIT,
+)
 from staffsim.engine.replication import Replication, ReplicationOutput, run_replication
 
-__all__ = ["ABANDONED", "DEFLECTED", "DONE", "KIND_NAMES", "NO_SHOW", "SERVE", "WAIT", "Audit", "InvariantError",
-           "Replication", "ReplicationOutput", "run_replication"]
+__all__ = ["ABANDONED", "BALKED", "CALLBACK", "DEFLECTED", "DONE", "FAILED", "KIND_NAMES", "NO_ANSWER",
+           "NO_SHOW", "SERVE", "WAIT", "Audit", "InvariantError", "Replication", "ReplicationOutput",
+           "run_replication"]

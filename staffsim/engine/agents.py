@@ -8,7 +8,7 @@ agents logged in stay until the queues they serve are empty (at most ``run.drain
 
 from __future__ import annotations
 
-from staffsim.engine.core import DONE, SERVE, schedule
+from staffsim.engine.core import DIAL, DONE, SERVE, schedule
 from staffsim.engine.roster import BREAK, LOGIN, LOGOFF, Agent
 
 
@@ -19,6 +19,11 @@ class AgentsMixin:
     def _level(self, key: str, ag: Agent, delta: float) -> None:
         changes = self.lv[key][ag.group]
         changes += (self.env.now, delta)
+        # agents serving (logged in, not on break) for the expected wait (engine/routing.py)
+        if key == "logged_in":
+            self.avail[ag.group] += delta
+        elif key == "on_break":
+            self.avail[ag.group] -= delta
         if self.audit is not None:
             self.audit.change(ag, key, self.env.now, delta)
 
@@ -59,7 +64,7 @@ class AgentsMixin:
                 self.audit.change(ag, "busy", now, 1)
         elif k > 1:
             self.partial[c][ag.load].pop(ag, None)
-        hdl = att.draws.handle[att.i] * self.uplift[c]
+        hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
         if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
             hdl = self._appointment_busy(att, now)
         if k > 1 and self.stretch[c] != 1.0:
@@ -72,7 +77,10 @@ class AgentsMixin:
         att.answer = now
         att.group = ag.group
         att.handle = hdl
-        schedule(self.env, hdl, self._complete, a=ag, b=att)
+        if att.kind != DIAL:
+            schedule(self.env, hdl, self._complete, a=ag, b=att)
+        else:
+            self._dial(ag, att)  # a callback (engine/callbacks.py)
 
     def _complete(self, tick) -> None:
         ag, att = tick.a, tick.b
@@ -106,18 +114,22 @@ class AgentsMixin:
                 else:
                     self._logoff(ag)
             return
+        delays = ag.delays  # overflow: what the team sees (engine/routing.py)
         if ag.load == 0:
             for c in ag.skills:
                 if self.waiting[c]:
-                    att = self._pop(c)
+                    att = self._pop(c) if delays is None else self._pop(c, delays[c])
                     if att is not None:
                         self._start(ag, att, c)
                         break
+            else:
+                if self.next_idle:
+                    self._take_dial(ag)  # nothing live to take: call a customer back
         c = ag.load_ch
         if ag.load > 0:
             k = self.conc[c]
             while ag.load < k and self.waiting[c] and not self._outranked(ag, c):
-                att = self._pop(c)
+                att = self._pop(c) if delays is None else self._pop(c, delays[c])
                 if att is None:
                     break
                 self._start(ag, att, c)

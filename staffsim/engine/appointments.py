@@ -100,6 +100,7 @@ class AppointmentDrawer:
         out = AppointmentDraws()
         out.channel = self.channel
         out.lost = None  # bookings are not cut by events (the schema refuses events on them)
+        out.segment, out.balk_u, out.accept_u, out.answer_u, out.m = [], [], [], [], 0  # no queue behaviours
         out.offset = self.next_offset
         out.times = self.times[sel].tolist()
         out.deflect_u = [1.0] * n  # never contained by self-service

@@ -9,7 +9,9 @@ new attempt, up to ``max_attempts`` in all). Retries and returns that would fall
 opening hours (a closed day, after closing, after the horizon) do not happen: they are counted as
 ``retries_closed`` in the slot of the attempt they follow. Contacts arriving while an event makes
 the channel unavailable (first attempts, retries, returns) are lost and counted as
-``unavailable`` (:mod:`staffsim.scenarios.events`).
+``unavailable`` (:mod:`staffsim.scenarios.events`). A contact no agent can take at once passes
+the door first (:mod:`~staffsim.engine.door`: callback offers, balking) and then joins its line
+(:mod:`~staffsim.engine.routing`).
 """
 
 from __future__ import annotations
@@ -98,9 +100,9 @@ class ArrivalsMixin:
         if ag is not None:
             self._start(ag, att, c)
             return
-        self.queue[c].append(att)
-        self.waiting[c] += 1
-        self._log_queue(c)
+        if self.door[c] and self._at_door(att, c):
+            return  # took a callback, or balked (engine/door.py)
+        self._enqueue(att, c)
         pat = att.draws.patience[att.i * att.draws.k + att.num]
         if pat != INF:
             schedule(self.env, pat, self._abandon, LATE, att)

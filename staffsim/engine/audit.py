@@ -15,13 +15,20 @@ group-level bookkeeping, and checks, per agent:
 
 per group, that the levels the KPIs are computed from equal the sum of the agents' levels; and
 per channel, that every attempt is in one state with consistent times and that the queues and the
-agents' loads at the end match the attempts waiting and in service.
+agents' loads at the end match the attempts waiting and in service (callback dials included:
+an agent dialling is busy, a dial waiting is in a line).
 
 With appointments and first-contact resolution: a no-show happens only on an appointment channel
 and holds its agent exactly ``grace``; a served appointment holds its agent until the customer's
 arrival (if later) plus the appointment; every finished contact of a channel modelling resolution
 is judged and nothing else is; and every unresolved contact whose repeat falls inside the horizon
 has exactly one repeat attempt by the end of the run (none lost, none invented).
+
+With customer behaviours, per attempt: a balked contact or one that took a callback left at
+its arrival and was never answered; a callback dial was made by an agent, and one not answered
+took exactly the connect time; live attempts are never in a dial's state nor dials in a live
+one. Per channel, at the end: every callback accepted ended in exactly one of connected, given up
+or still pending (the callbacks are conserved, whatever days and flushes they spanned).
 """
 
 from __future__ import annotations
@@ -30,7 +37,20 @@ import os
 
 import numpy as np
 
-from staffsim.engine.core import ABANDONED, DEFLECTED, DONE, NO_SHOW, REPEAT, SERVE, WAIT
+from staffsim.engine.core import (
+    ABANDONED,
+    BALKED,
+    CALLBACK,
+    DEFLECTED,
+    DIAL,
+    DONE,
+    FAILED,
+    NO_ANSWER,
+    NO_SHOW,
+    REPEAT,
+    SERVE,
+    WAIT,
+)
 from staffsim.metrics import integrate
 
 KEYS = ("logged_in", "busy", "idle", "on_break")
@@ -51,6 +71,7 @@ class Audit:
         self.answered_open = 0  # attempts answered and still in service at the end
         self.unresolved = 0  # contacts judged unresolved whose repeat falls inside the horizon
         self.repeats = 0  # repeat attempts that arrived
+        self.callbacks: dict[int, int] = {}  # per channel: callbacks accepted - callbacks ended
 
     def change(self, ag, key: str, t: float, delta: float) -> None:
         self.changes.setdefault(ag.index, []).append((t, key, delta))
@@ -63,13 +84,34 @@ class Audit:
         (``final``) the attempts still waiting are exactly those the queues count."""
         where = rep.where
         state, arr, ans, end = a["state"], a["arrival"], a["answer"], a["end"]
-        if len(state) and not np.isin(state, (WAIT, SERVE, DONE, ABANDONED, DEFLECTED, NO_SHOW)).all():
+        if len(state) and not np.isin(state, (WAIT, SERVE, DONE, ABANDONED, DEFLECTED, NO_SHOW, BALKED,
+                                              CALLBACK, NO_ANSWER, FAILED)).all():
             raise InvariantError(f"{where}: an attempt in an unknown state")
-        answered = (state == SERVE) | (state == DONE) | (state == NO_SHOW)  # taken by an agent
+        dial = a["kind"] == DIAL
+        unanswered = (state == NO_ANSWER) | (state == FAILED)
+        if (unanswered & ~dial).any() or (dial & np.isin(state, (ABANDONED, DEFLECTED, BALKED, CALLBACK,
+                                                                 NO_SHOW))).any():
+            raise InvariantError(f"{where}: a live attempt in a callback dial's state, or a dial in a "
+                                 "live attempt's")
+        # taken by an agent: served, a no-show waited for, a dial made
+        answered = (state == SERVE) | (state == DONE) | (state == NO_SHOW) | unanswered
         if (ans[answered] < arr[answered] - 1e-9).any() or (~np.isnan(ans[~answered])).any():
             raise InvariantError(f"{where}: an answer time before its arrival, or an answer "
                                  "recorded for an attempt not answered")
-        finished = (state == DONE) | (state == ABANDONED) | (state == NO_SHOW)
+        left = (state == BALKED) | (state == CALLBACK)
+        if (end[left] != arr[left]).any():
+            raise InvariantError(f"{where}: a contact that balked or took a callback did not leave on arrival")
+        if unanswered.any():
+            connect = np.array([cb.connect_time if cb else np.nan for cb in rep.callbacks])[a["channel"][unanswered]]
+            took = end[unanswered] - ans[unanswered]
+            if (np.abs(a["handle"][unanswered] - connect) > 1e-9).any() or (np.abs(took - connect) > 1e-6).any():
+                raise InvariantError(f"{where}: a callback dial not answered took other than the connect time")
+        for c in np.unique(a["channel"][(state == CALLBACK) | dial]).tolist():
+            mine = a["channel"] == c
+            ended = dial & mine & np.isin(state, (DONE, FAILED, WAIT, SERVE))
+            self.callbacks[c] = (self.callbacks.get(c, 0) + int(((state == CALLBACK) & mine).sum())
+                                 - int(ended.sum()))
+        finished = (state == DONE) | (state == ABANDONED) | (state == NO_SHOW) | unanswered
         begin = np.where((state == DONE) | (state == NO_SHOW), ans, arr)
         if (end[finished] < begin[finished] - 1e-9).any() or np.isnan(end[finished]).any():
             raise InvariantError(f"{where}: an attempt ended before it began, or never ended")
@@ -82,9 +124,13 @@ class Audit:
             raise InvariantError(f"{where}: an attempt still open was folded in before the end")
         for c in range(len(rep.names) if final else 0):
             waiting = int(((state == WAIT) & (a["channel"] == c)).sum())
-            if waiting != rep.waiting[c]:
-                raise InvariantError(f"{where}: channel {rep.names[c]!r}: {rep.waiting[c]} counted "
+            counted = rep.waiting[c] + rep.dials_waiting[c]
+            if waiting != counted:
+                raise InvariantError(f"{where}: channel {rep.names[c]!r}: {counted} counted "
                                      f"waiting at the end but {waiting} attempts are waiting")
+            if self.callbacks.get(c, 0):
+                raise InvariantError(f"{where}: channel {rep.names[c]!r}: {self.callbacks[c]} callback(s) "
+                                     "accepted but never connected, given up or left pending")
 
     def _outcomes(self, a: dict[str, np.ndarray], rep) -> None:
         """No-shows and repeats (appointments and first-contact resolution on)."""

@@ -13,10 +13,17 @@ import simpy
 # attempt states
 WAIT, SERVE, DONE, ABANDONED, DEFLECTED = 0, 1, 2, 3, 4
 NO_SHOW = 5  # an appointment the agent waited ``grace`` for in vain (engine/appointments.py)
+# ... at the queue (engine/door.py, engine/callbacks.py): left on arrival on seeing the queue;
+# took a callback (the live attempt ends there); a callback dial the customer did not answer,
+# dialled again later / given up
+BALKED, CALLBACK, NO_ANSWER, FAILED = 6, 7, 8, 9
 # attempt kinds
 FIRST, RETRY, RETURN = 0, 1, 2
 REPEAT = 3  # an unresolved contact coming back (engine/repeats.py)
-KIND_NAMES = ("first", "retry", "self_service_return", "repeat")
+DIAL = 4  # an agent calling a customer back (engine/callbacks.py; one record per dial)
+KIND_NAMES = ("first", "retry", "self_service_return", "repeat", "callback")
+# Attempt.flags bits
+OFFERED_CALLBACK = 1
 
 INF = float("inf")
 # event priorities at the same instant: day starts, then everything else, then patience timers
@@ -33,10 +40,11 @@ class Attempt:
     ``num`` 0 for the first attempt; ``kind`` FIRST / RETRY / RETURN; times in seconds
     (``answer``/``end`` -1 until they happen); ``group`` the answering group (-1 none);
     ``handle`` the service time it got; ``resolved`` the first-contact-resolution outcome once
-    it is known (see :mod:`~staffsim.engine.repeats`; -1 not judged)."""
+    it is known (see :mod:`~staffsim.engine.repeats`; -1 not judged); ``flags``
+    OFFERED_CALLBACK when a callback was offered."""
 
     __slots__ = ("channel", "draws", "i", "num", "kind", "arrival", "answer", "end", "state",
-                 "group", "handle", "resolved")
+                 "group", "handle", "resolved", "flags")
 
     def __init__(self, channel: int, draws, i: int, num: int, kind: int, arrival: float):
         self.channel = channel
@@ -51,6 +59,21 @@ class Attempt:
         self.group = -1
         self.handle = 0.0
         self.resolved = -1
+        self.flags = 0
+
+
+class Dial(Attempt):
+    """An agent calling a contact back: one record per dial (``kind`` DIAL, ``num`` the dial, 0
+    for the first). ``arrival`` is when the dial joined the line (the request, or the retry);
+    ``origin`` when the callback was requested; ``connected`` whether the customer answers
+    (known from the contact's draw when the agent starts dialling)."""
+
+    __slots__ = ("connected", "origin")
+
+    def __init__(self, channel: int, draws, i: int, num: int, arrival: float, origin: float):
+        super().__init__(channel, draws, i, num, DIAL, arrival)
+        self.origin = origin
+        self.connected = False
 
 
 class Tick:

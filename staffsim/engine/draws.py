@@ -25,7 +25,11 @@ class DayDraws:
 
     __slots__ = ("channel", "offset", "times", "deflect_u", "fail_u", "fail_delay", "handle",
                  "patience", "retry_u", "retry_delay", "k", "lost",
-                 "res", "resolve_u", "slot_k", "slot_j")  # engine/repeats.py
+                 "res", "resolve_u", "slot_k", "slot_j",  # engine/repeats.py
+                 # customer behaviours (empty lists when the channel has none): the segment of
+                 # each contact; per attempt [i * k + attempt] the balking and callback-accept
+                 # draws; per callback dial [i * m + dial] the answer draws
+                 "segment", "balk_u", "accept_u", "answer_u", "m")
     level = 0  # first contacts (repeats are level 1, 2, ...: engine/repeats.py)
 
     def __len__(self) -> int:
@@ -64,6 +68,7 @@ class ChannelDrawer:
             self.arrivals = (times, np.searchsorted(self.starts, times, side="right") - 1)
         self.next_offset = 0
         self.resolution = make_resolution(scenario, name, channel)
+        self._behaviours(ch)
 
     def day(self, d: int) -> DayDraws:
         """The draws of day ``d`` (0-based); call in day order (contact numbers run on)."""
@@ -103,11 +108,13 @@ class ChannelDrawer:
             if self.handle_ratio is not None:  # the slot's AHT: the distribution scaled to it
                 handle = handle * self.handle_ratio[k]
             lost = np.zeros(n, bool)
+            hf = 1.0
             if cuts is not None:  # events: handle factor, self-service down, unavailable
                 hf, lost, down = ev.effects_at(cuts, times)
                 handle = handle * hf
                 if down.any():
                     handle[down] /= self.uplift  # the whole mix reaches agents: no uplift
+                    hf = np.where(down, hf / self.uplift, hf)  # the same for segments' own draws
                     deflect_u[down] = 2.0  # a draw u >= 1 is never < deflection
                     fail_u[down] = 2.0
             parts["defl"].append(deflect_u)
@@ -125,9 +132,10 @@ class ChannelDrawer:
             )
             if res is not None:
                 res.append((k, stream(seed, rep, name, "resolution", k).random(n)))
+            self._behaviour_draws(parts, k, n, hf)
 
         def cat(key: str) -> list[float]:
-            return np.concatenate(parts[key]).ravel().tolist() if parts[key] else []
+            return np.concatenate(parts[key]).ravel().tolist() if parts.get(key) else []
 
         out = DayDraws()
         out.channel = self.channel
@@ -144,8 +152,54 @@ class ChannelDrawer:
         lost = np.concatenate(parts["lost"]) if parts["lost"] else np.zeros(0, bool)
         out.lost = lost if lost.any() else None  # contacts arriving while the channel is unavailable
         set_resolution(out, self.resolution, res)
+        out.segment = cat("segment")
+        out.balk_u = cat("balk_u")
+        out.accept_u = cat("accept_u")
+        out.answer_u = cat("answer_u")
+        out.m = self.m
         self.next_offset += len(out.times)
         return out
+
+    # --- customer behaviours: segments, balking, callbacks (each draw its own stream) ----------
+    def _behaviours(self, ch) -> None:
+        segs = ch.segments or {}
+        shares = np.cumsum([s.share for s in segs.values()])
+        if len(shares):
+            shares[-1] = 1.0  # every draw u < 1 falls in a segment whatever the rounding
+        self.seg_cum = shares
+        self.seg_handle = [(j, name, s.handle_time.to_distribution())
+                           for j, (name, s) in enumerate(segs.items()) if s.handle_time is not None]
+        self.seg_patience = [(j, name, s.patience.to_distribution())
+                             for j, (name, s) in enumerate(segs.items()) if s.patience is not None]
+        self.balking = ch.balking is not None
+        self.m = ch.callbacks.max_attempts if ch.callbacks is not None else 0
+
+    def _behaviour_draws(self, parts: dict, k: int, n: int, hf=1.0) -> None:
+        """Slot ``k``'s segment, balking and callback draws for its ``n`` contacts; a contact of
+        a segment with its own handle time or patience takes them from the segment's streams
+        (overwriting the channel's draws just made; an event's handle-time factor ``hf`` applies
+        to them too, interval AHT does not: it is the channel's mix). Contact i's draws depend only on its index
+        in the slot and its segment, so moving a share moves few contacts and changes no other
+        draw."""
+        seed, rep, name = self.seed, self.rep, self.name
+        if len(self.seg_cum):
+            u = stream(seed, rep, name, "segment", k).random(n)
+            seg = np.searchsorted(self.seg_cum, u, side="right")
+            parts.setdefault("segment", []).append(seg)
+            for j, sname, dist in self.seg_handle:
+                own = dist.sample(stream(seed, rep, name, "segment_handle", sname, k), n)
+                parts["handle"][-1][seg == j] = (own * hf)[seg == j]
+            for j, sname, dist in self.seg_patience:
+                own = dist.sample(stream(seed, rep, name, "segment_patience", sname, k), (n, self.k))
+                parts["pat"][-1][seg == j] = own[seg == j]
+        if self.balking:
+            parts.setdefault("balk_u", []).append(stream(seed, rep, name, "balking", k).random((n, self.k)))
+        if self.m:
+            parts.setdefault("accept_u", []).append(stream(seed, rep, name, "callback", k).random((n, self.k)))
+            # dial by dial, so that max_attempts changes no dial's draw
+            dials = [stream(seed, rep, name, "callback_answer", k, d).random(n) for d in range(self.m)]
+            parts.setdefault("answer_u", []).append(np.stack(dials, axis=1))
+    # --- end of customer behaviours -----------------------------------------------------------
 
 
 def volume_multiplier(spec, seed: int, rep: int, name: str, day: int, k: int) -> float:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from staffsim.engine.appointments import appointment_columns
-from staffsim.engine.core import SERVE, WAIT
+from staffsim.engine.core import DIAL, SERVE, WAIT
 from staffsim.engine.repeats import repeat_columns
-from staffsim.metrics import SlotAccumulator
+from staffsim.metrics import SlotAccumulator, segment_rows, uses
 from staffsim.results import ContactLog
 
 LEVEL_KEYS = ("logged_in", "on_break", "busy", "idle")
@@ -47,6 +47,13 @@ class Recorder:
         self._levels = {key: [[] for _ in range(ng)] for key in LEVEL_KEYS}
         self._queues: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(nc)]
         self.extra = None  # (resolution on, appointment channel flags): engine/repeats.py, appointments.py
+        # customer behaviours: the first segment row of each channel (-1: no segments), callbacks
+        on = uses(scenario)
+        rows = segment_rows(scenario)
+        self.segment_names = tuple(f"{c}/{s}" for c, s in rows)
+        self.seg_base = ([next((i for i, (cc, _) in enumerate(rows) if cc == c), -1) for c in self.channels]
+                         if on["segments"] else None)
+        self.callbacks = on["callbacks"]
 
     def flush(self, rep, final: bool = False) -> None:
         """Fold everything up to now into the accumulator; attempts still waiting or in service
@@ -63,10 +70,14 @@ class Recorder:
         arrays = _arrays(done)
         if self.extra is not None:
             arrays.update(_extra_arrays(done, *self.extra))
+        if self.seg_base is not None or self.callbacks:
+            _behaviour_arrays(done, arrays, self.seg_base, self.callbacks)
         if rep.audit is not None:
             rep.audit.attempts(arrays, rep, final)
         self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],
-                              arrays["state"], arrays["group"], run_end=now)
+                              arrays["state"], arrays["group"], run_end=now, kind=arrays["kind"],
+                              segment=arrays.get("segment"), origin=arrays.get("origin"),
+                              flags=arrays.get("flags"))
         if self.extra is not None:
             self.acc.outcomes.add(arrays, self.acc.slot_of(arrays["arrival"]), now)
         if self.keep_log:
@@ -107,6 +118,7 @@ class Recorder:
         """The whole run's per-attempt log (``keep_log`` only), in arrival order."""
         keys = ("channel", "contact", "attempt", "kind", "arrival", "answer", "end", "state",
                 "group", "handle")
+        keys += (("segment",) if self.seg_base is not None else ()) + (("origin",) if self.callbacks else ())
         cat = {k: np.concatenate([a[k] for a in self._attempts]) if self._attempts else np.zeros(0)
                for k in keys}
         extra_keys = [k for k in (self._attempts[0] if self._attempts else {}) if k not in keys]
@@ -139,6 +151,9 @@ class Recorder:
             run_start=self.start,
             run_end=run_end,
             extra={k: v[order] for k, v in extra.items()},
+            segment=cat["segment"][order].astype(np.int16) if "segment" in cat else None,
+            segment_names=self.segment_names,
+            origin=cat["origin"][order] if "origin" in cat else None,
         )
 
 
@@ -166,3 +181,14 @@ def _extra_arrays(attempts: list, resolving: bool, appt: list[bool]) -> dict[str
     if any(appt):
         out.update(appointment_columns(attempts, appt))
     return out
+def _behaviour_arrays(attempts: list, arrays: dict[str, np.ndarray], seg_base: list[int] | None,
+                      callbacks: bool) -> None:
+    """The customer-behaviour columns: ``segment`` (row of the contact's segment, -1 none),
+    ``origin`` (when a callback dial's callback was requested, NaN for live attempts) and
+    ``flags``."""
+    if seg_base is not None:
+        arrays["segment"] = np.array([seg_base[a.channel] + a.draws.segment[a.i] if a.draws.segment else -1
+                                      for a in attempts], np.int64)
+    if callbacks:
+        arrays["origin"] = np.array([a.origin if a.kind == DIAL else np.nan for a in attempts], float)
+        arrays["flags"] = np.array([a.flags for a in attempts], np.int64)

@@ -105,6 +105,9 @@ class RepeatDraws:
 
     __slots__ = ("channel", "offset", "handle", "patience", "retry_u", "retry_delay", "k", "level",
                  "res", "resolve_u", "origin", "deferred", "delay", "land_u")
+    # no customer behaviours on the channels repeats reach (the schema refuses them there)
+    segment = balk_u = accept_u = answer_u = ()
+    m = 0
 
 
 _HELD = 1 << 22  # drawn values kept at once, 32 MB (a block that falls out is drawn again)

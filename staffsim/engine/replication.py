@@ -12,7 +12,9 @@ from staffsim.engine.agents import AgentsMixin
 from staffsim.engine.appointments import AppointmentDrawer, AppointmentsMixin
 from staffsim.engine.arrivals import ArrivalsMixin
 from staffsim.engine.audit import Audit, audit_on
+from staffsim.engine.callbacks import CallbacksMixin
 from staffsim.engine.core import NO_SHOW, Tick
+from staffsim.engine.door import DoorMixin
 from staffsim.engine.draws import ChannelDrawer
 from staffsim.engine.recorder import Recorder
 from staffsim.engine.repeats import RepeatsMixin
@@ -38,7 +40,8 @@ class ReplicationOutput:
     log: ContactLog | None = None
 
 
-class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin, RepeatsMixin, AppointmentsMixin):
+class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, AgentsMixin, RepeatsMixin,
+                  AppointmentsMixin):
     """State of one replication; the mixins hold the event callbacks by concern."""
 
     def __init__(self, scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],
@@ -49,7 +52,6 @@ class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin, RepeatsMixin, Appoin
         self.where = f"{scenario.name}: seed {seed}, replication {rep}"
         self.env = simpy.Environment(initial_time=h.run_start)
         self.names = scenario.channels
-        nc = len(self.names)
         chans = [spec.channels[c] for c in self.names]
         self.drawers = [(AppointmentDrawer if ch.appointment else ChannelDrawer)(scenario, c, i, seed, rep)
                         for i, (c, ch) in enumerate(zip(self.names, chans))]
@@ -71,23 +73,22 @@ class Replication(ArrivalsMixin, RoutingMixin, AgentsMixin, RepeatsMixin, Appoin
         self.lv_idle = self.lv["idle"]
         self.q_t, self.q_len = self.recorder.q_t, self.recorder.q_len
 
-        # queues
-        self.queue = [deque() for _ in range(nc)]
-        self.waiting = [0] * nc
+        # queues, who sees them (engine/routing.py), the door and callbacks
+        self._init_routing(spec)
+        self._init_door(spec)
+        self._init_callbacks()
 
         # groups and agents
         self.group_names = [g.group for g in spec.agents]
         ng = len(self.group_names)
         self.idle = [deque() for _ in range(ng)]
-        self.groups_for = [[] for _ in range(nc)]
-        for gi, g in enumerate(spec.agents):
-            for s in g.skills:
-                self.groups_for[self.names.index(s)].append(gi)
         self.partial = [[{} for _ in range(k + 1)] for k in self.conc]  # [channel][load] -> agents
         self.overtime_s = [0.0] * ng  # logged in past the scheduled end (finishing, draining)
         self.audit = Audit() if audit_on() else None
         self.agents, self.roster, self.scheduled_s = build_roster(
             scenario, seed, rep, headcount, {c: i for i, c in enumerate(self.names)}, self.close)
+        for ag in self.agents:
+            ag.hfac, ag.delays = self.hfac[ag.group], self.delays[ag.group]
         # appointments and first-contact resolution (engine/appointments.py, engine/repeats.py)
         self._init_appointments(chans)
         resolving = any(c.resolution is not None for c in chans)

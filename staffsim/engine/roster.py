@@ -25,7 +25,7 @@ class Agent:
     """One agent's state during a replication."""
 
     __slots__ = ("index", "group", "skills", "logged_in", "on_break", "pending", "load", "load_ch",
-                 "token", "idle", "staying", "sched_end")
+                 "token", "idle", "staying", "sched_end", "hfac", "delays")
 
     def __init__(self, index: int, group: int, skills: list[int]):
         self.index = index  # creation order: breaks ties between roster events deterministically
@@ -40,6 +40,9 @@ class Agent:
         self.idle = False
         self.staying = False  # logged in at the close: drains the queues
         self.sched_end = 0.0  # when the current shift (or run of slots) is scheduled to end
+        # the team's, per channel (engine/routing.py): handle-time multiplier, overflow delays
+        self.hfac: list[float] = []
+        self.delays: list[float] | None = None
 
 
 def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],

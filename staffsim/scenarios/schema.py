@@ -522,6 +522,108 @@ class RetrialSpec(Spec):
     max_attempts: int = Field(3, ge=2, description="attempts in all, the first included")
 
 
+# --- customer behaviours at the queue: segments, balking, callbacks (channel fields) ----------
+
+RESERVED_SEGMENT = "all"  # the segment label of a channel's rows over all its segments
+
+
+class SegmentSpec(Spec):
+    """A customer segment of a channel: a share of its contacts with their own patience, handle
+    time, routing priority and value of an abandon. Fields left out inherit the channel's."""
+
+    share: float = Field(gt=0, le=1, description="share of the channel's contacts")
+    patience: DistributionSpec | None = None
+    handle_time: DistributionSpec | None = None
+    priority: int = Field(0, description="higher is served first (FIFO within a priority)")
+    abandon_value: float | None = Field(None, ge=0, description="lost value per contact lost "
+                                        "(abandoned, balked, callback failed); default costs.abandoned")
+
+
+class BalkingSpec(Spec):
+    """Leaving on arrival on seeing the queue: the probability of leaving at each point (number
+    of contacts waiting ahead, or the announced expected wait), linear between points and flat
+    beyond the first and the last."""
+
+    by: Literal["position", "expected_wait"]
+    points: list[Any] = Field(min_length=1, description="[[x, probability], ...] in increasing x")
+
+    @model_validator(mode="after")
+    def _points(self) -> BalkingSpec:
+        what = "position" if self.by == "position" else "expected wait"
+        parsed = []
+        for i, point in enumerate(self.points, start=1):
+            if not isinstance(point, (list, tuple)) or len(point) != 2:
+                raise ValueError(f"points: point {i} must be a pair [{what}, probability], got {point!r}")
+            x, p = point
+            try:
+                if self.by == "position":
+                    if isinstance(x, bool) or not isinstance(x, (int, float)) or not (math.isfinite(x) and x >= 0):
+                        raise ValueError(f"a position (contacts waiting ahead) must be a number >= 0, got {x!r}")
+                    x = float(x)
+                else:
+                    x = parse_duration(x)
+                    if not math.isfinite(x):
+                        raise ValueError(f"an expected wait must be a finite duration, got {point[0]!r}")
+            except ValueError as exc:
+                raise ValueError(f"points: point {i}: {exc}") from None
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+                raise ValueError(f"points: point {i}: the probability of leaving must be within [0, 1], got {p!r}")
+            if parsed and x <= parsed[-1][0]:
+                raise ValueError(f"points: the {what}s must increase from point to point; point {i} "
+                                 f"({point[0]!r}) is not after point {i - 1} ({self.points[i - 2][0]!r})")
+            parsed.append((x, float(p)))
+        object.__setattr__(self, "points", parsed)
+        return self
+
+
+class OfferWhenSpec(Spec):
+    """When a callback is offered to a contact that would have to queue: the expected wait
+    announced at arrival is at least ``expected_wait``, or at least ``position`` contacts are
+    waiting ahead. Exactly one of the two."""
+
+    expected_wait: Duration | None = None
+    position: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> OfferWhenSpec:
+        if (self.expected_wait is None) == (self.position is None):
+            raise ValueError("give exactly one of expected_wait (a duration) or position (contacts ahead)")
+        if self.expected_wait is not None and not math.isfinite(self.expected_wait):
+            raise ValueError("expected_wait: must be a finite duration")
+        return self
+
+
+class CallbackTargetSpec(Spec):
+    """The callbacks' own service target: connected within ``threshold`` of the request."""
+
+    service_level: float = Field(gt=0, lt=1)
+    threshold: Duration = Field(gt=0)
+
+
+class CallbackSpec(Spec):
+    """Callbacks (virtual hold) offered to contacts that would have to queue."""
+
+    offer_when: OfferWhenSpec
+    accept: float = Field(ge=0, le=1, description="share of offered contacts who accept")
+    keep_place: bool = Field(True, description="true: the callback keeps the caller's place in the "
+                             "queue; false: agents call back when they have no live contact to take")
+    connect_time: Duration = Field(0.0, description="agent time to dial and connect, every dial")
+    no_answer: float = Field(0.0, ge=0, lt=1, description="share of dials the customer does not answer")
+    max_attempts: int = Field(3, ge=1, description="dials in all before the callback is given up")
+    retry_delay: Duration = Field(300.0, description="wait before dialling again after no answer")
+    target: CallbackTargetSpec | None = None
+
+    @model_validator(mode="after")
+    def _finite(self) -> CallbackSpec:
+        for name in ("connect_time", "retry_delay"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name}: must be a finite duration")
+        return self
+
+
+# --- end of customer behaviours ----------------------------------------------------------------
+
+
 class VolumeFileSpec(Spec):
     """Volumes from a forecast CSV (the format ``staffsim plan`` reads). With ``aht`` (default)
     the file's AHT of each slot becomes the mean of the channel's handle-time distribution for
@@ -718,6 +820,25 @@ class ChannelSpec(Spec):
     value: float = Field(0.0, ge=0, description="revenue per served appointment (in costs.currency)")
     # --- end ---
     volume_uncertainty: VolumeUncertaintySpec | None = None  # week: forecast error
+    # customer behaviours at the queue
+    segments: dict[str, SegmentSpec] | None = None
+    balking: BalkingSpec | None = None
+    callbacks: CallbackSpec | None = None
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        for name in v:
+            if not name or "." in name or "=" in name or name == RESERVED_SEGMENT:
+                raise ValueError(f"segment names may not be empty, {RESERVED_SEGMENT!r} or contain "
+                                 f"'.' or '=': {name!r}")
+        total = math.fsum(s.share for s in v.values())
+        if abs(total - 1.0) > 1e-9:
+            parts = ", ".join(f"{name} {s.share:g}" for name, s in v.items())
+            raise ValueError(f"the segments' shares must add up to 1, got {total:g} ({parts})")
+        return v
 
     @field_validator("volume", mode="before")
     @classmethod
@@ -850,6 +971,27 @@ class GroupSpec(Spec):
         "logged in per slot (one day, repeated, or the whole horizon)")
     shrinkage: float = Field(0.0, ge=0, lt=1,
                              description="for staffing by slot: paid = ceil(net / (1 - s))")
+    # routing a planner recognises
+    handle_time_factor: dict[str, float] = Field(
+        {}, description="per channel: the team's handle times are this many times the channel's")
+    overflow_after: dict[str, Duration] = Field(
+        {}, description="per channel: the team takes a contact only once it has waited this long")
+
+    @field_validator("handle_time_factor")
+    @classmethod
+    def _factors(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, x in v.items():
+            if not (math.isfinite(x) and x > 0):
+                raise ValueError(f"{name}: a handle-time factor must be a number > 0, got {x!r}")
+        return v
+
+    @field_validator("overflow_after")
+    @classmethod
+    def _delays(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, x in v.items():
+            if not math.isfinite(x):
+                raise ValueError(f"{name}: an overflow delay must be a finite duration, got {x!r}")
+        return v
 
     @field_validator("staffing", mode="before")
     @classmethod
@@ -1005,6 +1147,19 @@ class ScenarioSpec(Spec):
                     if self.channels[target].appointment:
                         raise ValueError(f"{here}.resolution.repeat_channels: {target!r} is an "
                                          "appointment channel; repeats come back on live channels")
+            behaviours = [f for f in ("segments", "balking", "callbacks") if getattr(ch, f) is not None]
+            if behaviours and ch.appointment:
+                raise ValueError(f"{here}.{behaviours[0]}: an appointment channel has no queue to "
+                                 "segment, balk from or call back from (customer behaviours are for live channels)")
+            reached = [c for c, x in self.channels.items() if x.resolution is not None
+                       and ((x.resolution.repeat_channels or {}).get(name, 0) > 0
+                           or (c == name and not x.resolution.repeat_channels))]
+            if behaviours and (ch.resolution is not None or reached):
+                why = "models first-contact resolution" if ch.resolution is not None else \
+                    f"receives the repeat contacts of {reached[0]!r}"
+                raise ValueError(f"{here}.{behaviours[0]}: this channel {why}; repeat contacts and "
+                                 "customer behaviours (segments, balking, callbacks) are not modelled "
+                                 "together yet")
             if not ch.appointment:
                 continue
             if ch.bookings is not None and len(ch.bookings) not in (h.slots_per_day, h.n_slots):
@@ -1026,6 +1181,51 @@ class ScenarioSpec(Spec):
                     raise ValueError(f"{here}.booking_interval: {ch.booking_interval:g}s does not divide "
                                      f"the {h.slot:g}s slot into whole intervals")
     # --- end ---
+
+    # --- customer behaviours and team routing: cross-field checks --------------------------------
+    @model_validator(mode="before")
+    @classmethod
+    def _behaviour_without_channel(cls, data: Any) -> Any:
+        """A channel entry holding only behaviour fields (segments, balking, callbacks) names a
+        channel that does not exist: a misspelt name in an ``extends:`` child or a ``--set``."""
+        channels = data.get("channels") if isinstance(data, dict) else None
+        if not isinstance(channels, dict):
+            return data
+        behaviour = {"segments", "balking", "callbacks"}
+        real = [n for n, ch in channels.items() if not (isinstance(ch, dict) and ch and set(ch) <= behaviour)]
+        for name, ch in channels.items():
+            if name not in real:
+                field = min(ch)
+                raise ValueError(f"channels.{name}.{field}: {name!r} is not a channel "
+                                 f"(channels: {', '.join(real)})")
+        return data
+
+    @model_validator(mode="after")
+    def _behaviour_checks(self) -> ScenarioSpec:
+        for name, ch in self.channels.items():
+            if ch.callbacks is not None and ch.concurrency > 1:
+                raise ValueError(f"channels.{name}.callbacks: callbacks need concurrency 1 (an agent "
+                                 f"dials one customer at a time), got concurrency {ch.concurrency}")
+        for i, g in enumerate(self.agents):
+            for field in ("handle_time_factor", "overflow_after"):
+                for channel in getattr(g, field):
+                    if channel not in self.channels:
+                        raise ValueError(f"agents.{i}.{field}: {channel!r} is not a channel "
+                                         f"(channels: {', '.join(self.channels)})")
+                    if channel not in g.skills:
+                        raise ValueError(f"agents.{i}.{field}: team {g.group!r} does not serve "
+                                         f"{channel!r} (skills: {', '.join(g.skills)})")
+            delayed = [c for c in g.skills if g.overflow_after.get(c, 0.0) > 0]
+            if delayed and len(delayed) == len(g.skills):
+                which = (f"{delayed[0]!r} is the team's only channel" if len(delayed) == 1
+                         else "every channel the team serves has one")
+                raise ValueError(f"agents.{i}.overflow_after: an overflow delay on every channel of team "
+                                 f"{g.group!r} ({which}): the team would take no contact until one has "
+                                 f"waited and sit idle otherwise; give it a channel it takes at once, or "
+                                 f"remove the delay")
+        return self
+    # --- end of customer behaviours and team routing checks ----------------------------------------
+
 
 # --- week: calendar and event checks ----------------------------------------------------------
 def _per_slot_list(h: HorizonSpec, n: int, where_: str) -> None:
