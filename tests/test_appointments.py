@@ -234,6 +234,8 @@ BASE = {
     ("booked", ["07:30"], r"channels.video: an appointment channel needs either bookings"),
     ("handle_time", 300, r"channels.video: handle_time: not for appointment channels \(give length"),
     ("grace", None, r"channels.video: an appointment channel needs grace"),
+    ("balking", {"by": "position", "points": [[0, 0], [5, 0.5]]},
+     r"channels.video.balking: an appointment channel has no queue to segment, balk from or call back from"),
 ])
 def test_bad_appointments_exit_2_with_one_message(capsys, tmp_path, path, value, match):
     import copy
