@@ -45,14 +45,19 @@ def phi(delta: np.ndarray) -> np.ndarray:
     """delta + exp(-delta) - 1 >= 0 (= delta^2/2 - delta^3/6 + ...), without cancellation."""
     delta = np.asarray(delta, float)
     with np.errstate(over="ignore"):
-        result = delta + np.expm1(-delta)
+        result = np.expm1(-delta)
+    result += delta
     small = np.abs(delta) < 0.1
     if np.any(small):
         ds = delta[small]
-        total = np.full(ds.shape, _SERIES[0])
-        for coef in _SERIES[1:]:
-            total = total * ds + coef
-        result[small] = total * ds * ds
+        total = ds * _SERIES[0]
+        for coef in _SERIES[1:-1]:
+            total += coef
+            total *= ds
+        total += _SERIES[-1]
+        total *= ds
+        total *= ds
+        result[small] = total
     return result
 
 
@@ -113,26 +118,29 @@ def _underload(x1, y, d, limit):
         hi = np.minimum(np.where(d > 0, _CUT / d, np.inf), _right(_CUT / y))
         width = np.minimum(np.where(d > 0, 1.0 / d, np.inf), 1.0 / np.sqrt(y))
     zero = np.zeros(x1.shape)
-    v, w = _graded_nodes(zero, width, zero, hi, two_sided=False)
+    v, w = _graded_nodes(zero, width, zero, hi)
     logs = _log_sums(-d[:, None] * v - y[:, None] * phi(v), [w, w * v, w * -np.expm1(-v)])
-    v_t, w_t = _graded_nodes(zero, width, zero, np.minimum(limit, hi), two_sided=False)
+    v_t, w_t = _graded_nodes(zero, width, zero, np.minimum(limit, hi))
     (log_jt,) = _log_sums(-d[:, None] * v_t - y[:, None] * phi(v_t), [w_t])
     return (zero, *logs, log_jt)
 
 
-def _graded_nodes(center, width, lo, hi, two_sided=True):
+def _graded_nodes(center, width, lo, hi):
     """Gauss–Legendre nodes and weights on panels around ``center`` that double in width away
     from it (the first ``width`` wide, the last ending at ``lo`` / ``hi``): the peak is resolved
-    however long the tail. Shapes (slots, panels * nodes)."""
-    reach = width[:, None] * (2.0 ** np.arange(_PANELS + 1)[None, :] - 1.0)  # 0, w, 3w, 7w, ...
-    right = np.minimum(center[:, None] + reach, hi[:, None])
-    right[:, -1] = hi
-    if two_sided:
-        left = np.maximum(center[:, None] - reach, lo[:, None])[:, ::-1]
-        left[:, 0] = lo
-        edges = np.concatenate([left[:, :-1], right], axis=1)
-    else:
-        edges = right
+    however long the tail. As many panels per side as the widest row needs, at most _PANELS.
+    Shapes (slots, panels * nodes)."""
+    sides = []
+    for span in (center - lo, hi - center):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.max(np.where(span > 0, span / width, 0.0), initial=0.0)
+        count = int(min(_PANELS, np.ceil(np.log2(need + 1.0)))) if need > 0 else 0
+        reach = width[:, None] * (2.0 ** np.arange(count + 1)[None, :] - 1.0)  # 0, w, 3w, ...
+        edges = np.minimum(reach, span[:, None])
+        edges[:, -1] = span
+        sides.append(edges)
+    left, right = sides
+    edges = np.concatenate([(center[:, None] - left)[:, :0:-1], center[:, None] + right], axis=1)
     a, b = edges[:, :-1], edges[:, 1:]
     half = (b - a) / 2.0
     nodes = (a + half)[:, :, None] + half[:, :, None] * _NODES[None, None, :]
