@@ -6,6 +6,7 @@ for any number of worker processes: replications are farmed out and gathered bac
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,8 +14,9 @@ import pandas as pd
 
 from staffsim import __version__
 from staffsim.engine import KIND_NAMES, run_replication
-from staffsim.errors import InputError
+from staffsim.errors import InputError, excerpt
 from staffsim.executors import run_tasks
+from staffsim.limits import MAX_REPLICATIONS
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
@@ -31,6 +33,7 @@ from staffsim.models.staffing import plan_staffing
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult, SweepResult
 from staffsim.scenarios.scenario import Scenario
+from staffsim.scenarios.yamlio import YAMLSyntaxError, load_yaml_text
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.units import format_clock
 
@@ -181,15 +184,14 @@ def run_batch(
     interrupted, the first m replications of every scenario are complete: the results then hold
     exactly those (as if run with m replications) and ``complete`` is False.
     """
+    for i, sc in enumerate(scenarios):
+        _scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
     first = scenarios[0].spec.run
-    if jobs is not None and int(jobs) < 1:
-        raise InputError(f"jobs: must be a whole number >= 1, got {jobs}")
-    reps = first.replications if replications is None else int(replications)
-    seed = first.seed if seed is None else int(seed)
-    if reps < 1:
-        raise InputError(f"replications: must be >= 1, got {reps}")
-    if seed < 0:
-        raise InputError(f"seed: must be a whole number >= 0, got {seed}")
+    if jobs is not None:
+        _whole("jobs", jobs, 1)
+    reps = first.replications if replications is None else _whole("replications", replications, 1,
+                                                                 MAX_REPLICATIONS)
+    seed = first.seed if seed is None else _whole("seed", seed, 0)
     if service_level not in SERVICE_LEVEL_VARIANTS:
         raise InputError(
             f"service_level: choose one of {', '.join(SERVICE_LEVEL_VARIANTS)}, got {service_level!r}"
@@ -210,6 +212,24 @@ def run_batch(
         _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
+
+
+def _scenario_arg(name: str, value: Any) -> Scenario:
+    if not isinstance(value, Scenario):
+        hint = " (load it first: staffsim.load_scenario(path))" if isinstance(value, (str, Path)) else ""
+        raise TypeError(f"{name}: expected a Scenario{hint}, got {type(value).__name__} {excerpt(value)}")
+    return value
+
+
+def _whole(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """A whole-number argument (replications, seed, jobs): ints only, no text, floats or bools."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: must be a whole number, got {type(value).__name__} {excerpt(value)}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"from {low} to {high:,}"
+        raise InputError(f"{name}: must be a whole number {allowed}, got {value}")
+    return value
 
 
 def _mean_table(label: str, names: list[str], day, labels, outs, part: str, keys) -> pd.DataFrame:
@@ -335,6 +355,9 @@ def compare(
     """
     if not variants:
         raise InputError("compare: give at least one variant to compare with the baseline")
+    _scenario_arg("baseline", baseline)
+    for i, v in enumerate(variants):
+        _scenario_arg(f"variants[{i}]", v)
     for v in variants:
         _check_compatible(baseline, v)
     labels = _unique_labels([baseline, *variants])
@@ -365,8 +388,6 @@ def _unique_labels(scenarios: list[Scenario]) -> list[str]:
 
 def parse_values(text: str, parameter: str = "value") -> list[Any]:
     """``"0:0.6:0.1"`` (start:stop:step, stop included when on the grid) or ``"0,0.1,0.3"``."""
-    import yaml
-
     text = text.strip()
     if not text:
         raise InputError(f"{parameter}: no values given (use start:stop:step or a comma list)")
@@ -392,8 +413,8 @@ def parse_values(text: str, parameter: str = "value") -> list[Any]:
     values = []
     for part in text.split(","):
         try:
-            values.append(yaml.safe_load(part.strip()))
-        except yaml.YAMLError:
+            values.append(load_yaml_text(part.strip(), f"--param {parameter}"))
+        except YAMLSyntaxError:
             values.append(part.strip())
     if len(set(map(repr, values))) != len(values):
         raise InputError(f"{parameter}: a value is listed twice in {text!r}")
@@ -417,6 +438,9 @@ def sweep(
     differences between neighbouring points are paired. The table also holds, per value, what
     the Erlang plan would need (``plan_agents_peak``, ``plan_agent_hours``).
     """
+    _scenario_arg("scenario", scenario)
+    if not isinstance(parameter, str):
+        raise TypeError(f"parameter: expected a field path such as 'absence', got {excerpt(parameter)}")
     if isinstance(values, str):
         values = parse_values(values, parameter)
     if not values:

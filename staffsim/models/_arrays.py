@@ -7,9 +7,29 @@ Invalid values raise :class:`ValueError` naming the argument and the offending v
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
+
+from staffsim.limits import MAX_AGENTS, MAX_TRAFFIC
+
+
+def _numbers(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float64 array; text, true/false, complex numbers and other objects raise
+    TypeError naming the argument (numpy alone would read "12" as a number and True as 1)."""
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):  # ragged nested lists
+        arr = np.asarray(None)
+    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                     for v in arr.flat):
+        arr = arr.astype(float)
+    if arr.dtype.kind not in "iuf":
+        text = repr(value) if not isinstance(value, np.ndarray) else f"an array of {value.dtype}"
+        short = text if len(text) <= 60 else text[:57] + "..."
+        raise TypeError(f"{name}: must be a number or an array of numbers, got {short}")
+    return arr.astype(float, copy=False)
 
 
 def as_float(
@@ -24,8 +44,9 @@ def as_float(
     """Return ``value`` as a float64 array after checking it is a valid non-negative number.
 
     ``positive`` excludes zero; ``allow_inf`` admits +inf; ``upper`` bounds the value from above.
+    Traffic above :data:`~staffsim.limits.MAX_TRAFFIC` Erlangs is refused (a stated limit).
     """
-    arr = np.asarray(value, dtype=float)
+    arr = _numbers(name, value)
     bad = np.isnan(arr) | (arr < 0)
     if positive:
         bad |= arr == 0
@@ -41,6 +62,9 @@ def as_float(
         if not allow_inf:
             allowed += " and finite"
         raise ValueError(f"{name}: must be {allowed}, got {first!r}")
+    if name == "traffic" and np.any(arr > MAX_TRAFFIC):
+        raise ValueError(f"traffic: at most {MAX_TRAFFIC:.0e} Erlangs per slot (staffsim's stated "
+                         f"limit), got {np.max(arr):.4g}")
     return arr
 
 
@@ -50,6 +74,9 @@ def as_agents(name: str, value: Any) -> np.ndarray:
     frac = arr != np.floor(arr)
     if np.any(frac):
         raise ValueError(f"{name}: must be a whole number of agents, got {arr[frac].flat[0]!r}")
+    if np.any(arr > MAX_AGENTS):
+        raise ValueError(f"{name}: at most {MAX_AGENTS:.0e} agents (staffsim's stated limit), "
+                         f"got {np.max(arr):.4g}")
     return arr
 
 

@@ -55,6 +55,7 @@ import numpy as np
 
 from staffsim.models import erlang
 from staffsim.models._arrays import as_agents, as_float, is_scalar, out
+from staffsim.limits import MAX_AGENTS, MAX_PATIENCE_RATIO
 from staffsim.models._quadrature import integrals
 
 __all__ = ["ErlangAMetrics", "metrics", "required_agents"]
@@ -171,7 +172,18 @@ def _check(traffic, agents, aht, patience, threshold):
     p = as_float("patience", patience, positive=True, allow_inf=True)
     t = as_float("threshold", threshold, allow_inf=True)
     arrays = np.broadcast_arrays(a, n, h, p, t)
+    _check_patience(arrays[3], arrays[2])
     return arrays[0].shape, [np.array(x, dtype=float).ravel() for x in arrays]
+
+
+def _check_patience(patience: np.ndarray, aht: np.ndarray) -> None:
+    """Finite patience at most MAX_PATIENCE_RATIO handle times (the tested domain; beyond it,
+    infinite patience, Erlang C, is the model)."""
+    with np.errstate(over="ignore"):
+        ratio = np.where(np.isinf(patience), 0.0, patience / aht)
+    if np.any(ratio > MAX_PATIENCE_RATIO):
+        raise ValueError(f"patience: at most {MAX_PATIENCE_RATIO:.0e} x aht (give inf for contacts "
+                         f"that never abandon), got {np.max(ratio):.3g} x aht")
 
 
 def metrics(traffic: Any, agents: Any, aht: Any, patience: Any, threshold: Any) -> ErlangAMetrics:
@@ -220,6 +232,7 @@ def required_agents(
         as_float("max_asa", np.inf if max_asa is None else max_asa, allow_inf=True),
     )
     shape = arrays[0].shape
+    _check_patience(arrays[2], arrays[1])
     a, h, p, t, sl_t, ab, occ, w = (np.array(v, dtype=float).ravel() for v in arrays)
     want_asa = bool(np.any(np.isfinite(w)))
 
@@ -236,6 +249,9 @@ def required_agents(
     while not np.all(ok):
         lo = np.where(ok, lo, hi)
         hi = np.where(ok, hi, 2.0 * hi + 1.0)
+        if np.any(hi > MAX_AGENTS):
+            raise ValueError(f"no agent count up to {MAX_AGENTS:.0e} (staffsim's stated limit) "
+                             "meets the targets; check them (a tiny max_asa or max_occupancy?)")
         ok = meets(hi)
     while np.any(hi - lo > 1):
         mid = np.floor((lo + hi) / 2.0)
