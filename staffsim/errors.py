@@ -6,6 +6,8 @@ import reprlib
 
 #: Longest excerpt of an input value quoted in a message.
 EXCERPT_CHARS = 60
+#: Problems listed one per line in one message; the rest are counted.
+MAX_PROBLEMS_SHOWN = 20
 
 _repr = reprlib.Repr()
 _repr.maxlevel = 2
@@ -28,10 +30,13 @@ class InputError(ValueError):
     @classmethod
     def several(cls, heading: str, problems: list[str]) -> InputError:
         """One problem as one line; several under ``heading`` (``"file: 3 problems:"``), one per
-        line, indented."""
+        line, indented; beyond :data:`MAX_PROBLEMS_SHOWN` the rest are counted."""
         if len(problems) == 1:
             return cls(problems[0])
-        return cls("\n".join([heading] + [f"  {p}" for p in problems]), problems)
+        shown = [f"  {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN:,} more problems")
+        return cls("\n".join([heading] + shown), problems)
 
 
 class OutputError(OSError):
@@ -53,3 +58,9 @@ def excerpt(value: object) -> str:
     if len(text) > 2 * EXCERPT_CHARS:
         text = text[: 2 * EXCERPT_CHARS] + "..."
     return text
+
+
+def clip(text: str) -> str:
+    """Plain text (a list of names, say) cut to a bounded length for a message."""
+    text = str(text)
+    return text if len(text) <= 2 * EXCERPT_CHARS else text[: 2 * EXCERPT_CHARS] + "..."

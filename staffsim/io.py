@@ -269,14 +269,31 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame], *, currenc
     (``asa_s [s]``, ``service_level [share 0-1]``, ``cost [EUR]``), shares shown as percentages.
     Values are the numbers of the CSV files (infinities written as the text ``inf``)."""
     openpyxl = _openpyxl()
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = openpyxl.Workbook(write_only=True)
     taken: set[str] = set()
+    bold = Font(bold=True)
     for name, df in tables.items():
         sheet = book.create_sheet(_sheet_name(name, taken))
         units = [column_unit(c, currency) for c in df.columns]
-        sheet.append([f"{c} [{u}]" if u else str(c) for c, u in zip(df.columns, units)])
+        header = []
+        for c, u in zip(df.columns, units):
+            cell = WriteOnlyCell(sheet, f"{c} [{u}]" if u else str(c))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        shares = [u == "share 0-1" for u in units]
         for row in df.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
+            cells = []
+            for value, share in zip(row, shares):
+                value = _cell(value)
+                if share and _is_number(value):
+                    value = WriteOnlyCell(sheet, value)
+                    value.number_format = "0.0%"
+                cells.append(value)
+            sheet.append(cells)
     buf = _io.BytesIO()
     book.save(buf)
     return write_bytes(path, buf.getvalue())
@@ -292,8 +309,9 @@ def _cell(value: Any) -> Any:
         return ("inf" if v > 0 else "-inf") if math.isinf(v) else v
     if isinstance(value, np.bool_):
         return bool(value)
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+    if isinstance(value, (pd.Timestamp, datetime.datetime)):
+        # Excel has no time zones: a zoned stamp is written as the text the CSV holds
+        return str(value) if value.tzinfo is not None else pd.Timestamp(value).to_pydatetime()
     if value is None or isinstance(value, (str, int, bool, datetime.date, datetime.time)):
         return value
     return str(value)
@@ -310,12 +328,17 @@ def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
         header = [_UNIT_SUFFIX.sub("", str(h)) for h in rows[0]] if rows else []
         df = pd.DataFrame(rows[1:], columns=header)
         for col in df.columns:
-            if df[col].map(lambda v: v in ("inf", "-inf") or isinstance(v, (int, float))
-                           or v is None).all() and df[col].map(lambda v: isinstance(v, str)).any():
-                df[col] = df[col].map(lambda v: float(v) if v is not None else math.nan)
+            values = df[col].tolist()
+            if any(v in ("inf", "-inf") for v in values) and all(
+                    v is None or v in ("inf", "-inf") or _is_number(v) for v in values):
+                df[col] = [math.nan if v is None else float(v) for v in values]
         tables[sheet.title] = df
     book.close()
     return tables
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def write_tables(directory: str | Path, tables: dict[str, pd.DataFrame], *, parquet: bool = False,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from staffsim.errors import InputError, excerpt
+from staffsim.errors import InputError, clip, excerpt
 from staffsim.limits import MAX_FORECAST_ROWS, MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets
 from staffsim.scenarios.schema import ChannelTargetsSpec, error_lines, errors_to_input_error
@@ -129,7 +129,7 @@ def _map_columns(columns: list[str], source: str) -> dict[str, str]:
     if missing:
         raise InputError(
             f"{source}: missing column(s) {', '.join(missing)}; found "
-            f"{excerpt(', '.join(map(str, columns)))} (expected channel, slot_start, volume, aht_s)"
+            f"{clip(', '.join(map(str, columns)))} (expected channel, slot_start, volume, aht_s)"
         )
     return found
 
@@ -172,12 +172,12 @@ def _read_workbook(path: Path, source: str, sheet: str | None) -> pd.DataFrame:
     try:
         names = book.sheetnames
         if sheet is None and len(names) > 1:
-            raise InputError(f"{source}: the workbook has {len(names)} sheets ({excerpt(', '.join(names))}); "
+            raise InputError(f"{source}: the workbook has {len(names)} sheets ({clip(', '.join(names))}); "
                              "say which holds the forecast (--sheet NAME, or sheet: in a scenario)")
         if sheet is not None and sheet not in names:
             close = difflib.get_close_matches(sheet, names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise InputError(f"{source}: no sheet {sheet!r} (sheets: {excerpt(', '.join(names))}){hint}")
+            raise InputError(f"{source}: no sheet {excerpt(sheet)} (sheets: {clip(', '.join(names))}){hint}")
         rows = []
         for row in book[sheet or names[0]].iter_rows(values_only=True):
             if len(rows) > MAX_FORECAST_ROWS + 1:
@@ -300,7 +300,8 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
     table = table.sort_values("channel", key=lambda s: s.map(rank), kind="stable").reset_index(drop=True)
     slot_s = _infer_slot(table, slot, source)
     busy = table["volume"].to_numpy() > 0
-    traffic = np.where(busy, table["volume"].to_numpy() * table["aht_s"].to_numpy() / slot_s, 0.0)
+    with np.errstate(over="ignore"):
+        traffic = np.where(busy, table["volume"].to_numpy() * table["aht_s"].to_numpy() / slot_s, 0.0)
     if np.any(traffic > MAX_TRAFFIC):
         k = int(np.argmax(traffic > MAX_TRAFFIC))
         row = table.iloc[k]
@@ -324,6 +325,7 @@ def _zone(tz: str | None, source: str) -> ZoneInfo | None:
 
 
 _SLASHED = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[ T]+(.*))?$")
+_TIME_ZONE = re.compile(r"^(\d{1,2}:\d{2}(?::\d{2})?)\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
 
 
 def _date_order(texts: list[str], dayfirst: bool | None, err) -> bool | None:
@@ -456,13 +458,19 @@ def _parse_start(text: str, dayfirst: bool | None = None) -> tuple[Any, float, s
             date = datetime.date(year, month, day)
         except ValueError:
             raise ValueError(f"not a date (day {day}, month {month})") from None
-        clock = 0.0
+        clock, zone = 0.0, None
         if m.group(5):
+            t = _TIME_ZONE.match(m.group(5).strip())
             try:
-                clock = parse_clock(m.group(5).strip())
+                clock = parse_clock(t.group(1)) if t else parse_clock(m.group(5).strip())
             except ValueError:
                 raise ValueError(expected) from None
-        return pd.Timestamp(date) + pd.Timedelta(seconds=clock), 0.0, "datetime"
+            zone = t.group(2) if t else None
+        ts = pd.Timestamp(date) + pd.Timedelta(seconds=clock)
+        if zone:
+            ts = ts.tz_localize(datetime.timezone.utc if zone.upper() in ("Z", "UTC") else
+                                datetime.datetime.strptime(zone.replace(":", ""), "%z").tzinfo)
+        return ts, 0.0, "datetime"
     if not re.match(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}", text):
         raise ValueError(expected)
     try:
