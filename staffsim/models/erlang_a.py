@@ -243,12 +243,16 @@ def required_agents(
             ok &= r["asa"] <= w
         return ok | (a == 0)
 
-    lo = np.full(a.shape, -1.0)  # meets(lo) is false (virtual)
+    # meets(lo) is false: the service level is at most the answered share A(1 - P(abandon))/A
+    # = n occupancy / A <= n / A, so fewer than target x A agents never meet it (-1: virtual)
+    lo = np.maximum(np.ceil(sl_t * a) - 1.0, -1.0)
     hi = np.maximum(np.ceil(a), 1.0)
+    step = np.maximum(np.ceil(np.sqrt(a)), 1.0)  # staffing above A grows like sqrt(A)
     ok = meets(hi)
     while not np.all(ok):
         lo = np.where(ok, lo, hi)
-        hi = np.where(ok, hi, 2.0 * hi + 1.0)
+        hi = np.where(ok, hi, hi + step)
+        step = np.where(ok, step, 2.0 * step)
         if np.any(hi > MAX_AGENTS):
             raise ValueError(f"no agent count up to {MAX_AGENTS:.0e} (staffsim's stated limit) "
                              "meets the targets; check them (a tiny max_asa or max_occupancy?)")
