@@ -61,6 +61,18 @@ def phi(delta: np.ndarray) -> np.ndarray:
     return result
 
 
+def _u_minus_log1p(u: np.ndarray, log1p_u: np.ndarray) -> np.ndarray:
+    """u - log(1 + u) >= 0 for u > 0 (= u^2/2 - u^3/3 + ...), without cancellation."""
+    result = u - log1p_u
+    small = u < 0.1
+    us = u[small]
+    total = np.zeros(us.shape)
+    for k in range(17, 1, -1):  # 0.1^17 / 17: far below one ulp of the sum
+        total = (total + (-1) ** k / k) * us
+    result[small] = total * us
+    return result
+
+
 def _right(c: np.ndarray) -> np.ndarray:
     """An upper bound on the delta > 0 with phi(delta) = c (phi >= delta^2/2 - delta^3/6 and
     phi >= delta - 1)."""
@@ -90,26 +102,39 @@ def _overload(x1, y, d, limit):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         u = -d / x1
         vstar = np.log1p(u)
-        big_g = x1 * (u - vstar)
+        big_g = x1 * _u_minus_log1p(u, vstar)
         c = _CUT / x1
         lo, hi = np.maximum(-vstar, -_left(c)), _right(c)
         width = 1.0 / np.sqrt(x1)
-        # [0, L] with L before the peak: the largest value is at L, where g rises with slope
-        # g'(L) > 0; g lies below its tangent, which bounds the range from the left
-        dl = limit - vstar
-        before = dl < 0
-        g_l = np.where(before, -x1 * phi(np.minimum(dl, 0.0)), 0.0)
-        slope = np.where(before, x1 * np.expm1(-dl), np.inf)
-        lo_t = np.where(before, np.maximum.reduce([-vstar, -_left((_CUT - g_l) / x1), dl - _CUT / slope]), lo)
-        hi_t = np.minimum(dl, hi)
-        center_t = np.where(before, hi_t, 0.0)
-        width_t = np.where(before, np.minimum(width, 1.0 / slope), width)
     delta, w = _graded_nodes(np.zeros(x1.shape), width, lo, hi)
     v = vstar[:, None] + delta
     logs = _log_sums(-x1[:, None] * phi(delta), [w, w * v, w * -np.expm1(-v)])
-    delta_t, w_t = _graded_nodes(center_t, width_t, lo_t, hi_t)
-    (log_jt,) = _log_sums(-x1[:, None] * phi(delta_t), [w_t])
+    log_jt = np.zeros(x1.shape)
+    dl = limit - vstar
+    before = dl < 0
+    after = ~before
+    if np.any(after):  # [0, L] holds the peak: the nodes above, cut at L
+        hi_t = np.minimum(dl[after], hi[after])
+        delta_t, w_t = _graded_nodes(np.zeros(hi_t.shape), width[after], lo[after], hi_t)
+        (log_jt[after],) = _log_sums(-x1[after, None] * phi(delta_t), [w_t])
+    if np.any(before):
+        log_jt[before] = _before_peak(x1[before], vstar[before], limit[before], dl[before], width[before])
     return (big_g, *logs, log_jt)
+
+
+def _before_peak(x1, vstar, limit, dl, width):
+    """log of the integral over [0, L] of e^(g - G) when L lies before the peak: the largest value
+    is at L, where g rises with slope g'(L) > 0 (g lies below its tangent, which bounds the range
+    to the left). Nodes are distances s back from L, so that an interval [0, L] far shorter than
+    v* keeps its exact length; delta = (L - v*) - s."""
+    with np.errstate(divide="ignore", over="ignore"):
+        g_l = -x1 * phi(dl)
+        slope = x1 * np.expm1(-dl)
+        length = np.minimum.reduce([limit, vstar - limit + _left((_CUT - g_l) / x1), _CUT / slope])
+    zero = np.zeros(x1.shape)
+    back, w = _graded_nodes(zero, np.minimum(width, 1.0 / slope), zero, length)
+    (log_jt,) = _log_sums(-x1[:, None] * phi(dl[:, None] - back), [w])
+    return log_jt
 
 
 def _underload(x1, y, d, limit):
