@@ -239,3 +239,10 @@ def test_api_names_the_argument(root):
     assert np.allclose(erlang.erlang_c(np.array([5.0, 10.0]), [8, 12]),
                        [erlang.erlang_c(5.0, 8), erlang.erlang_c(10.0, 12)])
     assert math.isfinite(erlang.erlang_c(np.float32(10.0), np.int64(12)))
+
+
+def test_binary_and_overflowing_files(capsys, tmp_path):
+    err = refused(capsys, "validate", write(tmp_path, "b.yaml", "name: \x00\x01"))
+    assert "character #x0000 at position 6 is not allowed" in err and len(err.splitlines()) == 1
+    err = refused(capsys, "validate", write(tmp_path, "o.yaml", SCENARIO.replace("[10, 20]", "[1e308, 1e308]")))
+    assert "inf contacts offered per replication" in err

@@ -336,8 +336,8 @@ def _date_order(texts: list[str], dayfirst: bool | None, err) -> bool | None:
              if (m := _SLASHED.match(t))]
     if not pairs:
         return dayfirst
-    day_first = next(((i, t) for i, a, b in pairs if a > 12 >= b for t in [texts[i]]), None)
-    month_first = next(((i, t) for i, a, b in pairs if b > 12 >= a for t in [texts[i]]), None)
+    day_first = next(((i, texts[i]) for i, a, b in pairs if a > 12 >= b), None)
+    month_first = next(((i, texts[i]) for i, a, b in pairs if b > 12 >= a), None)
     if dayfirst is True and month_first:
         raise err(month_first[0], f"{excerpt(month_first[1])} is not day/month/year (--dayfirst / "
                                   "dayfirst: true were given): the month would be over 12")

@@ -134,9 +134,10 @@ def scenario_from_dict(
 
 def _check_contacts(volumes: dict[str, np.ndarray], label: str) -> None:
     """At most MAX_CONTACTS contacts offered per replication (the simulator's memory and time)."""
-    total = sum(float(np.sum(v)) for v in volumes.values())
-    if not total <= MAX_CONTACTS:
+    with np.errstate(over="ignore"):
         per = {name: float(np.sum(v)) for name, v in volumes.items()}
+    total = sum(per.values())
+    if not total <= MAX_CONTACTS:
         top = max(per, key=lambda k: per[k])
         raise InputError(
             f"{label}: channels: {total:,.0f} contacts offered per replication (volume x "

@@ -163,7 +163,7 @@ def _is_tag(item: Any) -> bool:
 def error_lines(exc: ValidationError, model: Any, prefix: str = "") -> list[str]:
     """Every problem in a pydantic error, one ``"field.path: what is allowed, got value"`` each
     (one per field; an unknown key names the known one it is closest to)."""
-    lines = []
+    unknown, lines = [], []
     seen_paths: set[str] = set()
     for err in exc.errors(include_url=False):
         loc = tuple(x for x in err["loc"] if not _is_tag(x))
@@ -181,7 +181,7 @@ def error_lines(exc: ValidationError, model: Any, prefix: str = "") -> list[str]
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 msg += f" ({hint}allowed: {', '.join(allowed)})"
             path = ".".join(path.split(".")[:-1])
-            lines.append(f"{path}: {msg}" if path else msg)
+            unknown.append(f"{path}: {msg}" if path else msg)
             continue
         if kind == "value_error":
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
@@ -198,8 +198,7 @@ def error_lines(exc: ValidationError, model: Any, prefix: str = "") -> list[str]
             continue  # another branch of the same field's alternatives: one message per field
         seen_paths.add(path)
         lines.append(f"{path}: {msg}" if path else msg)
-    unknown = [line for line in lines if "unknown field" in line]
-    return unknown + [line for line in lines if "unknown field" not in line]  # causes first
+    return unknown + lines  # an unknown key is often why a known one is missing: it comes first
 
 
 def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: str = "") -> str:

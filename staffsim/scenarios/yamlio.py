@@ -103,8 +103,9 @@ def _check_expansion(root: Node) -> None:
 
 def load_yaml_text(text: str, source: str) -> Any:
     """Parse YAML text; every problem is an :class:`InputError` naming ``source`` and the line."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters at once
         node = loader.get_single_node()
         if node is None:
             return None
@@ -116,13 +117,18 @@ def load_yaml_text(text: str, source: str) -> Any:
         raise InputError(f"{source}: {pos}{exc}") from None
     except RecursionError:
         raise InputError(f"{source}: nested too deeply to read (hundreds of levels of [ or {{)") from None
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise YAMLSyntaxError(f"{source}: invalid YAML: character #x{code:04x} at position "
+                              f"{exc.position} is not allowed (a binary file?)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         pos = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise YAMLSyntaxError(f"{source}: {pos}invalid YAML: {problem}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_yaml(path: str | Path) -> Any:
