@@ -1,7 +1,7 @@
 """The ``staffsim`` command line.
 
 ``main(argv)`` returns the exit code: 0 on success, 2 for bad input (one message on stderr, no
-traceback; several problems in one file are listed one per line under one heading), 3 when the
+traceback; several problems in one file are listed one per line under one heading), 4 when the
 outputs could not be written (a full disk: earlier outputs are left as they were), 130 when
 interrupted.
 """
@@ -540,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as exc:
         print(f"staffsim: error: could not write the outputs: {_bounded(exc.strerror or str(exc))}",
               file=sys.stderr)
-        return 3
+        return 4
     except KeyboardInterrupt:
         print("staffsim: interrupted", file=sys.stderr)
         return 130

@@ -42,7 +42,7 @@ class InputError(ValueError):
 class OutputError(OSError):
     """Outputs could not be written (disk full, no permission, a file system error): the message
     names the path and the reason, and says that earlier outputs were left as they were. The CLI
-    exits with code 3."""
+    exits with code 4 (3 belongs to a lost worker process)."""
 
 
 def where(source: str | None, field: str | None = None) -> str:

@@ -207,13 +207,13 @@ def test_full_disk_leaves_earlier_outputs_intact(monkeypatch, tmp_path):
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == before  # no mix, no temporaries
 
 
-def test_full_disk_in_the_cli_exits_3_with_one_message(capsys, monkeypatch, tmp_path, root):
+def test_full_disk_in_the_cli_exits_4_with_one_message(capsys, monkeypatch, tmp_path, root):
     pytest.importorskip("openpyxl")
     plan = tmp_path / "plan.csv"
     plan.write_text("the earlier plan\n")
     full_disk_after(monkeypatch, 1)  # plan.csv is written, plan.xlsx is not
     code, _, err = cli(capsys, "plan", root / "scenarios" / "forecast" / "weekday.csv", "--out", plan, "--xlsx")
-    assert code == 3
+    assert code == 4
     assert err.startswith("staffsim: error: could not write the outputs: ") and "plan.xlsx" in err
     assert "No space left on device" in err and len(err.strip().splitlines()) == 1
     assert plan.read_text() == "the earlier plan\n" and sorted(os.listdir(tmp_path)) == ["plan.csv"]
