@@ -236,32 +236,36 @@ def required_agents(
     a, h, p, t, sl_t, ab, occ, w = (np.array(v, dtype=float).ravel() for v in arrays)
     want_asa = bool(np.any(np.isfinite(w)))
 
-    def meets(n):
-        r = _evaluate(a, n, h, p, t, want_asa)
-        ok = (r["service_level"] >= sl_t) & (r["p_abandon"] <= ab) & (r["occupancy"] <= occ)
+    def meets(i, n):
+        """Whether n agents meet the targets of the slots i (only the slots still searched are
+        evaluated)."""
+        r = _evaluate(a[i], n, h[i], p[i], t[i], want_asa)
+        ok = (r["service_level"] >= sl_t[i]) & (r["p_abandon"] <= ab[i]) & (r["occupancy"] <= occ[i])
         if want_asa:
-            ok &= r["asa"] <= w
-        return ok | (a == 0)
+            ok &= r["asa"] <= w[i]
+        return ok | (a[i] == 0)
 
     # meets(lo) is false: the service level is at most the answered share A(1 - P(abandon))/A
     # = n occupancy / A <= n / A, so fewer than target x A agents never meet it (-1: virtual)
     lo = np.maximum(np.ceil(sl_t * a) - 1.0, -1.0)
     hi = np.maximum(np.ceil(a), 1.0)
     step = np.maximum(np.ceil(np.sqrt(a)), 1.0)  # staffing above A grows like sqrt(A)
-    ok = meets(hi)
-    while not np.all(ok):
-        lo = np.where(ok, lo, hi)
-        hi = np.where(ok, hi, hi + step)
-        step = np.where(ok, step, 2.0 * step)
-        if np.any(hi > MAX_AGENTS):
+    i = np.arange(a.size)
+    while i.size:  # gallop up until hi meets the targets
+        ok = meets(i, hi[i])
+        i = i[~ok]
+        lo[i] = hi[i]
+        hi[i] += step[i]
+        step[i] *= 2.0
+        if np.any(hi[i] > MAX_AGENTS):
             raise ValueError(f"no agent count up to {MAX_AGENTS:.0e} (staffsim's stated limit) "
                              "meets the targets; check them (a tiny max_asa or max_occupancy?)")
-        ok = meets(hi)
-    while np.any(hi - lo > 1):
-        mid = np.floor((lo + hi) / 2.0)
-        mid = np.where(hi - lo > 1, mid, hi)
-        ok = meets(mid)
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
+    i = np.flatnonzero(hi - lo > 1)
+    while i.size:  # bisect (lo fails, hi meets)
+        mid = np.floor((lo[i] + hi[i]) / 2.0)
+        ok = meets(i, mid)
+        hi[i] = np.where(ok, mid, hi[i])
+        lo[i] = np.where(ok, lo[i], mid)
+        i = i[hi[i] - lo[i] > 1]
     hi = np.where(a == 0, 0.0, hi)
     return out(hi.reshape(shape), scalar, integer=True)
