@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from staffsim.errors import excerpt
 from staffsim.limits import MAX_AGENTS, MAX_TRAFFIC
 
 
@@ -26,10 +27,35 @@ def _numbers(name: str, value: Any) -> np.ndarray:
                                      for v in arr.flat):
         arr = arr.astype(float)
     if arr.dtype.kind not in "iuf":
-        text = repr(value) if not isinstance(value, np.ndarray) else f"an array of {value.dtype}"
-        short = text if len(text) <= 60 else text[:57] + "..."
-        raise TypeError(f"{name}: must be a number or an array of numbers, got {short}")
+        raise TypeError(f"{name}: must be a number or an array of numbers, got {excerpt(value)}")
     return arr.astype(float, copy=False)
+
+
+def least_meeting(lo: np.ndarray, hi: np.ndarray, step: np.ndarray, meets) -> np.ndarray:
+    """The least count in (lo, ...] meeting the targets, per slot: ``hi`` gallops up by doubling
+    ``step`` until it meets them, then bisection between the last failing count and it.
+    ``meets(i, n)`` says whether counts ``n`` meet the targets of slots ``i`` (monotone in n);
+    ``lo`` must fail (or be virtual, below every possible answer). Only the slots still searched
+    are evaluated; beyond MAX_AGENTS the targets are called unreachable."""
+    lo, hi, step = (np.array(x, dtype=float) for x in (lo, hi, step))
+    i = np.arange(lo.size)
+    while i.size:
+        ok = meets(i, hi[i])
+        i = i[~ok]
+        lo[i] = hi[i]
+        hi[i] += step[i]
+        step[i] *= 2.0
+        if np.any(hi[i] > MAX_AGENTS):
+            raise ValueError(f"no agent count up to {MAX_AGENTS:.0e} (staffsim's stated limit) "
+                             "meets the targets; check them (a tiny max_asa or max_occupancy?)")
+    i = np.flatnonzero(hi - lo > 1)
+    while i.size:
+        mid = np.floor((lo[i] + hi[i]) / 2.0)
+        ok = meets(i, mid)
+        hi[i] = np.where(ok, mid, hi[i])
+        lo[i] = np.where(ok, lo[i], mid)
+        i = i[hi[i] - lo[i] > 1]
+    return hi
 
 
 def as_float(

@@ -38,7 +38,7 @@ import numpy as np
 from scipy import special
 
 from staffsim.limits import MAX_AGENTS
-from staffsim.models._arrays import as_agents, as_float, is_scalar, out
+from staffsim.models._arrays import as_agents, as_float, is_scalar, least_meeting, out
 from staffsim.models._gamma import FIRST_BLOCK, SERIES_BELOW, SERIES_FROM, log_poisson_term
 
 __all__ = [
@@ -258,34 +258,16 @@ def required_agents(
         b[idx] = a[idx] * b[idx] / (n_next + a[idx] * b[idx])
         n[idx] = n_next
     if idx.size:  # far above the stability bound (an ASA target of 1e-300 s): gallop, bisect
-        n[idx] = _gallop(n[idx], lambda m, i=idx: _meets(a[i], m, h[i], t[i], sl_target[i], occ[i], w_max[i]))
+        def meets(i, m, rows=idx):
+            j = rows[i]
+            return _meets(a[j], m, h[j], t[j], sl_target[j], occ[j], w_max[j])
+
+        n[idx] = least_meeting(n[idx], n[idx] + 1.0, np.ones(idx.size), meets)
     n = _confirm(n, lambda m: _meets(a, m, h, t, sl_target, occ, w_max))
     return out(n.reshape(shape), scalar, integer=True)
 
 
 _WALK = 2048  # single steps up from the stability bound before galloping
-
-
-def _gallop(n: np.ndarray, meets) -> np.ndarray:
-    """The least m > n with meets(m), for n that fails: steps doubling from n, then bisection
-    (meets is monotone in m)."""
-    lo, step = n.copy(), np.ones(n.shape)
-    hi = lo + step
-    ok = meets(hi)
-    while not np.all(ok):
-        lo = np.where(ok, lo, hi)
-        step = np.where(ok, step, 2.0 * step)
-        hi = np.where(ok, hi, lo + step)
-        if np.any(hi > MAX_AGENTS):
-            raise ValueError(f"no agent count up to {MAX_AGENTS:.0e} (staffsim's stated limit) "
-                             "meets the targets")
-        ok = meets(hi)
-    while np.any(hi - lo > 1):
-        mid = np.where(hi - lo > 1, np.floor((lo + hi) / 2.0), hi)
-        ok = meets(mid)
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
-    return hi
 
 
 def _meets(a, n, h, t, sl_target, occ, w_max):

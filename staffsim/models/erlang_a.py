@@ -54,8 +54,8 @@ from typing import Any
 import numpy as np
 
 from staffsim.models import erlang
-from staffsim.models._arrays import as_agents, as_float, is_scalar, out
-from staffsim.limits import MAX_AGENTS, MAX_PATIENCE_RATIO
+from staffsim.models._arrays import as_agents, as_float, is_scalar, least_meeting, out
+from staffsim.limits import MAX_PATIENCE_RATIO
 from staffsim.models._quadrature import integrals
 
 __all__ = ["ErlangAMetrics", "metrics", "required_agents"]
@@ -248,24 +248,7 @@ def required_agents(
     # meets(lo) is false: the service level is at most the answered share A(1 - P(abandon))/A
     # = n occupancy / A <= n / A, so fewer than target x A agents never meet it (-1: virtual)
     lo = np.maximum(np.ceil(sl_t * a) - 1.0, -1.0)
-    hi = np.maximum(np.ceil(a), 1.0)
-    step = np.maximum(np.ceil(np.sqrt(a)), 1.0)  # staffing above A grows like sqrt(A)
-    i = np.arange(a.size)
-    while i.size:  # gallop up until hi meets the targets
-        ok = meets(i, hi[i])
-        i = i[~ok]
-        lo[i] = hi[i]
-        hi[i] += step[i]
-        step[i] *= 2.0
-        if np.any(hi[i] > MAX_AGENTS):
-            raise ValueError(f"no agent count up to {MAX_AGENTS:.0e} (staffsim's stated limit) "
-                             "meets the targets; check them (a tiny max_asa or max_occupancy?)")
-    i = np.flatnonzero(hi - lo > 1)
-    while i.size:  # bisect (lo fails, hi meets)
-        mid = np.floor((lo[i] + hi[i]) / 2.0)
-        ok = meets(i, mid)
-        hi[i] = np.where(ok, mid, hi[i])
-        lo[i] = np.where(ok, lo[i], mid)
-        i = i[hi[i] - lo[i] > 1]
+    # staffing above A grows like sqrt(A): gallop from A by steps of sqrt(A)
+    hi = least_meeting(lo, np.maximum(np.ceil(a), 1.0), np.maximum(np.ceil(np.sqrt(a)), 1.0), meets)
     hi = np.where(a == 0, 0.0, hi)
     return out(hi.reshape(shape), scalar, integer=True)
