@@ -246,3 +246,20 @@ def test_binary_and_overflowing_files(capsys, tmp_path):
     assert "character #x0000 at position 6 is not allowed" in err and len(err.splitlines()) == 1
     err = refused(capsys, "validate", write(tmp_path, "o.yaml", SCENARIO.replace("[10, 20]", "[1e308, 1e308]")))
     assert "inf contacts offered per replication" in err
+
+
+def test_size_limits_of_files_and_models(capsys, tmp_path, monkeypatch, root):
+    import staffsim.scenarios.forecast as forecast
+    import staffsim.scenarios.yamlio as yamlio
+
+    monkeypatch.setattr(yamlio, "MAX_YAML_BYTES", 1000)
+    err = refused(capsys, "validate", write(tmp_path, "big.yaml", SCENARIO + "#" * 1000 + "\n"))
+    assert "larger than" in err and "staffsim reads YAML files up to that size" in err
+    monkeypatch.setattr(forecast, "MAX_FORECAST_ROWS", 10)
+    err = refused(capsys, "plan", root / "scenarios" / "forecast" / "weekday.csv")
+    assert "more than 10 rows" in err
+    base = ["erlang", "--volume", "100", "--aht", "180", "--threshold", "20", "--agents", "5"]
+    err = refused(capsys, *base, "--concurrency", "1000")
+    assert "concurrency: must be a whole number from 1 to 100" in err
+    err = refused(capsys, *base, "--concurrency-stretch", "1e6")
+    assert "concurrency_stretch: must be a number from 1 to 100" in err
