@@ -39,6 +39,9 @@ def main() -> None:
     sec = best_of(lambda: erlang_a.required_agents(traffic, aht, 240.0, 20.0, 0.8, 0.05), 3)
     print(f"  Erlang A required agents,         10,000 slots: {sec * 1e3:8.1f} ms "
           f"= {10_000 / sec:12,.0f} slots staffed/s")
+    # one slot in heavy overload with patience 10^7 handle times (10^10 contacts waiting)
+    sec = best_of(lambda: erlang_a.metrics(20000.0, 10000, 10.0, 1e8, 20.0), 20)
+    print(f"  Erlang A metrics, one overloaded slot, patience 1e7 x AHT: {sec * 1e3:6.2f} ms")
 
 
 if __name__ == "__main__":

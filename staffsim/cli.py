@@ -1,8 +1,10 @@
 """The ``staffsim`` command line.
 
 ``main(argv)`` returns the exit code: 0 on success, 2 for bad input (one message on stderr, no
-traceback), 3 when a worker process was lost mid-run (killed by the operating system; the
-finished replications are kept), 130 when interrupted.
+traceback; several problems in one file are listed one per line under one heading), 3 when a
+worker process was lost mid-run (killed by the operating system; the finished replications are
+kept), 4 when the outputs could not be written (a full disk: earlier outputs are left as they
+were), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -17,10 +19,20 @@ from pathlib import Path
 import pandas as pd
 
 from staffsim import __version__
-from staffsim.errors import InputError, WorkerLost
-from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
+from staffsim.errors import InputError, OutputError, WorkerLost
 from staffsim.formatting import format_differences, format_table
-from staffsim.io import dumps, frame_to_csv, write_frame, write_text
+from staffsim.io import (
+    CSV_DIALECTS,
+    check_output_dir,
+    check_output_file,
+    dumps,
+    frame_to_csv,
+    output_batch,
+    write_frame,
+    write_text,
+)
+from staffsim.limits import MAX_TABLE_ROWS, MAX_TRAFFIC
+from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
 from staffsim.scenarios.calendar import horizon_phrase, period_article, period_noun, slot_phrase
 from staffsim.units import parse_duration
 
@@ -54,6 +66,9 @@ def _agents(text: str) -> list[int]:
             lo, hi = (int(x) for x in text.split(":"))
             if lo < 0 or hi < lo:
                 raise ValueError
+            if hi - lo + 1 > MAX_TABLE_ROWS:
+                raise argparse.ArgumentTypeError(
+                    f"a range of at most {MAX_TABLE_ROWS:,} agent counts, got {hi - lo + 1:,} ({text})")
             return list(range(lo, hi + 1))
         n = int(text)
         if n < 0:
@@ -108,13 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
         "A for channels with a patience). The forecast has one row per channel and slot: "
         "channel, slot_start (HH:MM or ISO date-time), volume, aht_s.",
     )
-    pl.add_argument("forecast", type=Path, help="forecast CSV")
+    pl.add_argument("forecast", type=Path, help="forecast CSV or Excel workbook (.xlsx)")
     pl.add_argument(
         "--targets", type=Path,
         help="targets YAML (default: targets.yaml beside the forecast)",
     )
     pl.add_argument("--slot", type=_duration, help="slot length (default: inferred from the CSV)")
-    pl.add_argument("--out", type=Path, help="write the plan to this file (.csv or .json)")
+    _add_forecast_reader_flags(pl)
+    pl.add_argument("--out", type=Path, help="write the plan to this file (.csv, .json or .xlsx)")
+    _add_output_format_flags(pl)
     pl.add_argument("--format", choices=["table", "csv", "json"], default="table")
     pl.set_defaults(func=_cmd_plan)
 
@@ -140,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
                     default="offered", help="service-level definition (default: offered)")
     ru.add_argument("--out", type=Path, help="write slots.csv, summary.csv, groups.csv, plan.csv, "
                     "result.json into this directory")
+    _add_output_format_flags(ru)
     ru.add_argument("--contacts", action="store_true", help="with --out: also contacts.csv")
     ru.add_argument("--plot", action="store_true", help="with --out: day_<channel>.png charts")
     ru.add_argument("--report", action="store_true", help="with --out: report.html for managers")
@@ -156,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("variants", type=Path, nargs="+")
     _common_run_flags(co)
     co.add_argument("--out", type=Path, help="write differences.csv, summaries.csv, result.json here")
+    _add_output_format_flags(co)
     co.add_argument("--plot", action="store_true", help="with --out: compare.png")
     co.add_argument("--report", action="store_true", help="with --out: report.html for managers")
     co.add_argument("--format", choices=["table", "json"], default="table")
@@ -179,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="fixed overrides applied before sweeping")
     _common_run_flags(sw)
     sw.add_argument("--out", type=Path, help="write sweep.csv, steps.csv, result.json here")
+    _add_output_format_flags(sw)
     sw.add_argument("--plot", action="store_true", help="with --out: sweep.png (lines for one "
                     "parameter, a heatmap of --metric for two)")
     sw.add_argument("--format", choices=["table", "json"], default="table")
@@ -205,6 +225,10 @@ def _common_run_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_erlang(args: argparse.Namespace) -> int:
+    traffic = args.volume * args.aht * args.concurrency_stretch / args.slot if args.slot > 0 else 0.0
+    if traffic > MAX_TRAFFIC:  # bad signs and zeros are reported below, with the field's rule
+        raise InputError(f"staffsim erlang: --volume x --aht / --slot is {traffic:.3g} Erlangs; "
+                         f"staffsim's limit is {MAX_TRAFFIC:.0e} Erlangs per slot")
     if args.target is not None:
         targets = ChannelTargets(
             service_level=args.target,
@@ -254,22 +278,33 @@ def _cmd_erlang(args: argparse.Namespace) -> int:
 def _cmd_plan(args: argparse.Namespace) -> int:
     from staffsim.scenarios.loader import load_forecast, load_targets
 
-    forecast = load_forecast(args.forecast, args.slot)
+    if args.xlsx and not args.out:
+        raise InputError("staffsim plan: --xlsx needs --out FILE (the workbook is written beside it)")
+    if args.out:
+        check_output_file(args.out)
+        _check_xlsx_beside(args)
+    forecast = load_forecast(args.forecast, args.slot, **_forecast_reader_options(args))
     targets_path = args.targets or args.forecast.with_name("targets.yaml")
     if args.targets is None and not targets_path.exists():
         raise InputError(f"{args.forecast}: no --targets given and no targets.yaml beside it")
     targets = load_targets(targets_path)
     try:
         plan = plan_staffing(forecast.table, targets, forecast.slot_s)
-    except ValueError as exc:
-        raise InputError(f"{targets_path}: {exc}") from None
+    except ValueError as exc:  # a channel without targets, or a slot beyond the stated limits
+        raise InputError(f"{args.forecast} with {targets_path}: {exc}") from None
+    if "media_type" in forecast.table:
+        media = dict(zip(forecast.table["channel"], forecast.table["media_type"]))
+        plan.insert(1, "media_type", plan["channel"].map(media))
     if args.out:
-        write_frame(args.out, plan)
+        with output_batch():
+            write_frame(args.out, plan, csv_dialect=args.csv_dialect)
+            if args.xlsx and args.out.suffix.lower() != ".xlsx":
+                write_frame(args.out.with_suffix(".xlsx"), plan)
     if args.format == "csv":
-        sys.stdout.write(frame_to_csv(plan))
+        sys.stdout.write(frame_to_csv(plan, args.csv_dialect))
     elif args.format == "json":
         sys.stdout.write(
-            dumps({"forecast": str(args.forecast), "slot_s": forecast.slot_s,
+            dumps({"forecast": str(args.forecast), "slot_s": forecast.slot_s, "tz": forecast.tz,
                    "version": __version__, "plan": plan})
         )
     else:
@@ -330,6 +365,9 @@ def _headcount_text(sc) -> str:
         text = slot_text if seats == 0 else f"{text}; {slot_text}"
     return text
 # --- end week ---------------------------------------------------------------------------------
+def _check_xlsx_beside(args: argparse.Namespace) -> None:
+    if args.xlsx and args.out.suffix.lower() != ".xlsx":
+        check_output_file(args.out.with_suffix(".xlsx"), "--xlsx")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -356,21 +394,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from staffsim.experiment import simulate
     from staffsim.scenarios.loader import load_scenario
 
-    _needs_out(args, "run", "contacts", "plot", "parquet", "report")
+    _needs_out(args, "run", "contacts", "plot", "parquet", "report", "xlsx")
     sc = load_scenario(args.scenario, args.overrides)
+    if args.out:
+        tables = ["slots", "summary", "groups", "plan"] + (["contacts"] if args.contacts else [])
+        _check_out(args, tables, ["result.json", "report.html"] + [f"day_{c}.png" for c in sc.channels])
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
                       progress=False if args.no_progress else None, contacts=args.contacts,
                       cluster=args.cluster)
     if args.out:
-        result.write(args.out, contacts=args.contacts, parquet=args.parquet)
-        if args.plot:
-            from staffsim.plots import plot_day, save_figures
+        with output_batch():
+            result.write(args.out, contacts=args.contacts, parquet=args.parquet,
+                         **_output_formats(args, "results.xlsx"))
+            if args.plot:
+                from staffsim.plots import plot_day, save_figures
 
-            save_figures({f"day_{c}": plot_day(result, c) for c in sc.channels}, args.out)
-        if args.report:
-            from staffsim.report import run_report
+                save_figures({f"day_{c}": plot_day(result, c) for c in sc.channels}, args.out)
+            if args.report:
+                from staffsim.report import run_report
 
-            write_text(args.out / "report.html", run_report(result))
+                write_text(args.out / "report.html", run_report(result))
     if args.format == "json":
         sys.stdout.write(result.to_json())
         return _finish(result.complete, result.replications, result.stopped)
@@ -441,6 +484,8 @@ def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:
     for flag in flags:
         if getattr(args, flag, False) and not args.out:
             raise InputError(f"staffsim {command}: --{flag} needs --out DIR")
+    if getattr(args, "csv_dialect", "standard") != "standard" and not args.out:
+        raise InputError(f"staffsim {command}: --csv-dialect needs --out DIR")
 
 
 EXIT_WORKER_LOST = 3
@@ -464,21 +509,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from staffsim.experiment import compare
     from staffsim.scenarios.loader import load_scenario
 
-    _needs_out(args, "compare", "plot", "parquet", "report")
+    _needs_out(args, "compare", "plot", "parquet", "report", "xlsx")
+    if args.out:
+        _check_out(args, ["differences", "summaries"], ["result.json", "compare.png", "report.html"])
     base = load_scenario(args.baseline)
     variants = [load_scenario(v) for v in args.variants]
     result = compare(base, *variants, replications=args.replications, seed=args.seed, jobs=args.jobs,
                      progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
-        result.write(args.out, parquet=args.parquet)
-        if args.plot:
-            from staffsim.plots import plot_comparison, save_figures
+        with output_batch():
+            result.write(args.out, parquet=args.parquet, **_output_formats(args, "results.xlsx"))
+            if args.plot:
+                from staffsim.plots import plot_comparison, save_figures
 
-            save_figures({"compare": plot_comparison(result)}, args.out)
-        if args.report:
-            from staffsim.report import comparison_report
+                save_figures({"compare": plot_comparison(result)}, args.out)
+            if args.report:
+                from staffsim.report import comparison_report
 
-            write_text(args.out / "report.html", comparison_report(result))
+                write_text(args.out / "report.html", comparison_report(result))
     if args.format == "json":
         sys.stdout.write(dumps(result.to_dict()))
         return _finish(result.complete, result.baseline.replications, _stopped(result))
@@ -513,7 +561,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from staffsim.scenarios.loader import load_scenario
     from staffsim.sweeps import SWEEP_METRICS, sweep
 
-    _needs_out(args, "sweep", "plot", "parquet")
+    _needs_out(args, "sweep", "plot", "parquet", "xlsx")
+    if args.out:
+        _check_out(args, ["sweep", "steps"], ["result.json", "sweep.png"])
     grid = {}
     for text in args.param:
         if "=" not in text:
@@ -540,12 +590,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     result = sweep(sc, only or grid, grid[only] if only else None, args.replications, args.seed, args.jobs,
                    progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
-        result.write(args.out, parquet=args.parquet)
-        if args.plot:
-            from staffsim.plots import plot_sweep, plot_sweep_heatmap, save_figures
+        with output_batch():
+            result.write(args.out, parquet=args.parquet, **_output_formats(args, "results.xlsx"))
+            if args.plot:
+                from staffsim.plots import plot_sweep, plot_sweep_heatmap, save_figures
 
-            fig = plot_sweep(result) if only else plot_sweep_heatmap(result, metric, args.channel)
-            save_figures({"sweep": fig}, args.out)
+                fig = plot_sweep(result) if only else plot_sweep_heatmap(result, metric, args.channel)
+                save_figures({"sweep": fig}, args.out)
     first = result.results[0]
     if args.format == "json":
         sys.stdout.write(dumps(result.to_dict()))
@@ -922,6 +973,55 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
 # --- end requirement ---------------------------------------------------------------------------
 
 
+# --- input and output options shared by commands (reuse them in new commands) ----------------
+
+def _add_forecast_reader_flags(p: argparse.ArgumentParser) -> None:
+    """--dayfirst/--monthfirst, --tz, --sheet: how to read a forecast file (see load_forecast)."""
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
+                       help="dates are day/month/year (02/03/2026 is 2 March)")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="dates are month/day/year")
+    p.add_argument("--tz", help="the center's time zone (e.g. Europe/Madrid): time stamps with a "
+                   "zone are converted to it")
+    p.add_argument("--sheet", help="the sheet of an Excel workbook that holds the forecast")
+
+
+def _forecast_reader_options(args: argparse.Namespace) -> dict:
+    return {"dayfirst": args.dayfirst, "tz": args.tz, "sheet": args.sheet}
+
+
+def _add_output_format_flags(p: argparse.ArgumentParser) -> None:
+    """--csv-dialect and --xlsx for a command that writes tables (pass them on with
+    _output_formats)."""
+    p.add_argument("--csv-dialect", choices=CSV_DIALECTS, default="standard",
+                   help="excel-eu: CSV separated by semicolons with decimal commas, as Spanish, "
+                   "German and French Excel open it (default: standard)")
+    p.add_argument("--xlsx", action="store_true",
+                   help="also one Excel workbook, a sheet per table, units in the headers "
+                   "(needs openpyxl)")
+
+
+def _output_formats(args: argparse.Namespace, workbook: str) -> dict:
+    """write_tables keyword arguments from _add_output_format_flags' flags; ``workbook`` is the
+    file name of the --xlsx workbook in the output directory."""
+    return {"csv_dialect": args.csv_dialect, "xlsx": workbook if args.xlsx else None}
+
+
+def _check_out(args: argparse.Namespace, tables: list[str], files: list[str] = ()) -> None:
+    """Refuse an --out directory that cannot be written before the work (simulating) starts."""
+    names = [f"{t}.csv" for t in tables] + list(files)
+    names += [f"{t}.parquet" for t in tables] if getattr(args, "parquet", False) else []
+    names += ["results.xlsx"] if getattr(args, "xlsx", False) else []
+    check_output_dir(args.out, names)
+
+
+def _bounded(message: str, limit: int = 2000) -> str:
+    """Never print an unbounded message: each line is cut at ``limit`` characters."""
+    return "\n".join(line if len(line) <= limit else f"{line[:limit]}... ({len(line):,} characters)"
+                     for line in message.splitlines())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -929,11 +1029,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (InputError, ValueError) as exc:
         notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
-        print(f"staffsim: error: {exc}{notes}", file=sys.stderr)
+        print(f"staffsim: error: {_bounded(str(exc) + notes)}", file=sys.stderr)
         return 2
     except WorkerLost as exc:
-        print(f"staffsim: stopped: {exc}", file=sys.stderr)
+        print(f"staffsim: stopped: {_bounded(str(exc))}", file=sys.stderr)
         return EXIT_WORKER_LOST
+    except OutputError as exc:
+        print(f"staffsim: error: could not write the outputs: {_bounded(exc.strerror or str(exc))}",
+              file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         print("staffsim: interrupted", file=sys.stderr)
         return 130

@@ -8,6 +8,7 @@ for any number of worker processes or cluster workers: replications are farmed o
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,9 @@ import pandas as pd
 from staffsim import __version__
 from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
 from staffsim.engine.core import DIAL
-from staffsim.errors import InputError, WorkerLost
+from staffsim.errors import InputError, WorkerLost, excerpt
 from staffsim.executors import INTERRUPTED, run_tasks
+from staffsim.limits import MAX_REPLICATIONS
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
@@ -400,15 +402,14 @@ def run_batch(
     ``KeyboardInterrupt``. ``labels`` name the scenarios in messages (default: their labels);
     ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty).
     """
+    for i, sc in enumerate(scenarios):
+        _scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
     first = scenarios[0].spec.run
-    if jobs is not None and int(jobs) < 1:
-        raise InputError(f"jobs: must be a whole number >= 1, got {jobs}")
-    reps = first.replications if replications is None else int(replications)
-    seed = first.seed if seed is None else int(seed)
-    if reps < 1:
-        raise InputError(f"replications: must be >= 1, got {reps}")
-    if seed < 0:
-        raise InputError(f"seed: must be a whole number >= 0, got {seed}")
+    if jobs is not None:
+        _whole("jobs", jobs, 1)
+    reps = first.replications if replications is None else _whole("replications", replications, 1,
+                                                                 MAX_REPLICATIONS)
+    seed = first.seed if seed is None else _whole("seed", seed, 0)
     if service_level not in SERVICE_LEVEL_VARIANTS:
         raise InputError(
             f"service_level: choose one of {', '.join(SERVICE_LEVEL_VARIANTS)}, got {service_level!r}"
@@ -438,6 +439,24 @@ def run_batch(
         _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps, stopped=stopped)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
+
+
+def _scenario_arg(name: str, value: Any) -> Scenario:
+    if not isinstance(value, Scenario):
+        hint = " (load it first: staffsim.load_scenario(path))" if isinstance(value, (str, Path)) else ""
+        raise TypeError(f"{name}: expected a Scenario{hint}, got {type(value).__name__} {excerpt(value)}")
+    return value
+
+
+def _whole(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """A whole-number argument (replications, seed, jobs): ints only, no text, floats or bools."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: must be a whole number, got {type(value).__name__} {excerpt(value)}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"from {low} to {high:,}"
+        raise InputError(f"{name}: must be a whole number {allowed}, got {value}")
+    return value
 
 
 def _mean_table(label: str, names, cal: pd.DataFrame, outs, part: str, keys) -> pd.DataFrame:
@@ -601,6 +620,9 @@ def compare(
     """
     if not variants:
         raise InputError("compare: give at least one variant to compare with the baseline")
+    _scenario_arg("baseline", baseline)
+    for i, v in enumerate(variants):
+        _scenario_arg(f"variants[{i}]", v)
     for v in variants:
         _check_compatible(baseline, v)
     labels = _unique_labels([baseline, *variants])

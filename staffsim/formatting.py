@@ -142,3 +142,31 @@ def _fmt(v: float, prefix: str = "", pct: bool = False) -> str:
     if abs(v) >= 1000:
         return f"{prefix}{v:,.0f}"
     return f"{prefix}{v:.2f}" if abs(v) < 100 else f"{prefix}{v:.1f}"
+
+
+_COUNT_COLUMNS = {"offered", "deflected", "offered_to_agents", "answered", "abandoned", "unfinished",
+                  "volume", "max_queue"}
+_AGENT_COLUMNS = {"agents", "scheduled", "staffed", "staffed_agents", "on_break", "available", "busy",
+                  "idle", "plan_peak", "staffed_peak", "plan_agents_peak"}
+
+
+def column_unit(name: str, currency: str = "") -> str | None:
+    """The unit a table column is read in (for spreadsheet headers): ``asa_s`` -> ``s``,
+    ``service_level`` -> ``share 0-1``, ``cost`` -> the currency; a ``_ci`` half-width has its
+    column's unit. None where the column has no unit (names, labels, tidy ``value`` columns)."""
+    base = str(name).removesuffix("_ci")
+    if base in _SHARE_COLUMNS:
+        return "share 0-1"
+    if base.endswith("_s"):
+        return "s"
+    if base.endswith("hours"):
+        return "h"
+    if "cost" in base:
+        return currency or "money"
+    if base == "traffic":
+        return "Erlangs"
+    if base in _COUNT_COLUMNS:
+        return "contacts"
+    if base in _AGENT_COLUMNS:
+        return "agents"
+    return None

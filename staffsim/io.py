@@ -2,25 +2,44 @@
 
 - :func:`write_text` / :func:`write_bytes` / :func:`write_frame` / :func:`write_tables`: write to
   a temporary file in the target directory and rename it into place, so an existing output is
-  replaced whole or not at all.
+  replaced whole or not at all. Inside :func:`output_batch` every file is first written to its
+  temporary and all are renamed at the end: a failure part-way (a full disk) leaves every earlier
+  output as it was, never a mix of new and old files. A failed write raises
+  :class:`~staffsim.errors.OutputError` naming the file and the reason.
+- :func:`check_output_dir` / :func:`check_output_file`: refuse an output path that cannot be
+  written (an existing file where a directory is wanted, a path under a file, a directory where
+  a file is wanted) *before* the work that produces the outputs.
+- Tables as CSV (``csv_dialect="excel-eu"``: semicolons and decimal commas, what Spanish, German
+  and French Excel opens), Parquet, or one ``.xlsx`` workbook with a sheet per table and the
+  unit of each column in its header (:func:`read_workbook` reads one back).
 - :func:`to_jsonable` / :func:`dumps`: DataFrames and numpy values as plain JSON; an infinite
   value (ASA in overload) is written as the string ``"inf"`` because JSON has no infinity.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
+import errno
+import io as _io
 import json
 import math
 import os
+import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from staffsim.errors import InputError
+from staffsim.errors import InputError, OutputError
+from staffsim.formatting import column_unit
+
+#: CSV dialects: "standard" (comma, decimal point) and "excel-eu" (semicolon, decimal comma).
+CSV_DIALECTS = ("standard", "excel-eu")
 
 def to_jsonable(value: Any) -> Any:
     """Plain-JSON form of results: DataFrames as lists of records, inf as "inf", NaN as null."""
@@ -59,24 +78,85 @@ def write_text(path: str | Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+# the files written so far inside output_batch(): (temporary, target)
+_BATCH: contextvars.ContextVar[list[tuple[str, Path]] | None] = contextvars.ContextVar(
+    "staffsim_output_batch", default=None)
+
+
 def write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary ones
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        staged = _BATCH.get()
+        if staged is not None:
+            staged.append((tmp, path))
+            return path
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except BaseException as exc:
+        _remove(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise _output_error(path, exc) from None
         raise
     return path
+
+
+def _remove(tmp: str | None) -> None:
+    if tmp is not None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _output_error(path: Path, exc: OSError, note: str = "") -> OutputError:
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason += " (the disk is full)"
+    return OutputError(exc.errno or 0, f"{path}: cannot write: {reason}; "
+                       + (note or "earlier outputs were left as they were"))
+
+
+@contextlib.contextmanager
+def output_batch() -> Iterator[None]:
+    """Write a set of files all or nothing: inside the block, every file goes to a temporary
+    beside its target; leaving the block renames them all into place. On an error (a full disk,
+    Ctrl-C) the temporaries are removed and no target changes. Nested blocks join the outer one."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    staged: list[tuple[str, Path]] = []
+    token = _BATCH.set(staged)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in staged:
+            _remove(tmp)
+        raise
+    finally:
+        _BATCH.reset(token)
+    _commit(staged)
+
+
+def _commit(staged: list[tuple[str, Path]]) -> None:
+    for tmp, target in staged:
+        if target.is_dir():
+            for t, _ in staged:
+                _remove(t)
+            raise OutputError(errno.EISDIR, f"{target}: is a directory, cannot write the file there; "
+                              "nothing was written")
+    for k, (tmp, target) in enumerate(staged):
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            for t, _ in staged[k:]:
+                _remove(t)
+            done = ", ".join(str(t.name) for _, t in staged[:k]) or "none"
+            raise _output_error(target, exc, f"already replaced: {done}") from None
 
 
 def _umask() -> int:
@@ -85,17 +165,71 @@ def _umask() -> int:
     return mask
 
 
-def frame_to_csv(df: pd.DataFrame) -> str:
-    """CSV text with full precision; infinities written as ``inf``."""
+def _first_existing(path: Path) -> Path:
+    for p in (path, *path.parents):
+        if p.exists():
+            return p
+    return Path(".")
+
+
+def _check_parent(path: Path, what: str) -> None:
+    existing = _first_existing(path.parent)
+    if not existing.is_dir():
+        raise InputError(f"{what} {path}: {existing} is a file, so nothing can be written under it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {path}: no permission to write in {existing}")
+
+
+def check_output_dir(path: str | Path, names: Iterable[str] = (), what: str = "--out") -> Path:
+    """Refuse, before any work, an output directory that cannot be written: an existing file, a
+    path under a file, a directory without write permission, or one of the file ``names`` to be
+    written in it that is a directory."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{what} {path}: is a file; give a directory (it is created if missing)")
+    if path.is_dir():
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise InputError(f"{what} {path}: no permission to write in this directory")
+        for name in names:
+            if (path / name).is_dir():
+                raise InputError(f"{what} {path}: {name} is a directory there, so the output file "
+                                 f"{name} cannot be written")
+    else:
+        _check_parent(path, what)
+    return path
+
+
+def check_output_file(path: str | Path, what: str = "--out") -> Path:
+    """Refuse, before any work, an output file that cannot be written: a directory, a path under
+    a file, no write permission."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{what} {path}: is a directory; give a file name (e.g. {path / 'plan.csv'})")
+    _check_parent(path, what)
+    return path
+
+
+def frame_to_csv(df: pd.DataFrame, csv_dialect: str = "standard") -> str:
+    """CSV text with full precision; infinities written as ``inf``. ``excel-eu``: separated by
+    semicolons with decimal commas (``180,5``)."""
+    if csv_dialect not in CSV_DIALECTS:
+        raise InputError(f"csv_dialect: choose one of {', '.join(CSV_DIALECTS)}, got {csv_dialect!r}")
+    if csv_dialect == "excel-eu":
+        return df.to_csv(index=False, float_format="%.10g", sep=";", decimal=",")
     return df.to_csv(index=False, float_format="%.10g")
 
 
-def write_frame(path: str | Path, df: pd.DataFrame) -> Path:
-    """Write a DataFrame as CSV (or JSON records for a ``.json`` path) atomically."""
+def write_frame(path: str | Path, df: pd.DataFrame, *, csv_dialect: str = "standard",
+                currency: str = "") -> Path:
+    """Write a DataFrame atomically: JSON records for a ``.json`` path, a workbook for ``.xlsx``,
+    CSV otherwise (in ``csv_dialect``)."""
     path = Path(path)
-    if path.suffix.lower() == ".json":
+    suffix = path.suffix.lower()
+    if suffix == ".json":
         return write_text(path, dumps(df))
-    return write_text(path, frame_to_csv(df))
+    if suffix == ".xlsx":
+        return write_workbook(path, {path.stem: df}, currency=currency)
+    return write_text(path, frame_to_csv(df, csv_dialect))
 
 
 def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
@@ -104,17 +238,121 @@ def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
         import pyarrow  # noqa: F401
     except ImportError:
         raise InputError("Parquet output needs pyarrow: pip install 'staffsim[parquet]'") from None
-    import io as _io
-
     buf = _io.BytesIO()
     df.to_parquet(buf, index=False)
     return write_bytes(path, buf.getvalue())
 
 
-def write_tables(directory: str | Path, tables: dict[str, pd.DataFrame], *, parquet: bool = False) -> list[Path]:
-    """Each table as ``<name>.csv`` (and ``<name>.parquet``), atomically."""
+def _openpyxl():
+    try:
+        import openpyxl
+    except ImportError:
+        raise InputError("Excel workbooks (.xlsx) need openpyxl: pip install 'staffsim[xlsx]'") from None
+    return openpyxl
+
+
+_UNIT_SUFFIX = re.compile(r" \[[^\]]*\]$")
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[\\/?*\[\]:]", "_", name)[:31] or "sheet"
+    title, k = base, 2
+    while title.lower() in taken:
+        title = f"{base[:28]}_{k}"
+        k += 1
+    taken.add(title.lower())
+    return title
+
+
+def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame], *, currency: str = "") -> Path:
+    """One ``.xlsx`` workbook, a sheet per table; each header is the column name with its unit
+    (``asa_s [s]``, ``service_level [share 0-1]``, ``cost [EUR]``), shares shown as percentages.
+    Values are the numbers of the CSV files (infinities written as the text ``inf``)."""
+    openpyxl = _openpyxl()
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook(write_only=True)
+    taken: set[str] = set()
+    bold = Font(bold=True)
+    for name, df in tables.items():
+        sheet = book.create_sheet(_sheet_name(name, taken))
+        units = [column_unit(c, currency) for c in df.columns]
+        header = []
+        for c, u in zip(df.columns, units):
+            cell = WriteOnlyCell(sheet, f"{c} [{u}]" if u else str(c))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        shares = [u == "share 0-1" for u in units]
+        for row in df.itertuples(index=False):
+            cells = []
+            for value, share in zip(row, shares):
+                value = _cell(value)
+                if share and _is_number(value):
+                    value = WriteOnlyCell(sheet, value)
+                    value.number_format = "0.0%"
+                cells.append(value)
+            sheet.append(cells)
+    buf = _io.BytesIO()
+    book.save(buf)
+    return write_bytes(path, buf.getvalue())
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return None
+        return ("inf" if v > 0 else "-inf") if math.isinf(v) else v
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (pd.Timestamp, datetime.datetime)):
+        # Excel has no time zones: a zoned stamp is written as the text the CSV holds
+        return str(value) if value.tzinfo is not None else pd.Timestamp(value).to_pydatetime()
+    if value is None or isinstance(value, (str, int, bool, datetime.date, datetime.time)):
+        return value
+    return str(value)
+
+
+def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
+    """The tables of a workbook written by :func:`write_workbook` (sheet name -> DataFrame), with
+    the units taken off the headers and ``inf`` read back as infinity."""
+    openpyxl = _openpyxl()
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    tables = {}
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        header = [_UNIT_SUFFIX.sub("", str(h)) for h in rows[0]] if rows else []
+        df = pd.DataFrame(rows[1:], columns=header)
+        for col in df.columns:
+            values = df[col].tolist()
+            if any(v in ("inf", "-inf") for v in values) and all(
+                    v is None or v in ("inf", "-inf") or _is_number(v) for v in values):
+                df[col] = [math.nan if v is None else float(v) for v in values]
+        tables[sheet.title] = df
+    book.close()
+    return tables
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def write_tables(directory: str | Path, tables: dict[str, pd.DataFrame], *, parquet: bool = False,
+                 csv_dialect: str = "standard", xlsx: str | None = None,
+                 currency: str = "") -> list[Path]:
+    """Each table as ``<name>.csv`` (in ``csv_dialect``; and ``<name>.parquet``), and with
+    ``xlsx`` (a file name such as ``"results.xlsx"``) one workbook with a sheet per table; all
+    or nothing (:func:`output_batch`)."""
     directory = Path(directory)
-    paths = [write_text(directory / f"{name}.csv", frame_to_csv(df)) for name, df in tables.items()]
-    if parquet:
-        paths += [write_parquet(directory / f"{name}.parquet", df) for name, df in tables.items()]
+    with output_batch():
+        paths = [write_text(directory / f"{name}.csv", frame_to_csv(df, csv_dialect))
+                 for name, df in tables.items()]
+        if parquet:
+            paths += [write_parquet(directory / f"{name}.parquet", df) for name, df in tables.items()]
+        if xlsx:
+            paths.append(write_workbook(directory / xlsx, tables, currency=currency))
     return paths

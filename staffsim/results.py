@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from staffsim.formatting import format_change, format_metric
-from staffsim.io import dumps, write_tables, write_text
+from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.scenarios.calendar import period_unit
 
 
@@ -191,18 +191,22 @@ class RunResult:
     def to_json(self) -> str:
         return dumps(self.to_dict())
 
-    def write(self, directory: str | Path, *, contacts: bool = False, parquet: bool = False) -> list[Path]:
+    def write(self, directory: str | Path, *, contacts: bool = False, parquet: bool = False,
+              **formats: Any) -> list[Path]:
         """Write ``slots``, ``summary``, ``groups``, ``plan``, ``teams`` (money per team),
         ``forecast_error`` (with forecast error) and ``contacts`` (when asked) as CSV (and
-        Parquet) plus ``result.json`` into ``directory``; each file is replaced atomically."""
+        Parquet) plus ``result.json`` into ``directory``, all or nothing. ``formats``:
+        ``csv_dialect`` and ``xlsx`` (a workbook name) as :func:`staffsim.io.write_tables` takes."""
         tables = {"slots": self.slots, "summary": self.summary(), "groups": self.groups, "plan": self.plan,
                   "teams": self.team_costs()}
         if len(self.forecast_error()):
             tables["forecast_error"] = self.forecast_error()
         if contacts:
             tables["contacts"] = self.contacts
-        written = write_tables(directory, tables, parquet=parquet)
-        return written + [write_text(Path(directory) / "result.json", self.to_json())]
+        with output_batch():
+            written = write_tables(directory, tables, parquet=parquet,
+                                   currency=self.scenario.spec.costs.currency, **formats)
+            return written + [write_text(Path(directory) / "result.json", self.to_json())]
 
 
 @dataclass(frozen=True, eq=False)
@@ -296,11 +300,14 @@ class ComparisonResult:
             "summaries": self.summaries(),
         }
 
-    def write(self, directory: str | Path, *, parquet: bool = False) -> list[Path]:
-        """``differences``, ``summaries`` (CSV, and Parquet) and ``result.json``, atomically."""
+    def write(self, directory: str | Path, *, parquet: bool = False, **formats: Any) -> list[Path]:
+        """``differences``, ``summaries`` (CSV, and Parquet) and ``result.json``, all or nothing
+        (``formats`` as :meth:`RunResult.write`)."""
         tables = {"differences": self.differences, "summaries": self.summaries()}
-        written = write_tables(directory, tables, parquet=parquet)
-        return written + [write_text(Path(directory) / "result.json", dumps(self.to_dict()))]
+        with output_batch():
+            written = write_tables(directory, tables, parquet=parquet,
+                                   currency=self.baseline.scenario.spec.costs.currency, **formats)
+            return written + [write_text(Path(directory) / "result.json", dumps(self.to_dict()))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -389,7 +396,11 @@ class SweepResult:
             "steps": self.steps,
         }
 
-    def write(self, directory: str | Path, *, parquet: bool = False) -> list[Path]:
-        """``sweep`` and ``steps`` (CSV, and Parquet) and ``result.json``, atomically."""
-        written = write_tables(directory, {"sweep": self.table, "steps": self.steps}, parquet=parquet)
-        return written + [write_text(Path(directory) / "result.json", dumps(self.to_dict()))]
+    def write(self, directory: str | Path, *, parquet: bool = False, **formats: Any) -> list[Path]:
+        """``sweep`` and ``steps`` (CSV, and Parquet) and ``result.json``, all or nothing
+        (``formats`` as :meth:`RunResult.write`)."""
+        with output_batch():
+            written = write_tables(directory, {"sweep": self.table, "steps": self.steps},
+                                   parquet=parquet, currency=self.results[0].scenario.spec.costs.currency,
+                                   **formats)
+            return written + [write_text(Path(directory) / "result.json", dumps(self.to_dict()))]

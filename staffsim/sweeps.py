@@ -20,11 +20,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.errors import InputError
-from staffsim.experiment import BEHAVIOUR_METRICS, DECISION_METRICS, _values, decision_metrics, run_batch
+from staffsim.errors import InputError, excerpt
+from staffsim.experiment import (
+    BEHAVIOUR_METRICS,
+    DECISION_METRICS,
+    _scenario_arg,
+    _values,
+    decision_metrics,
+    run_batch,
+)
 from staffsim.outcomes import OUTCOME_DECISION_METRICS
 from staffsim.results import SweepResult
 from staffsim.scenarios.scenario import Scenario
+from staffsim.scenarios.yamlio import YAMLSyntaxError, load_yaml_text
 from staffsim.stats import mean_ci, paired_difference
 
 #: every metric a sweep's table may hold, per channel and for the whole center (``all``); the
@@ -38,8 +46,6 @@ MAX_POINTS = 10_000
 
 def parse_values(text: str, parameter: str = "value") -> list[Any]:
     """``"0:0.6:0.1"`` (start:stop:step, stop included when on the grid) or ``"0,0.1,0.3"``."""
-    import yaml
-
     text = text.strip()
     if not text:
         raise InputError(f"{parameter}: no values given (use start:stop:step or a comma list)")
@@ -65,8 +71,8 @@ def parse_values(text: str, parameter: str = "value") -> list[Any]:
     values = []
     for part in text.split(","):
         try:
-            values.append(yaml.safe_load(part.strip()))
-        except yaml.YAMLError:
+            values.append(load_yaml_text(part.strip(), f"--param {parameter}"))
+        except YAMLSyntaxError:
             values.append(part.strip())
     if len(set(map(repr, values))) != len(values):
         raise InputError(f"{parameter}: a value is listed twice in {text!r}")
@@ -95,12 +101,15 @@ def sweep(
     the Erlang plan would need (``plan_agents_peak``, ``plan_agent_hours``). ``cluster``: run on
     a Dask cluster, as in :func:`staffsim.simulate`.
     """
+    _scenario_arg("scenario", scenario)
     if isinstance(parameter, Mapping):
         if values is not None:
             raise InputError("sweep: with several parameters give each one's values in the mapping "
                              "({path: values, ...}), not as 'values'")
         grid = dict(parameter)
     else:
+        if not isinstance(parameter, str):
+            raise TypeError(f"parameter: expected a field path such as 'absence', got {excerpt(parameter)}")
         if values is None:
             raise InputError(f"sweep {parameter}: no values given")
         grid = {parameter: values}

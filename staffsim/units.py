@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
+from staffsim.errors import excerpt
+
 _UNITS = {
     "ms": 0.001,
     "s": 1.0,
@@ -44,7 +46,7 @@ DURATION_HELP = "a duration such as 20s, 15min, 1.5h, 2d, mm:ss or a number of s
 def parse_duration(value: Any) -> float:
     """Seconds from a duration (see module doc). Raises ValueError naming what is allowed."""
     if isinstance(value, bool):
-        raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+        raise ValueError(f"expected {DURATION_HELP}, got {excerpt(value)}")
     if isinstance(value, (int, float)):
         seconds = float(value)
     elif isinstance(value, str):
@@ -53,7 +55,7 @@ def parse_duration(value: Any) -> float:
         if m:
             unit = m.group(2).lower() or "s"
             if unit not in _UNITS:
-                raise ValueError(f"unknown time unit {m.group(2)!r} in {value!r}; use s, min, h or d")
+                raise ValueError(f"unknown time unit {excerpt(m.group(2))} in {excerpt(value)}; use s, min, h or d")
             seconds = float(m.group(1)) * _UNITS[unit]
         elif text.count(":") in (1, 2) and all(p.replace(".", "", 1).isdigit() for p in text.split(":")):
             seconds = 0.0
@@ -62,11 +64,11 @@ def parse_duration(value: Any) -> float:
         elif text.lower() in ("inf", "infinite", "never"):
             seconds = math.inf
         else:
-            raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+            raise ValueError(f"expected {DURATION_HELP}, got {excerpt(value)}")
     else:
-        raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+        raise ValueError(f"expected {DURATION_HELP}, got {excerpt(value)}")
     if math.isnan(seconds) or seconds < 0:
-        raise ValueError(f"a duration must be >= 0, got {value!r}")
+        raise ValueError(f"a duration must be >= 0, got {excerpt(value)}")
     return seconds
 
 
@@ -74,15 +76,15 @@ def parse_clock(value: Any) -> float:
     """Seconds since midnight from ``"HH:MM[:SS]"``; ``"24:00"`` allowed (end of day)."""
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads unquoted 08:30 as the sexagesimal number 510 (minutes)
-        raise ValueError(f"write clock times in quotes, as \"HH:MM\" (got {value!r})")
+        raise ValueError(f"write clock times in quotes, as \"HH:MM\" (got {excerpt(value)})")
     if not isinstance(value, str):
-        raise ValueError(f"expected a clock time \"HH:MM\", got {value!r}")
+        raise ValueError(f"expected a clock time \"HH:MM\", got {excerpt(value)}")
     m = _CLOCK.match(value)
     if not m:
-        raise ValueError(f"expected a clock time \"HH:MM\", got {value!r}")
+        raise ValueError(f"expected a clock time \"HH:MM\", got {excerpt(value)}")
     h, mi, sec = int(m.group(1)), int(m.group(2)), float(m.group(3) or 0)
     if mi >= 60 or sec >= 60 or h > 24 or (h == 24 and (mi or sec)):
-        raise ValueError(f"not a clock time between 00:00 and 24:00: {value!r}")
+        raise ValueError(f"not a clock time between 00:00 and 24:00: {excerpt(value)}")
     return h * 3600.0 + mi * 60.0 + sec
 
 

@@ -451,9 +451,10 @@ def _bad(tmp_path, mutate):
     (lambda p: p["teams"]["front"].update(headcount=-4),
      "teams.front.headcount: must be a whole number of people >= 0, got -4"),
     (lambda p: p["teams"]["front"].update(atrition={"weekly": 0.01}),
-     "teams.front: unknown field 'atrition' (allowed: required_hours, demand, shrinkage, headcount, "
-     "attrition,"),
-    (lambda p: p.update(week=3), "unknown field 'week' (allowed: name, description, start_date, weeks"),
+     "teams.front: unknown field 'atrition' (did you mean 'attrition'? allowed: required_hours, demand, "
+     "shrinkage, headcount, attrition,"),
+    (lambda p: p.update(week=3), "unknown field 'week' (did you mean 'weeks'? allowed: name, description, "
+     "start_date, weeks"),
     (lambda p: p["teams"]["front"]["shrinkage"].update(lunch=0.1),
      "teams.front.shrinkage.lunch: must be one of 'holidays', 'training', 'sickness'"),
     (lambda p: p["teams"]["front"]["classes"][0].update(week=99),

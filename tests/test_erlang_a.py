@@ -200,3 +200,44 @@ def test_tends_to_erlang_c_property(a, extra, aht, t):
     far = erlang_a.metrics(a, n, aht, k * aht, t)
     assert far.p_wait == pytest.approx(c, rel=1e-4, abs=1e-12)
     assert far.service_level == pytest.approx(sl_c, rel=1e-4, abs=1e-12)
+
+
+# Very long patience near critical load with a short threshold (answered within t is a
+# difference of nearly equal masses there), patience 10^9 handle times, and heavy overload with
+# long patience (10^10 contacts waiting): 40-digit references from the integral forms.
+LONG_PATIENCE = [
+    (1265.54, 1295, 176.87, 1e7, 0.06),
+    (19990.0, 20000, 10.0, 1e7, 0.5),
+    (1265.54, 1295, 176.87, 176.87e9, 0.06),
+    (20000.0, 10000, 10.0, 1e7, 20.0),
+    (5000.0, 4000, 180.0, 1.8e10, 0.0),
+    (1.9999999999998863, 3, 10.0, 1e33, 5.0),  # 10^32 handle times, near the stated limit
+]
+
+
+@pytest.mark.parametrize("a,n,aht,pat,t", LONG_PATIENCE)
+def test_long_patience_matches_forty_digit_reference(a, n, aht, pat, t):
+    want = ref.erlang_a_integral(a, n, aht, pat, t)
+    got = erlang_a.metrics(a, n, aht, pat, t)
+    for field, value in want.items():
+        # a service level of 10^-1332636182 is 0 in double precision: approx compares 0 == 0
+        assert getattr(got, field) == pytest.approx(float(value), rel=REL), field
+
+
+@pytest.mark.parametrize("a,n,aht,pat", [(20000.0, 10000, 10.0, 1e7), (40.0, 10, 180.0, 1.8e12),
+                                         (1e6, 999_000, 60.0, 6e9)])
+def test_overload_abandonment_reaches_its_limit(a, n, aht, pat):
+    # with patience -> inf, the queue keeps n agents busy and the excess abandons: P(abandon) ->
+    # 1 - n/A, occupancy -> 1; the gap is O(AHT / patience), far below 1e-9 here
+    m = erlang_a.metrics(a, n, aht, pat, 20.0)
+    assert m.p_abandon == pytest.approx(1 - n / a, rel=REL)
+    assert m.occupancy == pytest.approx(1.0, rel=REL)
+    assert m.mean_wait == pytest.approx((1 - n / a) * pat, rel=REL)
+
+
+def test_integral_forms_match_the_chain():
+    # the reference used above, checked against the birth-death chain where both reach
+    for args in ((12.0, 10, 300, 120, 30), (25.0, 12, 180, 240, 60), (5.0, 20, 180, 50, 20)):
+        chain, integral = ref.erlang_a(*args), ref.erlang_a_integral(*args)
+        for field in chain:
+            assert abs(integral[field] - chain[field]) <= 1e-30 * abs(chain[field]), (args, field)

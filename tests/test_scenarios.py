@@ -91,7 +91,7 @@ agents:
     (("volume: [10, 20]", "volume: lots"), r"channels.voice.volume: expected a list of contacts per slot"),
     (("volume: [10, 20]", "volume: [10, x]"), r"channels.voice.volume.1: must be a number, got 'x'$"),
     (("volume: [10, 20]", "volume: {file: f.csv, chanel: v}"),
-     r"channels.voice.volume: unknown field 'chanel' \(allowed: file, channel, aht\)$"),
+     r"channels.voice.volume: unknown field 'chanel' \(did you mean 'channel'\? allowed: file, channel, aht, dayfirst, tz, sheet\)$"),
     (("service_level: 0.8", "service_level: 80"), r"channels.voice.target.service_level: must be < 1, got 80"),
     (('start: "08:00", end: "10:00", slot', 'start: "08:00", end: "10:00", slot'), None),
     (("agents: 3}]", "agents: 3, breaks: [{start: \"09:50\", length: 30min}]}]"), r"agents.0.shifts.0.breaks: the break at 09:50"),

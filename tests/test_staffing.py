@@ -133,7 +133,7 @@ def test_aht_as_duration_text(tmp_path):
     ("channel,slot_start,volume,aht_s\nvoice,08:00,3,180\nvoice,08:00,4,180\n", "duplicate slot"),
     ("channel,slot_start,volume,aht_s\nvoice,08:00,3,180\nvoice,08:20,4,180\nvoice,08:50,4,1\n",
      "regular grid"),
-    ("Queue,Media Type,slot_start,volume,aht_s\nq,voice,08:00,3,180\n", "could both be the channel"),
+    ("Queue,Skill,slot_start,volume,aht_s\nq,voice,08:00,3,180\n", "could both be the channel"),
 ])
 def test_bad_forecasts_name_line_and_column(tmp_path, text, match):
     with pytest.raises(InputError, match=match):

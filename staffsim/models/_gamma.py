@@ -9,11 +9,8 @@ subtracts numbers of size :math:`a \log a` and loses :math:`\epsilon\, a \log a`
    \qquad \varphi(u) = u - \log(1+u),
 
 with :math:`s(a)` Stirling's correction to :math:`\log\Gamma`, so every term is of the size of the
-result. :func:`log_scaled_lower_gamma` is :math:`\log F(a, z)`,
-:math:`F = P(a, z)\,\Gamma(a) e^{z} z^{-a} = \sum_{m\ge0} z^m / (a(a+1)\cdots(a+m))`: from the
-regularized gamma function where :math:`P(a, z)` is not small, and from the (positive,
-decreasing) series itself in the lower tail, where library values of :math:`P` lose relative
-accuracy for large :math:`a`.
+result. The constants below say where Erlang B (:mod:`staffsim.models.erlang`) leaves library
+values of the regularized gamma function for its own positive series.
 """
 
 from __future__ import annotations
@@ -22,11 +19,10 @@ import numpy as np
 from scipy import special
 
 _STIRLING_MIN = 10.0
-# Library P(a, z) keeps ~1e-12 relative accuracy in its lower tail up to a ~ 1e5 (measured against
-# the series); beyond, where P < 0.01, and wherever P underflows, F's series is summed instead.
+# Library regularized gamma values keep ~1e-12 relative accuracy in their small tail up to a ~ 1e5
+# (measured against the series); beyond, where the tail is < 0.01, the series is summed instead.
 SERIES_FROM = 1e5
 SERIES_BELOW = 0.01
-_UNDERFLOW = 1e-250
 FIRST_BLOCK = 64  # series blocks start small and double (most sums need a few dozen terms)
 
 
@@ -68,39 +64,3 @@ def log_poisson_term(a, z) -> np.ndarray:
         direct = asm * np.log(zs) - zs - special.gammaln(asm + 1.0)
         out[~big] = np.where((asm == 0) & (zs == 0), 0.0, direct)
     return out
-
-
-def log_scaled_lower_gamma(a, z) -> np.ndarray:
-    """log F(a, z) = log[P(a, z) Gamma(a) e^z z^-a] for a > 0, z >= 0."""
-    a, z = (np.array(v, dtype=float) for v in np.broadcast_arrays(np.asarray(a, float), np.asarray(z, float)))
-    p = special.gammainc(a, z)
-    out = np.empty(a.shape)
-    tail = (p < _UNDERFLOW) | ((p < SERIES_BELOW) & (a > SERIES_FROM))
-    with np.errstate(divide="ignore"):
-        head = ~tail
-        out[head] = np.log(p[head]) - np.log(a[head]) - log_poisson_term(a[head], z[head])
-    if np.any(tail):
-        out[tail] = _log_series(a[tail], z[tail])
-    return out
-
-
-def _log_series(a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """log sum_{m>=0} z^m / (a (a+1) ... (a+m)) in the lower tail (z < a + 1 there, so the terms
-    fall from the first, 1/a): blocks of terms from running sums of log(z / (a + m))."""
-    total = np.ones(a.shape)  # relative to the first term 1/a
-    carry = np.zeros(a.shape)  # log of the last term / first term
-    m0 = np.zeros(a.shape)
-    idx = np.arange(a.size)
-    block = FIRST_BLOCK
-    with np.errstate(divide="ignore"):
-        log_z = np.log(z)
-    while idx.size:
-        m = m0[idx, None] + np.arange(1, block + 1)[None, :]
-        logt = carry[idx, None] + np.cumsum(log_z[idx, None] - np.log(a[idx, None] + m), axis=1)
-        total[idx] += np.exp(logt).sum(axis=1)
-        carry[idx] = logt[:, -1]
-        m0[idx] += block
-        done = carry[idx] < np.log(total[idx]) - 40.0  # the rest is below 1e-17 of the sum
-        idx = idx[~done]
-        block = min(2 * block, 8192)
-    return np.log(total) - np.log(a)

@@ -37,7 +37,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from staffsim.models._arrays import as_agents, as_float, is_scalar, out
+from staffsim.limits import MAX_AGENTS
+from staffsim.models._arrays import as_agents, as_float, is_scalar, least_meeting, out
 from staffsim.models._gamma import FIRST_BLOCK, SERIES_BELOW, SERIES_FROM, log_poisson_term
 
 __all__ = [
@@ -239,9 +240,14 @@ def required_agents(
 
     n = np.maximum(np.floor(a) + 1.0, min_agents_for_occupancy(a, occ))
     n = np.where(a == 0, 0.0, n)
+    if np.any(n > MAX_AGENTS):
+        raise ValueError(f"max_occupancy: the cap needs more than {MAX_AGENTS:.0e} agents (staffsim's "
+                         f"stated limit) at traffic {np.max(a):.4g}; got {np.min(occ):.3g}")
     b = np.exp(-log_inverse_erlang_b(a, n))
     idx = np.flatnonzero(a > 0)
-    while idx.size:
+    for _ in range(_WALK):
+        if not idx.size:
+            break
         ai, ni, bi = a[idx], n[idx], b[idx]
         denom = ni - ai + ai * bi
         c = ni * bi / denom
@@ -251,8 +257,17 @@ def required_agents(
         n_next = n[idx] + 1.0
         b[idx] = a[idx] * b[idx] / (n_next + a[idx] * b[idx])
         n[idx] = n_next
+    if idx.size:  # far above the stability bound (an ASA target of 1e-300 s): gallop, bisect
+        def meets(i, m, rows=idx):
+            j = rows[i]
+            return _meets(a[j], m, h[j], t[j], sl_target[j], occ[j], w_max[j])
+
+        n[idx] = least_meeting(n[idx], n[idx] + 1.0, np.ones(idx.size), meets)
     n = _confirm(n, lambda m: _meets(a, m, h, t, sl_target, occ, w_max))
     return out(n.reshape(shape), scalar, integer=True)
+
+
+_WALK = 2048  # single steps up from the stability bound before galloping
 
 
 def _meets(a, n, h, t, sl_target, occ, w_max):

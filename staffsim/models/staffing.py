@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from staffsim.limits import MAX_CONCURRENCY, MAX_CONCURRENCY_STRETCH, MAX_TRAFFIC
 from staffsim.models import erlang, erlang_a
 
 __all__ = ["ChannelTargets", "plan_staffing", "staffing_metrics", "scheduled_agents", "PLAN_COLUMNS"]
@@ -94,12 +95,13 @@ class ChannelTargets:
             bad("max_occupancy", "in (0, 1]", self.max_occupancy)
         if not 0 <= self.shrinkage < 1:
             bad("shrinkage", "in [0, 1)", self.shrinkage)
-        if isinstance(self.concurrency, bool) or self.concurrency != int(self.concurrency) or (
-            self.concurrency < 1
+        if isinstance(self.concurrency, bool) or self.concurrency != int(self.concurrency) or not (
+            1 <= self.concurrency <= MAX_CONCURRENCY
         ):
-            bad("concurrency", "a whole number >= 1", self.concurrency)
-        if not (math.isfinite(self.concurrency_stretch) and self.concurrency_stretch >= 1):
-            bad("concurrency_stretch", "a number >= 1", self.concurrency_stretch)
+            bad("concurrency", f"a whole number from 1 to {MAX_CONCURRENCY}", self.concurrency)
+        if not 1 <= self.concurrency_stretch <= MAX_CONCURRENCY_STRETCH:
+            bad("concurrency_stretch", f"a number from 1 to {MAX_CONCURRENCY_STRETCH:g}",
+                self.concurrency_stretch)
 
 
 def scheduled_agents(agents: np.ndarray, shrinkage: float) -> np.ndarray:
@@ -148,7 +150,14 @@ def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.Dat
         raise ValueError(f"aht_s: must be > 0 where volume > 0 (channel {rows['channel'].iloc[0]!r})")
     k = int(tg.concurrency)
     service = np.where(busy, aht, 1.0) * tg.concurrency_stretch  # a placeholder AHT where idle
-    traffic = np.where(busy, volume * service / slot, 0.0)
+    with np.errstate(over="ignore"):
+        traffic = np.where(busy, volume * service / slot, 0.0)
+    if np.any(traffic > MAX_TRAFFIC):
+        i = int(np.argmax(traffic > MAX_TRAFFIC))
+        raise ValueError(
+            f"channel {rows['channel'].iloc[0]!r}, slot {rows['slot_start'].iloc[i]}: traffic "
+            f"{traffic[i]:.3g} Erlangs (volume x AHT x stretch / slot length) is beyond staffsim's "
+            f"limit of {MAX_TRAFFIC:.0e} Erlangs per slot")
     # a long horizon repeats the same (traffic, AHT) many times: solve each distinct slot once,
     # in blocks, so time and memory follow the distinct slots, not the horizon
     pairs, inverse = np.unique(np.stack([traffic, service]), axis=1, return_inverse=True)
@@ -276,6 +285,9 @@ def staffing_metrics(
     n = np.atleast_1d(np.asarray(agents, dtype=np.int64))
     service = aht_s * tg.concurrency_stretch
     traffic = volume * service / slot_s
+    if not traffic <= MAX_TRAFFIC:
+        raise ValueError(f"volume x aht / slot: {traffic:.3g} Erlangs is beyond staffsim's limit of "
+                         f"{MAX_TRAFFIC:.0e} Erlangs per slot")
     figures = _figures(np.full(n.shape, traffic), n * tg.concurrency, service, threshold_s, patience_s)
     table = pd.DataFrame({"agents": n, "scheduled": scheduled_agents(n, shrinkage), "traffic": traffic})
     for key in ("service_level", "service_level_answered", "asa_s", "mean_wait_s", "p_wait",

@@ -1,4 +1,5 @@
-"""Forecast CSVs and targets YAML: what ``staffsim plan`` reads (scenarios take volumes from it).
+"""Forecasts (CSV or Excel) and targets YAML: what ``staffsim plan`` reads (scenarios take volumes
+from a forecast).
 
 Every problem is reported as an :class:`~staffsim.errors.InputError` naming the file, the column
 or field, the line, and what is allowed.
@@ -6,26 +7,34 @@ or field, the line, and what is allowed.
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
-from staffsim.errors import InputError, where
+from staffsim.errors import InputError, clip, excerpt
+from staffsim.limits import MAX_FORECAST_ROWS, MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets
-from staffsim.scenarios.schema import ChannelTargetsSpec, validate
+from staffsim.scenarios.schema import ChannelTargetsSpec, error_lines, errors_to_input_error
 from staffsim.scenarios.yamlio import read_yaml
 from staffsim.units import format_clock, parse_clock, parse_duration
 
 # Header names (normalised: lower case, single spaces, no punctuation) accepted for each column.
-# The canonical name always wins; two different aliases for one column are an error.
+# The canonical name always wins; two different aliases for one column are an error. A media
+# type column (voice, chat, email) is the channel when there is no channel or queue column, and
+# is kept beside the channel (as ``media_type``) when there is.
 FORECAST_ALIASES: dict[str, tuple[str, ...]] = {
-    "channel": ("channel", "queue", "media type", "mediatype", "media", "skill"),
+    "channel": ("channel", "queue", "queue name", "skill"),
+    "media_type": ("media type", "mediatype", "media", "channel type"),
     "slot_start": (
         "slot start",
         "slot",
@@ -48,10 +57,20 @@ FORECAST_ALIASES: dict[str, tuple[str, ...]] = {
         "offered contacts",
         "offered calls",
         "forecast volume",
+        "forecast contacts",
+        "forecast calls",
+        "forecast offered",
+        "forecasted contacts",
+        "forecasted volume",
+        "fcst contacts",
+        "fcst volume",
+        "fcst calls",
+        "fcst offered",
         "contacts",
         "calls",
     ),
-    "aht_s": ("aht s", "aht", "aht sec", "aht seconds", "average handle time", "avg handle time"),
+    "aht_s": ("aht s", "aht", "aht sec", "aht seconds", "average handle time", "avg handle time",
+              "forecast aht", "forecasted aht", "fcst aht", "forecast aht s", "fcst aht s"),
     "total_handle_time_s": (
         "total handle time s",
         "total handle time",
@@ -69,20 +88,23 @@ def _norm(header: str) -> str:
 
 @dataclass(frozen=True)
 class Forecast:
-    """A forecast read from a CSV.
+    """A forecast read from a CSV or an Excel workbook.
 
-    ``table`` has columns ``channel, slot_start, volume, aht_s, offset_s``: ``slot_start`` is the
-    text ``"HH:MM"`` for a time-of-day forecast or a timestamp when dates were given;
-    ``offset_s`` is seconds from midnight of the first day. ``slot_s`` is the slot length.
+    ``table`` has columns ``channel, slot_start, volume, aht_s, offset_s`` (and ``media_type``
+    when the file has one beside its queue): ``slot_start`` is the text ``"HH:MM"`` for a
+    time-of-day forecast or a timestamp when dates were given (in the center's zone ``tz`` when
+    one was given); ``offset_s`` is seconds from midnight of the first day, on the local clock.
+    ``slot_s`` is the slot length.
     """
 
     table: pd.DataFrame
     slot_s: float
     source: str
+    tz: str | None = None
 
 
 def _map_columns(columns: list[str], source: str) -> dict[str, str]:
-    """Map canonical names to the CSV's headers."""
+    """Map canonical names to the file's headers."""
     normal = {c: _norm(c) for c in columns}
     found: dict[str, str] = {}
     for canon, aliases in FORECAST_ALIASES.items():
@@ -99,101 +121,270 @@ def _map_columns(columns: list[str], source: str) -> dict[str, str]:
             )
         if hits:
             found[canon] = hits[0]
+    if "channel" not in found and "media_type" in found:
+        found["channel"] = found.pop("media_type")
     missing = [c for c in ("channel", "slot_start", "volume") if c not in found]
     if "aht_s" not in found and "total_handle_time_s" not in found:
         missing.append("aht_s (or total_handle_time_s)")
     if missing:
         raise InputError(
-            f"{source}: missing column(s) {', '.join(missing)}; found {', '.join(columns)} "
-            "(expected channel, slot_start, volume, aht_s)"
+            f"{source}: missing column(s) {', '.join(missing)}; found "
+            f"{clip(', '.join(map(str, columns)))} (expected channel, slot_start, volume, aht_s)"
         )
     return found
 
 
-def load_forecast(path: str | Path, slot: float | None = None) -> Forecast:
-    """Read a long-format forecast CSV (one row per channel and slot).
-
-    Comma-separated (numbers may use thousands commas, "1,234"), semicolon-separated with decimal
-    commas ("180,5", as European spreadsheets export) or tab-separated; a UTF-8 byte-order mark is
-    ignored.
-
-    Columns (vendor header names accepted where unambiguous, see :data:`FORECAST_ALIASES`):
-    channel; slot start as ``HH:MM`` or an ISO date-time (or a ``date`` column plus ``HH:MM``);
-    volume (contacts in the slot); AHT in seconds (or a duration such as ``3min`` / ``3:05``), or
-    total handle time from which AHT = total / volume. ``slot`` (seconds) is inferred from the
-    spacing of the slot starts when not given, and checked against it when given.
-    """
-    source = str(path)
+def _read_table(path: Path, source: str, sheet: str | None) -> tuple[pd.DataFrame, bool]:
+    """The file's cells as text, and whether numbers use decimal commas."""
+    if path.is_dir():
+        raise InputError(f"{source}: is a directory, not a forecast file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_workbook(path, source, sheet), False
+    if sheet is not None:
+        raise InputError(f"{source}: sheet {sheet!r} given, but this is not an Excel workbook (.xlsx)")
     try:
         with open(path, encoding="utf-8-sig") as fh:
             header = fh.readline()
         # spreadsheet exports: "a;b;c" with decimal commas (Europe), or tab-separated
         sep = ";" if header.count(";") > header.count(",") else ("\t" if "\t" in header else ",")
-        decimal_comma = sep == ";"
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, sep=sep,
-                          encoding="utf-8-sig")
+                          encoding="utf-8-sig", nrows=MAX_FORECAST_ROWS + 1)
     except FileNotFoundError:
         raise InputError(f"{source}: file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
         raise InputError(f"{source}: not a readable CSV file ({exc})") from None
+    return raw, sep == ";"
+
+
+def _read_workbook(path: Path, source: str, sheet: str | None) -> pd.DataFrame:
+    try:
+        import openpyxl
+    except ImportError:
+        raise InputError(f"{source}: reading Excel workbooks needs openpyxl: "
+                         "pip install 'staffsim[xlsx]' (or save the sheet as CSV)") from None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError(f"{source}: file not found") from None
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise InputError(f"{source}: not a readable Excel workbook ({type(exc).__name__}: "
+                         f"{excerpt(str(exc))})") from None
+    try:
+        names = book.sheetnames
+        if sheet is None and len(names) > 1:
+            raise InputError(f"{source}: the workbook has {len(names)} sheets ({clip(', '.join(names))}); "
+                             "say which holds the forecast (--sheet NAME, or sheet: in a scenario)")
+        if sheet is not None and sheet not in names:
+            close = difflib.get_close_matches(sheet, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError(f"{source}: no sheet {excerpt(sheet)} (sheets: {clip(', '.join(names))}){hint}")
+        rows = []
+        for row in book[sheet or names[0]].iter_rows(values_only=True):
+            if len(rows) > MAX_FORECAST_ROWS + 1:
+                break
+            if any(v is not None and str(v).strip() for v in row):
+                rows.append([_cell_text(v) for v in row])
+    finally:
+        book.close()
+    if not rows:
+        raise InputError(f"{source}: the sheet is empty")
+    header = [h.strip() for h in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    return pd.DataFrame([r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]],
+                        columns=header)
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV export would hold (dates as ISO, times as HH:MM:SS)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool | None = None,
+                  tz: str | None = None, sheet: str | None = None) -> Forecast:
+    """Read a long-format forecast (one row per channel and slot): CSV or an Excel workbook.
+
+    CSV: comma-separated (numbers may use thousands commas, "1,234"), semicolon-separated with
+    decimal commas ("180,5", as European spreadsheets export) or tab-separated; a UTF-8
+    byte-order mark is ignored. Workbooks (``.xlsx``, needs openpyxl): ``sheet`` names the sheet
+    (required when there are several).
+
+    Columns (vendor header names accepted where unambiguous, see :data:`FORECAST_ALIASES`):
+    channel (a queue; a media type column beside it is kept as ``media_type``); slot start as
+    ``HH:MM``, an ISO date-time, or a date written ``02/03/2026`` (or ``02.03.2026``) with a time
+    (or a ``date`` column plus ``HH:MM``); volume (contacts in the slot); AHT in seconds (or a
+    duration such as ``3min`` / ``3:05``), or total handle time from which AHT = total / volume.
+
+    ``dayfirst``: True for day/month/year dates, False for month/day/year; None infers the order
+    from the file and refuses it when every date could be read both ways. ``tz``: the center's
+    time zone (an IANA name such as ``Europe/Madrid``); time stamps carrying a zone
+    (``+01:00``, ``Z``) are converted to it, and refused without it. ``slot`` (seconds) is
+    inferred from the spacing of the slot starts when not given, and checked against it when
+    given.
+    """
+    source = str(path)
+    zone = _zone(tz, source)
+    raw, decimal_comma = _read_table(Path(path), source, sheet)
     cols = _map_columns(list(raw.columns), source)
     if raw.empty:
         raise InputError(f"{source}: no data rows")
+    if len(raw) > MAX_FORECAST_ROWS:
+        raise InputError(f"{source}: more than {MAX_FORECAST_ROWS:,} rows; staffsim reads forecasts "
+                         "up to that size")
 
     def cell_error(i: int, canon: str, msg: str) -> InputError:
-        return InputError(f"{source}: line {i + 2}, column {cols[canon]!r}: {msg}")
+        return InputError(f"{source}: line {i + 2}, column {excerpt(cols[canon])}: {msg}")
 
-    channels, starts, offsets, volumes, ahts = [], [], [], [], []
-    first_day = None
-    kinds = set()
-    for i, row in enumerate(raw.to_dict("records")):
-        channel = row[cols["channel"]].strip()
-        if not channel:
-            raise cell_error(i, "channel", "the channel name is empty")
+    records = raw.to_dict("records")
+    texts = []
+    for row in records:
         text = row[cols["slot_start"]].strip()
         if "date" in cols and row[cols["date"]].strip():
             text = f"{row[cols['date']].strip()} {text}"
+        texts.append(text)
+    order = _date_order(texts, dayfirst, lambda i, m: cell_error(i, "slot_start", m))
+
+    channels, media, starts, offsets, volumes, ahts = [], [], [], [], [], []
+    kinds = set()
+    for i, (row, text) in enumerate(zip(records, texts)):
+        channel = row[cols["channel"]].strip()
+        if not channel:
+            raise cell_error(i, "channel", "the channel name is empty")
         try:
-            start, offset_day, kind = _parse_start(text)
-        except ValueError:
-            raise cell_error(
-                i, "slot_start", f"expected HH:MM or an ISO date-time such as 2026-03-02 08:30, got {text!r}"
-            ) from None
+            start, offset_day, kind = _parse_start(text, order)
+        except ValueError as exc:
+            raise cell_error(i, "slot_start", f"{exc}, got {excerpt(text)}") from None
         kinds.add(kind)
         if len(kinds) > 1:
             raise cell_error(i, "slot_start", "mixes clock times and dates; use one form throughout")
-        if kind == "datetime":
-            day = start.normalize()
-            first_day = day if first_day is None else min(first_day, day)
         vol = _number(row[cols["volume"]], decimal_comma)
         if vol is None or not math.isfinite(vol) or vol < 0:
             hint = " (a ';'-separated file takes decimal commas: 12,5)" if decimal_comma else ""
-            raise cell_error(i, "volume", f"must be a number >= 0, got {row[cols['volume']]!r}{hint}")
+            raise cell_error(i, "volume", f"must be a number >= 0, got {excerpt(row[cols['volume']])}{hint}")
         aht_col = "aht_s" if "aht_s" in cols else "total_handle_time_s"
         aht = _aht(row, cols, vol, lambda m, i=i, col=aht_col: cell_error(i, col, m), decimal_comma)
         channels.append(channel)
+        media.append(row[cols["media_type"]].strip() if "media_type" in cols else "")
         starts.append(start)
         offsets.append(offset_day)
         volumes.append(vol)
         ahts.append(aht)
 
     if kinds == {"datetime"}:
-        offsets = [(s - first_day).total_seconds() for s in starts]
+        starts, offsets = _localise(starts, zone, tz, lambda i, m: cell_error(i, "slot_start", m))
     table = pd.DataFrame(
         {"channel": channels, "slot_start": starts, "volume": volumes, "aht_s": ahts, "offset_s": offsets}
     )
+    if "media_type" in cols:
+        _one_media_type(channels, media, lambda i, m: cell_error(i, "media_type", m))
+        table.insert(1, "media_type", media)
     dup = table.duplicated(["channel", "offset_s"], keep=False)
     if dup.any():
         lines = [str(i + 2) for i in np.flatnonzero(dup.to_numpy())[:2]]
+        dst = (" (a clock hour that occurs twice when daylight saving time ends: the forecast "
+               "cannot be laid on local slots)") if zone is not None else ""
         raise InputError(
             f"{source}: lines {' and '.join(lines)}: duplicate slot {table.loc[dup, 'slot_start'].iloc[0]}"
-            f" for channel {table.loc[dup, 'channel'].iloc[0]!r}"
+            f" for channel {excerpt(table.loc[dup, 'channel'].iloc[0])}{dst}"
         )
     table = table.sort_values(["offset_s"], kind="stable")
-    order = {c: k for k, c in enumerate(dict.fromkeys(channels))}
-    table = table.sort_values("channel", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    rank = {c: k for k, c in enumerate(dict.fromkeys(channels))}
+    table = table.sort_values("channel", key=lambda s: s.map(rank), kind="stable").reset_index(drop=True)
     slot_s = _infer_slot(table, slot, source)
-    return Forecast(table=table, slot_s=slot_s, source=source)
+    busy = table["volume"].to_numpy() > 0
+    with np.errstate(over="ignore"):
+        traffic = np.where(busy, table["volume"].to_numpy() * table["aht_s"].to_numpy() / slot_s, 0.0)
+    if np.any(traffic > MAX_TRAFFIC):
+        k = int(np.argmax(traffic > MAX_TRAFFIC))
+        row = table.iloc[k]
+        raise InputError(
+            f"{source}: channel {excerpt(row['channel'])}, slot {row['slot_start']}: volume "
+            f"{row['volume']:g} x AHT {row['aht_s']:g}s in a {slot_s:g}s slot is {traffic[k]:.3g} "
+            f"Erlangs, beyond staffsim's limit of {MAX_TRAFFIC:.0e} Erlangs per slot")
+    return Forecast(table=table, slot_s=slot_s, source=source, tz=tz)
+
+
+def _zone(tz: str | None, source: str) -> ZoneInfo | None:
+    if tz is None:
+        return None
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        names = sorted(available_timezones())
+        close = difflib.get_close_matches(str(tz), names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else " (an IANA name such as Europe/Madrid)"
+        raise InputError(f"{source}: unknown time zone {excerpt(tz)}{hint}") from None
+
+
+_SLASHED = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[ T]+(.*))?$")
+_TIME_ZONE = re.compile(r"^(\d{1,2}:\d{2}(?::\d{2})?)\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+
+
+def _date_order(texts: list[str], dayfirst: bool | None, err) -> bool | None:
+    """Whether ``nn/nn/yyyy`` dates are day/month (True) or month/day (False); None when the
+    file has none. Inferred from the file when not given, refused when every date reads both
+    ways or the file mixes the two."""
+    pairs = [(i, int(m.group(1)), int(m.group(3))) for i, t in enumerate(texts)
+             if (m := _SLASHED.match(t))]
+    if not pairs:
+        return dayfirst
+    day_first = next(((i, texts[i]) for i, a, b in pairs if a > 12 >= b), None)
+    month_first = next(((i, texts[i]) for i, a, b in pairs if b > 12 >= a), None)
+    if dayfirst is True and month_first:
+        raise err(month_first[0], f"{excerpt(month_first[1])} is not day/month/year (--dayfirst / "
+                                  "dayfirst: true were given): the month would be over 12")
+    if dayfirst is False and day_first:
+        raise err(day_first[0], f"{excerpt(day_first[1])} is not month/day/year (dayfirst: false "
+                                "was given): the month would be over 12")
+    if dayfirst is not None:
+        return dayfirst
+    if day_first and month_first:
+        raise err(month_first[0], f"dates are day/month on line {day_first[0] + 2} "
+                                  f"({excerpt(day_first[1])}) but month/day here ({excerpt(month_first[1])})")
+    if day_first or month_first:
+        return bool(day_first)
+    i, a, b = pairs[0]
+    raise err(i, f"{excerpt(texts[i])} could be day/month/year or month/day/year, and no date in "
+                 "the file tells which; give --dayfirst (day/month/year) or --monthfirst "
+                 "(in a scenario: dayfirst: true / false)")
+
+
+def _localise(starts: list, zone: ZoneInfo | None, tz: str | None, err) -> tuple[list, list]:
+    """Time stamps on the center's clock, and seconds from midnight of the first local day.
+    Stamps with a zone are converted to ``tz`` (refused without it); stamps without one are
+    the center's local times."""
+    aware = [ts.tzinfo is not None for ts in starts]
+    if any(aware) and not all(aware):
+        k = aware.index(not aware[0])
+        raise err(k, "some time stamps carry a time zone and others do not; use one form")
+    if all(aware):
+        if zone is None:
+            raise err(0, f"the time stamps carry a time zone ({starts[0].isoformat()}); give the "
+                         "center's zone to convert them to, --tz Europe/Madrid (in a scenario: tz:)")
+        starts = [ts.tz_convert(tz) for ts in starts]
+        local = [ts.tz_localize(None) for ts in starts]
+    else:
+        local = list(starts)
+    first_day = min(local).normalize()
+    return starts, [(ts - first_day).total_seconds() for ts in local]
+
+
+def _one_media_type(channels: list[str], media: list[str], err) -> None:
+    """A queue has one media type (voice, chat, email)."""
+    seen: dict[str, tuple[int, str]] = {}
+    for i, (c, m) in enumerate(zip(channels, media)):
+        first = seen.setdefault(c, (i, m))
+        if first[1] != m:
+            raise err(i, f"queue {excerpt(c)} is {excerpt(m)} here but {excerpt(first[1])} on line "
+                         f"{first[0] + 2}; a queue has one media type")
 
 
 _GROUPED = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d*)?$")
@@ -246,21 +437,48 @@ def _aht(row: dict, cols: dict[str, str], vol: float, err, decimal_comma: bool =
     return aht
 
 
-def _parse_start(text: str) -> tuple[Any, float, str]:
-    """(slot_start value, offset seconds within the day, kind)."""
+def _parse_start(text: str, dayfirst: bool | None = None) -> tuple[Any, float, str]:
+    """(slot_start value, offset seconds within the day, kind) from ``HH:MM``, an ISO date-time
+    (a zone, ``+01:00`` or ``Z``, is kept) or ``dd/mm/yyyy HH:MM`` in the order ``dayfirst``."""
     try:
         seconds = parse_clock(text)
     except ValueError:
         pass
     else:
         if seconds >= 86400:
-            raise ValueError(text)
+            raise ValueError("a clock time must be before 24:00")
         return format_clock(seconds), seconds, "clock"
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
-        raise ValueError(text)
-    ts = pd.Timestamp(text)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
+    expected = ("expected HH:MM or a date-time such as 2026-03-02 08:30 (or 02/03/2026 08:30 "
+                "with --dayfirst)")
+    m = _SLASHED.match(text)
+    if m:
+        a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        day, month = (a, b) if dayfirst else (b, a)
+        try:
+            date = datetime.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"not a date (day {day}, month {month})") from None
+        clock, zone = 0.0, None
+        if m.group(5):
+            t = _TIME_ZONE.match(m.group(5).strip())
+            try:
+                clock = parse_clock(t.group(1)) if t else parse_clock(m.group(5).strip())
+            except ValueError:
+                raise ValueError(expected) from None
+            zone = t.group(2) if t else None
+        ts = pd.Timestamp(date) + pd.Timedelta(seconds=clock)
+        if zone:
+            ts = ts.tz_localize(datetime.timezone.utc if zone.upper() in ("Z", "UTC") else
+                                datetime.datetime.strptime(zone.replace(":", ""), "%z").tzinfo)
+        return ts, 0.0, "datetime"
+    if not re.match(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}", text):
+        raise ValueError(expected)
+    try:
+        ts = pd.Timestamp(text.replace("/", "-", 2))
+    except (ValueError, OverflowError):
+        raise ValueError(expected) from None
+    if ts is pd.NaT:
+        raise ValueError(expected)
     return ts, 0.0, "datetime"
 
 
@@ -319,31 +537,46 @@ def load_targets(path: str | Path) -> Targets:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a mapping with 'default' and/or 'channels'")
-    unknown = set(data) - {"default", "channels"}
-    if unknown:
-        raise InputError(
-            f"{source}: unknown field {sorted(unknown)[0]!r} (allowed: default, channels)"
-        )
+    problems: list[str] = []
+    for key in data:
+        if key not in ("default", "channels"):
+            close = difflib.get_close_matches(str(key), ["default", "channels"], n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(f"unknown field {excerpt(key)} ({hint}allowed: default, channels)")
     default_raw = data.get("default") or {}
     channels_raw = data.get("channels") or {}
     if not isinstance(default_raw, dict):
-        raise InputError(f"{where(source, 'default')}: must be a mapping of fields to values")
+        problems.append("default: must be a mapping of fields to values")
+        default_raw = {}
     if not isinstance(channels_raw, dict):
-        raise InputError(f"{where(source, 'channels')}: must be a mapping of channel names")
+        problems.append("channels: must be a mapping of channel names")
+        channels_raw = {}
+
+    def check(raw: dict, prefix: str) -> ChannelTargetsSpec | None:
+        try:
+            return ChannelTargetsSpec.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(error_lines(exc, ChannelTargetsSpec, prefix))
+            return None
+
     # `default` may be partial (shared fields only): check the fields it has, with placeholders
     # for required ones it lacks; it serves unlisted channels only when it is complete.
     required = {"service_level": 0.5, "threshold": 0}
-    validate(ChannelTargetsSpec, {**required, **default_raw}, source, "default")
+    check({**required, **default_raw}, "default")
     default = None
-    if all(k in default_raw for k in required):
-        spec = validate(ChannelTargetsSpec, default_raw, source, "default")
-        default = _targets(spec, source, "default")
+    if all(k in default_raw for k in required) and not problems:
+        spec = check(default_raw, "default")
+        default = _targets(spec, source, "default") if spec else None
     channels = {}
     for name, raw in channels_raw.items():
         if not isinstance(raw, dict):
-            raise InputError(f"{where(source, f'channels.{name}')}: must be a mapping of fields")
-        spec = validate(ChannelTargetsSpec, {**default_raw, **raw}, source, f"channels.{name}")
-        channels[str(name)] = _targets(spec, source, f"channels.{name}")
+            problems.append(f"channels.{name}: must be a mapping of fields")
+            continue
+        spec = check({**default_raw, **raw}, f"channels.{name}")
+        if spec is not None and not problems:
+            channels[str(name)] = _targets(spec, source, f"channels.{name}")
+    if problems:
+        raise errors_to_input_error(list(dict.fromkeys(problems)), source)
     if not channels and default is None:
         raise InputError(f"{source}: no targets (give 'default' or 'channels')")
     return Targets(channels, default)

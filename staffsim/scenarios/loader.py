@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from staffsim.errors import InputError
-from staffsim.scenarios.forecast import FORECAST_ALIASES, Forecast, Targets, load_forecast, load_targets
+from staffsim.scenarios.forecast import (
+    FORECAST_ALIASES,
+    Forecast,
+    Targets,
+    load_forecast,
+    load_targets,
+)
 from staffsim.scenarios.scenario import Scenario, parse_override, scenario_from_dict, set_path
 from staffsim.scenarios.yamlio import read_yaml
 

@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from staffsim.distributions import Distribution
-from staffsim.errors import InputError
+from staffsim.errors import InputError, excerpt
+from staffsim.limits import MAX_CONTACTS
 from staffsim.scenarios.appointments import booked_per_slot
 from staffsim.scenarios.forecast import load_forecast
 from staffsim.scenarios.schema import ChannelSpec, ScenarioSpec, validate
+from staffsim.scenarios.yamlio import YAMLSyntaxError, load_yaml_text
 from staffsim.units import format_clock
 
 
@@ -108,8 +109,8 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not path or any(not part for part in path.split(".")):
         raise InputError(f"--set {text!r}: the field path is empty or has an empty part")
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
+        parsed = load_yaml_text(value, f"--set {path}") if value.strip() else ""
+    except YAMLSyntaxError:
         parsed = value
     return path, parsed
 
@@ -157,8 +158,23 @@ def scenario_from_dict(
     spec = validate(ScenarioSpec, raw, label, context={"base_dir": base})
     loaded = {name: _volumes_and_aht(spec, name, label, base) for name in spec.channels}
     volumes = {name: v for name, (v, _) in loaded.items()}
+    _check_contacts(volumes, label)
     aht = {name: a for name, (_, a) in loaded.items() if a is not None}
     return Scenario(spec=spec, volumes=volumes, raw=raw, source=source, base_dir=base, aht=aht)
+
+
+def _check_contacts(volumes: dict[str, np.ndarray], label: str) -> None:
+    """At most MAX_CONTACTS contacts offered per replication (the simulator's memory and time)."""
+    with np.errstate(over="ignore"):
+        per = {name: float(np.sum(v)) for name, v in volumes.items()}
+    total = sum(per.values())
+    if not total <= MAX_CONTACTS:
+        top = max(per, key=lambda k: per[k])
+        raise InputError(
+            f"{label}: channels: {total:,.0f} contacts offered per replication (volume x "
+            f"volume_factor over the horizon; {excerpt(top)} has {per[top]:,.0f}) is beyond the "
+            f"simulator's limit of {MAX_CONTACTS:,}; simulate a shorter horizon or fewer channels "
+            "(staffsim plan and staffsim erlang have no such limit)")
 
 
 def _volumes(spec: ScenarioSpec, name: str, source: str, base: str | None) -> np.ndarray:
@@ -190,7 +206,7 @@ def _volumes_and_aht(spec: ScenarioSpec, name: str, source: str,
         file = Path(base) / file
     label = f"{source}: channels.{name}.volume"
     try:
-        forecast = load_forecast(file, slot=h.slot)
+        forecast = load_forecast(file, slot=h.slot, **ch.volume.reader_options())
     except InputError as exc:
         raise InputError(f"{label}: {exc}") from None
     wanted = ch.volume.channel or name

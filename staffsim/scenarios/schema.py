@@ -8,6 +8,7 @@ Every model forbids unknown keys and is frozen. :func:`validate` turns pydantic'
 from __future__ import annotations
 
 import datetime
+import difflib
 import math
 import types
 import typing
@@ -29,7 +30,14 @@ from pydantic import (
 )
 
 from staffsim.distributions import Distribution
-from staffsim.errors import InputError, where
+from staffsim.errors import InputError, excerpt, where
+from staffsim.limits import (
+    MAX_CONCURRENCY,
+    MAX_CONCURRENCY_STRETCH,
+    MAX_REPLICATIONS,
+    MAX_SCENARIO_AGENTS,
+    MAX_SLOTS,
+)
 from staffsim.models.staffing import ChannelTargets
 from staffsim.scenarios import calendar
 from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
@@ -71,8 +79,8 @@ class ChannelTargetsSpec(TargetSpec):
 
     patience: Duration | None = Field(None, gt=0, description="mean patience (Erlang A)")
     shrinkage: float = Field(0.0, ge=0, lt=1)
-    concurrency: int = Field(1, ge=1)
-    concurrency_stretch: float = Field(1.0, ge=1)
+    concurrency: int = Field(1, ge=1, le=MAX_CONCURRENCY)
+    concurrency_stretch: float = Field(1.0, ge=1, le=MAX_CONCURRENCY_STRETCH)
 
     def to_targets(self) -> ChannelTargets:
         return TargetSpec.to_targets(
@@ -154,12 +162,12 @@ def _is_tag(item: Any) -> bool:
             or item.endswith("-form") or (item[:1].isupper() and item.endswith("Spec")))
 
 
-def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: str = "") -> str:
-    """One message for a pydantic error: the first problem, and how many more there are."""
-    errors = exc.errors(include_url=False)
-    lines = []
+def error_lines(exc: ValidationError, model: Any, prefix: str = "") -> list[str]:
+    """Every problem in a pydantic error, one ``"field.path: what is allowed, got value"`` each
+    (one per field; an unknown key names the known one it is closest to)."""
+    unknown, lines = [], []
     seen_paths: set[str] = set()
-    for err in errors:
+    for err in exc.errors(include_url=False):
         loc = tuple(x for x in err["loc"] if not _is_tag(x))
         path = ".".join(str(x) for x in loc)
         if prefix:
@@ -168,11 +176,14 @@ def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: 
         value = err.get("input")
         if kind == "extra_forbidden":
             allowed = _field_names(model, loc)
-            msg = f"unknown field {str(loc[-1])!r}"
+            name = str(loc[-1])
+            msg = f"unknown field {excerpt(name)}"
             if allowed:
-                msg += f" (allowed: {', '.join(allowed)})"
+                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                msg += f" ({hint}allowed: {', '.join(allowed)})"
             path = ".".join(path.split(".")[:-1])
-            lines.append(f"{where(source, path)}: {msg}")
+            unknown.append(f"{path}: {msg}" if path else msg)
             continue
         if kind == "value_error":
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
@@ -184,23 +195,35 @@ def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: 
         else:
             msg = err["msg"]
         if kind not in ("missing", "value_error") and value is not None:
-            msg += f", got {value!r}"
+            msg += f", got {excerpt(value)}"
         if path in seen_paths:
             continue  # another branch of the same field's alternatives: one message per field
         seen_paths.add(path)
-        lines.append(f"{where(source, path)}: {msg}")
-    more = len(lines) - 1
-    return lines[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+        lines.append(f"{path}: {msg}" if path else msg)
+    return unknown + lines  # an unknown key is often why a known one is missing: it comes first
+
+
+def format_errors(exc: ValidationError, model: Any, source: str | None, prefix: str = "") -> str:
+    """The message for a pydantic error: ``"file: field: problem"``, or with several problems a
+    heading ``"file: 3 problems:"`` and one problem per line."""
+    return str(errors_to_input_error(error_lines(exc, model, prefix), source))
+
+
+def errors_to_input_error(lines: list[str], source: str | None) -> InputError:
+    """One :class:`InputError` for the problems found in one file."""
+    if len(lines) == 1:
+        return InputError(where(source, lines[0]))
+    return InputError.several(f"{where(source, None) or 'input'}: {len(lines)} problems:", lines)
 
 
 def validate(
     model: type[M], data: Any, source: str | None = None, prefix: str = "", context: dict | None = None
 ) -> M:
-    """Validate ``data`` into ``model``; raise :class:`InputError` with a readable message."""
+    """Validate ``data`` into ``model``; raise :class:`InputError` naming every problem."""
     try:
         return model.model_validate(data, context=context)
     except ValidationError as exc:
-        raise InputError(format_errors(exc, model, source, prefix)) from None
+        raise errors_to_input_error(error_lines(exc, model, prefix), source) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,7 +276,7 @@ class DistributionSpec(Spec):
         if extra:
             raise ValueError(f"{d} takes {', '.join(sorted(allowed - {'dist'}))}; not {extra[0]}")
         if self.mean is not None and (self.mean <= 0 and d != "deterministic" or math.isinf(self.mean)):
-            raise ValueError(f"mean: must be a finite duration > 0, got {self.mean!r}")
+            raise ValueError(f"mean: must be a finite duration > 0, got {excerpt(self.mean)}")
         if d == "uniform" and not (0 <= self.low < self.high < math.inf):
             raise ValueError(f"uniform needs 0 <= low < high, got low {self.low}, high {self.high}")
         if d == "empirical":
@@ -293,7 +316,9 @@ def _read_column(file: str, column: str, base: str | None) -> list[float]:
         frame = pd.read_csv(path)
     except FileNotFoundError:
         raise ValueError(f"file {str(path)!r} not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except IsADirectoryError:
+        raise ValueError(f"file {str(path)!r} is a directory, not a CSV file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
         raise ValueError(f"file {str(path)!r} is not a readable CSV ({exc})") from None
     if column not in frame:
         raise ValueError(f"file {str(path)!r} has no column {column!r} (has {', '.join(frame.columns)})")
@@ -365,6 +390,9 @@ class HorizonSpec(Spec):
                 f"the day {format_clock(self.start)}-{format_clock(self.end)} is not a whole number "
                 f"of {self.slot:g}s slots"
             )
+        if round(n) * self.days > MAX_SLOTS:
+            raise ValueError(f"{round(n) * self.days:,} slots ({self.days:,} day(s) of {round(n):,}) "
+                             f"is beyond staffsim's limit of {MAX_SLOTS:,} slots per scenario")
         if self.hours and self.start_date is None:
             raise ValueError("hours: opening hours by weekday or date need start_date (the date "
                              "of day 1)")
@@ -625,14 +653,23 @@ class CallbackSpec(Spec):
 
 
 class VolumeFileSpec(Spec):
-    """Volumes from a forecast CSV (the format ``staffsim plan`` reads). With ``aht`` (default)
-    the file's AHT of each slot becomes the mean of the channel's handle-time distribution for
-    contacts arriving in that slot (its shape kept; see ``Distribution.scaled``); with
-    ``aht: false`` only the volumes are taken and every slot has the distribution's own mean."""
+    """Volumes from a forecast file, CSV or Excel (the format ``staffsim plan`` reads). With
+    ``aht`` (default) the file's AHT of each slot becomes the mean of the channel's handle-time
+    distribution for contacts arriving in that slot (its shape kept; see
+    ``Distribution.scaled``); with ``aht: false`` only the volumes are taken and every slot has
+    the distribution's own mean. ``dayfirst``, ``tz`` and ``sheet`` are the reader's options
+    (``plan --dayfirst/--tz/--sheet``)."""
 
     file: str
     channel: str | None = None
     aht: bool = Field(True, description="use the file's AHT per slot as the handle-time mean")
+    dayfirst: bool | None = Field(None, description="dates are day/month/year (false: month/day)")
+    tz: str | None = Field(None, description="the center's time zone, e.g. Europe/Madrid")
+    sheet: str | None = Field(None, description="the workbook's sheet holding the forecast")
+
+    def reader_options(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`staffsim.scenarios.forecast.load_forecast`."""
+        return {"dayfirst": self.dayfirst, "tz": self.tz, "sheet": self.sheet}
 
 
 # --- week: forecast error and events ---------------------------------------------------------
@@ -800,8 +837,8 @@ class ChannelSpec(Spec):
     target: TargetSpec
     self_service: SelfServiceSpec | None = None
     retrial: RetrialSpec | None = None
-    concurrency: int = Field(1, ge=1)
-    concurrency_stretch: float = Field(1.0, ge=1)
+    concurrency: int = Field(1, ge=1, le=MAX_CONCURRENCY)
+    concurrency_stretch: float = Field(1.0, ge=1, le=MAX_CONCURRENCY_STRETCH)
     # --- first-contact resolution and appointments (repeats branch) ---
     resolution: ResolutionSpec | None = None
     kind: Literal["live", "appointment"] = Field(
@@ -846,7 +883,7 @@ class ChannelSpec(Spec):
         if v is not None and not isinstance(v, (list, dict)):
             raise ValueError(
                 f"expected a list of contacts per slot, e.g. [60, 95, 130], or "
-                f"{{file: forecast.csv, channel: voice}}, got {v!r}"
+                f"{{file: forecast.csv, channel: voice}}, got {excerpt(v)}"
             )
         return v
 
@@ -856,7 +893,7 @@ class ChannelSpec(Spec):
         if isinstance(v, list):
             for i, x in enumerate(v):
                 if not (math.isfinite(x) and x >= 0):
-                    raise ValueError(f"volume {i + 1} must be a number >= 0, got {x!r}")
+                    raise ValueError(f"volume {i + 1} must be a number >= 0, got {excerpt(x)}")
         return v
 
     @field_validator("arrivals")
@@ -868,7 +905,7 @@ class ChannelSpec(Spec):
         for x in v:
             t = parse_clock(x) if isinstance(x, str) else float(x)
             if not (math.isfinite(t) and t >= 0):
-                raise ValueError(f"arrival times must be clock times or seconds >= 0, got {x!r}")
+                raise ValueError(f"arrival times must be clock times or seconds >= 0, got {excerpt(x)}")
             out.append(t)
         return sorted(out)
 
@@ -953,7 +990,7 @@ class BreakSpec(Spec):
 class ShiftSpec(Spec):
     start: ClockTime
     end: ClockTime
-    agents: int = Field(ge=0)
+    agents: int = Field(ge=0, le=MAX_SCENARIO_AGENTS)
     breaks: list[BreakSpec] = []
     days: list[int | str] | None = Field(
         None, description="days the shift works: numbers (1 = first) or weekdays (mon, ..., with "
@@ -997,11 +1034,12 @@ class GroupSpec(Spec):
     @classmethod
     def _staffing_form(cls, v: Any) -> Any:
         if v is not None and v != "plan" and not isinstance(v, list):
-            raise ValueError(f"expected plan or a list of agents per slot, e.g. [10, 12, 14], got {v!r}")
+            raise ValueError(f"expected plan or a list of agents per slot, e.g. [10, 12, 14], got {excerpt(v)}")
         if isinstance(v, list):
             for i, x in enumerate(v):
-                if isinstance(x, bool) or not isinstance(x, int) or x < 0:
-                    raise ValueError(f"agents per slot must be whole numbers >= 0; item {i + 1} is {x!r}")
+                if isinstance(x, bool) or not isinstance(x, int) or not 0 <= x <= MAX_SCENARIO_AGENTS:
+                    raise ValueError(f"agents per slot must be whole numbers from 0 to "
+                                     f"{MAX_SCENARIO_AGENTS:,}; item {i + 1} is {excerpt(x)}")
         return v
 
     @model_validator(mode="after")
@@ -1029,7 +1067,7 @@ class CostsSpec(Spec):
         values = v.values() if isinstance(v, dict) else [v]
         for x in values:
             if not (math.isfinite(x) and x >= 0):
-                raise ValueError(f"rates must be numbers >= 0, got {x!r}")
+                raise ValueError(f"rates must be numbers >= 0, got {excerpt(x)}")
         return v
 
     def rate(self, field: str, name: str) -> float:
@@ -1038,7 +1076,7 @@ class CostsSpec(Spec):
 
 
 class RunSpec(Spec):
-    replications: int = Field(10, ge=1)
+    replications: int = Field(10, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0)
     drain: Duration = Field(3600.0, ge=0, description="how long queues may drain after closing")
 
@@ -1062,7 +1100,7 @@ class ScenarioSpec(Spec):
         names = list(self.channels)
         for name, ch in self.channels.items():
             if not name or "." in name or "=" in name:
-                raise ValueError(f"channels: channel names may not be empty or contain '.' or '=': {name!r}")
+                raise ValueError(f"channels: channel names may not be empty or contain '.' or '=': {excerpt(name)}")
             if isinstance(ch.volume, list):
                 _per_slot_list(h, len(ch.volume), f"channels.{name}.volume")
             if ch.arrivals is not None:
@@ -1088,7 +1126,7 @@ class ScenarioSpec(Spec):
             for skill in g.skills:
                 if skill not in self.channels:
                     raise ValueError(
-                        f"agents.{i}.skills: {skill!r} is not a channel (channels: {', '.join(names)})"
+                        f"agents.{i}.skills: {excerpt(skill)} is not a channel (channels: {', '.join(names)})"
                     )
                 served.add(skill)
             for j, s in enumerate(g.shifts or []):
@@ -1106,11 +1144,11 @@ class ScenarioSpec(Spec):
             rates = getattr(self.costs, field)
             for name in rates if isinstance(rates, dict) else []:
                 if name not in self.channels:
-                    raise ValueError(f"costs.{field}: {name!r} is not a channel (channels: {', '.join(names)})")
+                    raise ValueError(f"costs.{field}: {excerpt(name)} is not a channel (channels: {', '.join(names)})")
         if isinstance(self.costs.agent_hour, dict):
             for name in self.costs.agent_hour:
                 if name not in groups:
-                    raise ValueError(f"costs.agent_hour: {name!r} is not a group (groups: {', '.join(groups)})")
+                    raise ValueError(f"costs.agent_hour: {excerpt(name)} is not a group (groups: {', '.join(groups)})")
         for i, g in enumerate(self.agents):
             if isinstance(g.staffing, list):
                 _per_slot_list(h, len(g.staffing), f"agents.{i}.staffing")
@@ -1123,6 +1161,10 @@ class ScenarioSpec(Spec):
                         f"{g.group}); each would log in the channel's whole plan"
                     )
                 planned[skill] = g.group
+        on_shifts = sum(s.agents for g in self.agents for s in g.shifts or [])
+        if on_shifts > MAX_SCENARIO_AGENTS:
+            raise ValueError(f"agents: {on_shifts:,} agents on shifts in all is beyond staffsim's "
+                             f"limit of {MAX_SCENARIO_AGENTS:,} per scenario")
         unserved = [c for c in names if c not in served]
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")

@@ -1,0 +1,36 @@
+"""The stated limits of staffsim's inputs (the README's "Reliability" section lists them).
+
+Each limit keeps an answer in bounded time and memory, or marks where accuracy is verified; an
+input beyond one is refused with a message naming the field and the limit, never left to hang,
+run out of memory or overflow. They are far beyond any real contact center.
+"""
+
+from __future__ import annotations
+
+#: Offered traffic of one slot, in Erlangs (volume x AHT / slot length, x stretch for chat).
+MAX_TRAFFIC = 1e7
+#: Agents (servers) in one slot of the analytic models, and any staffing search's answer.
+MAX_AGENTS = 1e9
+#: Mean patience over handle time in Erlang A (beyond, use infinite patience: Erlang C).
+MAX_PATIENCE_RATIO = 1e50
+#: Rows of an ``erlang --agents LO:HI`` table.
+MAX_TABLE_ROWS = 10_000
+#: Chats an agent holds at once, and the handle-time stretch of holding them.
+MAX_CONCURRENCY = 100
+MAX_CONCURRENCY_STRETCH = 100.0
+
+#: Contacts offered (first attempts, volume x volume_factor summed over the horizon) in one
+#: simulated replication: the simulator keeps ~1 KB per contact and handles ~100,000 a second.
+MAX_CONTACTS = 2_000_000
+#: Slots in a scenario's horizon (a year of 5-minute slots is 105,120).
+MAX_SLOTS = 200_000
+#: Agents on shifts (all groups and shifts together), and agents per slot in a staffing list.
+MAX_SCENARIO_AGENTS = 100_000
+#: Replications of one run.
+MAX_REPLICATIONS = 100_000
+
+#: YAML files (scenarios, targets): size, values that aliases (``*name``) may add, nesting depth.
+MAX_YAML_BYTES = 20_000_000
+MAX_ALIAS_VALUES = 1_000_000
+#: Rows of a forecast file.
+MAX_FORECAST_ROWS = 2_000_000
