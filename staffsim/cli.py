@@ -675,6 +675,7 @@ def _add_capacity_parser(sub) -> None:
     ca.add_argument("--plot", action="store_true", help="with --out: capacity.png")
     ca.add_argument("--report", action="store_true", help="with --out: report.html for managers")
     ca.add_argument("--parquet", action="store_true", help="with --out: Parquet files too")
+    _add_output_format_flags(ca)
     ca.add_argument("--weekly", action="store_true", help="also print the weekly table")
     ca.add_argument("--format", choices=["table", "json"], default="table")
     ca.set_defaults(func=_cmd_capacity)
@@ -683,7 +684,12 @@ def _add_capacity_parser(sub) -> None:
 def _cmd_capacity(args: argparse.Namespace) -> int:
     from staffsim.capacity import capacity
 
-    _needs_out(args, "capacity", "plot", "parquet", "report")
+    _needs_out(args, "capacity", "plot", "parquet", "report", "xlsx")
+    if args.out:
+        _check_out(args, ["weekly", "summary", "recommended", "classes", "demand", "differences",
+                          "weekly_differences"], ["capacity.json", "compare.json", "capacity.png",
+                                                  "compare.png", "report.html"],
+                   "compare.xlsx" if args.compare else "capacity.xlsx")
     if args.monte_carlo is not None and (args.monte_carlo < 0 or args.monte_carlo == 1):
         raise InputError(f"staffsim capacity: --monte-carlo must be 0 or at least 2, got {args.monte_carlo}")
 
@@ -695,16 +701,17 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         return _capacity_compare(args, run)
     result = run(args.plan)
     if args.out:
-        result.write(args.out, parquet=args.parquet)
-        if args.plot:
-            from staffsim.capacity.plots import plot_capacity
-            from staffsim.plots import save_figures
+        with output_batch():
+            result.write(args.out, parquet=args.parquet, **_output_formats(args, "capacity.xlsx"))
+            if args.plot:
+                from staffsim.capacity.plots import plot_capacity
+                from staffsim.plots import save_figures
 
-            save_figures({"capacity": plot_capacity(result)}, args.out)
-        if args.report:
-            from staffsim.report import capacity_report
+                save_figures({"capacity": plot_capacity(result)}, args.out)
+            if args.report:
+                from staffsim.report import capacity_report
 
-            write_text(args.out / "report.html", capacity_report(result))
+                write_text(args.out / "report.html", capacity_report(result))
     if args.format == "json":
         sys.stdout.write(result.to_json())
         return 0
@@ -751,16 +758,17 @@ def _capacity_compare(args: argparse.Namespace, run) -> int:
             raise
         raise InputError(f"staffsim capacity --compare: {exc}") from None
     if args.out:
-        comparison.write(args.out, parquet=args.parquet)
-        if args.plot:
-            from staffsim.capacity.plots import plot_capacity_comparison
-            from staffsim.plots import save_figures
+        with output_batch():
+            comparison.write(args.out, parquet=args.parquet, **_output_formats(args, "compare.xlsx"))
+            if args.plot:
+                from staffsim.capacity.plots import plot_capacity_comparison
+                from staffsim.plots import save_figures
 
-            save_figures({"compare": plot_capacity_comparison(comparison)}, args.out)
-        if args.report:
-            from staffsim.report import capacity_comparison_report
+                save_figures({"compare": plot_capacity_comparison(comparison)}, args.out)
+            if args.report:
+                from staffsim.report import capacity_comparison_report
 
-            write_text(args.out / "report.html", capacity_comparison_report(comparison))
+                write_text(args.out / "report.html", capacity_comparison_report(comparison))
     if args.format == "json":
         sys.stdout.write(dumps(comparison.to_dict()))
         return 0
@@ -792,6 +800,7 @@ def _add_schedule_parser(sub) -> None:
     sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                     help="override a scenario field, e.g. channels.voice.volume_factor=1.1")
     sc.add_argument("--out", type=Path, help="write shifts.csv, coverage.csv, roster.yaml, roster.json here")
+    _add_output_format_flags(sc)
     sc.add_argument("--verify", action="store_true",
                     help="simulate the roster and re-solve where slots miss their targets")
     sc.add_argument("--rounds", type=int, default=5, help="with --verify: most simulations (default 5)")
@@ -814,7 +823,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     from staffsim.scenarios.loader import load_scenario
     from staffsim.scheduling import schedule
 
-    _needs_out(args, "schedule", "plot")
+    _needs_out(args, "schedule", "plot", "xlsx")
     if args.time_limit <= 0:
         raise InputError(f"--time-limit: must be > 0, got {args.time_limit:g}s")
     if args.jobs is not None and args.jobs < 1:
@@ -822,17 +831,21 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     if not 0 <= args.mip_gap < 1:
         raise InputError(f"--mip-gap: must be >= 0 and < 1, got {args.mip_gap:g}")
     sc = load_scenario(args.scenario, args.overrides)
+    if args.out:
+        _check_out(args, ["shifts", "coverage", "tours", "rounds", "still_missing"],
+                   ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
     roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                       replications=args.replications, seed=args.seed, jobs=args.jobs,
                       time_limit=args.time_limit, mip_gap=args.mip_gap,
                       progress=False if args.no_progress else None)
     if args.out:
-        roster.write(args.out)
-        if args.plot:
-            from staffsim.plots import plot_coverage, save_figures
+        with output_batch():
+            roster.write(args.out, **_output_formats(args, "roster.xlsx"))
+            if args.plot:
+                from staffsim.plots import plot_coverage, save_figures
 
-            save_figures({"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")},
-                         args.out)
+                save_figures({"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")},
+                             args.out)
     cur = roster.currency
     print(f"Roster for {sc.name} - teams {', '.join(roster.teams)}; requirement {roster.requirement.method}; "
           f"rules {args.rules}; staffsim {roster.version}")
@@ -910,6 +923,7 @@ def _add_requirement_parser(sub) -> None:
                     "whole 95%% interval does")
     rq.add_argument("--out", type=Path, help="write requirement.csv (and requirement_kpis.csv) and "
                     "requirement.json into this directory")
+    _add_output_format_flags(rq)
     rq.add_argument("--slots", action="store_true", help="also print the per-slot tables")
     rq.add_argument("--format", choices=["table", "json"], default="table")
     rq.add_argument("--no-progress", action="store_true", help="never print the iterations")
@@ -923,7 +937,10 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
     from staffsim.requirement import requirement
     from staffsim.scenarios.loader import load_scenario
 
+    _needs_out(args, "requirement", "xlsx")
     sc = load_scenario(args.scenario, args.overrides)
+    if args.out:
+        _check_out(args, ["requirement", "requirement_kpis"], ["requirement.json"], "requirement.xlsx")
     if args.method == "isa":
         show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
         log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
@@ -936,7 +953,7 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
                                  "not simulate)")
         req = requirement(sc, "erlang")
     if args.out:
-        req.write(args.out)
+        req.write(args.out, **_output_formats(args, "requirement.xlsx"))
     if args.format == "json":
         sys.stdout.write(dumps({**req.provenance(), "summary": req.summary(), "requirement": req.table,
                                 "kpis": req.kpis, "teams": req.extra.get("teams")}))
@@ -1008,11 +1025,12 @@ def _output_formats(args: argparse.Namespace, workbook: str) -> dict:
     return {"csv_dialect": args.csv_dialect, "xlsx": workbook if args.xlsx else None}
 
 
-def _check_out(args: argparse.Namespace, tables: list[str], files: list[str] = ()) -> None:
+def _check_out(args: argparse.Namespace, tables: list[str], files: list[str] = (),
+               workbook: str = "results.xlsx") -> None:
     """Refuse an --out directory that cannot be written before the work (simulating) starts."""
     names = [f"{t}.csv" for t in tables] + list(files)
     names += [f"{t}.parquet" for t in tables] if getattr(args, "parquet", False) else []
-    names += ["results.xlsx"] if getattr(args, "xlsx", False) else []
+    names += [workbook] if getattr(args, "xlsx", False) else []
     check_output_dir(args.out, names)
 
 

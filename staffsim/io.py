@@ -326,7 +326,10 @@ def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
     for sheet in book.worksheets:
         rows = list(sheet.iter_rows(values_only=True))
         header = [_UNIT_SUFFIX.sub("", str(h)) for h in rows[0]] if rows else []
-        df = pd.DataFrame(rows[1:], columns=header)
+        # a row whose last cells are empty (NaN is written as an empty cell) can come back short
+        body = [tuple(r) + (None,) * (len(header) - len(r)) for r in rows[1:]]
+        df = pd.DataFrame(body, columns=header)
+        df = df.astype(object).where(df.notna(), math.nan).infer_objects()  # empty cells: NaN, as CSV reads them
         for col in df.columns:
             values = df[col].tolist()
             if any(v in ("inf", "-inf") for v in values) and all(

@@ -32,7 +32,7 @@ import pandas as pd
 from staffsim import __version__
 from staffsim.errors import InputError
 from staffsim.experiment import plan_for
-from staffsim.io import dumps, write_tables, write_text
+from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, kpi_table, search, targets_of
 from staffsim.metrics import slot_labels
 from staffsim.models.backlog import backlog_agents
@@ -104,18 +104,23 @@ class Requirement:
                 "iterations": self.iterations, "converged": self.converged, "seed": self.seed,
                 "replications": self.replications, "version": self.version}
 
-    def write(self, directory: str | Path) -> list[Path]:
+    def write(self, directory: str | Path, **formats: Any) -> list[Path]:
         """``requirement.csv`` (and ``requirement_kpis.csv`` for a simulated method) and
-        ``requirement.json`` (provenance and the tables), atomically."""
+        ``requirement.json`` (provenance and the tables), all or nothing. ``formats``:
+        ``csv_dialect`` and ``xlsx`` (a workbook name) as :func:`staffsim.io.write_tables` takes."""
         tables = {"requirement": self.table}
         if self.kpis is not None:
             tables["requirement_kpis"] = self.kpis
-        written = write_tables(directory, tables)
+        with output_batch():
+            written = write_tables(directory, tables, **formats)
+            return written + [write_text(Path(directory) / "requirement.json", dumps(self._json()))]
+
+    def _json(self) -> dict[str, Any]:
         data = {**self.provenance(), **{k: v for k, v in self.extra.items() if k != "teams"},
                 "teams": self.extra.get("teams"), "summary": self.summary(), "requirement": self.table}
         if self.kpis is not None:
             data["kpis"] = self.kpis
-        return written + [write_text(Path(directory) / "requirement.json", dumps(data))]
+        return data
 
 
 def team_channels(scenario: Scenario) -> dict[str, list[str]]:

@@ -242,3 +242,33 @@ def test_the_readme_export_plans_as_the_clean_forecast(root):
     assert export.slot_s == clean.slot_s and list(export.table["offset_s"]) == list(clean.table["offset_s"])
     for col in ("volume", "aht_s", "agents", "scheduled", "service_level", "asa_s", "p_abandon"):
         assert list(a[col]) == list(b[col]), col
+
+
+@pytest.mark.parametrize("argv,workbook,sheets", [
+    (["requirement", "scenarios/bank.yaml", "--method", "erlang"], "requirement.xlsx", ["requirement"]),
+    (["schedule", "scenarios/peaky_day.yaml", "--rules", "scenarios/rules/peaky_day.yaml",
+      "--requirement", "erlang"], "roster.xlsx", ["shifts", "coverage"]),
+    (["capacity", "scenarios/capacity/bank_2027.yaml", "--no-hiring", "--monte-carlo", "0"],
+     "capacity.xlsx", ["weekly", "summary"]),
+])
+def test_planning_commands_write_excel_eu_csv_and_a_workbook(capsys, tmp_path, root, argv, workbook, sheets):
+    # the planning loop's outputs in the formats planners open: CSV with ; and decimal commas,
+    # one workbook whose sheets hold the same numbers
+    out = tmp_path / "out"
+    argv = [str(root / a) if a.startswith("scenarios/") else a for a in argv]
+    code, _, err = cli(capsys, *argv, "--out", out, "--csv-dialect", "excel-eu", "--xlsx")
+    assert code == 0, err
+    book = read_workbook(out / workbook)
+    assert set(sheets) <= set(book)
+    for name in sheets:
+        csv = pd.read_csv(out / f"{name}.csv", sep=";", decimal=",")
+        assert list(csv.columns) == list(book[name].columns)
+        pd.testing.assert_frame_equal(book[name], csv, check_dtype=False)
+
+
+def test_planning_outputs_refuse_a_bad_out_before_working(capsys, tmp_path, root):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    code, _, err = cli(capsys, "requirement", root / "scenarios" / "bank.yaml", "--method", "erlang",
+                       "--out", a_file)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err

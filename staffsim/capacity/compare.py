@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from staffsim.capacity.result import CapacityResult
-from staffsim.io import dumps, write_tables, write_text
+from staffsim.io import dumps, output_batch, write_tables, write_text
 
 #: summary figures compared, and how they read
 METRICS = ("required_fte_mean", "available_fte_mean", "weeks_gap", "weeks_short", "worst_gap_fte",
@@ -73,11 +74,13 @@ class CapacityComparison:
                 "headlines": [self.headline(v) for v in self.variants],
                 "differences": self.differences, "weekly": self.weekly}
 
-    def write(self, directory: str | Path, *, parquet: bool = False) -> list[Path]:
-        """``differences.csv``, ``weekly_differences.csv``, ``compare.json``."""
-        written = write_tables(directory, {"differences": self.differences,
-                                           "weekly_differences": self.weekly}, parquet=parquet)
-        return written + [write_text(Path(directory) / "compare.json", dumps(self.to_dict()))]
+    def write(self, directory: str | Path, *, parquet: bool = False, **formats: Any) -> list[Path]:
+        """``differences.csv``, ``weekly_differences.csv``, ``compare.json``, all or nothing
+        (``formats`` as :meth:`CapacityResult.write`)."""
+        with output_batch():
+            written = write_tables(directory, {"differences": self.differences,
+                                               "weekly_differences": self.weekly}, parquet=parquet, **formats)
+            return written + [write_text(Path(directory) / "compare.json", dumps(self.to_dict()))]
 
 
 def compare_capacity(results: dict[str, CapacityResult]) -> CapacityComparison:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from staffsim.capacity.montecarlo import MonteCarlo
 from staffsim.capacity.schema import PlanSpec
-from staffsim.io import dumps, write_tables, write_text
+from staffsim.io import dumps, output_batch, write_tables, write_text
 
 SUMMARY_COLUMNS = ["plan", "team", "weeks", "required_fte_mean", "required_fte_peak", "peak_week",
                    "available_fte_mean", "weeks_gap", "weeks_short", "worst_gap_fte", "worst_week",
@@ -120,11 +120,14 @@ class CapacityResult:
     def to_json(self) -> str:
         return dumps(self.to_dict())
 
-    def write(self, directory: str | Path, *, parquet: bool = False) -> list[Path]:
+    def write(self, directory: str | Path, *, parquet: bool = False, **formats: Any) -> list[Path]:
         """``weekly.csv``, ``summary.csv``, ``recommended.csv`` and ``classes.csv`` (with
-        hiring), ``demand.csv`` (forecast demand) and ``capacity.json``, atomically."""
-        written = write_tables(directory, self.tables(), parquet=parquet)
-        return written + [write_text(Path(directory) / "capacity.json", self.to_json())]
+        hiring), ``demand.csv`` (forecast demand) and ``capacity.json``, all or nothing.
+        ``formats``: ``csv_dialect`` and ``xlsx`` as :func:`staffsim.io.write_tables` takes."""
+        with output_batch():
+            written = write_tables(directory, self.tables(), parquet=parquet, currency=self.spec.currency,
+                                   **formats)
+            return written + [write_text(Path(directory) / "capacity.json", self.to_json())]
 
 
 def _week_ranges(weeks: list[int]) -> str:

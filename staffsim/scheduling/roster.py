@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from staffsim import __version__
-from staffsim.io import dumps, write_tables, write_text
+from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.metrics import slot_labels
 from staffsim.requirement import Requirement
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
@@ -157,9 +157,10 @@ class Roster:
             out["verification"] = self.verification.to_dict()
         return out
 
-    def write(self, directory: str | Path) -> list[Path]:
+    def write(self, directory: str | Path, **formats: Any) -> list[Path]:
         """``shifts.csv``, ``coverage.csv`` (``tours.csv``), ``roster.yaml`` (a scenario that
-        ``staffsim run`` simulates as it is) and ``roster.json``, each atomically."""
+        ``staffsim run`` simulates as it is) and ``roster.json``, all or nothing. ``formats``:
+        ``csv_dialect`` and ``xlsx`` (a workbook name) as :func:`staffsim.io.write_tables` takes."""
         directory = Path(directory)
         tables = {"shifts": self.shifts, "coverage": self.coverage}
         if not self.tours.empty:
@@ -167,7 +168,11 @@ class Roster:
         if self.verification is not None:
             tables["rounds"] = self.verification.rounds
             tables["still_missing"] = self.verification.missing
-        written = write_tables(directory, tables)
+        with output_batch():
+            return self._write(directory, tables, formats)
+
+    def _write(self, directory: Path, tables: dict, formats: dict) -> list[Path]:
+        written = write_tables(directory, tables, currency=self.currency, **formats)
         data = self.scenario_data(directory)
         header = (f"# Roster from staffsim {self.version}: scenario {self.scenario.source or self.scenario.name}, "
                   f"rules {self.rules.source or 'given in Python'}, requirement {self.requirement.method}.\n"
