@@ -18,17 +18,17 @@ class AgentsMixin:
     # ---------------------------------------------------------------- bookkeeping
     def _level(self, key: str, ag: Agent, delta: float) -> None:
         changes = self.lv[key][ag.group]
-        changes += (self.env.now, delta)
+        changes += (self.env._now, delta)
         # agents serving (logged in, not on break) for the expected wait (engine/routing.py)
         if key == "logged_in":
             self.avail[ag.group] += delta
         elif key == "on_break":
             self.avail[ag.group] -= delta
         if self.audit is not None:
-            self.audit.change(ag, key, self.env.now, delta)
+            self.audit.change(ag, key, self.env._now, delta)
 
     def _set_idle(self, ag: Agent) -> None:
-        now = self.env.now
+        now = self.env._now
         ag.idle = True
         ag.token += 1
         self.idle[ag.group].append((now, ag.token, ag))
@@ -42,13 +42,13 @@ class AgentsMixin:
             ag.idle = False
             ag.token += 1
             changes = self.lv_idle[ag.group]
-            changes += (self.env.now, -1)
+            changes += (self.env._now, -1)
             if self.audit is not None:
-                self.audit.change(ag, "idle", self.env.now, -1)
+                self.audit.change(ag, "idle", self.env._now, -1)
 
     # ---------------------------------------------------------------- service
     def _start(self, ag: Agent, att, c: int) -> None:
-        now = self.env.now
+        now = self.env._now
         k = self.conc[c]
         if ag.load == 0:
             if ag.idle:  # _clear_idle, inlined: this runs for every answered contact
@@ -84,7 +84,7 @@ class AgentsMixin:
 
     def _complete(self, tick) -> None:
         ag, att = tick.a, tick.b
-        now = self.env.now
+        now = self.env._now
         att.state = DONE
         att.end = now
         c = ag.load_ch
@@ -143,14 +143,14 @@ class AgentsMixin:
     def _start_roster(self) -> None:
         self._roster_next = 0
         if self.roster:
-            schedule(self.env, self.roster[0][0] - self.env.now, self._on_roster)
+            schedule(self.env, self.roster[0][0] - self.env._now, self._on_roster)
 
     def _on_roster(self, _tick) -> None:
         k = self._roster_next
         _, action, _, ag, value = self.roster[k]
         self._roster_next = k + 1
         if k + 1 < len(self.roster):
-            schedule(self.env, self.roster[k + 1][0] - self.env.now, self._on_roster)
+            schedule(self.env, self.roster[k + 1][0] - self.env._now, self._on_roster)
         if action == LOGIN:
             self._login(ag, value)
         elif action == BREAK:
@@ -189,9 +189,9 @@ class AgentsMixin:
         schedule instead of logging in a second time. The time it worked past the earlier end is
         overtime."""
         if self.audit is not None:
-            self.audit.window(ag, self.env.now, sched_end)
+            self.audit.window(ag, self.env._now, sched_end)
         if ag.logged_in:
-            self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
+            self.overtime_s[ag.group] += max(0.0, self.env._now - ag.sched_end)
             ag.sched_end = sched_end
             if ag.pending is not None and ag.pending[0] == "logoff":
                 ag.pending = None
@@ -227,7 +227,7 @@ class AgentsMixin:
             self._ready(ag)
 
     def _logoff(self, ag: Agent) -> None:
-        self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
+        self.overtime_s[ag.group] += max(0.0, self.env._now - ag.sched_end)
         self._clear_idle(ag)
         ag.logged_in = False
         ag.staying = False

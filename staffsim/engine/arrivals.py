@@ -43,18 +43,18 @@ class ArrivalsMixin:
         if d > 0:
             self.recorder.flush(self)
         if d + 1 < self.h.days:
-            schedule(self.env, (d + 1) * 86400.0 - self.env.now, self._start_day, URGENT, d + 1)
+            schedule(self.env, (d + 1) * 86400.0 - self.env._now, self._start_day, URGENT, d + 1)
         days = [dr.day(d) for dr in self.drawers]
         self.recorder.lost(days)  # week: first attempts lost to an unavailable channel
         self._times, self._src, self._idx = merge_day(days)
         self._arr_next = 0
         if self._times:
-            schedule(self.env, self._times[0] - self.env.now, self._on_arrival)
+            schedule(self.env, self._times[0] - self.env._now, self._on_arrival)
 
     def _on_arrival(self, _tick) -> None:
         j = self._arr_next
         self._arr_next = j + 1
-        now = self.env.now
+        now = self.env._now
         if j + 1 < len(self._times):
             schedule(self.env, self._times[j + 1] - now, self._on_arrival)
         draws, i = self._src[j], self._idx[j]
@@ -71,7 +71,7 @@ class ArrivalsMixin:
 
     def _schedule_attempt(self, c: int, draws, i: int, num: int, kind: int, delay: float,
                           origin: float = 0.0) -> None:
-        at = self.env.now + delay
+        at = self.env._now + delay
         if num >= draws.k:
             return
         if not self._open(at):
@@ -84,7 +84,7 @@ class ArrivalsMixin:
 
     def _on_attempt(self, tick) -> None:
         c, draws, i, num = tick.a
-        att = Attempt(c, draws, i, num, tick.b, self.env.now)
+        att = Attempt(c, draws, i, num, tick.b, self.env._now)
         self.recorder.recent.append(att)
         self._offer(att, c)
 
@@ -113,7 +113,7 @@ class ArrivalsMixin:
             return  # answered first (ties go to the agent)
         c = att.channel
         att.state = ABANDONED
-        att.end = self.env.now
+        att.end = self.env._now
         self.waiting[c] -= 1
         self._log_queue(c)
         if self.retry_p[c] > 0:

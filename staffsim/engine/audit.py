@@ -181,7 +181,7 @@ class Audit:
             raise InvariantError(f"{where}: {self.answered_open} attempts in service at the end but "
                                  f"the agents hold {sum(a.load for a in rep.agents)}")
         for ag in rep.agents:
-            self._check_agent(ag, rep.env.now, where)
+            self._check_agent(ag, rep.env._now, where)
         self._check_groups(rep, where)
 
     def _check_agent(self, ag, end: float, where: str) -> None:
@@ -222,7 +222,7 @@ class Audit:
             fail(end, f"idle from {idle_since:.3f}s outside its scheduled windows")
 
     def _check_groups(self, rep, where: str) -> None:
-        lo, hi = np.array([rep.recorder.start]), np.array([rep.env.now])
+        lo, hi = np.array([rep.recorder.start]), np.array([rep.env._now])
         totals = rep.recorder.acc.group_total
         for key in KEYS:
             for g in range(len(rep.group_names)):

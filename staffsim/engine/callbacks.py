@@ -81,7 +81,7 @@ class CallbacksMixin:
         if dial.connected:
             return
         cb = self.callbacks[dial.channel]
-        if dial.num + 1 < cb.max_attempts and self._open(self.env.now + cb.retry_delay):
+        if dial.num + 1 < cb.max_attempts and self._open(self.env._now + cb.retry_delay):
             dial.state = NO_ANSWER
             schedule(self.env, cb.retry_delay, self._redial, a=dial)
         else:
@@ -89,6 +89,6 @@ class CallbacksMixin:
 
     def _redial(self, tick) -> None:
         last = tick.a
-        dial = Dial(last.channel, last.draws, last.i, last.num + 1, self.env.now, last.origin)
+        dial = Dial(last.channel, last.draws, last.i, last.num + 1, self.env._now, last.origin)
         self.recorder.recent.append(dial)
         self._queue_dial(dial, last.channel)

@@ -4,9 +4,19 @@ SimPy is the scheduler, but no contact or agent has a process of its own: every 
 :class:`Tick` placed on SimPy's event queue with one callback. A tick is a minimal event (what
 ``Environment.step`` needs: ``callbacks``, ``_ok``, ``_value``) with two payload slots, so the
 hot path creates no closures.
+
+Because every event is a tick, :func:`schedule` pushes onto the environment's queue itself and
+:func:`run_until` pops it: exactly what ``Environment.schedule`` and ``Environment.run(until)``
+do — the same ``(time, priority, event id, event)`` entries from the same counter, the same stop
+event at ``until`` — without the generic per-event work (method calls, the callbacks list
+swap, the ``now`` property) that SimPy needs for processes. The engine reads the clock as
+``env._now``. Numbers are identical to running the same ticks with ``env.run``
+(``tests/test_engine_invariants.py`` checks it).
 """
 
 from __future__ import annotations
+
+from heapq import heappop, heappush
 
 import simpy
 
@@ -91,5 +101,23 @@ class Tick:
 
 def schedule(env: simpy.Environment, delay: float, callback, priority: int = NORMAL,
              a=None, b=None) -> None:
-    """Run ``callback(tick)`` ``delay`` seconds from now (``tick.a``, ``tick.b`` the payload)."""
-    env.schedule(Tick(callback, a, b), priority, delay)
+    """Run ``callback(tick)`` ``delay`` seconds from now (``tick.a``, ``tick.b`` the payload):
+    ``env.schedule(Tick(callback, a, b), priority, delay)``, inlined."""
+    heappush(env._queue, (env._now + delay, priority, next(env._eid), Tick(callback, a, b)))
+
+
+def run_until(env: simpy.Environment, until: float) -> None:
+    """``env.run(until=until)`` for an environment whose events are all ticks: process every
+    event before the stop event SimPy would place at ``until`` (priority URGENT, the next event
+    id), then leave the clock at ``until``."""
+    if until <= env._now:
+        raise ValueError(f"until ({until}) must be greater than the current simulation time")
+    stop = Tick(None)
+    queue = env._queue
+    heappush(queue, (until, URGENT, next(env._eid), stop))
+    while True:
+        t, _, _, tick = heappop(queue)
+        env._now = t
+        if tick is stop:
+            return
+        tick.callbacks[0](tick)

@@ -45,7 +45,7 @@ class DoorMixin:
                     else self._expected_wait(c, ahead) >= when.expected_wait):
                 att.flags |= OFFERED_CALLBACK
                 if draws.accept_u[j] < cb.accept:
-                    now = self.env.now
+                    now = self.env._now
                     att.state = CALLBACK
                     att.end = now
                     dial = Dial(c, draws, att.i, 0, now, now)
@@ -57,7 +57,7 @@ class DoorMixin:
             x = ahead if bk.by == "position" else self._expected_wait(c, ahead)
             if draws.balk_u[j] < leave_probability(bk.points, x):
                 att.state = BALKED
-                att.end = self.env.now
+                att.end = self.env._now
                 return True
         return False
 

@@ -59,7 +59,7 @@ class Recorder:
         """Fold everything up to now into the accumulator; attempts still waiting or in service
         are kept for later (at the end of the run, ``final``, they count as unfinished / in
         service)."""
-        now = rep.env.now
+        now = rep.env._now
         if final:
             done, live = self.recent, []
         else:

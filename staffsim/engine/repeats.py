@@ -230,7 +230,7 @@ class RepeatsMixin:
         else:
             origin = d.origin
         rd = self.repeat_drawer.draw(origin, n + 1)
-        now = self.env.now
+        now = self.env._now
         at = now + rd.delay
         t = self._landing(at, rd.channel, rd.land_u)
         down = self.unavailable[rd.channel]  # week: events that make the channel unavailable
@@ -270,7 +270,7 @@ class RepeatsMixin:
 
     def _on_repeat(self, tick) -> None:
         rd = tick.a
-        att = Attempt(rd.channel, rd, 0, 0, REPEAT, self.env.now)
+        att = Attempt(rd.channel, rd, 0, 0, REPEAT, self.env._now)
         self.recorder.recent.append(att)
         self._offer(att, rd.channel)
 

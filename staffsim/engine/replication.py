@@ -13,7 +13,7 @@ from staffsim.engine.appointments import AppointmentDrawer, AppointmentsMixin
 from staffsim.engine.arrivals import ArrivalsMixin
 from staffsim.engine.audit import Audit, audit_on
 from staffsim.engine.callbacks import CallbacksMixin
-from staffsim.engine.core import NO_SHOW, Tick
+from staffsim.engine.core import NO_SHOW, Tick, run_until
 from staffsim.engine.door import DoorMixin
 from staffsim.engine.draws import ChannelDrawer
 from staffsim.engine.recorder import Recorder
@@ -107,22 +107,22 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
             self._resolve(att)
 
     def _log_queue(self, c: int) -> None:
-        self.q_t[c].append(self.env.now)
+        self.q_t[c].append(self.env._now)
         self.q_len[c].append(self.waiting[c])
 
     def run(self) -> ReplicationOutput:
         self._start_day(Tick(None, 0))
         self._start_roster()
-        self.env.run(until=self.until)
+        run_until(self.env, self.until)
         for ag in self.agents:  # still logged in at the end of the run
             if ag.logged_in:
-                self.overtime_s[ag.group] += max(0.0, self.env.now - ag.sched_end)
+                self.overtime_s[ag.group] += max(0.0, self.env._now - ag.sched_end)
         rec = self.recorder
         rec.flush(self, final=True)
         if self.audit is not None:
             self.audit.check(self)
         overtime = np.asarray(self.overtime_s, float)
-        log = rec.log(self.scheduled_s, overtime, self.env.now) if rec.keep_log else None
+        log = rec.log(self.scheduled_s, overtime, self.env._now) if rec.keep_log else None
         return ReplicationOutput(counts=rec.acc.counts(self.scheduled_s, overtime),
                                  balance=rec.acc.balance(), log=log)
 

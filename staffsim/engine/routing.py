@@ -115,7 +115,7 @@ class RoutingMixin:
 
     def _visible(self, c: int, delay: float) -> bool:
         """A contact of ``c`` has waited at least ``delay``."""
-        now = self.env.now
+        now = self.env._now
         for q in self.levels[c]:
             while q and q[0].state != WAIT:
                 q.popleft()
@@ -143,7 +143,7 @@ class RoutingMixin:
                 if att.state != WAIT:
                     q.popleft()
                     continue
-                if delay and att.arrival + delay > self.env.now:
+                if delay and att.arrival + delay > self.env._now:
                     break  # the oldest of this line is not visible yet: none of it is
                 q.popleft()
                 self.waiting[c] -= 1
