@@ -8,7 +8,7 @@ Public API::
     result.summary(); result.slots; result.plan
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from staffsim.capacity import capacity  # noqa: E402  (capacity planning)
 from staffsim.errors import InputError  # noqa: E402
