@@ -113,9 +113,11 @@ class ArrivalsMixin:
             return  # answered first (ties go to the agent)
         c = att.channel
         att.state = ABANDONED
-        att.end = self.env._now
-        self.waiting[c] -= 1
-        self._log_queue(c)
+        now = att.end = self.env._now
+        n = self.waiting[c] - 1
+        self.waiting[c] = n
+        self.q_t[c].append(now)  # _log_queue, inlined (hot path)
+        self.q_len[c].append(n)
         if self.retry_p[c] > 0:
             draws, i, num = att.draws, att.i, att.num
             if draws.retry_u[i * draws.k + num] < self.retry_p[c]:

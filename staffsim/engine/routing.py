@@ -133,8 +133,10 @@ class RoutingMixin:
             while q:
                 att = q.popleft()
                 if att.state == WAIT:
-                    self.waiting[c] -= 1
-                    self._log_queue(c)
+                    n = self.waiting[c] - 1
+                    self.waiting[c] = n
+                    self.q_t[c].append(self.env._now)  # _log_queue, inlined (hot path)
+                    self.q_len[c].append(n)
                     return att
             return None
         for q in levels:
@@ -159,8 +161,10 @@ class RoutingMixin:
             self.levels[c][0].append(att)
         else:
             self.levels[c][lv[att.draws.segment[att.i]]].append(att)
-        self.waiting[c] += 1
-        self._log_queue(c)
+        n = self.waiting[c] + 1
+        self.waiting[c] = n
+        self.q_t[c].append(self.env._now)  # _log_queue, inlined (hot path)
+        self.q_len[c].append(n)
         if self.overflow_for[c]:
             for delay, groups in self.overflow_for[c]:
                 schedule(self.env, delay, self._overflow, NORMAL, att, groups)
