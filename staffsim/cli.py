@@ -681,6 +681,19 @@ def _add_capacity_parser(sub) -> None:
     ca.set_defaults(func=_cmd_capacity)
 
 
+def _write_capacity(args: argparse.Namespace, result, name: str, plot, report) -> None:
+    """A capacity result's (or comparison's) tables, ``<name>.xlsx``, ``<name>.png`` (--plot)
+    and ``report.html`` (--report) in --out, all or nothing."""
+    with output_batch():
+        result.write(args.out, parquet=args.parquet, **_output_formats(args, f"{name}.xlsx"))
+        if args.plot:
+            from staffsim.plots import save_figures
+
+            save_figures({name: plot(result)}, args.out)
+        if args.report:
+            write_text(args.out / "report.html", report(result))
+
+
 def _cmd_capacity(args: argparse.Namespace) -> int:
     from staffsim.capacity import capacity
 
@@ -701,17 +714,10 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         return _capacity_compare(args, run)
     result = run(args.plan)
     if args.out:
-        with output_batch():
-            result.write(args.out, parquet=args.parquet, **_output_formats(args, "capacity.xlsx"))
-            if args.plot:
-                from staffsim.capacity.plots import plot_capacity
-                from staffsim.plots import save_figures
+        from staffsim.capacity.plots import plot_capacity
+        from staffsim.report import capacity_report
 
-                save_figures({"capacity": plot_capacity(result)}, args.out)
-            if args.report:
-                from staffsim.report import capacity_report
-
-                write_text(args.out / "report.html", capacity_report(result))
+        _write_capacity(args, result, "capacity", plot_capacity, capacity_report)
     if args.format == "json":
         sys.stdout.write(result.to_json())
         return 0
@@ -758,17 +764,10 @@ def _capacity_compare(args: argparse.Namespace, run) -> int:
             raise
         raise InputError(f"staffsim capacity --compare: {exc}") from None
     if args.out:
-        with output_batch():
-            comparison.write(args.out, parquet=args.parquet, **_output_formats(args, "compare.xlsx"))
-            if args.plot:
-                from staffsim.capacity.plots import plot_capacity_comparison
-                from staffsim.plots import save_figures
+        from staffsim.capacity.plots import plot_capacity_comparison
+        from staffsim.report import capacity_comparison_report
 
-                save_figures({"compare": plot_capacity_comparison(comparison)}, args.out)
-            if args.report:
-                from staffsim.report import capacity_comparison_report
-
-                write_text(args.out / "report.html", capacity_comparison_report(comparison))
+        _write_capacity(args, comparison, "compare", plot_capacity_comparison, capacity_comparison_report)
     if args.format == "json":
         sys.stdout.write(dumps(comparison.to_dict()))
         return 0

@@ -526,13 +526,7 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
 
     # money: allocate each group's pay to channels by handling work
     costs = spec.costs
-    groups = [g.group for g in spec.agents]
-    work = counts["group_channel_work_s"]
-    serves = np.array([[c in g.skills for c in channels] for g in spec.agents], float)
-    done = work.sum(axis=1, keepdims=True)
-    share = np.where(done > 0, work / np.where(done > 0, done, 1.0), serves / serves.sum(axis=1, keepdims=True))
-    paid_h = counts["group_paid_s"] / 3600.0
-    rate_g = np.array([costs.rate("agent_hour", g) for g in groups])
+    _, done, share, paid_h, rate_g = _pay_split(counts, scenario)
     paid_c = paid_h @ share
     agent_c = (paid_h * rate_g) @ share
     rate = {f: np.array([costs.rate(f, c) for c in channels]) for f in ("abandoned", "self_service", "handled_minute")}
@@ -579,6 +573,22 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     return pd.concat(pieces + [frame.iloc[[len(channels)]]], ignore_index=True)
 
 
+def _pay_split(counts: dict[str, np.ndarray], scenario: Scenario):
+    """(group names, each group's handling work (groups x 1), the share of it each channel takes
+    (groups x channels: by handling work, equally among its skills if it did none), paid hours,
+    the hourly rate) of one replication."""
+    spec = scenario.spec
+    channels = list(spec.channels)
+    groups = [g.group for g in spec.agents]
+    work = counts["group_channel_work_s"]
+    serves = np.array([[c in g.skills for c in channels] for g in spec.agents], float)
+    done = work.sum(axis=1, keepdims=True)
+    share = np.where(done > 0, work / np.where(done > 0, done, 1.0), serves / serves.sum(axis=1, keepdims=True))
+    paid_h = counts["group_paid_s"] / 3600.0
+    rate = np.array([spec.costs.rate("agent_hour", g) for g in groups])
+    return groups, done, share, paid_h, rate
+
+
 def _lost(totals: dict[str, np.ndarray]) -> np.ndarray:
     """Contacts lost: abandoned, and with the behaviours on balked and callbacks given up."""
     lost = totals["abandoned"]
@@ -607,15 +617,8 @@ def team_money(counts: dict[str, np.ndarray], scenario: Scenario) -> pd.DataFram
     (time ÷ concurrency); ``handling_share`` = handling_hours ÷ paid_agent_hours;
     ``cost_<channel>`` the part of its pay allocated to each channel it serves in proportion to
     the handling work it did for it (an allocation, not a marginal cost)."""
-    spec = scenario.spec
-    channels = list(spec.channels)
-    groups = [g.group for g in spec.agents]
-    work = counts["group_channel_work_s"]
-    serves = np.array([[c in g.skills for c in channels] for g in spec.agents], float)
-    done = work.sum(axis=1, keepdims=True)
-    share = np.where(done > 0, work / np.where(done > 0, done, 1.0), serves / serves.sum(axis=1, keepdims=True))
-    paid_h = counts["group_paid_s"] / 3600.0
-    rate = np.array([spec.costs.rate("agent_hour", g) for g in groups])
+    channels = list(scenario.spec.channels)
+    groups, done, share, paid_h, rate = _pay_split(counts, scenario)
     frame = pd.DataFrame({"team": groups, "paid_agent_hours": paid_h, "agent_cost": paid_h * rate,
                           "handling_hours": done[:, 0] / 3600.0})
     frame["handling_share"] = _ratio(frame["handling_hours"].to_numpy(), paid_h)

@@ -332,6 +332,16 @@ def _read_column(file: str, column: str, base: str | None) -> list[float]:
 
 
 # --- week: horizon with a calendar (start_date, opening hours per weekday or date) ------------
+def _date_value(v: Any) -> Any:
+    """A date field's value: None, or a date written YYYY-MM-DD (or a date already)."""
+    if v is None:
+        return v
+    d = calendar.date_key(v)
+    if d is None:
+        raise ValueError(f"expected a date YYYY-MM-DD, e.g. 2026-03-02, got {excerpt(v)}")
+    return d
+
+
 class HorizonSpec(Spec):
     """Opening hours, slot length and number of calendar days.
 
@@ -351,12 +361,7 @@ class HorizonSpec(Spec):
     @field_validator("start_date", mode="before")
     @classmethod
     def _date_form(cls, v: Any) -> Any:
-        if v is None:
-            return v
-        d = calendar.date_key(v)
-        if d is None:
-            raise ValueError(f"expected a date YYYY-MM-DD, e.g. 2026-03-02, got {v!r}")
-        return d
+        return _date_value(v)
 
     @field_validator("hours", mode="before")
     @classmethod
@@ -707,12 +712,7 @@ class EventSpec(Spec):
     @field_validator("date", mode="before")
     @classmethod
     def _date_form(cls, v: Any) -> Any:
-        if v is None:
-            return v
-        d = calendar.date_key(v)
-        if d is None:
-            raise ValueError(f"expected a date YYYY-MM-DD, got {v!r}")
-        return d
+        return _date_value(v)
 
     @model_validator(mode="after")
     def _window(self) -> EventSpec:
