@@ -19,7 +19,7 @@ from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
 from staffsim.engine.core import DIAL
 from staffsim.errors import InputError, WorkerLost, excerpt
 from staffsim.executors import INTERRUPTED, run_tasks
-from staffsim.limits import MAX_REPLICATIONS
+from staffsim.limits import MAX_CONTACTS_LOGGED, MAX_REPLICATIONS
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
@@ -414,6 +414,13 @@ def run_batch(
         raise InputError(
             f"service_level: choose one of {', '.join(SERVICE_LEVEL_VARIANTS)}, got {service_level!r}"
         )
+    if contacts:
+        for sc in scenarios:
+            n = float(sum(np.sum(v) for v in sc.volumes.values()))
+            if n > MAX_CONTACTS_LOGGED:
+                raise InputError(f"{sc.label}: the per-contact log of {n:,.0f} contacts is beyond the "
+                                 f"limit of {MAX_CONTACTS_LOGGED:,} (it keeps every attempt); run "
+                                 "without contacts (the per-slot tables need no log) or a shorter horizon")
     plans = [plan_for(sc) for sc in scenarios]
     heads = [plan_headcount(sc, p) for sc, p in zip(scenarios, plans)]
     tasks = [(i, r, contacts and r == 0) for r in range(reps) for i in range(len(scenarios))]

@@ -19,9 +19,15 @@ MAX_TABLE_ROWS = 10_000
 MAX_CONCURRENCY = 100
 MAX_CONCURRENCY_STRETCH = 100.0
 
-#: Contacts offered (first attempts, volume x volume_factor summed over the horizon) in one
-#: simulated replication: the simulator keeps ~1 KB per contact and handles ~100,000 a second.
-MAX_CONTACTS = 2_000_000
+#: Contacts offered (first attempts, volume x volume_factor) on one day of a simulated
+#: replication: a day's contacts are drawn and held at once (~1 KB each); what is over is folded
+#: into per-slot figures at every midnight, so a long horizon does not add up.
+MAX_CONTACTS_PER_DAY = 2_000_000
+#: Contacts offered in one simulated replication over the whole horizon (~15 minutes of
+#: simulation at ~120,000 contacts a second).
+MAX_CONTACTS = 100_000_000
+#: Contacts in the per-contact log (``contacts=True``, ``run --contacts``): it keeps every attempt.
+MAX_CONTACTS_LOGGED = 2_000_000
 #: Slots in a scenario's horizon (a year of 5-minute slots is 105,120).
 MAX_SLOTS = 200_000
 #: Agents on shifts (all groups and shifts together), and agents per slot in a staffing list.

@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 import pytest
+import yaml
 
 from staffsim import InputError, load_scenario, simulate
 from staffsim.cli import main
-from staffsim.limits import MAX_CONTACTS
+from staffsim.limits import MAX_CONTACTS, MAX_CONTACTS_LOGGED, MAX_CONTACTS_PER_DAY
 from staffsim.models import erlang, erlang_a
 
 SCENARIO = """\
@@ -198,7 +199,11 @@ def test_erlang_command_limits(capsys):
 
 def test_scenario_limits(capsys, tmp_path):
     cases = [
-        (SCENARIO.replace("[10, 20]", "[10000000, 20]"), f"beyond the simulator's limit of {MAX_CONTACTS:,}"),
+        (SCENARIO.replace("[10, 20]", "[10000000, 20]"),
+         f"on day 1 (volume x volume_factor) is beyond the simulator's limit of {MAX_CONTACTS_PER_DAY:,} a day"),
+        (SCENARIO.replace("[10, 20]", "[1000000, 0]").replace("slot: 1h}", "slot: 1h, days: 150}"),
+         f"150,000,000 contacts offered per replication (volume x volume_factor over the horizon; 'voice' "
+         f"has 150,000,000) is beyond the simulator's limit of {MAX_CONTACTS:,}"),
         (SCENARIO.replace("slot: 1h}", "slot: 1h, days: 1000000000}"), "beyond staffsim's limit of 200,000 slots"),
         (SCENARIO.replace("agents: 3}", "agents: 1000000000000}"), "must be <= 100000"),
         (SCENARIO + "run: {replications: 1000000000}\n", "run.replications: must be <= 100000"),
@@ -265,3 +270,16 @@ def test_size_limits_of_files_and_models(capsys, tmp_path, monkeypatch, root):
     assert "concurrency: must be a whole number from 1 to 100" in err
     err = refused(capsys, *base, "--concurrency-stretch", "1e6")
     assert "concurrency_stretch: must be a number from 1 to 100" in err
+
+
+def test_a_long_horizon_is_allowed_but_its_contact_log_is_bounded(tmp_path):
+    # a year of a planner's volumes is simulated in bounded memory (folded at every midnight);
+    # only the per-contact log, which keeps every attempt, is limited
+    from staffsim import InputError, scenario_from_dict, simulate
+
+    data = yaml.safe_load(SCENARIO.replace("[10, 20]", "[10000, 10000]").replace("slot: 1h}", "slot: 1h, days: 300}"))
+    sc = scenario_from_dict(data)
+    assert sum(v.sum() for v in sc.volumes.values()) == 6_000_000 > MAX_CONTACTS_LOGGED
+    with pytest.raises(InputError, match=f"the per-contact log of 6,000,000 contacts is beyond the limit of "
+                                         f"{MAX_CONTACTS_LOGGED:,}"):
+        simulate(sc, replications=1, contacts=True)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from staffsim.distributions import Distribution
 from staffsim.errors import InputError, excerpt
-from staffsim.limits import MAX_CONTACTS
+from staffsim.limits import MAX_CONTACTS, MAX_CONTACTS_PER_DAY
 from staffsim.scenarios.appointments import booked_per_slot
 from staffsim.scenarios.forecast import load_forecast
 from staffsim.scenarios.schema import ChannelSpec, ScenarioSpec, validate
@@ -158,15 +158,17 @@ def scenario_from_dict(
     spec = validate(ScenarioSpec, raw, label, context={"base_dir": base})
     loaded = {name: _volumes_and_aht(spec, name, label, base) for name in spec.channels}
     volumes = {name: v for name, (v, _) in loaded.items()}
-    _check_contacts(volumes, label)
+    _check_contacts(volumes, label, spec.horizon.slot_days())
     aht = {name: a for name, (_, a) in loaded.items() if a is not None}
     return Scenario(spec=spec, volumes=volumes, raw=raw, source=source, base_dir=base, aht=aht)
 
 
-def _check_contacts(volumes: dict[str, np.ndarray], label: str) -> None:
-    """At most MAX_CONTACTS contacts offered per replication (the simulator's memory and time)."""
+def _check_contacts(volumes: dict[str, np.ndarray], label: str, days: np.ndarray) -> None:
+    """At most MAX_CONTACTS_PER_DAY contacts offered on a day (the simulator's memory) and
+    MAX_CONTACTS per replication (its time); ``days`` the day of every slot."""
     with np.errstate(over="ignore"):
         per = {name: float(np.sum(v)) for name, v in volumes.items()}
+        by_day = sum(np.bincount(days, weights=np.asarray(v, float)) for v in volumes.values())
     total = sum(per.values())
     if not total <= MAX_CONTACTS:
         top = max(per, key=lambda k: per[k])
@@ -174,6 +176,13 @@ def _check_contacts(volumes: dict[str, np.ndarray], label: str) -> None:
             f"{label}: channels: {total:,.0f} contacts offered per replication (volume x "
             f"volume_factor over the horizon; {excerpt(top)} has {per[top]:,.0f}) is beyond the "
             f"simulator's limit of {MAX_CONTACTS:,}; simulate a shorter horizon or fewer channels "
+            "(staffsim plan and staffsim erlang have no such limit)")
+    if len(per) and np.size(by_day) and not np.max(by_day) <= MAX_CONTACTS_PER_DAY:
+        d = int(np.argmax(np.nan_to_num(by_day, nan=np.inf)))
+        raise InputError(
+            f"{label}: channels: {by_day[d]:,.0f} contacts offered on day {d + 1} (volume x "
+            f"volume_factor) is beyond the simulator's limit of {MAX_CONTACTS_PER_DAY:,} a day (a "
+            "day's contacts are held at once); simulate fewer channels or a smaller volume "
             "(staffsim plan and staffsim erlang have no such limit)")
 
 
