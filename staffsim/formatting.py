@@ -170,3 +170,17 @@ def column_unit(name: str, currency: str = "") -> str | None:
     if base in _AGENT_COLUMNS:
         return "agents"
     return None
+
+
+def ranges_text(numbers) -> str:
+    """Whole numbers in increasing order as runs: ``1-5``, ``1-3, 6-7``, ``11-12, 70``."""
+    numbers = list(numbers)
+    parts, run = [], [numbers[0]]
+    for n in numbers[1:]:
+        if n == run[-1] + 1:
+            run.append(n)
+        else:
+            parts.append(run)
+            run = [n]
+    parts.append(run)
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in parts)

@@ -52,11 +52,7 @@ def plot_capacity(result: CapacityResult) -> Figure:
         lo = min(w["required_fte"].min(), w["available_fte"].min())
         ax.set_ylim(bottom=max(0.0, lo * 0.6))
         ax.legend(fontsize=8, loc="lower left", ncol=3)
-    axes[-1].xaxis.set_major_locator(MonthLocator())
-    axes[-1].xaxis.set_major_formatter(DateFormatter("%b %Y"))
-    for label in axes[-1].get_xticklabels():
-        label.set_rotation(45)
-        label.set_ha("right")
+    _month_axis(axes[-1])
     return fig
 
 
@@ -106,9 +102,14 @@ def plot_capacity_comparison(comparison) -> Figure:
         ax.set_ylabel("FTE on the phones")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower left", ncol=2)
-    axes[-1].xaxis.set_major_locator(MonthLocator())
-    axes[-1].xaxis.set_major_formatter(DateFormatter("%b %Y"))
-    for label in axes[-1].get_xticklabels():
+    _month_axis(axes[-1])
+    return fig
+
+
+def _month_axis(ax) -> None:
+    """Months on the x axis (``Mar 2027``), labels slanted."""
+    ax.xaxis.set_major_locator(MonthLocator())
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+    for label in ax.get_xticklabels():
         label.set_rotation(45)
         label.set_ha("right")
-    return fig

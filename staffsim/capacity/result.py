@@ -23,6 +23,7 @@ import pandas as pd
 
 from staffsim.capacity.montecarlo import MonteCarlo
 from staffsim.capacity.schema import PlanSpec
+from staffsim.formatting import ranges_text
 from staffsim.io import dumps, output_batch, write_tables, write_text
 
 SUMMARY_COLUMNS = ["plan", "team", "weeks", "required_fte_mean", "required_fte_peak", "peak_week",
@@ -99,7 +100,7 @@ class CapacityResult:
                     w = self.recommended[self.recommended["team"] == t]
                     worst = float(w.loc[w["week"].isin(missed), "p_short"].max())
                     text += (f"; coverage {self.solver['coverage']:.0%} NOT met in week"
-                             f"{'s' if len(missed) > 1 else ''} {_week_ranges(missed)} (short in up to "
+                             f"{'s' if len(missed) > 1 else ''} {ranges_text(missed)} (short in up to "
                              f"{worst:.0%} of paths: the hiring rules cap the classes there, or the "
                              "coverage rounds or the solver's time limit ran out)")
             out.append(text + ".")
@@ -130,17 +131,6 @@ class CapacityResult:
             return written + [write_text(Path(directory) / "capacity.json", self.to_json())]
 
 
-def _week_ranges(weeks: list[int]) -> str:
-    """``11-12, 70``."""
-    parts, run = [], [weeks[0]]
-    for w in weeks[1:]:
-        if w == run[-1] + 1:
-            run.append(w)
-        else:
-            parts.append(run)
-            run = [w]
-    parts.append(run)
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in parts)
 
 
 def _summary_row(plan: str, team: str, w: pd.DataFrame, classes: int | None) -> dict[str, Any]:

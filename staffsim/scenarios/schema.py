@@ -810,7 +810,7 @@ def _clock_times(v: Any, what: str) -> Any:
     for x in v:
         t = parse_clock(x) if isinstance(x, str) else float(x)
         if not (math.isfinite(t) and t >= 0):
-            raise ValueError(f"{what} must be clock times or seconds >= 0, got {x!r}")
+            raise ValueError(f"{what} must be clock times or seconds >= 0, got {excerpt(x)}")
         out.append(t)
     return sorted(out)
 
@@ -899,15 +899,7 @@ class ChannelSpec(Spec):
     @field_validator("arrivals")
     @classmethod
     def _arrivals(cls, v: Any) -> Any:
-        if v is None:
-            return v
-        out = []
-        for x in v:
-            t = parse_clock(x) if isinstance(x, str) else float(x)
-            if not (math.isfinite(t) and t >= 0):
-                raise ValueError(f"arrival times must be clock times or seconds >= 0, got {excerpt(x)}")
-            out.append(t)
-        return sorted(out)
+        return _clock_times(v, "arrival times")
 
     @model_validator(mode="after")
     def _one_source(self) -> ChannelSpec:

@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from staffsim import __version__
+from staffsim.formatting import ranges_text
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.metrics import slot_labels
 from staffsim.requirement import Requirement
@@ -277,7 +278,7 @@ def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirem
             s = problem.shifts[tour.shifts[0]]
             tours.append({"team": problem.teams[tour.team], "template": tour.template,
                           "start": format_clock(tour.clock), "end": format_clock(tour.clock + s.end - s.start),
-                          "days": _day_list(tour.days), "agents": int(solution.y[p]),
+                          "days": ranges_text(tour.days), "agents": int(solution.y[p]),
                           "paid_hours": float(solution.y[p] * len(tour.days) * s.paid_hours)})
     tours_frame = pd.DataFrame(tours, columns=["team", "template", "start", "end", "days", "agents",
                                                "paid_hours"])
@@ -293,15 +294,3 @@ def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirem
     )
 
 
-def _day_list(days: tuple[int, ...]) -> str:
-    """``1-5``, ``1-3, 6-7``."""
-    parts = []
-    run = [days[0]]
-    for d in days[1:]:
-        if d == run[-1] + 1:
-            run.append(d)
-        else:
-            parts.append(run)
-            run = [d]
-    parts.append(run)
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in parts)
