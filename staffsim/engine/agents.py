@@ -8,7 +8,9 @@ agents logged in stay until the queues they serve are empty (at most ``run.drain
 
 from __future__ import annotations
 
-from staffsim.engine.core import DIAL, DONE, SERVE, schedule
+from heapq import heappush
+
+from staffsim.engine.core import DIAL, DONE, NORMAL, SERVE, schedule
 from staffsim.engine.roster import BREAK, LOGIN, LOGOFF, Agent
 
 
@@ -33,7 +35,7 @@ class AgentsMixin:
         ag.token += 1
         self.idle[ag.group].append((now, ag.token, ag))
         changes = self.lv_idle[ag.group]
-        changes += (now, 1)
+        changes += (now, 1.0)
         if self.audit is not None:
             self.audit.change(ag, "idle", now, 1)
 
@@ -42,7 +44,7 @@ class AgentsMixin:
             ag.idle = False
             ag.token += 1
             changes = self.lv_idle[ag.group]
-            changes += (self.env._now, -1)
+            changes += (self.env._now, -1.0)
             if self.audit is not None:
                 self.audit.change(ag, "idle", self.env._now, -1)
 
@@ -55,11 +57,11 @@ class AgentsMixin:
                 ag.idle = False
                 ag.token += 1
                 changes = self.lv_idle[ag.group]
-                changes += (now, -1)
+                changes += (now, -1.0)
                 if self.audit is not None:
                     self.audit.change(ag, "idle", now, -1)
             changes = self.lv_busy[ag.group]
-            changes += (now, 1)
+            changes += (now, 1.0)
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, 1)
         elif k > 1:
@@ -77,13 +79,18 @@ class AgentsMixin:
         att.answer = now
         att.group = ag.group
         att.handle = hdl
+        att.agent = ag
         if att.kind != DIAL:
-            schedule(self.env, hdl, self._complete, a=ag, b=att)
+            # the attempt is the event of its completion (engine/core.py): schedule(self.env,
+            # hdl, self._complete, a=att), inlined (hot path)
+            att.callbacks = self._complete_cb
+            heappush(self._queue, (now + hdl, NORMAL, next(self._eid), att))
         else:
             self._dial(ag, att)  # a callback (engine/callbacks.py)
 
-    def _complete(self, tick) -> None:
-        ag, att = tick.a, tick.b
+    def _complete(self, att) -> None:
+        """``att``'s service is over."""
+        ag = att.agent
         now = self.env._now
         att.state = DONE
         att.end = now
@@ -95,7 +102,7 @@ class AgentsMixin:
         ag.load -= 1
         if ag.load == 0:
             changes = self.lv_busy[ag.group]
-            changes += (now, -1)
+            changes += (now, -1.0)
             ag.load_ch = -1
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, -1)

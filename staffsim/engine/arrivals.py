@@ -16,6 +16,8 @@ the door first (:mod:`~staffsim.engine.door`: callback offers, balking) and then
 
 from __future__ import annotations
 
+from heapq import heappush
+
 from staffsim.engine.core import (
     ABANDONED,
     DEFLECTED,
@@ -27,6 +29,7 @@ from staffsim.engine.core import (
     URGENT,
     WAIT,
     Attempt,
+    Tick,
     schedule,
 )
 from staffsim.engine.draws import merge_day
@@ -46,28 +49,52 @@ class ArrivalsMixin:
             schedule(self.env, (d + 1) * 86400.0 - self.env._now, self._start_day, URGENT, d + 1)
         days = [dr.day(d) for dr in self.drawers]
         self.recorder.lost(days)  # week: first attempts lost to an unavailable channel
-        self._times, self._src, self._idx = merge_day(days)
-        self._arr_next = 0
-        if self._times:
-            schedule(self.env, self._times[0] - self.env._now, self._on_arrival)
+        times, src, idx = merge_day(days)
+        # the day's arrivals in order: (their draws, their index there, when the next one comes)
+        self._arrivals = zip(src, idx, times[1:] + [None])
+        if times:
+            self._set_next_arrival(times[0])
 
-    def _on_arrival(self, _tick) -> None:
-        j = self._arr_next
-        self._arr_next = j + 1
+    # The next first arrival is kept off SimPy's queue (engine/core.py, run_until): ``next_t``,
+    # ``next_eid`` are the time and event id ``schedule`` would have given it. With
+    # ``arrivals_on_queue`` (tests: SimPy's own ``env.run``) it is scheduled as a tick instead.
+    next_t = INF
+    next_eid = 0
+    arrivals_on_queue = False
+
+    def _set_next_arrival(self, t: float) -> None:
         now = self.env._now
-        if j + 1 < len(self._times):
-            schedule(self.env, self._times[j + 1] - now, self._on_arrival)
-        draws, i = self._src[j], self._idx[j]
+        if self.arrivals_on_queue:
+            schedule(self.env, t - now, lambda _tick: self.fire())
+        else:
+            self.next_t = now + (t - now)
+            self.next_eid = next(self._eid)
+
+    def fire(self) -> None:
+        """The next first arrival of the day, now."""
+        draws, i, t_next = next(self._arrivals)
+        now = self.env._now
+        if t_next is None:
+            self.next_t = INF
+        elif self.arrivals_on_queue:
+            self._set_next_arrival(t_next)
+        else:  # _set_next_arrival, inlined (hot path)
+            self.next_t = now + (t_next - now)
+            self.next_eid = next(self._eid)
         c = draws.channel
         att = Attempt(c, draws, i, 0, FIRST, now)  # the event's own time: no wait of -1e-12 s
-        self.recorder.recent.append(att)
+        self._recent.append(att)
         if draws.deflect_u[i] < self.deflection[c]:
             att.state = DEFLECTED
             att.end = now
             if draws.fail_u[i] < self.failure[c]:
                 self._schedule_attempt(c, draws, i, 1, RETURN, draws.fail_delay[i], now)
             return
-        self._offer(att, c)
+        ag = self._find_agent(c)  # _offer, inlined (hot path)
+        if ag is not None:
+            self._start(ag, att, c)
+        else:
+            self._wait(att, c)
 
     def _schedule_attempt(self, c: int, draws, i: int, num: int, kind: int, delay: float,
                           origin: float = 0.0) -> None:
@@ -85,7 +112,7 @@ class ArrivalsMixin:
     def _on_attempt(self, tick) -> None:
         c, draws, i, num = tick.a
         att = Attempt(c, draws, i, num, tick.b, self.env._now)
-        self.recorder.recent.append(att)
+        self._recent.append(att)
         self._offer(att, c)
 
     def _open(self, t: float) -> bool:
@@ -96,16 +123,21 @@ class ArrivalsMixin:
         return hours is not None and hours[0] <= tod < hours[1]
 
     def _offer(self, att: Attempt, c: int) -> None:
+        """An attempt reaches the channel: an agent takes it now, or it waits."""
         ag = self._find_agent(c)
         if ag is not None:
             self._start(ag, att, c)
-            return
+        else:
+            self._wait(att, c)
+
+    def _wait(self, att: Attempt, c: int) -> None:
+        """No agent can take ``att`` now: the door, then the line and the patience timer."""
         if self.door[c] and self._at_door(att, c):
             return  # took a callback, or balked (engine/door.py)
         self._enqueue(att, c)
         pat = att.draws.patience[att.i * att.draws.k + att.num]
-        if pat != INF:
-            schedule(self.env, pat, self._abandon, LATE, att)
+        if pat != INF:  # schedule(self.env, pat, self._abandon, LATE, att), inlined (hot path)
+            heappush(self._queue, (self.env._now + pat, LATE, next(self._eid), Tick(self._abandon, att)))
 
     def _abandon(self, tick) -> None:
         att = tick.a

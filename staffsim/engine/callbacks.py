@@ -23,8 +23,9 @@ still waiting or being dialled when the run ends are unfinished. Pending callbac
 from __future__ import annotations
 
 from collections import deque
+from heapq import heappush
 
-from staffsim.engine.core import FAILED, NO_ANSWER, Dial, schedule
+from staffsim.engine.core import FAILED, NO_ANSWER, NORMAL, Dial, schedule
 
 
 class CallbacksMixin:
@@ -71,13 +72,13 @@ class CallbacksMixin:
         cb = self.callbacks[dial.channel]
         dial.connected = dial.draws.answer_u[dial.i * dial.draws.m + dial.num] >= cb.no_answer
         dial.handle = cb.connect_time + (dial.handle if dial.connected else 0.0)
-        schedule(self.env, dial.handle, self._complete_dial, a=ag, b=dial)
+        dial.callbacks = (self._complete_dial,)  # the dial is the event of its end (engine/core.py)
+        heappush(self._queue, (self.env._now + dial.handle, NORMAL, next(self._eid), dial))
 
-    def _complete_dial(self, tick) -> None:
+    def _complete_dial(self, dial: Dial) -> None:
         """The dial is over: the agent frees up as after any contact (``_complete``); a dial not
         answered is then marked so and retried or given up."""
-        dial = tick.b
-        self._complete(tick)
+        self._complete(dial)
         if dial.connected:
             return
         cb = self.callbacks[dial.channel]
@@ -90,5 +91,5 @@ class CallbacksMixin:
     def _redial(self, tick) -> None:
         last = tick.a
         dial = Dial(last.channel, last.draws, last.i, last.num + 1, self.env._now, last.origin)
-        self.recorder.recent.append(dial)
+        self._recent.append(dial)
         self._queue_dial(dial, last.channel)

@@ -1,17 +1,26 @@
-"""The engine's vocabulary: attempt states and kinds, the attempt record, and the timer event.
+"""The engine's vocabulary: attempt states and kinds, the attempt record, the timer event and the
+event loop.
 
-SimPy is the scheduler, but no contact or agent has a process of its own: every happening is a
-:class:`Tick` placed on SimPy's event queue with one callback. A tick is a minimal event (what
-``Environment.step`` needs: ``callbacks``, ``_ok``, ``_value``) with two payload slots, so the
-hot path creates no closures.
+SimPy is the scheduler, but no contact or agent has a process of its own: every happening is an
+event placed on SimPy's event queue with one callback. Two kinds of object are events: a
+:class:`Tick` (one callback and two payload slots, so the hot path creates no closures) and an
+:class:`Attempt` in service, which is the event of its own completion (one object fewer per
+contact answered). Both are minimal events: what ``Environment.step`` needs, ``callbacks``,
+``_ok`` and ``_value``.
 
-Because every event is a tick, :func:`schedule` pushes onto the environment's queue itself and
-:func:`run_until` pops it: exactly what ``Environment.schedule`` and ``Environment.run(until)``
-do — the same ``(time, priority, event id, event)`` entries from the same counter, the same stop
-event at ``until`` — without the generic per-event work (method calls, the callbacks list
-swap, the ``now`` property) that SimPy needs for processes. The engine reads the clock as
-``env._now``. Numbers are identical to running the same ticks with ``env.run``
-(``tests/test_engine_invariants.py`` checks it).
+Because every event is of these kinds, :func:`schedule` pushes onto the environment's queue
+itself and :func:`run_until` pops it: exactly what ``Environment.schedule`` and
+``Environment.run(until)`` do (the same ``(time, priority, event id, event)`` entries from the
+same counter, the same stop event at ``until``) without the generic per-event work (method calls,
+the callbacks list swap, the ``now`` property) that SimPy needs for processes. The engine reads
+the clock as ``env._now``.
+
+One event is kept off the queue: the next first arrival of the day (about a third of all events).
+Its time and event id are those ``schedule`` would have given it, and :func:`run_until` fires it
+when its key ``(time, NORMAL, event id)`` is below the queue's head, so the order of events is
+exactly the order SimPy would pop them in. ``tests/test_engine_invariants.py`` runs the same
+replications with the arrivals on the queue and SimPy's own ``env.run`` and checks every count is
+identical.
 """
 
 from __future__ import annotations
@@ -51,10 +60,16 @@ class Attempt:
     (``answer``/``end`` -1 until they happen); ``group`` the answering group (-1 none);
     ``handle`` the service time it got; ``resolved`` the first-contact-resolution outcome once
     it is known (see :mod:`~staffsim.engine.repeats`; -1 not judged); ``flags``
-    OFFERED_CALLBACK when a callback was offered."""
+    OFFERED_CALLBACK when a callback was offered.
+
+    In service the attempt is the event of its own completion: ``callbacks`` then holds the
+    completion callback and ``agent`` the agent serving it (both set by the engine when it
+    schedules the completion)."""
 
     __slots__ = ("channel", "draws", "i", "num", "kind", "arrival", "answer", "end", "state",
-                 "group", "handle", "resolved", "flags")
+                 "group", "handle", "resolved", "flags", "callbacks", "agent")
+    _ok = True  # a triggered event, as far as ``Environment.step`` is concerned
+    _value = None
 
     def __init__(self, channel: int, draws, i: int, num: int, kind: int, arrival: float):
         self.channel = channel
@@ -89,12 +104,12 @@ class Dial(Attempt):
 class Tick:
     """A triggered event with one callback and two payload slots."""
 
-    __slots__ = ("callbacks", "_ok", "_value", "a", "b")
+    __slots__ = ("callbacks", "a", "b")
+    _ok = True
+    _value = None
 
     def __init__(self, callback, a=None, b=None):
         self.callbacks = (callback,)
-        self._ok = True
-        self._value = None
         self.a = a
         self.b = b
 
@@ -106,18 +121,38 @@ def schedule(env: simpy.Environment, delay: float, callback, priority: int = NOR
     heappush(env._queue, (env._now + delay, priority, next(env._eid), Tick(callback, a, b)))
 
 
-def run_until(env: simpy.Environment, until: float) -> None:
-    """``env.run(until=until)`` for an environment whose events are all ticks: process every
-    event before the stop event SimPy would place at ``until`` (priority URGENT, the next event
-    id), then leave the clock at ``until``."""
+def run_until(env: simpy.Environment, until: float, source=None) -> None:
+    """``env.run(until=until)`` for an environment whose events are all ticks and attempts:
+    process every event before the stop event SimPy would place at ``until`` (priority URGENT,
+    the next event id), then leave the clock at ``until``.
+
+    ``source``: an object holding one normal-priority event off the queue (the next arrival):
+    ``source.next_t`` its time (INF when there is none), ``source.next_eid`` its event id and
+    ``source.fire()`` its callback, which sets the next one. It runs exactly when SimPy would
+    have popped it had it been scheduled with that id."""
     if until <= env._now:
         raise ValueError(f"until ({until}) must be greater than the current simulation time")
     stop = Tick(None)
     queue = env._queue
     heappush(queue, (until, URGENT, next(env._eid), stop))
+    if source is None:
+        while True:
+            t, _, _, event = heappop(queue)
+            env._now = t
+            if event is stop:
+                return
+            event.callbacks[0](event)
+    fire = source.fire
     while True:
-        t, _, _, tick = heappop(queue)
+        head = queue[0]
+        at = source.next_t
+        if at < head[0] or (at == head[0] and (NORMAL < head[1] or (NORMAL == head[1]
+                                                                   and source.next_eid < head[2]))):
+            env._now = at
+            fire()
+            continue
+        t, _, _, event = heappop(queue)
         env._now = t
-        if tick is stop:
+        if event is stop:
             return
-        tick.callbacks[0](tick)
+        event.callbacks[0](event)

@@ -49,7 +49,7 @@ class DoorMixin:
                     att.state = CALLBACK
                     att.end = now
                     dial = Dial(c, draws, att.i, 0, now, now)
-                    self.recorder.recent.append(dial)
+                    self._recent.append(dial)
                     self._queue_dial(dial, c)
                     return True
         bk = self.balking[c]

@@ -103,7 +103,8 @@ class ChannelDrawer:
             rng = stream(seed, rep, name, "self_service", k)
             deflect_u = rng.random(n)
             fail_u = rng.random(n)
-            parts["fdelay"].append(self.fail_delay.sample(rng, n) if self.fail_delay else np.zeros(n))
+            if self.fail_delay is not None:  # read only when self-service can fail
+                parts["fdelay"].append(self.fail_delay.sample(rng, n))
             handle = self.handle.sample(stream(seed, rep, name, "handle", k), n)
             if self.handle_ratio is not None:  # the slot's AHT: the distribution scaled to it
                 handle = handle * self.handle_ratio[k]
@@ -125,11 +126,10 @@ class ChannelDrawer:
             parts["pat"].append(
                 self.patience.sample(rng, (n, k_max)) if self.patience else np.full((n, k_max), np.inf)
             )
-            rng = stream(seed, rep, name, "retrial", k)
-            parts["ru"].append(rng.random((n, k_max)))
-            parts["rdelay"].append(
-                self.retry_delay.sample(rng, (n, k_max)) if self.retry_delay else np.zeros((n, k_max))
-            )
+            if self.retry_delay is not None:  # the retrial draws are read only with retrials on
+                rng = stream(seed, rep, name, "retrial", k)
+                parts["ru"].append(rng.random((n, k_max)))
+                parts["rdelay"].append(self.retry_delay.sample(rng, (n, k_max)))
             if res is not None:
                 res.append((k, stream(seed, rep, name, "resolution", k).random(n)))
             self._behaviour_draws(parts, k, n, hf)

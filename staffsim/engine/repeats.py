@@ -271,7 +271,7 @@ class RepeatsMixin:
     def _on_repeat(self, tick) -> None:
         rd = tick.a
         att = Attempt(rd.channel, rd, 0, 0, REPEAT, self.env._now)
-        self.recorder.recent.append(att)
+        self._recent.append(att)
         self._offer(att, rd.channel)
 
 

@@ -81,17 +81,27 @@ class RoutingMixin:
     def _find_agent(self, c: int, groups=None):
         """An agent to take a contact of channel ``c`` now: of the teams taking it at once, or of
         ``groups`` (a delayed team the contact has just become visible to)."""
-        best = None
-        best_q = None
-        for g in self.groups_for[c] if groups is None else groups:
-            q = self.idle[g]
-            while q and (q[0][1] != q[0][2].token or not q[0][2].idle):
-                q.popleft()
-            if q and (best is None or q[0][0] < best[0]):
-                best, best_q = q[0], q
-        if best is not None:
-            best_q.popleft()
-            return best[2]
+        # an idle entry (since, token, agent) is stale once the agent's token moved on (it
+        # moves whenever the agent stops being idle)
+        teams = self.groups_for[c] if groups is None else groups
+        if len(teams) == 1:  # one team: its longest idle agent (the common case, kept fast)
+            q = self.idle[teams[0]]
+            while q:
+                entry = q.popleft()
+                if entry[1] == entry[2].token:
+                    return entry[2]
+        else:
+            best = None
+            best_q = None
+            for g in teams:
+                q = self.idle[g]
+                while q and q[0][1] != q[0][2].token:
+                    q.popleft()
+                if q and (best is None or q[0][0] < best[0]):
+                    best, best_q = q[0], q
+            if best is not None:
+                best_q.popleft()
+                return best[2]
         if self.conc[c] > 1:
             allowed = self.at_once[c] if groups is None else groups
             for bucket in self.partial[c][1:]:
