@@ -412,3 +412,19 @@ def test_the_week_example_runs_with_dates_everywhere(tmp_path):
         frame = pd.read_csv(out / f"{name}.csv")
         assert {"date", "weekday"} <= set(frame.columns), name
         assert set(frame["weekday"]) == {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}, name
+
+
+def test_the_contact_logs_clock_labels_are_format_clock_of_the_time_of_day():
+    # the per-contact table's ``arrival`` labels are made by lookup; each must be what
+    # format_clock gives for that time of day, rounding at the edges included
+    from staffsim.experiment import _clock_labels
+    from staffsim.units import format_clock
+
+    times = np.concatenate([
+        np.random.default_rng(1).uniform(0, 7 * 86400, 20_000),
+        [0.0, 0.49, 0.5, 1.5, 59.5, 60.0, 3599.5, 43200.25, 86399.4, 86399.5, 86399.6, 86400.0, 90000.5],
+    ])
+    labels = _clock_labels(times)
+    expected = [format_clock(t % 86400) for t in times]
+    assert labels.tolist() == expected
+    assert labels[-3] == "24:00"  # 86399.6 rounds to midnight at the end of the day

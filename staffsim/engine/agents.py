@@ -18,9 +18,10 @@ class AgentsMixin:
     """Agent callbacks (part of :class:`~staffsim.engine.replication.Replication`)."""
 
     # ---------------------------------------------------------------- bookkeeping
-    def _level(self, key: str, ag: Agent, delta: float) -> None:
-        changes = self.lv[key][ag.group]
-        changes += (self.env._now, delta)
+    def _level(self, key: str, ag: Agent, delta: int) -> None:
+        """Group level ``key`` of ``ag`` steps by ``delta`` (+1 or -1) now (engine/recorder.py:
+        a step is recorded as its time, negated for a step down)."""
+        self.lv[key][ag.group].append(self.env._now if delta > 0 else -self.env._now)
         # agents serving (logged in, not on break) for the expected wait (engine/routing.py)
         if key == "logged_in":
             self.avail[ag.group] += delta
@@ -34,8 +35,7 @@ class AgentsMixin:
         ag.idle = True
         ag.token += 1
         self.idle[ag.group].append((now, ag.token, ag))
-        changes = self.lv_idle[ag.group]
-        changes += (now, 1.0)
+        self.lv_idle[ag.group].append(now)  # idle +1 (engine/recorder.py)
         if self.audit is not None:
             self.audit.change(ag, "idle", now, 1)
 
@@ -43,8 +43,7 @@ class AgentsMixin:
         if ag.idle:
             ag.idle = False
             ag.token += 1
-            changes = self.lv_idle[ag.group]
-            changes += (self.env._now, -1.0)
+            self.lv_idle[ag.group].append(-self.env._now)  # idle -1
             if self.audit is not None:
                 self.audit.change(ag, "idle", self.env._now, -1)
 
@@ -56,25 +55,24 @@ class AgentsMixin:
             if ag.idle:  # _clear_idle, inlined: this runs for every answered contact
                 ag.idle = False
                 ag.token += 1
-                changes = self.lv_idle[ag.group]
-                changes += (now, -1.0)
+                self.lv_idle[ag.group].append(-now)  # idle -1 (engine/recorder.py)
                 if self.audit is not None:
                     self.audit.change(ag, "idle", now, -1)
-            changes = self.lv_busy[ag.group]
-            changes += (now, 1.0)
+            self.lv_busy[ag.group].append(now)  # busy +1
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, 1)
-        elif k > 1:
-            self.partial[c][ag.load].pop(ag, None)
         hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
         if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
             hdl = self._appointment_busy(att, now)
-        if k > 1 and self.stretch[c] != 1.0:
-            hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
+        if k > 1:  # chat: the agent's load moves up a bucket; stretch by the chats it holds
+            if ag.load:
+                self.partial[c][ag.load].pop(ag, None)
+            if self.stretch[c] != 1.0:
+                hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
+            if ag.load + 1 < k and ag.pending is None:
+                self.partial[c][ag.load + 1][ag] = None
         ag.load += 1
         ag.load_ch = c
-        if k > 1 and ag.load < k and ag.pending is None:
-            self.partial[c][ag.load][ag] = None
         att.state = SERVE
         att.answer = now
         att.group = ag.group
@@ -101,8 +99,7 @@ class AgentsMixin:
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1
         if ag.load == 0:
-            changes = self.lv_busy[ag.group]
-            changes += (now, -1.0)
+            self.lv_busy[ag.group].append(-now)  # busy -1 (engine/recorder.py)
             ag.load_ch = -1
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, -1)

@@ -1,8 +1,10 @@
 """What a replication records, and how it is folded into per-slot figures as the run goes.
 
-The event loop appends to plain lists: every attempt it creates (``recent``), every change of a
-group's logged-in / on-break / busy / idle level (``lv``, flat ``[t, delta, t, delta, ...]``) and
-every change of a queue's length. :meth:`Recorder.flush` (at every midnight, and at the end)
+The event loop appends to plain lists: every attempt it creates (``recent``), every step of a
+group's logged-in / on-break / busy / idle level (``lv``: one float per step, its time for a
+step up by one and its time negated for a step down, so ``t`` and ``-t`` with the sign bit
+telling them apart even at ``t = 0``: one append per step, in the order they happened) and every
+change of a queue's length. :meth:`Recorder.flush` (at every midnight, and at the end)
 folds what is over into a :class:`~staffsim.metrics.SlotAccumulator` and forgets it, so memory
 stays bounded by about a day of contacts whatever the horizon. Attempts still waiting or in
 service stay until a later flush. With ``keep_log`` the flushed attempts and levels are also kept
@@ -90,8 +92,9 @@ class Recorder:
                     times.clear()
         for key in LEVEL_KEYS:
             for g, changes in enumerate(self.lv[key]):
-                flat = np.asarray(changes, float).reshape(-1, 2)
-                times, deltas = flat[:, 0], flat[:, 1]
+                steps = np.asarray(changes, float)
+                times = np.abs(steps)
+                deltas = np.where(np.signbit(steps), -1.0, 1.0)
                 self.acc.add_levels(key, g, times, deltas, self.lv0[key][g], self.t0, now)
                 self.lv0[key][g] += float(deltas.sum())
                 if self.keep_log:
