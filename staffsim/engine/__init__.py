@@ -6,7 +6,8 @@ touches no global state.
 
 The package is split by concern:
 
-- :mod:`~staffsim.engine.core`: attempt states, the attempt record, the timer event;
+- :mod:`~staffsim.engine.core`: attempt states, the attempt record, the timer event and the
+  event loop;
 - :mod:`~staffsim.engine.draws`: the contacts' pre-drawn attributes, a day at a time (common
   random numbers by construction);
 - :mod:`~staffsim.engine.roster`: agents and their timelines (shifts, breaks, absence, staffing
@@ -24,9 +25,9 @@ The package is split by concern:
 - :mod:`~staffsim.engine.replication`: the state and the run.
 
 *Events, not processes.* SimPy is the scheduler, but no contact or agent has a process of its
-own: arrivals are one chain of timers through each day's pre-sorted arrival times, each service
-start schedules one completion timer, and a contact that has to wait schedules one patience
-timer. Patience timers run at a priority below SimPy's normal one, so when a patience expires at
+own: arrivals are one chain through each day's pre-sorted arrival times (the next one held
+beside the queue and taken in at its turn), each service start schedules one completion (the
+attempt itself is that event), and a contact that has to wait schedules one patience timer. Patience timers run at a priority below SimPy's normal one, so when a patience expires at
 the very instant an agent frees up, the agent's event runs first and answers the contact (ties go
 to the agent); the stale timer then finds the contact answered and does nothing.
 

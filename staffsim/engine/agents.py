@@ -125,6 +125,8 @@ class AgentsMixin:
                     att = self._pop(c) if delays is None else self._pop(c, delays[c])
                     if att is not None:
                         self._start(ag, att, c)
+                        if self.conc[c] == 1:
+                            return  # one contact at a time: nothing more to take
                         break
             else:
                 if self.next_idle:
