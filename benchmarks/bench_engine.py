@@ -116,7 +116,7 @@ def main() -> None:
     best = {name: (np.inf, 0) for name in models}
     for r in range(runs):
         for name, fn in models.items():
-            sec, n = timed(lambda: fn(r))
+            sec, n = timed(lambda fn=fn, r=r: fn(r))
             if sec / n < best[name][0] / max(best[name][1], 1):
                 best[name] = (sec, n)
     rate = {name: n / sec for name, (sec, n) in best.items()}

@@ -27,7 +27,8 @@ The package is split by concern:
 *Events, not processes.* SimPy is the scheduler, but no contact or agent has a process of its
 own: arrivals are one chain through each day's pre-sorted arrival times (the next one held
 beside the queue and taken in at its turn), each service start schedules one completion (the
-attempt itself is that event), and a contact that has to wait schedules one patience timer. Patience timers run at a priority below SimPy's normal one, so when a patience expires at
+attempt itself is that event), and a contact that has to wait schedules one patience timer.
+Patience timers run at a priority below SimPy's normal one, so when a patience expires at
 the very instant an agent frees up, the agent's event runs first and answers the contact (ties go
 to the agent); the stale timer then finds the contact answered and does nothing.
 

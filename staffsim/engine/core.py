@@ -121,7 +121,7 @@ def schedule(env: simpy.Environment, delay: float, callback, priority: int = NOR
     heappush(env._queue, (env._now + delay, priority, next(env._eid), Tick(callback, a, b)))
 
 
-def run_until(env: simpy.Environment, until: float, source=None) -> None:
+def run_until(env: simpy.Environment, until: float, source) -> None:
     """``env.run(until=until)`` for an environment whose events are all ticks and attempts:
     process every event before the stop event SimPy would place at ``until`` (priority URGENT,
     the next event id), then leave the clock at ``until``.
@@ -135,13 +135,6 @@ def run_until(env: simpy.Environment, until: float, source=None) -> None:
     stop = Tick(None)
     queue = env._queue
     heappush(queue, (until, URGENT, next(env._eid), stop))
-    if source is None:
-        while True:
-            t, _, _, event = heappop(queue)
-            env._now = t
-            if event is stop:
-                return
-            event.callbacks[0](event)
     fire = source.fire
     while True:
         head = queue[0]

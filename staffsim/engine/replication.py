@@ -119,12 +119,12 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         # reference cycles (tests/test_engine_invariants.py checks the garbage left does not grow
         # with the contacts), so it would only traverse every live attempt again and again
         # (about a tenth of the time). Reference counting frees everything as usual.
-        paused = gc.isenabled()
+        was_on = gc.isenabled()
         gc.disable()
         try:
             return self._run()
         finally:
-            if paused:
+            if was_on:
                 gc.enable()
 
     def _run(self) -> ReplicationOutput:
