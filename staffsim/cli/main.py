@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,11 +18,28 @@ from pathlib import Path
 import pandas as pd
 
 from staffsim import __version__
+from staffsim.cli.capacity import _add_capacity_parser
+from staffsim.cli.options import (
+    EXIT_WORKER_LOST,
+    _add_forecast_reader_flags,
+    _add_output_format_flags,
+    _agents,
+    _bounded,
+    _check_out,
+    _common_run_flags,
+    _duration,
+    _finish,
+    _forecast_reader_options,
+    _needs_out,
+    _output_formats,
+    _Parser,
+    _share,
+)
+from staffsim.cli.requirement import _add_requirement_parser
+from staffsim.cli.schedule import _add_schedule_parser
 from staffsim.errors import InputError, OutputError, WorkerLost
 from staffsim.formatting import format_differences, format_table
 from staffsim.io import (
-    CSV_DIALECTS,
-    check_output_dir,
     check_output_file,
     dumps,
     frame_to_csv,
@@ -31,53 +47,9 @@ from staffsim.io import (
     write_frame,
     write_text,
 )
-from staffsim.limits import MAX_TABLE_ROWS, MAX_TRAFFIC
+from staffsim.limits import MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
 from staffsim.scenarios.calendar import horizon_phrase, period_article, period_noun, slot_phrase
-from staffsim.units import parse_duration
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports problems as InputError (exit 2, one line)."""
-
-    def error(self, message: str):  # type: ignore[override]
-        raise InputError(f"{self.prog}: {message}")
-
-
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
-    return value
-
-
-def _agents(text: str) -> list[int]:
-    """``14`` or a range ``10:20`` (inclusive)."""
-    try:
-        if ":" in text:
-            lo, hi = (int(x) for x in text.split(":"))
-            if lo < 0 or hi < lo:
-                raise ValueError
-            if hi - lo + 1 > MAX_TABLE_ROWS:
-                raise argparse.ArgumentTypeError(
-                    f"a range of at most {MAX_TABLE_ROWS:,} agent counts, got {hi - lo + 1:,} ({text})")
-            return list(range(lo, hi + 1))
-        n = int(text)
-        if n < 0:
-            raise ValueError
-        return [n]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number of agents or a range such as 10:20, got {text!r}"
-        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,25 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "parameter, a heatmap of --metric for two)")
     sw.add_argument("--format", choices=["table", "json"], default="table")
     sw.set_defaults(func=_cmd_sweep)
+    # One module per command family; each adds its subparsers (set_defaults(func=...)) here.
+    # A new command goes in staffsim/cli/<name>.py with an add_parser(sub) and one line below.
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
     return parser
 
-
-def _common_run_flags(p: argparse.ArgumentParser) -> None:
-    """Flags of every simulating command (run, compare, sweep)."""
-    p.add_argument("-n", "--replications", type=int,
-                   help="replications of each scenario or value (default: the (first) scenario's)")
-    p.add_argument("--seed", type=int, help="random seed (default: the (first) scenario's)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: all cores; the numbers do "
-                   "not depend on it)")
-    p.add_argument("--parquet", action="store_true", help="with --out: Parquet files too (needs pyarrow)")
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    p.add_argument("--cluster", default=os.environ.get("STAFFSIM_CLUSTER") or None,
-                   metavar="ADDRESS", help="run on a Dask cluster: a scheduler address "
-                   "tcp://HOST:8786, or 'local' for a local cluster of --jobs workers (default: "
-                   "$STAFFSIM_CLUSTER; needs the distributed extra; the numbers do not depend on it)")
 
 
 def _cmd_erlang(args: argparse.Namespace) -> int:
@@ -480,31 +440,6 @@ def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
 # --- end of customer behaviours
 
 
-def _needs_out(args: argparse.Namespace, command: str, *flags: str) -> None:
-    for flag in flags:
-        if getattr(args, flag, False) and not args.out:
-            raise InputError(f"staffsim {command}: --{flag} needs --out DIR")
-    if getattr(args, "csv_dialect", "standard") != "standard" and not args.out:
-        raise InputError(f"staffsim {command}: --csv-dialect needs --out DIR")
-
-
-EXIT_WORKER_LOST = 3
-
-
-def _finish(complete: bool, replications: int, stopped: str | None = None) -> int:
-    """Exit code: 130 (and a note) when Ctrl-C cut the run short, 3 when a worker process was
-    lost (the note names what it was running); what finished was kept either way."""
-    if complete:
-        return 0
-    if stopped and stopped != "interrupted":
-        print(f"staffsim: stopped: {stopped}; kept the {replications} replication(s) that had "
-              "finished", file=sys.stderr)
-        return EXIT_WORKER_LOST
-    print(f"staffsim: interrupted - kept the {replications} replication(s) that had finished",
-          file=sys.stderr)
-    return 130
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
     from staffsim.experiment import compare
     from staffsim.scenarios.loader import load_scenario
@@ -645,398 +580,6 @@ def _print_grid(result, metric: str, channel: str) -> None:
               f"to {format_metric(metric, max(finite), ci=True, currency=cur)}; with --out, sweep.csv "
               "holds every metric and channel at every point")
 
-
-# --- capacity (long-range FTE, attrition, hiring) ---------------------------------------------
-
-CAPACITY_SHOWN = ("required_fte_mean", "available_fte_mean", "weeks_gap", "weeks_short",
-                  "worst_gap_fte", "worst_week", "service_level_mean", "headcount_end", "leavers",
-                  "hires", "classes")
-
-
-def _add_capacity_parser(sub) -> None:
-    ca = sub.add_parser(
-        "capacity", help="long-range capacity: FTE, attrition, hiring classes, ramp-up",
-        description="Week by week per team: required FTE, available FTE after training, ramp-up "
-        "and shrinkage, the gap, overtime and service; Monte Carlo bands over attrition and "
-        "volume; and the cheapest hiring plan (a MILP) for teams with hiring rules. With "
-        "--compare, the first plan is the baseline, as in 'staffsim compare'.",
-    )
-    ca.add_argument("plan", type=Path, help="capacity plan YAML")
-    ca.add_argument("--compare", type=Path, nargs="+", metavar="PLAN",
-                    help="variant plans to compare with the first (e.g. a higher attrition)")
-    ca.add_argument("--monte-carlo", type=int, metavar="N",
-                    help="Monte Carlo paths (default: the plan's monte_carlo.paths; 0: none)")
-    ca.add_argument("--seed", type=int, help="random seed (default: the plan's)")
-    ca.add_argument("--no-hiring", action="store_true", help="skip the hiring optimisation")
-    ca.add_argument("--time-limit", type=float, default=5.0, metavar="SECONDS",
-                    help="seconds per hiring MILP solve (default 5; the gap reached is reported)")
-    ca.add_argument("--out", type=Path, help="write weekly.csv, summary.csv, recommended.csv, "
-                    "classes.csv, capacity.json here (with --compare: differences.csv, ...)")
-    ca.add_argument("--plot", action="store_true", help="with --out: capacity.png")
-    ca.add_argument("--report", action="store_true", help="with --out: report.html for managers")
-    ca.add_argument("--parquet", action="store_true", help="with --out: Parquet files too")
-    _add_output_format_flags(ca)
-    ca.add_argument("--weekly", action="store_true", help="also print the weekly table")
-    ca.add_argument("--format", choices=["table", "json"], default="table")
-    ca.set_defaults(func=_cmd_capacity)
-
-
-def _write_capacity(args: argparse.Namespace, result, name: str, plot, report) -> None:
-    """A capacity result's (or comparison's) tables, ``<name>.xlsx``, ``<name>.png`` (--plot)
-    and ``report.html`` (--report) in --out, all or nothing."""
-    with output_batch():
-        result.write(args.out, parquet=args.parquet, **_output_formats(args, f"{name}.xlsx"))
-        if args.plot:
-            from staffsim.plots import save_figures
-
-            save_figures({name: plot(result)}, args.out)
-        if args.report:
-            write_text(args.out / "report.html", report(result))
-
-
-def _cmd_capacity(args: argparse.Namespace) -> int:
-    from staffsim.capacity import capacity
-
-    _needs_out(args, "capacity", "plot", "parquet", "report", "xlsx")
-    if args.out:
-        _check_out(args, ["weekly", "summary", "recommended", "classes", "demand", "differences",
-                          "weekly_differences"], ["capacity.json", "compare.json", "capacity.png",
-                                                  "compare.png", "report.html"],
-                   "compare.xlsx" if args.compare else "capacity.xlsx")
-    if args.monte_carlo is not None and (args.monte_carlo < 0 or args.monte_carlo == 1):
-        raise InputError(f"staffsim capacity: --monte-carlo must be 0 or at least 2, got {args.monte_carlo}")
-
-    def run(path: Path):
-        return capacity(path, monte_carlo=args.monte_carlo, seed=args.seed, optimise=not args.no_hiring,
-                        time_limit=args.time_limit)
-
-    if args.compare:
-        return _capacity_compare(args, run)
-    result = run(args.plan)
-    if args.out:
-        from staffsim.capacity.plots import plot_capacity
-        from staffsim.report import capacity_report
-
-        _write_capacity(args, result, "capacity", plot_capacity, capacity_report)
-    if args.format == "json":
-        sys.stdout.write(result.to_json())
-        return 0
-    spec = result.spec
-    mc = f", {result.paths} Monte Carlo paths (seed {result.seed})" if result.paths else ""
-    print(f"{spec.name} - {spec.weeks} weeks from {spec.start_date}, FTE = {spec.fte_hours:g} h"
-          f"{mc}, staffsim {result.version}")
-    for line in result.headlines():
-        print(line)
-    print()
-    print("Per team (FTE on the phones; current = as planned, recommended = with the hiring plan):")
-    summary = result.summary()
-    print(format_table(summary[["plan", "team", *CAPACITY_SHOWN]].rename(
-        columns={"service_level_mean": "service_level"})))
-    if result.classes is not None and not result.classes.empty:
-        print()
-        gap = result.solver["mip_gap"]
-        print(f"Recommended hiring classes (MILP: {result.solver['status']}"
-              + (f", within {gap:.2%} of the cheapest plan" if gap else "") + "):")
-        print(format_table(result.classes))
-    if args.weekly:
-        cols = ["week", "date", "team", "required_fte", "headcount", "in_training", "leavers", "hires",
-                "available_fte", "gap_fte", "overtime_fte", "short_fte", "service_level"]
-        cols += [c for c in ("available_fte_p10", "available_fte_p90", "p_short") if c in result.weekly]
-        print()
-        print("Week by week, as planned:")
-        print(format_table(result.weekly[cols]))
-    if args.out:
-        print(f"\nresults written to {args.out}/")
-    return 0
-
-
-def _capacity_compare(args: argparse.Namespace, run) -> int:
-    from staffsim.capacity.compare import compare_capacity
-
-    paths = [args.plan, *args.compare]
-    labels = [p.stem for p in paths]
-    if len(set(labels)) != len(labels):
-        labels = [str(p) for p in paths]
-    try:
-        comparison = compare_capacity({label: run(p) for label, p in zip(labels, paths)})
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"staffsim capacity --compare: {exc}") from None
-    if args.out:
-        from staffsim.capacity.plots import plot_capacity_comparison
-        from staffsim.report import capacity_comparison_report
-
-        _write_capacity(args, comparison, "compare", plot_capacity_comparison, capacity_comparison_report)
-    if args.format == "json":
-        sys.stdout.write(dumps(comparison.to_dict()))
-        return 0
-    print(f"{comparison.baseline_label} vs {', '.join(comparison.variants)} - expected weekly "
-          "tables compared (variant - baseline)")
-    for v in comparison.variants:
-        print(comparison.headline(v))
-    print()
-    d = comparison.differences
-    print(format_table(d[d["metric"].isin(CAPACITY_SHOWN + ("payroll_cost", "hiring_cost"))]))
-    if args.out:
-        print(f"\nresults written to {args.out}/")
-    return 0
-
-# --- end capacity -----------------------------------------------------------------------------
-# --- schedule (shift scheduling: staffsim/scheduling/) -------------------------------------------
-def _add_schedule_parser(sub) -> None:
-    sc = sub.add_parser(
-        "schedule", help="roster from a requirement: shifts and breaks by integer programming",
-        description="The least-cost roster (shifts and their breaks) whose agents on the phones cover "
-        "the requirement in every slot, from the shift templates and break rules of a rules file "
-        "(integer program, HiGHS). --verify simulates the roster, raises the requirement where a "
-        "slot misses its target and solves again.",
-    )
-    sc.add_argument("scenario", type=Path)
-    sc.add_argument("--rules", type=Path, required=True, help="rules YAML (templates, breaks, limits)")
-    sc.add_argument("--requirement", default="erlang", metavar="erlang|isa|FILE.csv",
-                    help="agents needed per team and slot: a method or a requirement CSV (default erlang)")
-    sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                    help="override a scenario field, e.g. channels.voice.volume_factor=1.1")
-    sc.add_argument("--out", type=Path, help="write shifts.csv, coverage.csv, roster.yaml, roster.json here")
-    _add_output_format_flags(sc)
-    sc.add_argument("--verify", action="store_true",
-                    help="simulate the roster and re-solve where slots miss their targets")
-    sc.add_argument("--rounds", type=int, default=5, help="with --verify: most simulations (default 5)")
-    sc.add_argument("--time-limit", type=_duration, default=60.0,
-                    help="solver time limit per solve (default 60s); the best roster found is kept "
-                    "with its gap")
-    sc.add_argument("--mip-gap", type=_share, default=0.0,
-                    help="stop once the roster is proven within this relative gap of the bound, "
-                    "e.g. 0.01 (default 0: proven optimal)")
-    sc.add_argument("--plot", action="store_true", help="with --out: coverage.png")
-    sc.add_argument("-n", "--replications", type=int,
-                    help="replications per simulation (--verify, --requirement isa; default: the scenario's)")
-    sc.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    sc.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
-    sc.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    sc.set_defaults(func=_cmd_schedule)
-
-
-def _cmd_schedule(args: argparse.Namespace) -> int:
-    from staffsim.scenarios.loader import load_scenario
-    from staffsim.scheduling import schedule
-
-    _needs_out(args, "schedule", "plot", "xlsx")
-    if args.time_limit <= 0:
-        raise InputError(f"--time-limit: must be > 0, got {args.time_limit:g}s")
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError(f"--jobs: must be at least 1, got {args.jobs}")
-    if not 0 <= args.mip_gap < 1:
-        raise InputError(f"--mip-gap: must be >= 0 and < 1, got {args.mip_gap:g}")
-    sc = load_scenario(args.scenario, args.overrides)
-    if args.out:
-        _check_out(args, ["shifts", "coverage", "tours", "rounds", "still_missing"],
-                   ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
-    roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
-                      replications=args.replications, seed=args.seed, jobs=args.jobs,
-                      time_limit=args.time_limit, mip_gap=args.mip_gap,
-                      progress=False if args.no_progress else None)
-    if args.out:
-        with output_batch():
-            roster.write(args.out, **_output_formats(args, "roster.xlsx"))
-            if args.plot:
-                from staffsim.plots import plot_coverage, save_figures
-
-                save_figures({"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")},
-                             args.out)
-    cur = roster.currency
-    print(f"Roster for {sc.name} - teams {', '.join(roster.teams)}; requirement {roster.requirement.method}; "
-          f"rules {args.rules}; staffsim {roster.version}")
-    if roster.optimal:
-        how = f"proven optimal in {roster.solve_s:.2f} s"
-    elif roster.gap <= args.mip_gap and "limit" not in roster.status.lower():
-        how = (f"stopped after {roster.solve_s:.2f} s within the allowed gap ({args.mip_gap:.2%}); "
-               "NOT proven optimal")
-    else:
-        how = (f"stopped at the solver's limit after {roster.solve_s:.1f} s ({roster.status}); the best "
-               "roster found, NOT proven optimal")
-    print(f"Solved: {how}. Cost {roster.cost:,.0f} {cur} for {roster.paid_hours:,.2f} paid hours; "
-          f"LP bound {roster.lp_bound:,.0f}, best bound {max(roster.lp_bound, roster.dual_bound):,.0f}, "
-          f"gap {roster.gap:.2%}" + ("" if abs(roster.objective - roster.cost) < 1e-6 * max(1, roster.cost)
-                                      else f" (objective {roster.objective:,.2f}: cost + shortfall penalty, "
-                                      "or paid hours where no rate is set)"))
-    print()
-    if not roster.tours.empty:
-        print("Tours (the same template and start on every day worked):")
-        print(format_table(roster.tours))
-        print()
-    print("Shifts (agents per template, day, start and break placement; paid hours include breaks):")
-    print(format_table(roster.shifts))
-    print()
-    print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage):")
-    print(format_table(roster.coverage_summary()))
-    short = roster.short_slots()
-    if len(short):
-        print(f"\n{len(short)} slot(s) left short (soft coverage, paid for with the penalty):")
-        print(format_table(short))
-    v = roster.verification
-    if v is not None:
-        print()
-        print(f"Closed loop: each roster simulated {v.replications} replications (seed {v.seed}, the "
-              "same customers every round); a slot misses when its 95% interval is wholly on the wrong "
-              "side of a target:")
-        rounds = v.rounds.copy()
-        rounds["gap"] = rounds["gap"].map(lambda g: f"{g:.2%}")
-        print(format_table(rounds))
-        if v.stopped:
-            print(f"The loop stopped: {v.stopped}")
-        if v.converged:
-            print("Every slot meets its targets in simulation.")
-        else:
-            print(f"Slots still missing their targets after {len(v.rounds)} round(s):")
-            print(format_table(v.missing))
-    if args.out:
-        print(f"\nroster written to {args.out}/ (run it: staffsim run {args.out}/roster.yaml)")
-    return 0
-# --- end schedule ---------------------------------------------------------------------------------
-
-
-# --- requirement (agents needed per team and slot) -------------------------------------------
-
-def _add_requirement_parser(sub) -> None:
-    rq = sub.add_parser(
-        "requirement", help="agents needed per team and slot (Erlang, or verified by simulation)",
-        description="Agents each team needs per slot. --method erlang: the per-slot Erlang plan "
-        "(backlog channels such as email planned as work carried forward), summed over each "
-        "team's channels. --method isa: the fewest agents per slot that meet every target of "
-        "every channel in every slot of the simulated day (common random numbers; see the README).",
-    )
-    rq.add_argument("scenario", type=Path)
-    rq.add_argument("--method", choices=["erlang", "isa"], default="isa",
-                    help="erlang or isa (default: isa)")
-    rq.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                    help="override a field, e.g. channels.voice.volume_factor=1.2")
-    rq.add_argument("-n", "--replications", type=int,
-                    help="isa: replications per staffing tried (default: the scenario's)")
-    rq.add_argument("--seed", type=int, help="isa: random seed (default: the scenario's)")
-    rq.add_argument("--jobs", type=int, help="isa: worker processes (default: all cores; the answer "
-                    "does not depend on it)")
-    rq.add_argument("--rule", choices=["mean", "interval"], default="mean",
-                    help="isa: a slot meets a target when the mean does (default) or when its "
-                    "whole 95%% interval does")
-    rq.add_argument("--out", type=Path, help="write requirement.csv (and requirement_kpis.csv) and "
-                    "requirement.json into this directory")
-    _add_output_format_flags(rq)
-    rq.add_argument("--slots", action="store_true", help="also print the per-slot tables")
-    rq.add_argument("--format", choices=["table", "json"], default="table")
-    rq.add_argument("--no-progress", action="store_true", help="never print the iterations")
-    rq.add_argument("--cluster", metavar="ADDRESS",
-                    help="isa: run the simulations on a Dask cluster (tcp://HOST:8786 or 'local'; "
-                    "default: $STAFFSIM_CLUSTER)")
-    rq.set_defaults(func=_cmd_requirement)
-
-
-def _cmd_requirement(args: argparse.Namespace) -> int:
-    from staffsim.requirement import requirement
-    from staffsim.scenarios.loader import load_scenario
-
-    _needs_out(args, "requirement", "xlsx")
-    sc = load_scenario(args.scenario, args.overrides)
-    if args.out:
-        _check_out(args, ["requirement", "requirement_kpis"], ["requirement.json"], "requirement.xlsx")
-    if args.method == "isa":
-        show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
-        log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
-        req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
-                          cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None)
-    else:
-        for flag in ("replications", "seed", "jobs", "cluster"):
-            if getattr(args, flag) is not None:
-                raise InputError(f"staffsim requirement: --{flag} is for --method isa (erlang does "
-                                 "not simulate)")
-        req = requirement(sc, "erlang")
-    if args.out:
-        req.write(args.out, **_output_formats(args, "requirement.xlsx"))
-    if args.format == "json":
-        sys.stdout.write(dumps({**req.provenance(), "summary": req.summary(), "requirement": req.table,
-                                "kpis": req.kpis, "teams": req.extra.get("teams")}))
-        return 0
-    if req.method == "isa":
-        state = "converged" if req.converged else "NOT converged"
-        print(f"{sc.name} - requirement verified by simulation (isa): {req.iterations} iterations, "
-              f"{req.extra['staffings_simulated']} staffings x {req.replications} replications, seed "
-              f"{req.seed}, rule {req.extra['rule']}: {state}; staffsim {req.version}")
-        for group, info in req.extra["teams"].items():
-            if info["note"]:
-                print(f"  {group}: {info['note']}")
-    else:
-        print(f"{sc.name} - requirement by per-slot Erlang (backlog channels: "
-              f"{', '.join(req.extra['backlog_channels']) or 'none'}); staffsim {req.version}")
-    print("Per team (agent hours = agents x slot length):")
-    print(format_table(req.summary()))
-    if args.slots:
-        print()
-        cols = [c for c in ("group", "day", "slot_start", "agents", "erlang_agents", "meets", "binding",
-                            "occupancy") if c in req.table]
-        print(format_table(req.table[cols]))
-        if req.kpis is not None:
-            print()
-            print("Simulated KPIs of the requirement per channel and slot (_ci = 95% half-width):")
-            kc = ["group", "channel", "day", "slot_start", "offered_to_agents", "service_level",
-                  "service_level_ci", "asa_s", "abandon_rate", "abandon_rate_ci"]
-            print(format_table(req.kpis[kc]))
-    if args.out:
-        print(f"\nrequirement written to {args.out}/")
-    return 0
-
-
-# --- end requirement ---------------------------------------------------------------------------
-
-
-# --- input and output options shared by commands (reuse them in new commands) ----------------
-
-def _add_forecast_reader_flags(p: argparse.ArgumentParser) -> None:
-    """--dayfirst/--monthfirst, --tz, --sheet: how to read a forecast file (see load_forecast)."""
-    order = p.add_mutually_exclusive_group()
-    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
-                       help="dates are day/month/year (02/03/2026 is 2 March)")
-    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
-                       help="dates are month/day/year")
-    p.add_argument("--tz", help="the center's time zone (e.g. Europe/Madrid): time stamps with a "
-                   "zone are converted to it")
-    p.add_argument("--sheet", help="the sheet of an Excel workbook that holds the forecast")
-
-
-def _forecast_reader_options(args: argparse.Namespace) -> dict:
-    return {"dayfirst": args.dayfirst, "tz": args.tz, "sheet": args.sheet}
-
-
-def _add_output_format_flags(p: argparse.ArgumentParser) -> None:
-    """--csv-dialect and --xlsx for a command that writes tables (pass them on with
-    _output_formats)."""
-    p.add_argument("--csv-dialect", choices=CSV_DIALECTS, default="standard",
-                   help="excel-eu: CSV separated by semicolons with decimal commas, as Spanish, "
-                   "German and French Excel open it (default: standard)")
-    p.add_argument("--xlsx", action="store_true",
-                   help="also one Excel workbook, a sheet per table, units in the headers "
-                   "(needs openpyxl)")
-
-
-def _output_formats(args: argparse.Namespace, workbook: str) -> dict:
-    """write_tables keyword arguments from _add_output_format_flags' flags; ``workbook`` is the
-    file name of the --xlsx workbook in the output directory."""
-    return {"csv_dialect": args.csv_dialect, "xlsx": workbook if args.xlsx else None}
-
-
-def _check_out(args: argparse.Namespace, tables: list[str], files: list[str] = (),
-               workbook: str = "results.xlsx") -> None:
-    """Refuse an --out directory that cannot be written before the work (simulating) starts."""
-    names = [f"{t}.csv" for t in tables] + list(files)
-    names += [f"{t}.parquet" for t in tables] if getattr(args, "parquet", False) else []
-    names += [workbook] if getattr(args, "xlsx", False) else []
-    check_output_dir(args.out, names)
-
-
-def _bounded(message: str, limit: int = 2000) -> str:
-    """Never print an unbounded message: each line is cut at ``limit`` characters."""
-    return "\n".join(line if len(line) <= limit else f"{line[:limit]}... ({len(line):,} characters)"
-                     for line in message.splitlines())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

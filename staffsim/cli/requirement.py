@@ -1,0 +1,111 @@
+"""staffsim requirement: agents needed per team and slot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from staffsim.cli.options import (
+    _add_output_format_flags,
+    _check_out,
+    _needs_out,
+    _output_formats,
+)
+from staffsim.errors import InputError
+from staffsim.formatting import format_table
+from staffsim.io import (
+    dumps,
+)
+
+# --- requirement (agents needed per team and slot) -------------------------------------------
+
+def _add_requirement_parser(sub) -> None:
+    rq = sub.add_parser(
+        "requirement", help="agents needed per team and slot (Erlang, or verified by simulation)",
+        description="Agents each team needs per slot. --method erlang: the per-slot Erlang plan "
+        "(backlog channels such as email planned as work carried forward), summed over each "
+        "team's channels. --method isa: the fewest agents per slot that meet every target of "
+        "every channel in every slot of the simulated day (common random numbers; see the README).",
+    )
+    rq.add_argument("scenario", type=Path)
+    rq.add_argument("--method", choices=["erlang", "isa"], default="isa",
+                    help="erlang or isa (default: isa)")
+    rq.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a field, e.g. channels.voice.volume_factor=1.2")
+    rq.add_argument("-n", "--replications", type=int,
+                    help="isa: replications per staffing tried (default: the scenario's)")
+    rq.add_argument("--seed", type=int, help="isa: random seed (default: the scenario's)")
+    rq.add_argument("--jobs", type=int, help="isa: worker processes (default: all cores; the answer "
+                    "does not depend on it)")
+    rq.add_argument("--rule", choices=["mean", "interval"], default="mean",
+                    help="isa: a slot meets a target when the mean does (default) or when its "
+                    "whole 95%% interval does")
+    rq.add_argument("--out", type=Path, help="write requirement.csv (and requirement_kpis.csv) and "
+                    "requirement.json into this directory")
+    _add_output_format_flags(rq)
+    rq.add_argument("--slots", action="store_true", help="also print the per-slot tables")
+    rq.add_argument("--format", choices=["table", "json"], default="table")
+    rq.add_argument("--no-progress", action="store_true", help="never print the iterations")
+    rq.add_argument("--cluster", metavar="ADDRESS",
+                    help="isa: run the simulations on a Dask cluster (tcp://HOST:8786 or 'local'; "
+                    "default: $STAFFSIM_CLUSTER)")
+    rq.set_defaults(func=_cmd_requirement)
+
+
+def _cmd_requirement(args: argparse.Namespace) -> int:
+    from staffsim.requirement import requirement
+    from staffsim.scenarios.loader import load_scenario
+
+    _needs_out(args, "requirement", "xlsx")
+    sc = load_scenario(args.scenario, args.overrides)
+    if args.out:
+        _check_out(args, ["requirement", "requirement_kpis"], ["requirement.json"], "requirement.xlsx")
+    if args.method == "isa":
+        show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
+        log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
+        req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
+                          cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None)
+    else:
+        for flag in ("replications", "seed", "jobs", "cluster"):
+            if getattr(args, flag) is not None:
+                raise InputError(f"staffsim requirement: --{flag} is for --method isa (erlang does "
+                                 "not simulate)")
+        req = requirement(sc, "erlang")
+    if args.out:
+        req.write(args.out, **_output_formats(args, "requirement.xlsx"))
+    if args.format == "json":
+        sys.stdout.write(dumps({**req.provenance(), "summary": req.summary(), "requirement": req.table,
+                                "kpis": req.kpis, "teams": req.extra.get("teams")}))
+        return 0
+    if req.method == "isa":
+        state = "converged" if req.converged else "NOT converged"
+        print(f"{sc.name} - requirement verified by simulation (isa): {req.iterations} iterations, "
+              f"{req.extra['staffings_simulated']} staffings x {req.replications} replications, seed "
+              f"{req.seed}, rule {req.extra['rule']}: {state}; staffsim {req.version}")
+        for group, info in req.extra["teams"].items():
+            if info["note"]:
+                print(f"  {group}: {info['note']}")
+    else:
+        print(f"{sc.name} - requirement by per-slot Erlang (backlog channels: "
+              f"{', '.join(req.extra['backlog_channels']) or 'none'}); staffsim {req.version}")
+    print("Per team (agent hours = agents x slot length):")
+    print(format_table(req.summary()))
+    if args.slots:
+        print()
+        cols = [c for c in ("group", "day", "slot_start", "agents", "erlang_agents", "meets", "binding",
+                            "occupancy") if c in req.table]
+        print(format_table(req.table[cols]))
+        if req.kpis is not None:
+            print()
+            print("Simulated KPIs of the requirement per channel and slot (_ci = 95% half-width):")
+            kc = ["group", "channel", "day", "slot_start", "offered_to_agents", "service_level",
+                  "service_level_ci", "asa_s", "abandon_rate", "abandon_rate_ci"]
+            print(format_table(req.kpis[kc]))
+    if args.out:
+        print(f"\nrequirement written to {args.out}/")
+    return 0
+
+
+# --- end requirement ---------------------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""staffsim schedule: shift scheduling (staffsim/scheduling/)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from staffsim.cli.options import (
+    _add_output_format_flags,
+    _check_out,
+    _duration,
+    _needs_out,
+    _output_formats,
+    _share,
+)
+from staffsim.errors import InputError
+from staffsim.formatting import format_table
+from staffsim.io import (
+    output_batch,
+)
+
+
+# --- schedule (shift scheduling: staffsim/scheduling/) -------------------------------------------
+def _add_schedule_parser(sub) -> None:
+    sc = sub.add_parser(
+        "schedule", help="roster from a requirement: shifts and breaks by integer programming",
+        description="The least-cost roster (shifts and their breaks) whose agents on the phones cover "
+        "the requirement in every slot, from the shift templates and break rules of a rules file "
+        "(integer program, HiGHS). --verify simulates the roster, raises the requirement where a "
+        "slot misses its target and solves again.",
+    )
+    sc.add_argument("scenario", type=Path)
+    sc.add_argument("--rules", type=Path, required=True, help="rules YAML (templates, breaks, limits)")
+    sc.add_argument("--requirement", default="erlang", metavar="erlang|isa|FILE.csv",
+                    help="agents needed per team and slot: a method or a requirement CSV (default erlang)")
+    sc.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a scenario field, e.g. channels.voice.volume_factor=1.1")
+    sc.add_argument("--out", type=Path, help="write shifts.csv, coverage.csv, roster.yaml, roster.json here")
+    _add_output_format_flags(sc)
+    sc.add_argument("--verify", action="store_true",
+                    help="simulate the roster and re-solve where slots miss their targets")
+    sc.add_argument("--rounds", type=int, default=5, help="with --verify: most simulations (default 5)")
+    sc.add_argument("--time-limit", type=_duration, default=60.0,
+                    help="solver time limit per solve (default 60s); the best roster found is kept "
+                    "with its gap")
+    sc.add_argument("--mip-gap", type=_share, default=0.0,
+                    help="stop once the roster is proven within this relative gap of the bound, "
+                    "e.g. 0.01 (default 0: proven optimal)")
+    sc.add_argument("--plot", action="store_true", help="with --out: coverage.png")
+    sc.add_argument("-n", "--replications", type=int,
+                    help="replications per simulation (--verify, --requirement isa; default: the scenario's)")
+    sc.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    sc.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    sc.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    sc.set_defaults(func=_cmd_schedule)
+
+
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    from staffsim.scenarios.loader import load_scenario
+    from staffsim.scheduling import schedule
+
+    _needs_out(args, "schedule", "plot", "xlsx")
+    if args.time_limit <= 0:
+        raise InputError(f"--time-limit: must be > 0, got {args.time_limit:g}s")
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs: must be at least 1, got {args.jobs}")
+    if not 0 <= args.mip_gap < 1:
+        raise InputError(f"--mip-gap: must be >= 0 and < 1, got {args.mip_gap:g}")
+    sc = load_scenario(args.scenario, args.overrides)
+    if args.out:
+        _check_out(args, ["shifts", "coverage", "tours", "rounds", "still_missing"],
+                   ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
+    roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
+                      replications=args.replications, seed=args.seed, jobs=args.jobs,
+                      time_limit=args.time_limit, mip_gap=args.mip_gap,
+                      progress=False if args.no_progress else None)
+    if args.out:
+        with output_batch():
+            roster.write(args.out, **_output_formats(args, "roster.xlsx"))
+            if args.plot:
+                from staffsim.plots import plot_coverage, save_figures
+
+                save_figures({"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")},
+                             args.out)
+    cur = roster.currency
+    print(f"Roster for {sc.name} - teams {', '.join(roster.teams)}; requirement {roster.requirement.method}; "
+          f"rules {args.rules}; staffsim {roster.version}")
+    if roster.optimal:
+        how = f"proven optimal in {roster.solve_s:.2f} s"
+    elif roster.gap <= args.mip_gap and "limit" not in roster.status.lower():
+        how = (f"stopped after {roster.solve_s:.2f} s within the allowed gap ({args.mip_gap:.2%}); "
+               "NOT proven optimal")
+    else:
+        how = (f"stopped at the solver's limit after {roster.solve_s:.1f} s ({roster.status}); the best "
+               "roster found, NOT proven optimal")
+    print(f"Solved: {how}. Cost {roster.cost:,.0f} {cur} for {roster.paid_hours:,.2f} paid hours; "
+          f"LP bound {roster.lp_bound:,.0f}, best bound {max(roster.lp_bound, roster.dual_bound):,.0f}, "
+          f"gap {roster.gap:.2%}" + ("" if abs(roster.objective - roster.cost) < 1e-6 * max(1, roster.cost)
+                                      else f" (objective {roster.objective:,.2f}: cost + shortfall penalty, "
+                                      "or paid hours where no rate is set)"))
+    print()
+    if not roster.tours.empty:
+        print("Tours (the same template and start on every day worked):")
+        print(format_table(roster.tours))
+        print()
+    print("Shifts (agents per template, day, start and break placement; paid hours include breaks):")
+    print(format_table(roster.shifts))
+    print()
+    print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage):")
+    print(format_table(roster.coverage_summary()))
+    short = roster.short_slots()
+    if len(short):
+        print(f"\n{len(short)} slot(s) left short (soft coverage, paid for with the penalty):")
+        print(format_table(short))
+    v = roster.verification
+    if v is not None:
+        print()
+        print(f"Closed loop: each roster simulated {v.replications} replications (seed {v.seed}, the "
+              "same customers every round); a slot misses when its 95% interval is wholly on the wrong "
+              "side of a target:")
+        rounds = v.rounds.copy()
+        rounds["gap"] = rounds["gap"].map(lambda g: f"{g:.2%}")
+        print(format_table(rounds))
+        if v.stopped:
+            print(f"The loop stopped: {v.stopped}")
+        if v.converged:
+            print("Every slot meets its targets in simulation.")
+        else:
+            print(f"Slots still missing their targets after {len(v.rounds)} round(s):")
+            print(format_table(v.missing))
+    if args.out:
+        print(f"\nroster written to {args.out}/ (run it: staffsim run {args.out}/roster.yaml)")
+    return 0
+# --- end schedule ---------------------------------------------------------------------------------
