@@ -2,7 +2,6 @@
 
 import json
 import re
-import shlex
 
 import pandas as pd
 import pytest
@@ -81,41 +80,6 @@ def test_plan_output_not_half_written_on_error(capsys, tmp_path, root):
     assert code == 2 and out_file.read_text() == "previous plan\n"
 
 
-def readme_commands(root):
-    text = (root / "README.md").read_text()
-    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-    commands = []
-    for block in blocks:
-        for line in block.splitlines():
-            for part in line.split("&&"):
-                part = part.strip()
-                if part.startswith("staffsim "):
-                    commands.append(part)
-    return text, commands
-
-
-def test_readme_commands_run(capsys, root, monkeypatch, tmp_path):
-    text, commands = readme_commands(root)
-    assert commands, "the README shows staffsim commands"
-    monkeypatch.chdir(root)
-    printed = []
-    for command in commands:
-        argv = []
-        for a in shlex.split(command)[1:]:  # as the shell would: expand globs, outputs to tmp
-            if "*" in a:
-                argv.extend(sorted(str(p) for p in root.glob(a)))
-            else:
-                argv.append(str(tmp_path / a) if a.startswith("out/") else a)
-        code, out, err = run(capsys, *argv)
-        assert code == 0, (command, err)
-        printed.append(out)
-    # the README quotes the headlines its compare commands print; the quotes must stay true
-    quoted = re.findall(r"```\n(\S+ vs \S+: .*)\n```", text)
-    assert len(quoted) >= 2
-    for line in quoted:
-        assert any(line in out for out in printed), f"README quote not printed by its command: {line}"
-
-
 def test_readme_setup_commands_match_ci(root):
     text = (root / "README.md").read_text()
     setup = re.search(r"## Quick start.*?```bash\n(.*?)```", text, flags=re.S).group(1).splitlines()
@@ -124,14 +88,6 @@ def test_readme_setup_commands_match_ci(root):
     assert setup[0].startswith("pip install -e .") and "staffsim " in setup[0]
     ci = (root / ".ci" / "run").read_text()
     assert setup[1] in ci
-
-
-def test_readme_python_examples_run(root):
-    text = (root / "README.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
 
 
 def test_validate_examples(capsys, root):
