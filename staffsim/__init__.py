@@ -6,17 +6,42 @@ Public API::
     scenario = load_scenario("scenarios/bank.yaml", overrides={"channels.chat.volume_factor": 1.3})
     result = simulate(scenario, replications=30, seed=2026, jobs=2)
     result.summary(); result.slots; result.plan
+
+The names are imported when first used (PEP 562), so that ``staffsim erlang`` and ``staffsim
+plan`` load the analytic models only, not the simulation engine, the solvers or capacity
+planning.
 """
 
-__version__ = "0.2.0"
+from staffsim._version import __version__
 
-from staffsim.capacity import capacity  # noqa: E402  (capacity planning)
-from staffsim.errors import InputError  # noqa: E402
-from staffsim.experiment import compare, plan_for, simulate  # noqa: E402
-from staffsim.requirement import Requirement, requirement  # noqa: E402
-from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
-from staffsim.scheduling import schedule  # noqa: E402  (shift scheduling)
-from staffsim.sweeps import sweep  # noqa: E402
+# public name -> the module that defines it
+_EXPORTS = {
+    "InputError": "staffsim.errors",
+    "load_scenario": "staffsim.scenarios.loader",
+    "scenario_from_dict": "staffsim.scenarios.loader",
+    "simulate": "staffsim.experiment",
+    "plan_for": "staffsim.experiment",
+    "compare": "staffsim.experiment",
+    "sweep": "staffsim.sweeps",
+    "requirement": "staffsim.requirement",
+    "Requirement": "staffsim.requirement",
+    "schedule": "staffsim.scheduling",
+    "capacity": "staffsim.capacity",
+}
 
-__all__ = ["__version__", "InputError", "load_scenario", "scenario_from_dict", "simulate", "plan_for",
-           "compare", "sweep", "requirement", "Requirement", "schedule", "capacity"]
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'staffsim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups are plain attribute reads
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from multiprocessing import sharedctypes
 from typing import Any
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.errors import InputError
 
 #: :attr:`Outcome.stopped` after Ctrl-C

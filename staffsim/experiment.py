@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
 from staffsim.engine.core import DIAL
 from staffsim.errors import InputError, WorkerLost, excerpt

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.errors import InputError
 from staffsim.experiment import plan_for
 from staffsim.io import dumps, output_batch, write_tables, write_text

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.capacity import hiring as milp
 from staffsim.capacity.calendar import Calendar
 from staffsim.capacity.demand import TeamDemand, team_demand

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.cli.capacity import _add_capacity_parser
 from staffsim.cli.options import (
     EXIT_WORKER_LOST,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.formatting import ranges_text
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.metrics import slot_labels
