@@ -20,8 +20,31 @@ from staffsim.formatting import format_metric
 from staffsim.io import write_bytes
 from staffsim.results import ComparisonResult, RunResult, SweepResult, channel_rows
 from staffsim.scenarios.calendar import period_article, period_unit, slot_phrase
+from staffsim.units import format_duration
 
 _BLUE, _ORANGE, _RED, _GREY, _GREEN = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f", "#2ca02c"
+
+
+def legend_beside(ax, handles=None, labels=None, *, twin: bool = False) -> None:
+    """A legend beside the plot, never over the data (constrained layout makes room for it);
+    ``twin``: the axes has a second y axis on its right, so the legend stands past its labels."""
+    args = () if handles is None else (handles, labels)
+    ax.legend(*args, fontsize=8, loc="upper left", bbox_to_anchor=(1.13 if twin else 1.01, 1.0),
+              borderaxespad=0.0)
+
+
+def suptitle_wrapped(fig, text: str, fontsize: float = 12) -> None:
+    """A figure title wrapped to the figure's width, so that it is never clipped."""
+    per_line = max(30, int(fig.get_figwidth() * 72 / (0.55 * fontsize)))
+    fig.suptitle(textwrap.fill(text, per_line), fontsize=fontsize)
+
+
+def _duration_axis(ax, seconds: np.ndarray, what: str) -> np.ndarray:
+    """Scale durations to s, min or h by their size; label the axis; return the scaled values."""
+    top = float(np.nanmax(seconds)) if np.isfinite(seconds).any() else 0.0
+    unit, k = ("h", 3600.0) if top >= 3 * 3600 else ("min", 60.0) if top >= 600 else ("s", 1.0)
+    ax.set_ylabel(f"{what} ({unit})")
+    return seconds / k
 
 
 def _slot_axis(ax, labels, days, names=None):
@@ -70,11 +93,11 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     names = _day_names(result)
     h = result.scenario.spec.horizon
     long = h.days > 1
-    fig = Figure(figsize=(16 if long else 12, 8), layout="constrained")
+    fig = Figure(figsize=(19 if long else 15, 8), layout="constrained")
     axes = fig.subplots(2, 2)
-    fig.suptitle(f"{result.scenario.name} \u2014 {channel}: means of {result.replications} "
-                 f"replications of {period_article(h.days)} (seed {result.seed}), per "
-                 f"{slot_phrase(h.slot)}", fontsize=13)
+    suptitle_wrapped(fig, f"{result.scenario.name} \u2014 {channel}: means of {result.replications} "
+              f"replications of {period_article(h.days)} (seed {result.seed}), per "
+              f"{slot_phrase(h.slot)}", fontsize=13)
 
     ax = axes[0, 0]
     ax.plot(x, slots["offered_to_agents"], color=_GREY, label="offered to agents")
@@ -93,7 +116,7 @@ def plot_day(result: RunResult, channel: str) -> Figure:
         ax.bar(x, slots["no_shows"], bottom=bottom, color=_ORANGE, alpha=0.7, label="no-shows")
     ax.set_title(f"Contacts per {slot_phrase(h.slot)}")
     ax.set_ylabel(f"contacts per {slot_phrase(h.slot)}")
-    ax.legend(fontsize=8)
+    legend_beside(ax)
     _slot_axis(ax, labels, days, names)
 
     ax = axes[0, 1]
@@ -103,12 +126,12 @@ def plot_day(result: RunResult, channel: str) -> Figure:
     ax.fill_between(x, np.clip(sl - ci, 0, 1), np.clip(sl + ci, 0, 1), color=_BLUE, alpha=0.2,
                     label="95% confidence band")
     ax.axhline(target.service_level, color=_RED, ls="--",
-               label=f"target {target.service_level:.0%} in {target.threshold:g} s")
+               label=f"target {target.service_level:.0%} in {format_duration(target.threshold)}")
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(f"Service level (answered within {target.threshold:g} s)")
+    ax.set_title(f"Service level (answered within {format_duration(target.threshold)})")
     ax.set_ylabel("share of contacts offered to agents")
-    ax.legend(fontsize=8, loc="lower left")
+    legend_beside(ax)
     _slot_axis(ax, labels, days, names)
 
     ax = axes[1, 0]
@@ -119,15 +142,18 @@ def plot_day(result: RunResult, channel: str) -> Figure:
             label="staffed: logged-in agents with this skill")
     ax.set_title("Agents: Erlang requirement vs simulated staffing")
     ax.set_ylabel("agents")
-    ax.legend(fontsize=8)
+    legend_beside(ax)
     _slot_axis(ax, labels, days, names)
 
     ax = axes[1, 1]
-    ax.bar(x, slots["max_queue"], color=_GREY, label="longest queue in the slot")
-    ax.plot(x, slots["asa_s"], color=_BLUE, marker=".", label="ASA (s)")
+    bars = ax.bar(x, slots["max_queue"], color=_GREY, label="longest queue in the slot")
     ax.set_title("Queue and waiting")
-    ax.set_ylabel("contacts waiting / seconds")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("contacts waiting")
+    wait = ax.twinx()  # one quantity per axis: contacts on the left, waiting time on the right
+    asa = _duration_axis(wait, slots["asa_s"].to_numpy(float), "ASA")
+    (line,) = wait.plot(x, asa, color=_BLUE, marker=".", label="ASA: mean wait of answered contacts")
+    wait.set_ylim(bottom=0)
+    legend_beside(ax, [bars, line], [bars.get_label(), line.get_label()], twin=True)
     _slot_axis(ax, labels, days, names)
     return fig
 
@@ -151,8 +177,7 @@ def plot_comparison(comparison: ComparisonResult, channel: str = "all") -> Figur
     axes = fig.subplots(1, len(_DIFF_PANELS), sharey=True)
     kind = "paired: the same simulated customers" if comparison.paired else "independent runs"
     where = "whole center" if channel == "all" else channel
-    fig.suptitle(f"Change vs {comparison.baseline_label} ({where}; 95% confidence intervals, {kind})",
-                 fontsize=12)
+    suptitle_wrapped(fig, f"Change vs {comparison.baseline_label} ({where}; 95% confidence intervals, {kind})")
     y = np.arange(len(variants))
     for ax, (metric, title, scale, unit) in zip(axes, _DIFF_PANELS):
         rows = d[d["metric"] == metric].set_index("variant").loc[variants]
@@ -190,14 +215,14 @@ def plot_sweep(result: SweepResult, channel: str = "all") -> Figure:
     wide = result.pivot(channel)
     x = np.asarray(result.values, float)
     cur = result.results[0].scenario.spec.costs.currency
-    fig = Figure(figsize=(12, 8), layout="constrained")
+    fig = Figure(figsize=(15, 8), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
     where = "whole center" if channel == "all" else channel
     name = result.parameter
     days = result.results[0].scenario.spec.horizon.days
-    fig.suptitle(f"{result.results[0].scenario.name}: sweeping {name} ({where}; "
-                 f"{result.results[0].replications} replications of {period_article(days)} per point, "
-                 "same customers at every point)", fontsize=12)
+    suptitle_wrapped(fig, f"{result.results[0].scenario.name}: sweeping {name} ({where}; "
+              f"{result.results[0].replications} replications of {period_article(days)} per point, "
+              "same customers at every point)")
     for ax, (metric, title, share) in zip(axes, _SWEEP_PANELS):
         mean = wide[metric].to_numpy(float)
         ci = np.nan_to_num(wide[f"{metric}_ci"].to_numpy(float))
@@ -217,7 +242,7 @@ def plot_sweep(result: SweepResult, channel: str = "all") -> Figure:
         ax.set_title(title)
         ax.set_xlabel(name.split(".")[-1].replace("_", " ") + f"  ({name})")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        legend_beside(ax)
     return fig
 
 
@@ -311,7 +336,7 @@ def plot_sweep_heatmap(result: SweepResult, metric: str = "service_level", chann
     ax.set_xlabel(_axis_name(result.parameters[0]))
     ax.set_ylabel(_axis_name(result.parameters[1]))
     where = "whole center" if channel == "all" else channel
-    fig.suptitle(f"{first.scenario.name}: {title.lower()} ({where})", fontsize=12)
+    suptitle_wrapped(fig, f"{first.scenario.name}: {title.lower()} ({where})")
     subtitle = (f"mean of {first.replications} simulated days per cell (the same customers in every "
                 f"cell), \u00b1 95% half-width{note}")
     ax.set_title(textwrap.fill(subtitle, int(fig.get_figwidth() * 11)), fontsize=9)
@@ -354,9 +379,9 @@ def plot_coverage(coverage, title: str = "Roster coverage") -> Figure:
     """Required vs scheduled agents on the phones per slot, one panel per team, from a roster's
     coverage table (columns ``team, day, slot_start, required, scheduled, on_phones``)."""
     teams = list(dict.fromkeys(coverage["team"]))
-    fig = Figure(figsize=(12, 3.6 * len(teams) + 0.6), layout="constrained")
+    fig = Figure(figsize=(15, 3.6 * len(teams) + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(teams), 1, squeeze=False).ravel())
-    fig.suptitle(title, fontsize=13)
+    suptitle_wrapped(fig, title, fontsize=13)
     for ax, team in zip(axes, teams):
         rows = coverage[coverage["team"] == team]
         x = np.arange(len(rows))
@@ -370,7 +395,7 @@ def plot_coverage(coverage, title: str = "Roster coverage") -> Figure:
             ax.plot(x[short], rows["on_phones"].to_numpy()[short], "v", color=_RED, label="short")
         ax.set_title(f"{team}: agents per slot")
         ax.set_ylabel("agents")
-        ax.legend(fontsize=8, loc="upper right")
+        legend_beside(ax)
         _slot_axis(ax, rows["slot_start"].to_numpy(), rows["day"].to_numpy())
     return fig
 # --- end roster coverage --------------------------------------------------------------------------

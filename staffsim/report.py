@@ -12,6 +12,7 @@ import pandas as pd
 
 from staffsim.formatting import format_change, format_metric
 from staffsim.plots import plot_comparison, plot_day
+from staffsim.targets import MIX_LABEL, shared_threshold, target_columns
 from staffsim.scenarios.calendar import (
     horizon_phrase,
     period_article,
@@ -96,8 +97,26 @@ def _row_label(r: pd.Series) -> str:
     return r["channel"] if segment == "all" else f"{r['channel']} / {segment}"
 
 
-def _kpi_table(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """Whole-horizon KPIs per channel as text with units and half-widths."""
+def _service_headline(sc, summary: pd.DataFrame) -> str:
+    """Service per channel against its own target (pooled only when every channel shares one
+    threshold: a service level mixing 20 s and 24 h meets no one's definition)."""
+    rows = summary[summary.get("segment", pd.Series("all", index=summary.index)) == "all"]
+    parts = []
+    marks = target_columns(sc, rows)
+    for (_, r), (_, m) in zip(rows.iterrows(), marks.iterrows()):
+        if r["channel"] == "all" and not shared_threshold(sc):
+            continue
+        if r["channel"] == "all" and len(sc.channels) == 1:
+            continue
+        name = "all channels" if r["channel"] == "all" else r["channel"]
+        parts.append(f"{name} {format_metric('service_level', r['service_level'])} "
+                     f"(target {m['target']}: {m['target_met']})")
+    return "service level " + ", ".join(parts)
+
+
+def _kpi_table(sc, summary: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """Whole-horizon KPIs per channel as text with units and half-widths, each channel's target
+    and whether its means meet it; the pooled row labelled a mix when thresholds differ."""
     def with_ci(r: pd.Series, metric: str) -> str:
         if not math.isfinite(r[metric]):
             return "-"  # e.g. an agent figure on a customer segment's row
@@ -105,12 +124,16 @@ def _kpi_table(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
                 f"{format_metric(metric, r[metric + '_ci'], ci=True, currency=currency)}")
 
     rows = []
-    for _, r in summary.iterrows():
+    marks = target_columns(sc, summary)
+    for (_, r), (_, m) in zip(summary.iterrows(), marks.iterrows()):
+        label = _row_label(r)
         rows.append({
-            "channel": _row_label(r),
+            "channel": MIX_LABEL if label == "all" and not shared_threshold(sc) else label,
             "offered": f"{r['offered']:,.0f}",
             "answered": f"{r['answered']:,.0f}",
             "service level": with_ci(r, "service_level"),
+            "target": m["target"],
+            "met": m["target_met"],
             "ASA": with_ci(r, "asa_s"),
             "abandonment": with_ci(r, "abandon_rate"),
             "occupancy": format_metric("occupancy", r["occupancy"]),
@@ -129,10 +152,8 @@ def run_report(result) -> str:
     h = sc.spec.horizon
     days = h.days
     per = period_unit(days)
-    headline = (
-        f"Over {horizon_phrase(days, h.start_date)}: "
-        f"{format_metric('service_level', total['service_level'])} of contacts answered within target "
-        f"time, {format_metric('abandon_rate', total['abandon_rate'])} abandoned, "
+    headline = f"Over {horizon_phrase(days, h.start_date)}: " + _service_headline(sc, summary) + (
+        f"; {format_metric('abandon_rate', total['abandon_rate'])} of all contacts abandoned, "
         f"{total['paid_agent_hours']:,.1f} paid agent hours and "
         f"{format_metric('cost', total['cost'], currency=cur)} {per}."
     )
@@ -170,7 +191,7 @@ def run_report(result) -> str:
          f"{f' - {_esc(sc.source)}' if sc.source else ''}</p>"),
         f'<p class="headline">{_esc(headline)}</p>',
         f"<h2>Service per channel, over {_esc(horizon_phrase(days, h.start_date))}</h2>",
-        _table(_kpi_table(summary, cur)),
+        _table(_kpi_table(sc, summary, cur)),
         _lost_note(summary),
         "<h2>Money per team</h2>",
         ("<p>What each team is paid. The columns per channel split a team's pay by the handling "
@@ -267,7 +288,7 @@ def comparison_report(comparison) -> str:
     ]
     for label, res in comparison.results.items():
         body += [f"<h3>{_esc(label)}: {_esc(res.scenario.name)}</h3>",
-                 _table(_kpi_table(res.summary(), cur))]
+                 _table(_kpi_table(res.scenario, res.summary(), cur))]
     return _page(title, body, base.scenario.spec.horizon.slot)
 
 

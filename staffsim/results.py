@@ -17,6 +17,7 @@ import pandas as pd
 from staffsim.formatting import format_change, format_metric
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.scenarios.calendar import period_unit
+from staffsim.targets import shared_threshold
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,7 +237,9 @@ class ComparisonResult:
                          ignore_index=True).pipe(lambda f: f[["scenario"] + [c for c in f if c != "scenario"]])
 
     def headline(self, variant: str) -> str:
-        """One sentence for a manager: the whole-center changes with their 95% half-widths."""
+        """One sentence for a manager: the changes with their 95% half-widths. Service level,
+        abandonment and ASA are whole-center figures when every channel shares one threshold, and
+        per channel otherwise; hours and money are the whole center's."""
         d = self.differences
         row = d[(d["variant"] == variant) & (d["channel"] == "all")].set_index("metric")
         days = self.baseline.scenario.spec.horizon.days
@@ -256,6 +259,18 @@ class ComparisonResult:
             part("paid_agent_hours", "paid agent hours", True, f" {per}"),
             part("cost", "cost", True, f" {per}"),
         ]
+        if not shared_threshold(self.baseline.scenario):
+            # a pooled service level (or ASA) mixing 20 s and 24 h thresholds meets no one's
+            # definition: service per channel, then the whole center's hours and money
+            by_channel = []
+            for channel in self.baseline.scenario.channels:
+                crow = d[(d["variant"] == variant) & (d["channel"] == channel)
+                         & (d.get("segment", "all") == "all")].set_index("metric")
+                texts = [f"{name} {format_change(m, crow.loc[m, 'difference'], crow.loc[m, 'ci'], currency=cur)}"
+                         for m, name in (("service_level", "service level"),
+                                         ("abandon_rate", "abandonment"), ("asa_s", "ASA"))]
+                by_channel.append(f"{channel} " + ", ".join(texts))
+            parts = ["; ".join(by_channel) + ";", *parts[3:]]
         # first-contact resolution and appointments, when the scenarios have them
         extra = [part(m, name, per_day, f" {per}" if per_day else "")
                  for m, name, per_day in (("fcr", "FCR", False), ("repeats", "repeats", True),
@@ -265,7 +280,7 @@ class ComparisonResult:
         parts[3:3] = extra
         if "balk_rate" in row.index:
             parts.insert(2, part("balk_rate", "balking"))
-        text = f"{variant} vs {self.baseline_label}: " + ", ".join(parts)
+        text = (f"{variant} vs {self.baseline_label}: " + ", ".join(parts)).replace(";,", ";")
         return text + self._callbacks_part(variant, days)
 
     def _callbacks_part(self, variant: str, days: int) -> str:

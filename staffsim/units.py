@@ -98,3 +98,12 @@ def format_clock(seconds: float) -> str:
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 ClockTime = Annotated[float, BeforeValidator(parse_clock)]
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as people write it (and as files accept it): 15min, 3.5h, 490min, 90s."""
+    if seconds >= 3600 and seconds % 900 == 0:
+        return f"{seconds / 3600:g}h"
+    if seconds % 60 == 0:
+        return f"{seconds / 60:g}min"
+    return f"{seconds:g}s"

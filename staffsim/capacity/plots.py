@@ -10,6 +10,7 @@ from matplotlib.dates import DateFormatter, MonthLocator
 from matplotlib.figure import Figure
 
 from staffsim.capacity.result import CapacityResult
+from staffsim.plots import legend_beside, suptitle_wrapped
 
 _BLUE, _ORANGE, _RED, _GREY, _GREEN = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f", "#2ca02c"
 
@@ -18,11 +19,11 @@ def plot_capacity(result: CapacityResult) -> Figure:
     """One panel per team: required FTE on the phones, available FTE as planned (and with the
     recommended classes), their 10th-90th percentile bands, and class starts."""
     teams = result.teams
-    fig = Figure(figsize=(12, 3.6 * len(teams) + 0.8), layout="constrained")
+    fig = Figure(figsize=(15, 3.6 * len(teams) + 0.8), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(teams), 1, sharex=True))
     band = f", bands 10th-90th percentile of {result.paths} paths" if result.paths else ""
-    fig.suptitle(f"{result.name}: FTE on the phones per week (after shrinkage and ramp-up){band}",
-                 fontsize=12)
+    suptitle_wrapped(fig, f"{result.name}: FTE on the phones per week (after shrinkage and "
+                     f"ramp-up){band}")
     for ax, team in zip(axes, teams):
         w = result.weekly[result.weekly["team"] == team]
         x = [datetime.date.fromisoformat(d) for d in w["date"]]
@@ -51,7 +52,7 @@ def plot_capacity(result: CapacityResult) -> Figure:
         ax.grid(alpha=0.3)
         lo = min(w["required_fte"].min(), w["available_fte"].min())
         ax.set_ylim(bottom=max(0.0, lo * 0.6))
-        ax.legend(fontsize=8, loc="lower left", ncol=3)
+        legend_beside(ax)
     _month_axis(axes[-1])
     return fig
 
@@ -82,9 +83,9 @@ def plot_capacity_comparison(comparison) -> Figure:
     results = comparison.results
     first = next(iter(results.values()))
     teams = first.teams
-    fig = Figure(figsize=(12, 3.4 * len(teams) + 0.8), layout="constrained")
+    fig = Figure(figsize=(15, 3.4 * len(teams) + 0.8), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(teams), 1, sharex=True))
-    fig.suptitle(f"{' vs '.join(results)}: FTE on the phones per week", fontsize=12)
+    suptitle_wrapped(fig, f"{' vs '.join(results)}: FTE on the phones per week")
     colors = [_BLUE, _ORANGE, _GREEN, _RED, _GREY]
     for ax, team in zip(axes, teams):
         for k, (label, res) in enumerate(results.items()):
@@ -101,7 +102,7 @@ def plot_capacity_comparison(comparison) -> Figure:
         ax.set_title(team, loc="left", fontsize=11)
         ax.set_ylabel("FTE on the phones")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower left", ncol=2)
+        legend_beside(ax)
     _month_axis(axes[-1])
     return fig
 

@@ -50,6 +50,7 @@ from staffsim.io import (
 from staffsim.limits import MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
 from staffsim.scenarios.calendar import horizon_phrase, period_article, period_noun, slot_phrase
+from staffsim.targets import MIX_LABEL, label_all_rows, shared_threshold, target_columns
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -378,11 +379,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write(result.to_json())
         return _finish(result.complete, result.replications, result.stopped)
     summary = result.summary()
-    shown = pd.DataFrame({"channel": summary["channel"]})
+    shown = pd.DataFrame({"channel": label_all_rows(sc, summary["channel"])})
+    marks = target_columns(sc, summary)
     for col in SUMMARY_COLUMNS + [c for c in OUTCOME_COLUMNS if c in summary]:
         shown[col] = summary[col]
         if col in ("service_level", "asa_s", "abandon_rate", "occupancy", "fcr"):
             shown[f"{col}_ci"] = summary[f"{col}_ci"]
+        if col == "service_level":
+            shown["target"], shown["target_met"] = marks["target"], marks["target_met"]
     for col in ("retries_closed", "unavailable"):  # week: shown when anything was lost to them
         if summary[col].abs().sum() > 0:
             shown[col] = summary[col]
@@ -392,8 +396,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"{sc.name} - {result.replications} replications of {period_article(h.days)}, seed "
           f"{result.seed}, staffsim {result.version}")
     print(f"Over {whole}, per channel (means; _ci = 95% half-width; rates are totals over the "
-          f"{period}):")
+          f"{period}; target_met judges the means):")
     print(format_table(shown))
+    if not shared_threshold(sc):
+        print(f"({MIX_LABEL}: the channels' service levels have different thresholds; the pooled "
+              "service level and ASA mix them and meet no single target)")
     print()
     print("Erlang plan vs simulated staffing, per team (agents; the plan counts the team's channels):")
     print(format_table(result.team_staffing()))

@@ -42,16 +42,7 @@ from pydantic import Field, model_validator
 from staffsim.errors import InputError
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
-from staffsim.units import ClockTime, Duration, format_clock
-
-
-def format_duration(seconds: float) -> str:
-    """A duration as people write it (and as files accept it): 15min, 3.5h, 490min, 90s."""
-    if seconds >= 3600 and seconds % 900 == 0:
-        return f"{seconds / 3600:g}h"
-    if seconds % 60 == 0:
-        return f"{seconds / 60:g}min"
-    return f"{seconds:g}s"
+from staffsim.units import ClockTime, Duration, format_clock, format_duration
 
 
 class BreakRule(Spec):
