@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +50,7 @@ from staffsim.io import (
 )
 from staffsim.limits import MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
+from staffsim.plausibility import PlausibilityWarning, check_aht, check_slot
 from staffsim.scenarios.calendar import horizon_phrase, period_article, period_noun, slot_phrase
 from staffsim.targets import MIX_LABEL, label_all_rows, shared_threshold, target_columns
 
@@ -181,11 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
+    for command in sub.choices.values():  # every command, those above included
+        command.add_argument("--quiet", action="store_true",
+                             help="no warnings about values that look like unit mistakes")
     return parser
 
 
 
 def _cmd_erlang(args: argparse.Namespace) -> int:
+    check_slot(args.slot, "--slot")
+    check_aht(args.aht, "--aht")
     traffic = args.volume * args.aht * args.concurrency_stretch / args.slot if args.slot > 0 else 0.0
     if traffic > MAX_TRAFFIC:  # bad signs and zeros are reported below, with the field's rule
         raise InputError(f"staffsim erlang: --volume x --aht / --slot is {traffic:.3g} Erlangs; "
@@ -589,11 +596,22 @@ def _print_grid(result, metric: str, channel: str) -> None:
 
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Plausibility warnings as one line each (silenced by --quiet); others as Python shows them."""
+    if issubclass(category, PlausibilityWarning):
+        print(f"staffsim: warning: {_bounded(str(message))}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore" if args.quiet else "once", PlausibilityWarning)
+            warnings.showwarning = _show_warning
+            return int(args.func(args))
     except (InputError, ValueError) as exc:
         notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
         print(f"staffsim: error: {_bounded(str(exc) + notes)}", file=sys.stderr)

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from staffsim.errors import InputError, clip, excerpt
 from staffsim.limits import MAX_FORECAST_ROWS, MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets
+from staffsim.plausibility import check_forecast
 from staffsim.scenarios.schema import ChannelTargetsSpec, error_lines, errors_to_input_error
 from staffsim.scenarios.yamlio import read_yaml
 from staffsim.units import format_clock, parse_clock, parse_duration
@@ -309,6 +310,7 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
             f"{source}: channel {excerpt(row['channel'])}, slot {row['slot_start']}: volume "
             f"{row['volume']:g} x AHT {row['aht_s']:g}s in a {slot_s:g}s slot is {traffic[k]:.3g} "
             f"Erlangs, beyond staffsim's limit of {MAX_TRAFFIC:.0e} Erlangs per slot")
+    check_forecast(table, slot_s, source)  # legal values that are almost certainly unit mistakes
     return Forecast(table=table, slot_s=slot_s, source=source, tz=tz)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from staffsim.distributions import Distribution
 from staffsim.errors import InputError, excerpt
 from staffsim.limits import MAX_CONTACTS, MAX_CONTACTS_PER_DAY
+from staffsim.plausibility import check_scenario
 from staffsim.scenarios.appointments import booked_per_slot
 from staffsim.scenarios.forecast import load_forecast
 from staffsim.scenarios.schema import ChannelSpec, ScenarioSpec, validate
@@ -160,7 +161,9 @@ def scenario_from_dict(
     volumes = {name: v for name, (v, _) in loaded.items()}
     _check_contacts(volumes, label, spec.horizon.slot_days())
     aht = {name: a for name, (_, a) in loaded.items() if a is not None}
-    return Scenario(spec=spec, volumes=volumes, raw=raw, source=source, base_dir=base, aht=aht)
+    scenario = Scenario(spec=spec, volumes=volumes, raw=raw, source=source, base_dir=base, aht=aht)
+    check_scenario(scenario)  # legal values that are almost certainly unit mistakes: warnings
+    return scenario
 
 
 def _check_contacts(volumes: dict[str, np.ndarray], label: str, days: np.ndarray) -> None:
