@@ -421,6 +421,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"Money per team ({cur}; what each team is paid; allocated_<channel> splits that pay by "
           "the handling work done for each channel, an allocation, not a saving):")
     print(format_table(money))
+    if sc.spec.absence > 0:
+        print(f"Absence: {sc.spec.absence:.0%} of shift seats per day, "
+              + ("paid (sick pay: absent agents' shifts are in paid hours and cost)."
+                 if sc.spec.absence_paid else
+                 "unpaid (absent agents' shifts are not in paid hours or cost; "
+                 "absence: {share: ..., paid: true} for sick pay)."))
     fe = result.forecast_error()
     if len(fe):
         print()

@@ -5,7 +5,7 @@ Groups on ``shifts`` get one agent per shift seat; each seat misses a day with p
 (``staffing: plan`` or a list) get as many agents as their peak; agent *j* is logged in during
 every slot whose headcount exceeds *j*, one login per run of consecutive slots, no breaks and
 no absence. Paid (scheduled) agent-seconds per group and slot are: the shifts of the agents who
-showed up (breaks included), or the gross headcount ⌈net / (1 − shrinkage)⌉ for a group staffed
+showed up (breaks included; of every seat when ``absence_paid``: sick pay), or the gross headcount ⌈net / (1 − shrinkage)⌉ for a group staffed
 by slot.
 """
 
@@ -68,7 +68,8 @@ def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, n
                     absent = stream(seed, rep, "absence", g.group, si, d).random(shift.agents) < spec.absence
                     present = [p for p, a in zip(people, absent) if not a]
                     lo, hi = base + shift.start, base + shift.end
-                    scheduled[gi] += len(present) * _overlap(starts, h.slot, lo, hi)
+                    paid = shift.agents if spec.absence_paid else len(present)  # sick pay or not
+                    scheduled[gi] += paid * _overlap(starts, h.slot, lo, hi)
                     for p in present:
                         events.append((lo, LOGIN, p.index, p, hi))
                         for b in shift.breaks:

@@ -1081,10 +1081,28 @@ class ScenarioSpec(Spec):
     horizon: HorizonSpec
     channels: dict[str, ChannelSpec] = Field(min_length=1)
     agents: list[GroupSpec] = Field(min_length=1)
-    absence: float = Field(0.0, ge=0, lt=1, description="share of scheduled agents absent per day")
+    absence: float = Field(0.0, ge=0, lt=1, description="share of scheduled agents absent per day "
+                           "(also written absence: {share: 0.08, paid: true})")
+    absence_paid: bool = Field(False, description="absent agents are paid (sick pay): their "
+                               "scheduled hours count in paid hours and cost; default false: unpaid")
     costs: CostsSpec = CostsSpec()
     run: RunSpec = RunSpec()
     events: list[EventSpec] = []  # week: windows with volume / handle-time factors, outages
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absence_mapping(cls, data: Any) -> Any:
+        """``absence: {share: 0.08, paid: true}`` is ``absence: 0.08`` with ``absence_paid: true``."""
+        if not isinstance(data, dict) or not isinstance(data.get("absence"), dict):
+            return data
+        given = data["absence"]
+        unknown = sorted(str(k) for k in given if k not in ("share", "paid"))
+        if unknown:
+            raise ValueError(f"absence: unknown key(s) {', '.join(unknown)} (allowed: share, paid)")
+        if "absence_paid" in data:
+            raise ValueError("absence: give paid inside absence: {share, paid} or as absence_paid, "
+                             "not both")
+        return {**data, "absence": given.get("share", 0.0), "absence_paid": given.get("paid", False)}
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ScenarioSpec:
