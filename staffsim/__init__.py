@@ -12,6 +12,9 @@ plan`` load the analytic models only, not the simulation engine, the solvers or 
 planning.
 """
 
+import sys
+import types
+
 from staffsim._version import __version__
 
 # public name -> the module that defines it
@@ -45,3 +48,18 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(__all__)
+
+
+class _Face(types.ModuleType):
+    """The package module. Importing a submodule binds it on the package under its own name; two
+    submodules are named like the functions they export (``staffsim.requirement``,
+    ``staffsim.capacity``): there the function keeps the name, as ``from staffsim import
+    requirement`` promises."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType) and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Face

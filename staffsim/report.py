@@ -43,8 +43,8 @@ _GLOSSARY = [
     ("lost contacts", ("the business lost with contacts that abandoned, left on seeing the queue "
                        "or whose callback was given up (the scenario's value per lost contact)")),
     ("paid agent hours", "scheduled hours of the agents who came in (of every scheduled agent "
-                         "when the scenario pays absence: absence: {share, paid: true}), or the "
-                         "plan's gross headcount, plus overtime"),
+                         "when the scenario pays absence: sick pay), or the plan's gross "
+                         "headcount, plus overtime"),
     ("± values", "95% confidence half-widths over the replications; for a comparison, of the "
                  "paired difference on the same simulated customers"),
     ("Erlang plan", "the agents each {slot} needs by Erlang C/A, treating every slot as a "

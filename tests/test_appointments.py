@@ -204,7 +204,7 @@ def test_the_audit_catches_a_lost_repeat_and_a_wrong_grace(monkeypatch):
 
 
 def test_send_reminders_compare_is_what_the_readme_quotes(capsys, root):
-    text = (root / "README.md").read_text()
+    text = (root / "docs" / "tutorials" / "what-ifs.md").read_text()
     quoted = re.search(r"```\n(appointments vs appointments_no_reminders: .*)\n```", text).group(1)
     code = main(["compare", str(root / "scenarios" / "appointments_no_reminders.yaml"),
                  str(root / "scenarios" / "appointments.yaml"), "--no-progress"])

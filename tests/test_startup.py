@@ -46,3 +46,14 @@ def test_package_names_load_on_first_use():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok")
+
+
+def test_functions_named_like_their_modules_keep_the_name():
+    code = ("import staffsim.requirement, staffsim.capacity.plots, staffsim\n"
+            "from staffsim import requirement, capacity\n"
+            "assert callable(requirement) and callable(capacity)\n"
+            "assert callable(staffsim.requirement) and callable(staffsim.capacity)\n"
+            "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
