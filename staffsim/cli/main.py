@@ -19,6 +19,7 @@ import pandas as pd
 
 from staffsim import __version__
 from staffsim.cli.capacity import _add_capacity_parser
+from staffsim.cli.forecast import add_parser as _add_forecast_parser
 from staffsim.cli.options import (
     EXIT_WORKER_LOST,
     _add_forecast_reader_flags,
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
+    _add_forecast_parser(sub)
     return parser
 
 

@@ -80,6 +80,7 @@ def _seasonal_naive(vol, usable, weekday, span, origin, horizon) -> np.ndarray:
 
 
 def _window(usable, origin, weeks):
+    origin = min(origin, len(usable))  # a start after the history's end: its last weeks
     lo = max(0, origin - 7 * weeks)
     return [d for d in range(lo, origin) if usable[d]]
 
@@ -172,9 +173,10 @@ def _ets_totals(vol, usable, weekday, span, origin, horizon, options: MethodOpti
     except ImportError:
         raise InputError("method ets needs statsmodels: pip install 'staffsim[forecast]' (or use "
                          "--method profile, the built-in default)") from None
-    lo = max(0, origin - 7 * max(options.weeks, 4))
-    series = np.nansum(vol[lo:origin], axis=1)
-    ok = usable[lo:origin]
+    end = min(origin, len(usable))
+    lo = max(0, end - 7 * max(options.weeks, 4))
+    series = np.nansum(vol[lo:end], axis=1)
+    ok = usable[lo:end]
     if ok.sum() < 14:
         return daily_totals(vol, usable, weekday, span, origin, horizon, options)
     # unusable days (holidays, incomplete) take the robust model's fitted value
@@ -186,7 +188,7 @@ def _ets_totals(vol, usable, weekday, span, origin, horizon, options: MethodOpti
         warnings.simplefilter("ignore")
         fit = ExponentialSmoothing(series, trend="add", damped_trend=True, seasonal="add",
                                    seasonal_periods=7, initialization_method="estimated").fit()
-        fc = np.asarray(fit.forecast(horizon), float)
+        fc = np.asarray(fit.forecast(origin - end + horizon), float)[origin - end:]
     fc = np.maximum(fc, 0.0)
     for h in range(horizon):
         if span[weekday(origin + h)] is None:

@@ -82,7 +82,9 @@ FORECAST_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _norm(header: str) -> str:
-    text = re.sub(r"[^a-z0-9]+", " ", str(header).lower())
+    # a unit in brackets, as staffsim's own workbooks write them ("volume [contacts]"), is dropped
+    text = re.sub(r"\s*\[[^\]]*\]\s*$", "", str(header))
+    text = re.sub(r"[^a-z0-9]+", " ", text.lower())
     return " ".join(text.split())
 
 
