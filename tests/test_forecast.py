@@ -383,3 +383,30 @@ def test_example_history_is_reproducible(tmp_path):
     spec.loader.exec_module(mod)
     lines = ["Cola;Inicio Intervalo;Ofrecidas;TMO"] + [";".join(map(str, r)) for r in mod.rows()]
     assert (EXAMPLE / "history.csv").read_text() == "\n".join(lines) + "\n"
+
+
+def test_ets_method_on_a_pure_weekly_series(tmp_path):
+    pytest.importorskip("statsmodels")
+    path = _write(tmp_path / "h.csv", _series(weeks=8))
+    start = MONDAY + dt.timedelta(days=56)
+    res = forecast(path, "1w", start=start, method="ets", options=MethodOptions(kappa=0.0))
+    for h in range(6):
+        date = start + dt.timedelta(days=h)
+        # Holt-Winters fitted by least squares on an exact weekly pattern: within 1% per slot
+        np.testing.assert_allclose(_volumes(res, date), _expected(date), rtol=0.01)
+
+
+def test_ets_without_statsmodels_says_how_to_install(tmp_path, monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(name, *args, **kwargs):
+        if name.startswith("statsmodels"):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    path = _write(tmp_path / "h.csv", _series(weeks=3))
+    with pytest.raises(InputError, match=r"pip install 'staffsim\[forecast\]'"):
+        forecast(path, "1w", method="ets")
