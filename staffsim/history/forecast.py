@@ -188,7 +188,8 @@ def forecast(history, horizon="1w", *, start=None, method: str = "profile", holi
         if log:
             log(f"{name}: fitting {method}")
         F = predict(method, ch.volume, ch.usable, history.weekday, ch.span, origin, days, options)
-        cal = _calibrate(method, ch, history, range(1, calibration_weeks + 1), options)
+        cache: dict = {}
+        cal = _calibrate(method, ch, history, range(1, calibration_weeks + 1), options, cache)
         uncertainty[name] = {"cv_day": cal.cv_day, "cv_slot": cal.cv_slot, "days": cal.days,
                              "volume_uncertainty": {"cv": round(cal.cv_day, 4), "per": "day"}
                              if cal.cv_day > 0 else None}
@@ -225,7 +226,7 @@ def forecast(history, horizon="1w", *, start=None, method: str = "profile", holi
                            *day_q, note))
         if backtest:
             acc_rows += _backtest_channel(method, ch, history, backtest_weeks, calibration_weeks,
-                                          options, log)
+                                          options, log, cache)
     if not f_rows:
         raise InputError(f"{history.source}: the horizon {start_date} + {days} days has no open "
                          "interval (every day closed or a holiday)")
@@ -247,8 +248,12 @@ def _clock(seconds: float) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _week_errors(method, ch, history, origin, options):
-    """(actual, forecast) per scored day of the week from ``origin`` (usable days, open slots)."""
+def _week_errors(method, ch, history, origin, options, cache=None):
+    """(actual, forecast) per scored day of the week from ``origin`` (usable days, open slots);
+    memoised in ``cache`` (the calibration windows of successive origins overlap)."""
+    key = (method, ch.name, origin)
+    if cache is not None and key in cache:
+        return cache[key]
     F = predict(method, ch.volume, ch.usable, history.weekday, ch.span, origin, 7, options)
     pairs = []
     for h in range(7):
@@ -257,6 +262,8 @@ def _week_errors(method, ch, history, origin, options):
             continue
         mask = ch.open_slots[d]
         pairs.append((d, ch.volume[d, mask], F[h, mask]))
+    if cache is not None:
+        cache[key] = pairs
     return pairs
 
 
@@ -264,14 +271,14 @@ def _origins(history, ks):
     return [history.days - 7 * k for k in ks if history.days - 7 * k >= MIN_TRAIN_DAYS]
 
 
-def _calibrate(method, ch, history, ks, options) -> ErrorModel:
+def _calibrate(method, ch, history, ks, options, cache=None) -> ErrorModel:
     pairs = []
     for o in _origins(history, ks):
-        pairs += [(a, f) for _, a, f in _week_errors(method, ch, history, o, options)]
+        pairs += [(a, f) for _, a, f in _week_errors(method, ch, history, o, options, cache)]
     return estimate_error_model(pairs)
 
 
-def _backtest_channel(method, ch, history, weeks, cal_weeks, options, log) -> list[dict]:
+def _backtest_channel(method, ch, history, weeks, cal_weeks, options, log, cache=None) -> list[dict]:
     """Scored points of each evaluation origin for ``method`` and seasonal naive."""
     rows = []
     S = history.slots_per_day
@@ -287,8 +294,8 @@ def _backtest_channel(method, ch, history, weeks, cal_weeks, options, log) -> li
         totals = np.where(ch.usable[:o], np.nansum(ch.volume[:o], axis=1), np.nan)
         scale_d = seasonal_scale(totals, 7)
         for m in dict.fromkeys([method, "seasonal_naive"]):
-            err = _calibrate(m, ch, history, range(k + 1, k + cal_weeks + 1), options)
-            for d, a, f in _week_errors(m, ch, history, o, options):
+            err = _calibrate(m, ch, history, range(k + 1, k + cal_weeks + 1), options, cache)
+            for d, a, f in _week_errors(m, ch, history, o, options, cache):
                 rows.append({"channel": ch.name, "method": m, "origin": history.date(o), "day": d,
                              "a": a, "f": f, "scale_i": scale_i, "scale_d": scale_d,
                              "lo_i": err.interval_quantiles(f, 0.1), "hi_i": err.interval_quantiles(f, 0.9),
