@@ -410,3 +410,28 @@ def test_ets_without_statsmodels_says_how_to_install(tmp_path, monkeypatch):
     path = _write(tmp_path / "h.csv", _series(weeks=3))
     with pytest.raises(InputError, match=r"pip install 'staffsim\[forecast\]'"):
         forecast(path, "1w", method="ets")
+
+
+def test_docs_page_commands_run(tmp_path, monkeypatch, capsys):
+    """Every `staffsim ...` line in docs/forecast.md's sh blocks, and its Python block, run on
+    the shipped examples (in a copy, so out/ lands in the temporary directory)."""
+    import re
+    import shlex
+    import shutil
+
+    text = (ROOT / "docs" / "forecast.md").read_text()
+    shutil.copytree(EXAMPLE, tmp_path / "examples" / "forecast")
+    monkeypatch.chdir(tmp_path)
+    commands = [line for block in re.findall(r"```sh\n(.*?)```", text, re.S)
+                for line in block.splitlines() if line.startswith("staffsim ")]
+    assert len(commands) >= 5
+    for line in commands:
+        assert main(shlex.split(line)[1:]) == 0, line
+    for block in re.findall(r"```python\n(.*?)```", text, re.S):
+        exec(compile(block, "docs/forecast.md", "exec"), {})
+    assert (tmp_path / "out" / "forecast.csv").is_file() and (tmp_path / "out" / "plan.csv").is_file()
+    out = capsys.readouterr().out
+    shown = [line for line in text.splitlines() if line.startswith("    Voz ")]
+    assert len(shown) == 4
+    for line in shown:  # the backtest rows the page quotes are what the command prints
+        assert line in out.splitlines(), line
