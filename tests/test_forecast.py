@@ -435,3 +435,27 @@ def test_docs_page_commands_run(tmp_path, monkeypatch, capsys):
     assert len(shown) == 4
     for line in shown:  # the backtest rows the page quotes are what the command prints
         assert line in out.splitlines(), line
+
+
+def test_json_output_and_ctrl_c_leaves_no_files(tmp_path, monkeypatch, capsys):
+    import json
+
+    assert main(["forecast", str(EXAMPLE / "history.csv"), "--columns", COLUMNS, "--horizon", "3d",
+                 "--start", "2026-03-02", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["method"] == "profile" and data["start"] == "2026-03-02" and data["days"] == 3
+    assert {row["channel"] for row in data["summary"]} == {"Voz", "Chat"}
+
+    import importlib
+
+    fmod = importlib.import_module("staffsim.history.forecast")  # the module (the package face
+    # binds the name to the function)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fmod, "aht_profile", interrupted)
+    code = main(["forecast", str(EXAMPLE / "history.csv"), "--columns", COLUMNS,
+                 "--out", str(tmp_path / "f.csv")])
+    assert code == 130
+    assert list(tmp_path.iterdir()) == []
