@@ -24,14 +24,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from staffsim.formatting import format_table  # noqa: E402
-from staffsim.history.forecast import forecast  # noqa: E402
-from staffsim.history.readers import History, load_history  # noqa: E402
+from staffsim.errors import InputError
+from staffsim.formatting import format_table
+from staffsim.history.forecast import forecast
+from staffsim.history.readers import History, load_history
 
 
 def _history(source: Path, until: dt.date | None) -> History:
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
         try:
             t1 = time.perf_counter()
             res = forecast(hist, "1w", method=method, backtest=True, backtest_weeks=args.weeks)
-        except Exception as exc:  # ets without statsmodels
+        except InputError as exc:  # ets without statsmodels
             print(f"{method}: skipped ({exc})")
             continue
         acc = res.accuracy

@@ -244,7 +244,7 @@ def forecast(history, horizon="1w", *, start=None, method: str = "profile", holi
 
 
 def _clock(seconds: float) -> str:
-    m = int(round(seconds / 60))
+    m = round(seconds / 60)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 

@@ -62,7 +62,7 @@ class History:
     @property
     def slots_per_day(self) -> int:
         """Slots in a day."""
-        return int(round(86400.0 / self.slot_s))
+        return round(86400.0 / self.slot_s)
 
     def date(self, d: int) -> dt.date:
         """The date of day index ``d`` (may lie beyond the history)."""
@@ -104,7 +104,7 @@ def load_history(path: str | Path, *, columns=None, slot: float | None = None,
     day_idx = (offsets // 86400).astype(int)
     slot_idx = np.round((offsets % 86400) / slot_s).astype(int)
     days = int(day_idx.max()) + 1
-    n = int(round(86400.0 / slot_s))
+    n = round(86400.0 / slot_s)
     gaps = _dst_gap_slots(first, days, n, slot_s, tz)
     hol = frozenset(holidays)
     counts = {"rows": len(table), "holiday_days": 0, "missing_days": 0, "missing_intervals": 0,
@@ -175,7 +175,7 @@ def load_history(path: str | Path, *, columns=None, slot: float | None = None,
 
 
 def _clock(seconds: float) -> str:
-    m = int(round(seconds / 60))
+    m = round(seconds / 60)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
