@@ -459,3 +459,13 @@ def test_json_output_and_ctrl_c_leaves_no_files(tmp_path, monkeypatch, capsys):
                  "--out", str(tmp_path / "f.csv")])
     assert code == 130
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plan_reads_a_spanish_export_with_columns(tmp_path, capsys):
+    targets = EXAMPLE / "targets.yaml"
+    assert main(["plan", str(EXAMPLE / "history.csv"), "--columns", COLUMNS, "--targets", str(targets),
+                 "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("channel,slot_start,volume,aht_s,")
+    assert main(["plan", str(EXAMPLE / "history.csv"), "--columns", "channel=Kola",
+                 "--targets", str(targets)]) == 2
+    assert "no column 'Kola'" in capsys.readouterr().err

@@ -36,9 +36,6 @@ def add_parser(sub) -> None:
                     help="profile: daily totals (robust trend x day of week) x intraday profile "
                     "(default); seasonal_naive: the same slot one week before; ets: Holt-Winters "
                     "daily totals x profile (needs statsmodels: staffsim[forecast])")
-    fc.add_argument("--columns", metavar="NAME=HEADER,...",
-                    help="map the file's headers: channel=Cola,start=Inicio Intervalo,"
-                    "volume=Ofrecidas,aht=TMO (also handle_time=, date=)")
     fc.add_argument("--holidays", metavar="DATES|FILE",
                     help="holiday dates kept out of fitting; closed in the horizon, or DATE:FACTOR "
                     "to scale that day (2026-12-24:0.5,2026-12-25), or a file of dates [,factor]")
@@ -79,7 +76,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
     log = (lambda line: print(f"forecast: {line}", file=sys.stderr, flush=True)) if show else None
     result = forecast(args.history, args.horizon, start=args.start, method=args.method,
-                      holidays=args.holidays, columns=args.columns, missing=args.missing,
+                      holidays=args.holidays, missing=args.missing,
                       slot=args.slot, aht=args.aht, backtest=args.backtest, backtest_weeks=args.weeks,
                       log=log, **_forecast_reader_options(args))
     if args.out:
