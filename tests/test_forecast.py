@@ -469,3 +469,17 @@ def test_plan_reads_a_spanish_export_with_columns(tmp_path, capsys):
     assert main(["plan", str(EXAMPLE / "history.csv"), "--columns", "channel=Kola",
                  "--targets", str(targets)]) == 2
     assert "no column 'Kola'" in capsys.readouterr().err
+
+
+def test_forecast_needs_no_engine():
+    """DESIGN floors: history/forecast stays below the engine (no simpy, engine, experiment)."""
+    import ast
+
+    for name in ("forecast", "readers", "methods", "accuracy", "holidays"):
+        tree = ast.parse((ROOT / "staffsim" / "history" / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                mods = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                for mod in mods:
+                    assert not mod.startswith(("simpy", "staffsim.engine", "staffsim.experiment",
+                                               "staffsim.metrics", "staffsim.results")), (name, mod)

@@ -28,7 +28,7 @@ from staffsim.history.accuracy import (
 )
 from staffsim.history.holidays import parse_holidays
 from staffsim.history.methods import METHODS, MethodOptions, aht_profile, predict
-from staffsim.history.readers import History, _dst_gap_slots, load_history
+from staffsim.history.readers import History, dst_gap_slots, load_history
 from staffsim.io import output_batch, write_frame, write_text, write_workbook
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -181,7 +181,7 @@ def forecast(history, horizon="1w", *, start=None, method: str = "profile", holi
                              "starts after the last day of history (use --backtest to score past weeks)")
     origin = (start_date - history.first_date).days
     S = history.slots_per_day
-    gaps = set(_dst_gap_slots(history.first_date, origin + days, S, history.slot_s, history.tz))
+    gaps = set(dst_gap_slots(history.first_date, origin + days, S, history.slot_s, history.tz))
     f_rows, i_rows, d_rows, uncertainty, acc_rows = [], [], [], {}, []
     notes = list(history.notes)
     for name, ch in history.channels.items():

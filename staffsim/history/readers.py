@@ -105,7 +105,7 @@ def load_history(path: str | Path, *, columns=None, slot: float | None = None,
     slot_idx = np.round((offsets % 86400) / slot_s).astype(int)
     days = int(day_idx.max()) + 1
     n = round(86400.0 / slot_s)
-    gaps = _dst_gap_slots(first, days, n, slot_s, tz)
+    gaps = dst_gap_slots(first, days, n, slot_s, tz)
     hol = frozenset(holidays)
     counts = {"rows": len(table), "holiday_days": 0, "missing_days": 0, "missing_intervals": 0,
               "zero_filled": 0, "dst_gap_slots": 0, "closed_weekdays": {}}
@@ -209,7 +209,7 @@ def _check_order(table: pd.DataFrame, source: str, col: str, slot_s: float) -> N
                         "the file really changes interval length)")
 
 
-def _dst_gap_slots(first: dt.date, days: int, n: int, slot_s: float, tz: str | None) -> list:
+def dst_gap_slots(first: dt.date, days: int, n: int, slot_s: float, tz: str | None) -> list:
     """(day, slot) pairs whose local start does not exist in ``tz`` (the skipped hour)."""
     if tz is None:
         return []
