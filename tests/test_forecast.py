@@ -483,3 +483,17 @@ def test_forecast_needs_no_engine():
                 for mod in mods:
                     assert not mod.startswith(("simpy", "staffsim.engine", "staffsim.experiment",
                                                "staffsim.metrics", "staffsim.results")), (name, mod)
+
+
+def test_dst_repeated_hour_is_refused_and_zoned_stamps_are_converted(tmp_path):
+    path = tmp_path / "fall.csv"
+    path.write_text(_rows_text(["v,2026-10-25 01:30,5,300", "v,2026-10-25 02:00,5,300",
+                                "v,2026-10-25 02:30,5,300", "v,2026-10-25 02:00,5,300"]))
+    with pytest.raises(InputError, match=r"lines 3 and 5: duplicate slot.*daylight saving time ends"):
+        load_history(path, tz="Europe/Madrid")
+    zoned = tmp_path / "utc.csv"
+    zoned.write_text(_rows_text([f"v,2026-01-0{d}T07:{m}:00Z,{d},300" for d in range(5, 8) for m in ("00", "30")]))
+    with pytest.raises(InputError, match="give the center's zone"):
+        load_history(zoned)
+    hist = load_history(zoned, tz="Europe/Madrid")  # 07:00 UTC is 08:00 in Madrid in winter
+    assert hist.first_date == dt.date(2026, 1, 5) and hist.channels["v"].span[0] == (16, 17)
