@@ -278,6 +278,9 @@ def test_out_is_checked_before_the_work(tmp_path, capsys):
     assert "forecast_days.csv" in capsys.readouterr().err
     assert not (tmp_path / "forecast.csv").exists()  # nothing half-written
     assert main(["forecast", str(EXAMPLE / "history.csv"), "--columns", COLUMNS, "--xlsx"]) == 2
+    assert main(["forecast", str(EXAMPLE / "history.csv"), "--columns", COLUMNS,
+                 "--out", str(tmp_path / "f.json")]) == 2
+    assert "is .csv or .xlsx" in capsys.readouterr().err
 
 
 def test_public_api_and_horizon():

@@ -67,6 +67,9 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         raise InputError("staffsim forecast: --csv-dialect needs --out FILE")
     if args.weeks < 1:
         raise InputError(f"staffsim forecast: --weeks must be >= 1, got {args.weeks}")
+    if args.out and args.out.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"staffsim forecast: --out {args.out}: the forecast file is .csv or .xlsx "
+                         "(what plan and scenarios read)")
     if args.out:
         probe = ForecastResult.outputs(_Probe(args.backtest), args.out)
         for path in probe.values():
