@@ -90,7 +90,8 @@ class ForecastResult:
 
     def uncertainty_yaml(self) -> str:
         """The ``volume_uncertainty`` blocks as a YAML fragment for a scenario's channels."""
-        lines = [f"# Forecast error of staffsim forecast ({self.method}) from {self.source}:",
+        lines = [f"# Forecast error of staffsim {self.version} forecast ({self.method}) from {self.source},",
+                 f"# {self.start} + {self.horizon_days} days:",
                  "# cv per day = the day-level error of the one-week-ahead rolling-origin backtest,",
                  "# net of Poisson noise (the simulator adds that itself). Paste under a channel.",
                  "channels:"]
