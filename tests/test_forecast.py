@@ -425,7 +425,7 @@ def test_docs_page_commands_run(tmp_path, monkeypatch, capsys):
     text = (ROOT / "docs" / "forecast.md").read_text()
     shutil.copytree(EXAMPLE, tmp_path / "examples" / "forecast")
     monkeypatch.chdir(tmp_path)
-    commands = [line for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL)
+    commands = [line for block in re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
                 for line in block.splitlines() if line.startswith("staffsim ")]
     assert len(commands) >= 5
     for line in commands:
@@ -433,6 +433,9 @@ def test_docs_page_commands_run(tmp_path, monkeypatch, capsys):
     for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL):
         exec(compile(block, "docs/forecast.md", "exec"), {})  # noqa: S102 (the page's own example)
     assert (tmp_path / "out" / "forecast.csv").is_file() and (tmp_path / "out" / "plan.csv").is_file()
+    # the shipped forecast the example scenario reads is what the documented command writes
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "out" / "forecast.csv"),
+                                  pd.read_csv(EXAMPLE / "forecast.csv"), rtol=1e-9)
     out = capsys.readouterr().out
     shown = [line for line in text.splitlines() if line.startswith("    Voz ")]
     assert len(shown) == 4
