@@ -30,6 +30,7 @@ _EXPORTS = {
     "Requirement": "staffsim.requirement",
     "schedule": "staffsim.scheduling",
     "capacity": "staffsim.capacity",
+    "forecast": "staffsim.history",
 }
 
 __all__ = ["__version__", *_EXPORTS]

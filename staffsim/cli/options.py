@@ -102,7 +102,8 @@ def _finish(complete: bool, replications: int, stopped: str | None = None) -> in
 
 
 def _add_forecast_reader_flags(p: argparse.ArgumentParser) -> None:
-    """--dayfirst/--monthfirst, --tz, --sheet: how to read a forecast file (see load_forecast)."""
+    """--dayfirst/--monthfirst, --tz, --sheet, --columns: how to read a forecast file (see
+    load_forecast)."""
     order = p.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
                        help="dates are day/month/year (02/03/2026 is 2 March)")
@@ -111,10 +112,16 @@ def _add_forecast_reader_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tz", help="the center's time zone (e.g. Europe/Madrid): time stamps with a "
                    "zone are converted to it")
     p.add_argument("--sheet", help="the sheet of an Excel workbook that holds the forecast")
+    p.add_argument("--columns", metavar="NAME=HEADER,...",
+                   help="map the file's headers: channel=Cola,start=Inicio Intervalo,"
+                   "volume=Ofrecidas,aht=TMO (also handle_time=, date=, media_type=)")
 
 
 def _forecast_reader_options(args: argparse.Namespace) -> dict:
-    return {"dayfirst": args.dayfirst, "tz": args.tz, "sheet": args.sheet}
+    from staffsim.scenarios.forecast import parse_column_mapping
+
+    return {"dayfirst": args.dayfirst, "tz": args.tz, "sheet": args.sheet,
+            "columns": parse_column_mapping(args.columns) or None}
 
 
 def _add_output_format_flags(p: argparse.ArgumentParser) -> None:

@@ -83,7 +83,9 @@ FORECAST_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _norm(header: str) -> str:
-    text = re.sub(r"[^a-z0-9]+", " ", str(header).lower())
+    # a unit in brackets, as staffsim's own workbooks write them ("volume [contacts]"), is dropped
+    text = re.sub(r"\s*\[[^\]]*\]\s*$", "", str(header))
+    text = re.sub(r"[^a-z0-9]+", " ", text.lower())
     return " ".join(text.split())
 
 
@@ -104,11 +106,67 @@ class Forecast:
     tz: str | None = None
 
 
-def _map_columns(columns: list[str], source: str) -> dict[str, str]:
-    """Map canonical names to the file's headers."""
+# Short names accepted on the left of a --columns mapping (``start=Inicio Intervalo``).
+COLUMN_KEYS: dict[str, str] = {
+    "channel": "channel", "queue": "channel", "media_type": "media_type", "slot_start": "slot_start",
+    "start": "slot_start", "interval": "slot_start", "volume": "volume", "offered": "volume",
+    "aht": "aht_s", "aht_s": "aht_s", "total_handle_time_s": "total_handle_time_s",
+    "handle_time": "total_handle_time_s", "tht": "total_handle_time_s", "date": "date",
+}
+
+
+def parse_column_mapping(text: str | Mapping[str, str] | None, source: str = "--columns") -> dict[str, str]:
+    """``channel=Cola,start=Inicio Intervalo,volume=Ofrecidas,aht=TMO`` (or a mapping) as
+    canonical column name -> the file's header. Keys: see :data:`COLUMN_KEYS`."""
+    if text is None:
+        return {}
+    items = list(text.items()) if isinstance(text, Mapping) else []
+    if not isinstance(text, Mapping):
+        for part in str(text).split(","):
+            if not part.strip():
+                continue
+            key, eq, header = part.partition("=")
+            if not eq or not key.strip() or not header.strip():
+                raise InputError(f"{source}: expected NAME=HEADER pairs separated by commas (e.g. "
+                                 f"channel=Cola,start=Inicio Intervalo), got {excerpt(part.strip())}")
+            items.append((key, header))
+    mapping: dict[str, str] = {}
+    for key, header in items:
+        canon = COLUMN_KEYS.get(_norm(key).replace(" ", "_"))
+        if canon is None:
+            close = difflib.get_close_matches(_norm(key), list(COLUMN_KEYS), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise InputError(f"{source}: unknown column name {excerpt(key.strip())} ({hint}allowed: "
+                             "channel, start, volume, aht, handle_time, date, media_type)")
+        if canon in mapping:
+            raise InputError(f"{source}: {canon} is mapped twice")
+        mapping[canon] = str(header).strip()
+    return mapping
+
+
+def _map_columns(columns: list[str], source: str, mapping: Mapping[str, str] | None = None,
+                 aht_required: bool = True) -> dict[str, str]:
+    """Map canonical names to the file's headers (``mapping``, from --columns, first)."""
     normal = {c: _norm(c) for c in columns}
     found: dict[str, str] = {}
+    for canon, header in (mapping or {}).items():
+        hits = [c for c in columns if c.strip() == header] or [c for c in columns if normal[c] == _norm(header)]
+        if not hits:
+            close = difflib.get_close_matches(header, [str(c) for c in columns], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError(f"{source}: line 1: no column {excerpt(header)} (mapped to {canon} by "
+                             f"--columns); the header has {clip(', '.join(map(str, columns)))}{hint}")
+        found[canon] = hits[0]
+    taken = set(found.values())
     for canon, aliases in FORECAST_ALIASES.items():
+        if canon in found:
+            continue
+        columns_left = [c for c in columns if c not in taken]
+        exact = [c for c in columns_left if normal[c] == _norm(canon)]
+        if exact:
+            found[canon] = exact[0]
+            continue
+        hits = [c for c in columns_left if normal[c] in aliases]
         exact = [c for c in columns if normal[c] == _norm(canon)]
         if exact:
             found[canon] = exact[0]
@@ -125,12 +183,13 @@ def _map_columns(columns: list[str], source: str) -> dict[str, str]:
     if "channel" not in found and "media_type" in found:
         found["channel"] = found.pop("media_type")
     missing = [c for c in ("channel", "slot_start", "volume") if c not in found]
-    if "aht_s" not in found and "total_handle_time_s" not in found:
+    if aht_required and "aht_s" not in found and "total_handle_time_s" not in found:
         missing.append("aht_s (or total_handle_time_s)")
     if missing:
         raise InputError(
             f"{source}: missing column(s) {', '.join(missing)}; found "
-            f"{clip(', '.join(map(str, columns)))} (expected channel, slot_start, volume, aht_s)"
+            f"{clip(', '.join(map(str, columns)))} (expected channel, slot_start, volume, aht_s; "
+            "map other names with --columns channel=Cola,start=Inicio,volume=Ofrecidas,aht=TMO)"
         )
     return found
 
@@ -210,7 +269,8 @@ def _cell_text(value: Any) -> str:
 
 
 def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool | None = None,
-                  tz: str | None = None, sheet: str | None = None) -> Forecast:
+                  tz: str | None = None, sheet: str | None = None,
+                  columns: Mapping[str, str] | None = None, history: bool = False) -> Forecast:
     """Read a long-format forecast (one row per channel and slot): CSV or an Excel workbook.
 
     CSV: comma-separated (numbers may use thousands commas, "1,234"), semicolon-separated with
@@ -229,12 +289,15 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
     time zone (an IANA name such as ``Europe/Madrid``); time stamps carrying a zone
     (``+01:00``, ``Z``) are converted to it, and refused without it. ``slot`` (seconds) is
     inferred from the spacing of the slot starts when not given, and checked against it when
-    given.
+    given. ``columns`` maps canonical names to the file's headers (see
+    :func:`parse_column_mapping`). ``history``: the file is observed history (``staffsim
+    forecast``): the AHT column may be absent or empty on a row (AHT unknown there: NaN), and
+    the table keeps each row's file ``line``.
     """
     source = str(path)
     zone = _zone(tz, source)
     raw, decimal_comma = _read_table(Path(path), source, sheet)
-    cols = _map_columns(list(raw.columns), source)
+    cols = _map_columns(list(raw.columns), source, columns, aht_required=not history)
     if raw.empty:
         raise InputError(f"{source}: no data rows")
     if len(raw) > MAX_FORECAST_ROWS:
@@ -271,7 +334,10 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
             hint = " (a ';'-separated file takes decimal commas: 12,5)" if decimal_comma else ""
             raise cell_error(i, "volume", f"must be a number >= 0, got {excerpt(row[cols['volume']])}{hint}")
         aht_col = "aht_s" if "aht_s" in cols else "total_handle_time_s"
-        aht = _aht(row, cols, vol, lambda m, i=i, col=aht_col: cell_error(i, col, m), decimal_comma)
+        if aht_col not in cols or (history and not row[cols[aht_col]].strip()):
+            aht = math.nan  # history: AHT unknown in this interval
+        else:
+            aht = _aht(row, cols, vol, lambda m, i=i, col=aht_col: cell_error(i, col, m), decimal_comma)
         channels.append(channel)
         media.append(row[cols["media_type"]].strip() if "media_type" in cols else "")
         starts.append(start)
@@ -287,6 +353,8 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
     if "media_type" in cols:
         _one_media_type(channels, media, lambda i, m: cell_error(i, "media_type", m))
         table.insert(1, "media_type", media)
+    if history:
+        table["line"] = np.arange(2, len(table) + 2)
     dup = table.duplicated(["channel", "offset_s"], keep=False)
     if dup.any():
         lines = [str(i + 2) for i in np.flatnonzero(dup.to_numpy())[:2]]
