@@ -13,10 +13,12 @@ __version__ = "0.2.0"
 from staffsim.capacity import capacity  # noqa: E402  (capacity planning)
 from staffsim.errors import InputError  # noqa: E402
 from staffsim.experiment import compare, plan_for, simulate  # noqa: E402
+from staffsim.history.backtest import backtest  # noqa: E402  (history: backtest)
+from staffsim.history.fit import fit  # noqa: E402  (history: fitted behaviour)
 from staffsim.requirement import Requirement, requirement  # noqa: E402
 from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
 from staffsim.scheduling import schedule  # noqa: E402  (shift scheduling)
 from staffsim.sweeps import sweep  # noqa: E402
 
 __all__ = ["__version__", "InputError", "load_scenario", "scenario_from_dict", "simulate", "plan_for",
-           "compare", "sweep", "requirement", "Requirement", "schedule", "capacity"]
+           "compare", "sweep", "requirement", "Requirement", "schedule", "capacity", "fit", "backtest"]

@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from staffsim import __version__
+from staffsim.cli.backtest import _add_backtest_parser
 from staffsim.cli.capacity import _add_capacity_parser
+from staffsim.cli.fit import _add_fit_parser
 from staffsim.cli.options import (
     EXIT_WORKER_LOST,
     _add_forecast_reader_flags,
@@ -180,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
+    _add_fit_parser(sub)
+    _add_backtest_parser(sub)
     return parser
 
 
