@@ -70,7 +70,8 @@ def profile(clock_h: np.ndarray) -> np.ndarray:
 
 
 def draw(rng: np.random.Generator, spec: tuple, size: int) -> np.ndarray:
-    """Durations from ``(family, mean, cv or shape)``."""
+    """Durations from ``(family, mean, cv or shape)``: lognormal and gamma take the cv, weibull the
+    shape, exponential nothing."""
     family, mean, par = spec
     if family == "lognormal":
         s2 = math.log1p(par**2)
@@ -79,6 +80,8 @@ def draw(rng: np.random.Generator, spec: tuple, size: int) -> np.ndarray:
         return mean / math.gamma(1 + 1 / par) * rng.weibull(par, size)
     if family == "exponential":
         return rng.exponential(mean, size)
+    if family == "gamma":
+        return rng.gamma(1 / par**2, mean * par**2, size)
     raise ValueError(family)
 
 

@@ -35,6 +35,9 @@ def _add_backtest_parser(sub) -> None:
     p.add_argument("--arrivals", choices=["observed", "volumes"], default="observed",
                    help="observed: replay the arrival times (default); volumes: Poisson with each "
                    "slot's observed count")
+    p.add_argument("--start", metavar="DATE", help="first day to replay, YYYY-MM-DD (default: the first "
+                   "day of the staffing table)")
+    p.add_argument("--end", metavar="DATE", help="last day to replay, inclusive (default: the last)")
     p.add_argument("--columns", metavar="NAME=HEADER,...", help="map the contact log's headers (as fit)")
     _add_forecast_reader_flags(p)
     p.add_argument("-n", "--replications", type=int, help="replications per day (default: the scenario's)")
@@ -64,7 +67,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     result = backtest(sc, args.observed, args.staffing, replications=args.replications, seed=args.seed,
                       jobs=args.jobs, arrivals=args.arrivals, columns=args.columns,
                       progress=False if args.no_progress else None, cluster=args.cluster,
-                      **_forecast_reader_options(args))
+                      start=args.start, end=args.end, **_forecast_reader_options(args))
     if args.out:
         result.write(args.out, plot=args.plot, **_output_formats(args, "backtest.xlsx"))
     if args.format == "json":

@@ -141,13 +141,14 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
              replications: int | None = None, seed: int | None = None, jobs: int | None = 1,
              arrivals: str = "observed", columns: str | dict | None = None, dayfirst: bool | None = None,
              tz: str | None = None, sheet: str | None = None, progress: Any = None,
-             cluster: Any = None) -> BacktestResult:
+             cluster: Any = None, start: Any = None, end: Any = None) -> BacktestResult:
     """Simulate the observed days of ``observed`` (a contact log, see
     :func:`~staffsim.history.contacts.read_contacts`) with ``scenario``'s behaviour and the agents
     of ``staffing`` (see :func:`~staffsim.history.staffing.read_staffing`), and compare.
 
     ``arrivals``: "observed" (replay the observed arrival times) or "volumes" (Poisson with the
-    observed count per slot). ``replications``, ``seed``: default the scenario's; ``jobs``,
+    observed count per slot). ``start``, ``end``: only the days from ``start`` to ``end``
+    (dates, inclusive; default every day of the staffing table). ``replications``, ``seed``: default the scenario's; ``jobs``,
     ``cluster``: where the replications run (the numbers do not depend on it). Ctrl-C raises
     ``KeyboardInterrupt`` (nothing is half-written by the caller).
     """
@@ -176,6 +177,10 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
     tod = (t["arrival_s"] % 86400).to_numpy()
     keep = np.zeros(len(t), bool)
     days = sorted(staff["day"].unique())
+    days = [d for d in days if _in_range(log.start_date + _days(d), start, end)]
+    if not days:
+        raise InputError(f"staffing: no day of the staffing table falls from {start or 'the first'} to "
+                         f"{end or 'the last'}")
     plan = []
     for d in days:
         rows = staff[staff["day"] == d]
@@ -234,6 +239,21 @@ def _days(d: int):
     import datetime
 
     return datetime.timedelta(days=int(d))
+
+
+def _in_range(date, start, end) -> bool:
+    import datetime
+
+    def as_date(v, what):
+        if v is None or isinstance(v, datetime.date):
+            return v
+        try:
+            return datetime.date.fromisoformat(str(v))
+        except ValueError:
+            raise InputError(f"{what}: expected a date YYYY-MM-DD, got {excerpt(v)}") from None
+
+    lo, hi = as_date(start, "start"), as_date(end, "end")
+    return (lo is None or date >= lo) and (hi is None or date <= hi)
 
 
 def _plain(scenario: Scenario) -> Scenario:
