@@ -323,7 +323,7 @@ def _slot_table(kept, sims, spec, channels, staff, slot) -> pd.DataFrame:
                                   "agents": agents, "offered_observed": obs["offered"],
                                   "offered_simulated": reps["offered"][:, r].mean(0)})
             for kpi in KPIS:
-                x = reps[kpi][:, r]  # replications × slots
+                x = _sim_kpi(reps, kpi, r, agents)  # replications × slots
                 lo, hi, mean = _band(x)
                 o = obs[kpi]
                 frame[f"{kpi}_observed"] = o
@@ -337,6 +337,19 @@ def _slot_table(kept, sims, spec, channels, staff, slot) -> pd.DataFrame:
                 frame[f"_{key}"] = obs[key]
             parts.append(frame)
     return pd.concat(parts, ignore_index=True)
+
+
+def _sim_kpi(reps: dict[str, np.ndarray], kpi: str, r: int, agents: np.ndarray) -> np.ndarray:
+    """A simulated KPI per replication and slot, on the observed side's definition: occupancy is
+    the handling time ÷ the staffing table's agent time (the engine's own occupancy divides by the
+    time agents were logged in, which includes finishing a contact after a scheduled log-off and
+    the drain at closing; the table cannot show that time, so both sides use the table)."""
+    x = reps[kpi][:, r]
+    if kpi != "occupancy":
+        return x
+    work = np.nan_to_num(x) * reps["staffed_agents"][:, r]  # no breaks: available = logged in
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(agents > 0, work / np.where(agents > 0, agents, 1), np.nan)
 
 
 def _channel_rows(sc: Scenario) -> list[int]:
@@ -359,8 +372,9 @@ def _band(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return lo, hi, np.nanmean(x, axis=0)
 
 
-def _day_kpis(reps: dict[str, np.ndarray], r: int) -> dict[str, np.ndarray]:
-    """Per replication, the day's KPIs of row ``r`` as ratios of the day's totals."""
+def _day_kpis(reps: dict[str, np.ndarray], r: int, agents: np.ndarray) -> dict[str, np.ndarray]:
+    """Per replication, the day's KPIs of row ``r`` as ratios of the day's totals (occupancy: the
+    day's handling time ÷ the staffing table's agent time)."""
     line = reps["offered_to_agents"][:, r]
     ans = reps["answered"][:, r]
     staffed = reps["staffed_agents"][:, r]
@@ -372,7 +386,9 @@ def _day_kpis(reps: dict[str, np.ndarray], r: int) -> dict[str, np.ndarray]:
             return np.where(tot > 0, np.where(ok, v * weight, 0).sum(1) / tot, np.nan)
 
         return {"service_level": ratio("service_level", line), "asa_s": ratio("asa_s", ans),
-                "abandon_rate": ratio("abandon_rate", line), "occupancy": ratio("occupancy", staffed)}
+                "abandon_rate": ratio("abandon_rate", line),
+                "occupancy": np.where(agents.sum() > 0, (np.nan_to_num(reps["occupancy"][:, r]) * staffed).sum(1)
+                                      / max(agents.sum(), 1e-300), np.nan)}
 
 
 def _day_table(slots: pd.DataFrame, sims, channels) -> pd.DataFrame:
@@ -391,7 +407,8 @@ def _day_table(slots: pd.DataFrame, sims, channels) -> pd.DataFrame:
             obs = {"service_level": within / off if off else math.nan, "asa_s": wait / ans if ans else math.nan,
                    "abandon_rate": s["_abandoned"].sum() / off if off else math.nan,
                    "occupancy": s["_work_s"].sum() / s["_available_s"].sum() if s["_available_s"].sum() else math.nan}
-            per = _day_kpis(reps, r)
+            groups = [g for g in sc.spec.agents if ch in g.skills]
+            per = _day_kpis(reps, r, sum(np.asarray(g.staffing, float) for g in groups))
             sim_days[(ch, date)] = per
             for kpi in KPIS:
                 lo, hi, mean = _band(per[kpi][:, None])
