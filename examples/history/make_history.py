@@ -33,7 +33,8 @@ Outputs (beside this script):
   0.1 s resolution; answered contacts have answer and end, abandoned ones abandon);
 - ``intervals.csv``: the interval history as an ACD reports it: channel, slot_start (date and
   time), volume (contacts arriving in the slot), aht_s (mean handle time of the slot's answered
-  contacts; empty when none);
+  contacts; where none was answered but some arrived, the channel's AHT of that day; empty when
+  nobody arrived);
 - ``staffing.csv``: channel, slot_start, agents (logged in during the slot).
 """
 
@@ -251,6 +252,12 @@ def tables(contacts: pd.DataFrame, staffing: pd.DataFrame, start: datetime.date 
     agg = g.groupby(["channel", "slot"], sort=False).agg(volume=("slot", "size"), aht_s=("handle", "mean"))
     full = staffing.set_index(["channel", "slot_s"]).index
     agg = agg.reindex(full)
+    # an interval with arrivals but none answered: the channel's AHT of that day (the forecast
+    # format needs an AHT wherever the volume is > 0)
+    day_aht = g.assign(day=g["slot"] // 86400).groupby(["channel", "day"])["handle"].mean()
+    keys = list(zip(full.get_level_values(0), full.get_level_values(1) // 86400))
+    fill = pd.Series(day_aht.reindex(pd.MultiIndex.from_tuples(keys)).to_numpy(), index=agg.index)
+    agg["aht_s"] = agg["aht_s"].fillna(fill.where(agg["volume"].fillna(0) > 0))
     intervals = pd.DataFrame({"channel": full.get_level_values(0),
                               "slot_start": stamp(pd.Series(full.get_level_values(1), dtype=float), start, 0),
                               "volume": agg["volume"].fillna(0).astype(int).to_numpy(),

@@ -122,11 +122,11 @@ def _img(fig: Figure, alt: str) -> str:
 
 def _fmt(df: pd.DataFrame) -> str:
     shown = df.drop(columns=[c for c in ("values",) if c in df])
-    return shown.to_html(index=False, border=0, float_format=lambda v: f"{v:,.3g}" if abs(v) < 1 else f"{v:,.1f}")
+    return shown.to_html(index=False, border=0, na_rep="-", float_format=lambda v: f"{v:,.3g}" if abs(v) < 1 else f"{v:,.1f}")
 
 
 _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:2em auto;color:#222}table{border-collapse:collapse;"
-        "font-size:13px;margin:0.5em 0 1.5em}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}"
+        "font-size:13px;margin:0.5em 0 1.5em;display:block;overflow-x:auto}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}"
         "th{background:#f3f3f3}img{max-width:100%}h2{margin-top:1.6em}")
 
 
