@@ -173,3 +173,24 @@ def test_cli_backtest(world, tmp_path, capsys):
     assert main(["backtest", str(sc), "--observed", str(world["dir"] / "contacts.csv"), "--staffing",
                  str(world["staffing"]), "-n", "5"]) == 2
     assert "at least 20 replications" in capsys.readouterr().err
+
+
+class _StopAfter:
+    """A progress bar that presses Ctrl-C after ``n`` replications."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def update(self, k: int = 1) -> None:
+        self.n -= k
+        if self.n <= 0:
+            raise KeyboardInterrupt
+
+    def close(self) -> None:
+        pass
+
+
+def test_ctrl_c_stops_the_backtest(world):
+    with pytest.raises(KeyboardInterrupt):
+        backtest(_scenario(), world["log"], world["staffing"], replications=20, seed=5, jobs=1,
+                 progress=_StopAfter(25), start="2026-02-02", end="2026-02-03")

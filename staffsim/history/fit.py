@@ -135,24 +135,16 @@ class FitResult:
                 written.append(write_text(d / "fit_report.html", fit_report_html(self, figures)))
         return written
 
-    def output_names(self, report: bool = True) -> list[str]:
-        """Files :meth:`write` creates (for checking ``--out`` before the work)."""
-        names = [f"{t}.csv" for t in self.tables()] + ["scenario_fragment.yaml", "fit.json"]
-        if report:
-            names += ["fit_report.html"] + [f"{k}_{c}.png" for c in self.km for k in ("patience", "handle")]
-        return names
-
 
 def fit(contacts: str | Path | ContactLog | pd.DataFrame, *, slot: float = 1800.0,
         redial_window: float = 3600.0, columns: str | dict | None = None, dayfirst: bool | None = None,
-        tz: str | None = None, sheet: str | None = None, seed: int = 0) -> FitResult:
+        tz: str | None = None, sheet: str | None = None) -> FitResult:
     """Fit arrivals, handle times, patience and redials from a contact log (a file path, a
     :class:`~staffsim.history.contacts.ContactLog`, or a table with the log's columns).
 
     ``slot``: slot length in seconds for the volumes; ``redial_window``: a contact of the same
     customer within this many seconds after an abandon is a redial; ``columns``, ``dayfirst``,
     ``tz``, ``sheet``: the reader's options (:func:`~staffsim.history.contacts.read_contacts`).
-    ``seed`` is kept for provenance (the fit itself draws nothing).
     Refuses a log that cannot be fitted (a channel without abandons or answered contacts).
     """
     log = contacts if isinstance(contacts, ContactLog) else (
