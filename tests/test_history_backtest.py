@@ -7,16 +7,14 @@ from __future__ import annotations
 import copy
 import datetime
 import math
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from test_history_fit import MH
 
 from staffsim import InputError, backtest, scenario_from_dict
 from staffsim.cli.main import main
 from staffsim.history.contacts import read_contacts
-from test_history_fit import MH
 
 START = datetime.date(2026, 2, 2)
 TRUTH = {

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import gzip
-import io
 import shlex
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_history_fit import MH
 
 from staffsim import fit, load_scenario
 from staffsim.cli.main import main
 from staffsim.history.staffing import read_staffing
 from staffsim.scenarios.loader import load_forecast
-from test_history_fit import MH
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples/history"

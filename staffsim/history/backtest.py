@@ -44,7 +44,7 @@ from staffsim.rng import stream
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
 from staffsim.units import format_clock
 
-__all__ = ["BacktestResult", "KPIS", "backtest"]
+__all__ = ["KPIS", "BacktestResult", "backtest"]
 
 KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy")
 BAND = (2.5, 97.5)
@@ -113,7 +113,7 @@ def _day_scenario(base: Scenario, date, open_s: float, close_s: float, heads: di
     raw["absence"] = 0.0
     raw["name"] = f"{base.name} on {date.isoformat()}"
     channels = {}
-    n_slots = int(round((close_s - open_s) / slot))
+    n_slots = round((close_s - open_s) / slot)
     for name, ch in base.raw["channels"].items():
         entry = {k: v for k, v in ch.items() if k not in ("volume", "arrivals", "retrial", "volume_uncertainty",
                                                        "volume_factor")}
@@ -185,7 +185,7 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
     for d in days:
         rows = staff[staff["day"] == d]
         open_s, close_s = float(rows["tod"].min()), float(rows["tod"].max() + slot)
-        n = int(round((close_s - open_s) / slot))
+        n = round((close_s - open_s) / slot)
         heads = {}
         for g in spec.agents:
             k = ((rows.loc[rows["group"] == g.group, "tod"] - open_s) // slot).astype(int).to_numpy()

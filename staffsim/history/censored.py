@@ -18,6 +18,7 @@ Without censored values the same code fits handle times (ordinary maximum likeli
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from dataclasses import dataclass
@@ -203,7 +204,7 @@ def hazard_table(observed: np.ndarray, censored: np.ndarray, edges: np.ndarray) 
     A constant hazard is exponential patience; a falling one, callers who hang up early."""
     waits = np.concatenate([observed, censored])
     rows = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         exposure = float(np.clip(waits - lo, 0, hi - lo).sum())
         d = int(((observed >= lo) & (observed < hi)).sum())
         if exposure <= 0:

@@ -134,7 +134,6 @@ def _times(text: pd.Series, dates: pd.Series | None, order: bool | None, err) ->
     """Seconds since the epoch (local clock, float) for each cell; NaN for an empty cell."""
     s = text.str.strip()
     empty = s == ""
-    out = np.full(len(s), np.nan)
     if dates is not None:
         num = s.str.match(_NUMBER.pattern)
         clock = s.str.extract(_CLOCK.pattern)

@@ -190,7 +190,7 @@ def fit(contacts: str | Path | ContactLog | pd.DataFrame, *, slot: float = 1800.
             "km_median_patience_s": _km_median(km[ch]),
             "redial_share": float(red["redial_share"].iloc[0]) if len(red) else math.nan,
         })
-    volumes, fresh_note = _volumes(log, slot, redial_mask if len(redials) else None)
+    volumes = _volumes(log, slot, redial_mask if len(redials) else None)
     fragment = _fragment(log, slot, volumes, pd.DataFrame(handle), pd.DataFrame(patience), redials)
     return FitResult(
         source=log.source, slot_s=float(slot), summary=pd.DataFrame(summary), handle=pd.DataFrame(handle),
@@ -341,10 +341,10 @@ def _weekday(day: pd.Series, start: datetime.date) -> pd.Series:
     return (day + start.weekday()) % 7
 
 
-def _volumes(log: ContactLog, slot: float, redial: np.ndarray | None) -> tuple[pd.DataFrame, str]:
+def _volumes(log: ContactLog, slot: float, redial: np.ndarray | None) -> pd.DataFrame:
     t = log.table
     start = _start(t)
-    hours, ndays = _open_grid(t, slot)
+    hours, _ = _open_grid(t, slot)
     day = (t["arrival_s"] // 86400).astype(int)
     open_days = sorted(set(day))
     k = ((t["arrival_s"] % 86400) // slot).astype(int)
@@ -367,7 +367,7 @@ def _volumes(log: ContactLog, slot: float, redial: np.ndarray | None) -> tuple[p
                          "slot_start": [format_clock(j * slot) for j in agg["k"]], "days": agg["days"],
                          "volume": agg["volume"], "volume_lo": np.maximum(0.0, agg["volume"] - half),
                          "volume_hi": agg["volume"] + half, "first_attempts": agg["first_attempts"]})
-    return rows.reset_index(drop=True), ""
+    return rows.reset_index(drop=True)
     return pd.DataFrame(rows), ""
 
 

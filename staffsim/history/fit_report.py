@@ -135,17 +135,17 @@ def fit_report_html(result, figures: dict[str, Figure] | None = None) -> str:
     figures = figures or fit_figures(result)
     s = result.summary
     body: list[Any] = [f"<h1>What the contact log says: {html.escape(str(result.source))}</h1>",
-                       "<p>Patience is estimated from censored waits (an answered caller's wait is a lower "
-                       "bound of their patience): Kaplan–Meier and censored maximum likelihood. The naive mean "
-                       "of the abandoners' waits is shown only to show its bias. Intervals are 95%.</p>",
+                       ("<p>Patience is estimated from censored waits (an answered caller's wait is a lower "
+                        "bound of their patience): Kaplan–Meier and censored maximum likelihood. The naive mean "
+                        "of the abandoners' waits is shown only to show its bias. Intervals are 95%.</p>"),
                        "<h2>Summary</h2>", _fmt(s)]
     for ch in result.km:
         body += [f"<h2>{html.escape(ch)}: patience</h2>", _img(figures[f"patience_{ch}"], f"patience {ch}"),
                  _fmt(result.patience[result.patience["channel"] == ch]),
                  f"<h2>{html.escape(ch)}: handle time</h2>", _img(figures[f"handle_{ch}"], f"handle {ch}"),
                  _fmt(result.handle[result.handle["channel"] == ch])]
-    body += ["<h2>Time of day</h2><p>AHT (Kruskal–Wallis) and exponential patience (likelihood ratio) "
-             "by period; an effect when p &lt; 1%.</p>", _fmt(result.periods)]
+    body += [("<h2>Time of day</h2><p>AHT (Kruskal–Wallis) and patience (log-rank test on the censored "
+              "waits) by period; an effect when p &lt; 1%.</p>"), _fmt(result.periods)]
     if len(result.redials):
         body += ["<h2>Redials</h2>", _fmt(result.redials)]
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>staffsim fit</title>'
