@@ -64,7 +64,9 @@ def truth_backtest(world):
 
 
 def test_observed_days_fall_in_the_bands_at_the_expected_rate(truth_backtest):
-    cal = truth_backtest.calibration.set_index(["kpi", "level"])
+    cal = truth_backtest.calibration
+    assert set(cal["channel"]) == {"service", "sales", "all"}
+    cal = cal[cal["channel"] == "all"].set_index(["kpi", "level"])
     for kpi in ("service_level", "asa_s", "abandon_rate", "occupancy"):
         c = cal.loc[(kpi, "slot")]
         assert c["n"] >= 140
@@ -89,9 +91,10 @@ def test_a_wrong_model_is_caught(world):
                                "handle_time": {"dist": "lognormal", "mean": 375, "cv": 0.8}})
     res = backtest(wrong, world["log"], world["staffing"], replications=20, seed=5, jobs=1, progress=False,
                    start="2026-02-02", end="2026-02-03")
-    cal = res.calibration.set_index(["kpi", "level"])
+    cal = res.calibration[res.calibration["channel"] == "service"].set_index(["kpi", "level"])
     for kpi in ("service_level", "abandon_rate"):
         assert not cal.loc[(kpi, "slot"), "calibrated"], cal.loc[(kpi, "slot")]
+        assert cal.loc[(kpi, "slot"), "verdict"].startswith("too many outside")
     assert cal.loc[("abandon_rate", "slot"), "bias"] < 0  # observed fewer abandons than this model
 
 

@@ -407,8 +407,7 @@ def _day_table(slots: pd.DataFrame, sims, channels) -> pd.DataFrame:
             obs = {"service_level": within / off if off else math.nan, "asa_s": wait / ans if ans else math.nan,
                    "abandon_rate": s["_abandoned"].sum() / off if off else math.nan,
                    "occupancy": s["_work_s"].sum() / s["_available_s"].sum() if s["_available_s"].sum() else math.nan}
-            groups = [g for g in sc.spec.agents if ch in g.skills]
-            per = _day_kpis(reps, r, sum(np.asarray(g.staffing, float) for g in groups))
+            per = _day_kpis(reps, r, _agents(sc, ch))
             sim_days[(ch, date)] = per
             for kpi in KPIS:
                 lo, hi, mean = _band(per[kpi][:, None])
@@ -444,26 +443,39 @@ def _loo_share(x: np.ndarray) -> np.ndarray:
 
 def _calibration(slots: pd.DataFrame, days: pd.DataFrame, sims, channels) -> pd.DataFrame:
     rows = []
-    for kpi in KPIS:
-        for level, table in (("slot", slots), ("day", days)):
-            ins = table[f"{kpi}_inside"].dropna().astype(bool)
-            diff = (table[f"{kpi}_observed"] - table[f"{kpi}_simulated"]).dropna()
-            # the same check on the simulation itself: each replication against the others' band
-            if level == "slot":
-                stacked = np.concatenate([res.extra["slot_replications"][kpi][:, r]
-                                          for d, date, o, sc, res in sims for r in _channel_rows(sc)], axis=1)
-            else:
-                per = days.attrs["replications"]
-                stacked = np.stack([per[(ch, date)][kpi] for d, date, o, sc, res in sims for ch in channels], axis=1)
-            loo = _loo_share(stacked)
-            loo = loo[np.isfinite(loo)]
-            rows.append({"kpi": kpi, "level": level, "n": int(ins.size),
-                         "inside": int(ins.sum()), "inside_share": float(ins.mean()) if ins.size else math.nan,
-                         "expected_share": float(loo.mean()) if loo.size else math.nan,
-                         "expected_lo": float(np.percentile(loo, 2.5)) if loo.size else math.nan,
-                         "expected_hi": float(np.percentile(loo, 97.5)) if loo.size else math.nan,
-                         "bias": float(diff.mean()) if diff.size else math.nan,
-                         "mean_abs_error": float(diff.abs().mean()) if diff.size else math.nan})
+    for which in [*channels, "all"]:
+        chans = list(channels) if which == "all" else [which]
+        for kpi in KPIS:
+            for level, table in (("slot", slots), ("day", days)):
+                t = table[table["channel"].isin(chans)]
+                ins = t[f"{kpi}_inside"].dropna().astype(bool)
+                diff = (t[f"{kpi}_observed"] - t[f"{kpi}_simulated"]).dropna()
+                # the same check on the simulation itself: each replication against the others' band
+                if level == "slot":
+                    stacked = np.concatenate([_sim_kpi(res.extra["slot_replications"], kpi, r,
+                                                       _agents(sc, ch))
+                                              for d, date, o, sc, res in sims
+                                              for ch, r in zip(channels, _channel_rows(sc)) if ch in chans], axis=1)
+                else:
+                    per = days.attrs["replications"]
+                    stacked = np.stack([per[(ch, date)][kpi] for d, date, o, sc, res in sims for ch in chans], axis=1)
+                loo = _loo_share(stacked)
+                loo = loo[np.isfinite(loo)]
+                rows.append({"channel": which, "kpi": kpi, "level": level, "n": int(ins.size),
+                             "inside": int(ins.sum()), "inside_share": float(ins.mean()) if ins.size else math.nan,
+                             "expected_share": float(loo.mean()) if loo.size else math.nan,
+                             "expected_lo": float(np.percentile(loo, 2.5)) if loo.size else math.nan,
+                             "expected_hi": float(np.percentile(loo, 97.5)) if loo.size else math.nan,
+                             "bias": float(diff.mean()) if diff.size else math.nan,
+                             "mean_abs_error": float(diff.abs().mean()) if diff.size else math.nan})
     out = pd.DataFrame(rows)
     out["calibrated"] = (out["inside_share"] >= out["expected_lo"]) & (out["inside_share"] <= out["expected_hi"])
+    out["verdict"] = np.where(out["calibrated"], "as expected",
+                              np.where(out["inside_share"] < out["expected_lo"], "too many outside: the model misses",
+                                       "more inside than expected: band wider than the days' spread"))
     return out
+
+
+def _agents(sc: Scenario, channel: str) -> np.ndarray:
+    """Agents per slot of the teams that serve ``channel`` (the staffing table's)."""
+    return sum(np.asarray(g.staffing, float) for g in sc.spec.agents if channel in g.skills)

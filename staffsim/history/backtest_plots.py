@@ -15,7 +15,8 @@ def backtest_figure(result, channel: str) -> Figure:
     """Four panels (service level, ASA, abandon rate, occupancy): the band and simulated mean per
     slot, the observed value as a dot (red when outside the band), days separated by lines."""
     s = result.slots[result.slots["channel"] == channel].reset_index(drop=True)
-    cal = result.calibration[result.calibration["level"] == "slot"].set_index("kpi")
+    cal = result.calibration[(result.calibration["level"] == "slot")
+                             & (result.calibration["channel"] == channel)].set_index("kpi")
     fig = Figure(figsize=(13, 9))
     axes = fig.subplots(4, 1, sharex=True)
     x = np.arange(len(s))
