@@ -8,6 +8,7 @@ import copy
 import datetime
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_history_fit import MH
@@ -195,3 +196,26 @@ def test_ctrl_c_stops_the_backtest(world):
     with pytest.raises(KeyboardInterrupt):
         backtest(_scenario(), world["log"], world["staffing"], replications=20, seed=5, jobs=1,
                  progress=_StopAfter(25), start="2026-02-02", end="2026-02-03")
+
+
+def test_forecast_arrivals_use_the_scenarios_dated_volumes_and_forecast_error(world):
+    t = world["log"].table
+    fri = t[(t["arrival_s"] >= 4 * 86400) & (t["arrival_s"] < 5 * 86400)]
+    k = ((fri["arrival_s"] % 86400 - 8 * 3600) // 1800).astype(int)
+    data = copy.deepcopy(SCENARIO)
+    data["horizon"]["start_date"] = "2026-02-06"
+    volumes = {}
+    for ch in ("service", "sales"):
+        volumes[ch] = [float(v) for v in np.bincount(k[fri["channel"] == ch], minlength=24)]
+        data["channels"][ch]["volume"] = volumes[ch]
+        data["channels"][ch]["volume_uncertainty"] = {"cv": 0.1}
+    res = backtest(scenario_from_dict(data), world["log"], world["staffing"], replications=20, seed=5,
+                   progress=False, arrivals="forecast", start="2026-02-06", end="2026-02-06")
+    total = sum(volumes["service"])
+    sim = res.slots.loc[res.slots["channel"] == "service", "offered_simulated"].sum()
+    # Poisson around a gamma(cv 0.1) day multiplier: var = total + (0.1 total)^2 per replication
+    assert abs(sim - total) < 4 * math.sqrt((total + (0.1 * total) ** 2) / 20)
+    data["horizon"]["start_date"] = "2026-02-05"
+    with pytest.raises(InputError, match="has no volume for service on 2026-02-06 at 08:00"):
+        backtest(scenario_from_dict(data), world["log"], world["staffing"], replications=20, progress=False,
+                 arrivals="forecast", start="2026-02-06", end="2026-02-06")

@@ -259,3 +259,28 @@ def test_cli_fit_writes_everything_and_refuses_bad_input(known, tmp_path, capsys
     assert not again.exists()  # nothing written
     assert main(["fit", str(bad), "--xlsx"]) == 2
     assert "--xlsx needs --out" in capsys.readouterr().err
+
+
+def test_empirical_handle_time_when_no_family_fits(tmp_path):
+    """Two kinds of calls (30 s and 600 s): no single family passes the KS screen, so the
+    fragment carries the empirical distribution, which a scenario accepts."""
+    rng = np.random.default_rng(8)
+    n = 4000
+    handle = np.where(rng.random(n) < 0.5, rng.normal(30, 3, n), rng.normal(600, 40, n))
+    patience = rng.exponential(200.0, n)
+    wait = rng.exponential(30.0, n)
+    ab = patience < wait
+    table = pd.DataFrame({"channel": "q", "arrival_s": np.sort(rng.uniform(8 * 3600, 18 * 3600, n)),
+                          "abandoned": ab, "wait_s": np.where(ab, patience, wait),
+                          "handle_s": np.where(ab, np.nan, handle)})
+    f = fit(table)
+    chosen = f.chosen("handle", "q")
+    assert chosen["family"] == "empirical"
+    assert f.handle.loc[f.handle["family"] != "empirical", "ks_p"].max() < 0.01
+    spec = f.fragment["channels"]["q"]["handle_time"]
+    assert spec["dist"] == "empirical" and len(spec["values"]) == 200
+    (tmp_path / "fitted.yaml").write_text(f.fragment_yaml())
+    (tmp_path / "c.yaml").write_text("extends: fitted.yaml\nname: e\nchannels:\n  q: {target: {service_level: 0.8, "
+                                     "threshold: 20s}}\nagents:\n  - {group: a, skills: [q], staffing: plan}\n")
+    sc = load_scenario(tmp_path / "c.yaml")
+    assert sc.handle_time("q").mean == pytest.approx(handle[~ab].mean(), rel=0.01)

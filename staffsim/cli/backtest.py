@@ -32,9 +32,10 @@ def _add_backtest_parser(sub) -> None:
     p.add_argument("--observed", type=Path, required=True, help="the contact log of the days to replay")
     p.add_argument("--staffing", type=Path, required=True,
                    help="agents logged in per slot: CSV with group (or channel), slot_start, agents")
-    p.add_argument("--arrivals", choices=["observed", "volumes"], default="observed",
+    p.add_argument("--arrivals", choices=["observed", "volumes", "forecast"], default="observed",
                    help="observed: replay the arrival times (default); volumes: Poisson with each "
-                   "slot's observed count")
+                   "slot's observed count; forecast: Poisson with the scenario's own (dated) volumes and "
+                   "its forecast error")
     p.add_argument("--start", metavar="DATE", help="first day to replay, YYYY-MM-DD (default: the first "
                    "day of the staffing table)")
     p.add_argument("--end", metavar="DATE", help="last day to replay, inclusive (default: the last)")

@@ -6,7 +6,9 @@ team is logged in slot by slot as the table says (no shifts, breaks or absence: 
 holds who was there), and the arrivals are either the observed ones replayed at their observed
 times (``arrivals="observed"``, the default: the band then holds only what the model adds —
 handle times, patience, who waits) or Poisson with the observed count of each slot as its mean
-(``arrivals="volumes"``). Retrials, forecast error and events are switched off: the observed
+(``arrivals="volumes"``), or the scenario's own forecast volumes for those dates with its forecast
+error (``arrivals="forecast"``: how good the plan's inputs were, forecast included). Retrials and
+events are switched off, and forecast error too unless the arrivals are the forecast: the observed
 arrivals already hold the redials, and the day's volumes are known. Each day is simulated with its
 own seed (drawn from ``seed`` and the date by :func:`staffsim.rng.stream`), so days are independent.
 
@@ -105,8 +107,21 @@ def _seed_for(seed: int, date) -> int:
     return int(stream(seed, 0, "backtest-day", str(date)).integers(0, 2**31 - 1))
 
 
+def _forecast_volumes(scenario: Scenario) -> dict[str, dict[tuple, float]]:
+    """The scenario's own volume per channel, keyed by (date, seconds after midnight)."""
+    h = scenario.spec.horizon
+    if h.start_date is None:
+        raise InputError(f"{scenario.source or scenario.name}: --arrivals forecast takes the scenario's own "
+                         "volumes on the observed dates: give it a dated horizon (horizon.start_date, e.g. "
+                         "volumes from a forecast file with dates)")
+    starts = h.slot_starts()
+    keys = [(h.date(int(s // 86400)), float(s % 86400)) for s in starts]
+    return {c: dict(zip(keys, scenario.volumes[c].tolist())) for c in scenario.channels}
+
+
 def _day_scenario(base: Scenario, date, open_s: float, close_s: float, heads: dict[str, np.ndarray],
-                  arrivals: dict[str, np.ndarray], mode: str, slot: float) -> Scenario:
+                  arrivals: dict[str, np.ndarray], mode: str, slot: float,
+                  forecast: dict | None = None) -> Scenario:
     raw = {k: v for k, v in base.raw.items() if k not in ("events", "extends")}
     raw["horizon"] = {"start": format_clock(open_s), "end": format_clock(close_s), "slot": slot,
                       "start_date": date.isoformat(), "days": 1}
@@ -115,10 +130,18 @@ def _day_scenario(base: Scenario, date, open_s: float, close_s: float, heads: di
     channels = {}
     n_slots = round((close_s - open_s) / slot)
     for name, ch in base.raw["channels"].items():
-        entry = {k: v for k, v in ch.items() if k not in ("volume", "arrivals", "retrial", "volume_uncertainty",
-                                                       "volume_factor")}
+        drop = ("volume", "arrivals", "retrial", "volume_factor") + (() if mode == "forecast" else ("volume_uncertainty",))
+        entry = {k: v for k, v in ch.items() if k not in drop}
         times = arrivals.get(name, np.zeros(0))
-        if mode == "observed":
+        if mode == "forecast":
+            wanted = [(date, open_s + j * slot) for j in range(n_slots)]
+            missing = [w for w in wanted if w[0] is None or w not in forecast[name]]
+            if missing:
+                raise InputError(f"{base.source or base.name}: --arrivals forecast: the scenario has no volume "
+                                 f"for {name} on {missing[0][0]} at {format_clock(missing[0][1])} (its horizon "
+                                 "must cover every staffed slot of the days replayed)")
+            entry["volume"] = [forecast[name][w] for w in wanted]
+        elif mode == "observed":
             entry["arrivals"] = [float(t) for t in times]
             if not len(times):
                 entry.pop("arrivals")
@@ -146,8 +169,10 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
     :func:`~staffsim.history.contacts.read_contacts`) with ``scenario``'s behaviour and the agents
     of ``staffing`` (see :func:`~staffsim.history.staffing.read_staffing`), and compare.
 
-    ``arrivals``: "observed" (replay the observed arrival times) or "volumes" (Poisson with the
-    observed count per slot). ``start``, ``end``: only the days from ``start`` to ``end``
+    ``arrivals``: "observed" (replay the observed arrival times), "volumes" (Poisson with the
+    observed count per slot) or "forecast" (Poisson with the scenario's own volume for that date and
+    slot, its forecast error kept: the scenario must have a dated horizon covering the days, e.g.
+    volumes from ``staffsim forecast``; handle times keep the distribution's mean). ``start``, ``end``: only the days from ``start`` to ``end``
     (dates, inclusive; default every day of the staffing table). ``replications``, ``seed``: default the scenario's; ``jobs``,
     ``cluster``: where the replications run (the numbers do not depend on it). Ctrl-C raises
     ``KeyboardInterrupt`` (nothing is half-written by the caller).
@@ -155,8 +180,8 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
     from staffsim.experiment import simulate
     from staffsim.progress import Progress
 
-    if arrivals not in ("observed", "volumes"):
-        raise InputError(f"arrivals: choose observed or volumes, got {excerpt(arrivals)}")
+    if arrivals not in ("observed", "volumes", "forecast"):
+        raise InputError(f"arrivals: choose observed, volumes or forecast, got {excerpt(arrivals)}")
     log = observed if isinstance(observed, ContactLog) else read_contacts(
         observed, columns=columns, dayfirst=dayfirst, tz=tz, sheet=sheet)
     spec = scenario.spec
@@ -208,6 +233,7 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
     if not keep.any():
         raise InputError(f"{log.source}: no contact arrives in the hours and days of the staffing table")
     base = _plain(scenario)
+    forecast = _forecast_volumes(scenario) if arrivals == "forecast" else None
     bar = progress
     if progress is None or isinstance(progress, bool):
         bar = Progress(len(plan) * reps, "backtest", enabled=None if progress is None else progress)
@@ -216,7 +242,7 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
     try:
         for d, open_s, close_s, heads, arr in plan:
             date = log.start_date + _days(d)
-            sc = _day_scenario(base, date, open_s, close_s, heads, arr, arrivals, slot)
+            sc = _day_scenario(base, date, open_s, close_s, heads, arr, arrivals, slot, forecast)
             res = simulate(sc, reps, _seed_for(seed, date), jobs, progress=hold, cluster=cluster,
                            slot_replications=True)
             if not res.complete:
