@@ -65,7 +65,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     print("Per channel (95% intervals; patience from censored waits; naive = mean wait of the abandoners "
           "only, biased low):")
     shown = s[["channel", "contacts", "abandon_rate", "handle_dist", "aht_s", "aht_lo", "aht_hi", "patience_dist",
-               "patience_mean_s", "patience_lo", "patience_hi", "patience_shape", "naive_patience_s",
+               "patience_mean_s", "patience_lo", "patience_hi", "patience_shape_is", "patience_shape",
+               "naive_patience_s",
                "redial_share"]]
     print(format_table(shown))
     print()

@@ -186,7 +186,8 @@ def fit(contacts: str | Path | ContactLog | pd.DataFrame, *, slot: float = 1800.
             "aht_hi": h_fit["mean_hi"],
             "patience_dist": p_fit["family"], "patience_mean_s": p_fit["mean"],
             "patience_lo": p_fit["mean_lo"], "patience_hi": p_fit["mean_hi"],
-            "patience_shape": p_fit["shape"], "naive_patience_s": float(np.mean(x)),
+            "patience_shape": p_fit["shape"], "patience_shape_is": p_fit["shape_is"],
+            "naive_patience_s": float(np.mean(x)),
             "km_median_patience_s": _km_median(km[ch]),
             "redial_share": float(red["redial_share"].iloc[0]) if len(red) else math.nan,
         })
@@ -268,7 +269,7 @@ def _fit_patience(channel: str, x: np.ndarray, c: np.ndarray) -> tuple[list[dict
         r["chosen"] = i == best
     b = rows[best]
     return rows, {"family": b["family"], "mean": b["mean_s"], "mean_lo": b["mean_lo"], "mean_hi": b["mean_hi"],
-                  "shape": b["shape"]}
+                  "shape": b["shape"], "shape_is": b["shape_is"]}
 
 
 def _km_median(km: pd.DataFrame) -> float:
