@@ -409,7 +409,9 @@ def run_batch(
     ``complete`` is False and ``stopped`` says why. A worker lost before any replication of
     every scenario finished raises :class:`~staffsim.errors.WorkerLost`; Ctrl-C then raises
     ``KeyboardInterrupt``. ``labels`` name the scenarios in messages (default: their labels);
-    ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty).
+    ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty);
+    ``slot_replications=True`` keeps every replication's per-slot KPIs in
+    ``extra["slot_replications"]`` (off by default; see :func:`simulate`).
     """
     for i, sc in enumerate(scenarios):
         _scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
