@@ -7,8 +7,8 @@ holds who was there), and the arrivals are either the observed ones replayed at 
 times (``arrivals="observed"``, the default: the band then holds only what the model adds —
 handle times, patience, who waits) or Poisson with the observed count of each slot as its mean
 (``arrivals="volumes"``), or the scenario's own forecast volumes for those dates with its forecast
-error (``arrivals="forecast"``: how good the plan's inputs were, forecast included). Retrials and
-events are switched off, and forecast error too unless the arrivals are the forecast: the observed
+error (``arrivals="forecast"``: how good the plan's inputs were, forecast included). Retrials,
+self-service (the log holds the contacts that reached the queue) and events are switched off, and forecast error too unless the arrivals are the forecast: the observed
 arrivals already hold the redials, and the day's volumes are known. Each day is simulated with its
 own seed (drawn from ``seed`` and the date by :func:`staffsim.rng.stream`), so days are independent.
 
@@ -130,7 +130,8 @@ def _day_scenario(base: Scenario, date, open_s: float, close_s: float, heads: di
     channels = {}
     n_slots = round((close_s - open_s) / slot)
     for name, ch in base.raw["channels"].items():
-        drop = ("volume", "arrivals", "retrial", "volume_factor") + (() if mode == "forecast" else ("volume_uncertainty",))
+        drop = ("volume", "arrivals", "retrial", "volume_factor", "self_service") + (
+            () if mode == "forecast" else ("volume_uncertainty",))
         entry = {k: v for k, v in ch.items() if k not in drop}
         times = arrivals.get(name, np.zeros(0))
         if mode == "forecast":
