@@ -30,7 +30,9 @@ _EXPORTS = {
     "Requirement": "staffsim.requirement",
     "schedule": "staffsim.scheduling",
     "capacity": "staffsim.capacity",
-    "forecast": "staffsim.history",
+    "backtest": "staffsim.history.backtest",
+    "fit": "staffsim.history.fit",
+    "forecast": "staffsim.history.forecast",
 }
 
 __all__ = ["__version__", *_EXPORTS]

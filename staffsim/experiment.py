@@ -362,6 +362,7 @@ def simulate(
     progress: Any = None,
     contacts: bool = False,
     cluster: Any = None,
+    slot_replications: bool = False,
 ) -> RunResult:
     """Simulate ``replications`` independent days (default: the scenario's ``run``).
 
@@ -374,10 +375,14 @@ def simulate(
     ``service_level``: which definition fills the ``service_level`` columns (see
     :mod:`staffsim.metrics`). ``progress``: None shows a bar on a terminal for long runs, False
     never, or an object with ``update()``/``close()``. Ctrl-C stops the run and returns the
-    replications completed so far (``result.complete`` is then False).
+    replications completed so far (``result.complete`` is then False). ``slot_replications``:
+    also keep every replication's per-slot KPIs (``result.extra["slot_replications"]``, each KPI
+    an array replications × rows × slots; for prediction bands, see
+    :mod:`staffsim.history.backtest`).
     """
     return run_batch([scenario], replications, seed, jobs, service_level=service_level,
-                     progress=progress, label="simulating", contacts=contacts, cluster=cluster)[0]
+                     progress=progress, label="simulating", contacts=contacts, cluster=cluster,
+                     slot_replications=slot_replications)[0]
 
 
 def run_batch(
@@ -392,6 +397,7 @@ def run_batch(
     cluster: Any = None,
     labels: list[str] | None = None,
     contacts: bool = False,
+    slot_replications: bool = False,
 ) -> list[RunResult]:
     """Run several scenarios with the same seed and replication numbers (common random numbers).
 
@@ -403,7 +409,9 @@ def run_batch(
     ``complete`` is False and ``stopped`` says why. A worker lost before any replication of
     every scenario finished raises :class:`~staffsim.errors.WorkerLost`; Ctrl-C then raises
     ``KeyboardInterrupt``. ``labels`` name the scenarios in messages (default: their labels);
-    ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty).
+    ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty);
+    ``slot_replications=True`` keeps every replication's per-slot KPIs in
+    ``extra["slot_replications"]`` (off by default; see :func:`simulate`).
     """
     for i, sc in enumerate(scenarios):
         _scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
@@ -445,10 +453,14 @@ def run_batch(
         raise WorkerLost(f"{outcome.stopped}; no replication had finished")
     stopped = outcome.stopped if done_reps < reps else None
     per_scenario = [[outs[r * len(scenarios) + i] for r in range(done_reps)] for i in range(len(scenarios))]
-    return [
+    results = [
         _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps, stopped=stopped)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
+    if slot_replications:  # every replication's per-slot KPIs (prediction bands); off by default
+        for res, o in zip(results, per_scenario):
+            res.extra["slot_replications"] = {k: np.stack([x["slot"][k] for x in o]) for k in o[0]["slot"]}
+    return results
 
 
 def _scenario_arg(name: str, value: Any) -> Scenario:

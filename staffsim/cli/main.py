@@ -21,6 +21,9 @@ import pandas as pd
 from staffsim._version import __version__
 from staffsim.cli.capacity import _add_capacity_parser
 from staffsim.cli.forecast import add_parser as _add_forecast_parser
+from staffsim import __version__
+from staffsim.cli.backtest import _add_backtest_parser
+from staffsim.cli.fit import _add_fit_parser
 from staffsim.cli.options import (
     EXIT_WORKER_LOST,
     _add_forecast_reader_flags,
@@ -184,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
+    _add_fit_parser(sub)
+    _add_backtest_parser(sub)
     _add_forecast_parser(sub)
     for command in sub.choices.values():  # every command, those above included
         command.add_argument("--quiet", action="store_true",

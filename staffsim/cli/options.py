@@ -101,9 +101,9 @@ def _finish(complete: bool, replications: int, stopped: str | None = None) -> in
 
 
 
-def _add_forecast_reader_flags(p: argparse.ArgumentParser) -> None:
+def _add_forecast_reader_flags(p: argparse.ArgumentParser, columns_help: str | None = None) -> None:
     """--dayfirst/--monthfirst, --tz, --sheet, --columns: how to read a forecast file (see
-    load_forecast)."""
+    load_forecast); ``columns_help`` for a file of another kind (a contact log)."""
     order = p.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
                        help="dates are day/month/year (02/03/2026 is 2 March)")
@@ -113,15 +113,19 @@ def _add_forecast_reader_flags(p: argparse.ArgumentParser) -> None:
                    "zone are converted to it")
     p.add_argument("--sheet", help="the sheet of an Excel workbook that holds the forecast")
     p.add_argument("--columns", metavar="NAME=HEADER,...",
-                   help="map the file's headers: channel=Cola,start=Inicio Intervalo,"
+                   help=columns_help or "map the file's headers: channel=Cola,start=Inicio Intervalo,"
                    "volume=Ofrecidas,aht=TMO (also handle_time=, date=, media_type=)")
 
 
-def _forecast_reader_options(args: argparse.Namespace) -> dict:
+def _forecast_reader_options(args: argparse.Namespace, *, columns: bool = True) -> dict:
+    """The reader options of _add_forecast_reader_flags; ``columns=False`` leaves --columns to a
+    reader that maps headers of its own (a contact log)."""
     from staffsim.scenarios.forecast import parse_column_mapping
 
-    return {"dayfirst": args.dayfirst, "tz": args.tz, "sheet": args.sheet,
-            "columns": parse_column_mapping(args.columns) or None}
+    options = {"dayfirst": args.dayfirst, "tz": args.tz, "sheet": args.sheet}
+    if columns:
+        options["columns"] = parse_column_mapping(args.columns) or None
+    return options
 
 
 def _add_output_format_flags(p: argparse.ArgumentParser) -> None:
