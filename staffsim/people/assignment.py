@@ -63,6 +63,10 @@ class Assignment:
     def agents(self) -> Agents:
         return self.plan.agents
 
+    def breaks_of(self, p: int, k: int) -> tuple[tuple[float, float], ...]:
+        """The breaks (start, length in seconds) person ``p`` takes on their shift of kind ``k``."""
+        return self.extra["seat_breaks"][(p, k)]
+
     def summary(self) -> dict[str, Any]:
         """The objective's parts, the weights, the fairness and wish figures, and the solve."""
         f = self.fairness
@@ -93,12 +97,14 @@ class Assignment:
 def _tables(plan: Plan, solved: Solved) -> dict[str, Any]:
     kinds = plan.kinds
     seats: dict[int, list[tuple[int, ...]]] = {k.index: list(k.breaks) for k in kinds}
+    seat_breaks: dict[tuple[int, int], tuple] = {}
     rows = []
     for p in sorted(solved.works, key=lambda q: plan.people[q].id):
         a = plan.people[p]
         for k in sorted(solved.works[p], key=lambda j: (kinds[j].pday, kinds[j].start)):
             kk: Kind = kinds[k]
             combo = seats[k].pop(0)
+            seat_breaks[(p, k)] = combo
             rows.append({"agent_id": a.id, "name": a.name, "agent_team": a.team, "team": kk.team,
                          "template": kk.template, "date": kk.date.isoformat(),
                          "weekday": WEEKDAY_NAMES[kk.date.weekday()], "start": format_clock(kk.start),
@@ -151,7 +157,8 @@ def _tables(plan: Plan, solved: Solved) -> dict[str, Any]:
                                                   "seats", "seats_open", "reason", "shift"])
     return {"schedule": schedule, "open": open_frame, "hours": pd.DataFrame(hours_rows),
             "fairness": pd.DataFrame(fair_rows), "grid": grid,
-            "extra": {"weekend_max_deviation": dev["weekend"], "evening_max_deviation": dev["evening"]}}
+            "extra": {"weekend_max_deviation": dev["weekend"], "evening_max_deviation": dev["evening"],
+                      "seat_breaks": seat_breaks}}
 
 
 def assign(roster: Any, agents: str | Path | Agents, *, weeks: int | None = None,
