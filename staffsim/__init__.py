@@ -12,6 +12,7 @@ __version__ = "0.2.0"
 
 from staffsim.capacity import capacity  # noqa: E402  (capacity planning)
 from staffsim.errors import InputError  # noqa: E402
+from staffsim.people.assignment import assign  # noqa: E402  (shifts to named people)
 from staffsim.experiment import compare, plan_for, simulate  # noqa: E402
 from staffsim.requirement import Requirement, requirement  # noqa: E402
 from staffsim.scenarios.loader import load_scenario, scenario_from_dict  # noqa: E402
@@ -19,4 +20,4 @@ from staffsim.scheduling import schedule  # noqa: E402  (shift scheduling)
 from staffsim.sweeps import sweep  # noqa: E402
 
 __all__ = ["__version__", "InputError", "load_scenario", "scenario_from_dict", "simulate", "plan_for",
-           "compare", "sweep", "requirement", "Requirement", "schedule", "capacity"]
+           "compare", "sweep", "requirement", "Requirement", "schedule", "capacity", "assign"]

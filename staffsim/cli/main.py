@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from staffsim import __version__
+from staffsim.cli.assign import add_parser as _add_assign_parser
 from staffsim.cli.capacity import _add_capacity_parser
 from staffsim.cli.options import (
     EXIT_WORKER_LOST,
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
+    _add_assign_parser(sub)
     return parser
 
 
