@@ -1,0 +1,293 @@
+"""staffsim assign: agents files, the assignment program (checked rule by rule and against brute
+force), the calendars people read, the "cannot staff" diagnosis, and simulating the people."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from staffsim.errors import InputError
+from staffsim.people.agents import load_agents
+from staffsim.people.assign import objective_parts, solve_plan
+from staffsim.people.assignment import assign
+from staffsim.people.check import check_assignment
+from staffsim.people.plan import Weights, build_plan
+from staffsim.people.rosterfile import read_roster
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "people"
+
+AGENT_COLS = "id,name,team,skills,week_hours_min,week_hours_max,days_max,max_consecutive_days,days_off_together,availability,time_off,preferred_start,wished_days_off,weekends,seniority_years"
+
+
+def tiny_roster(tmp: Path, shifts: list[tuple], days: int = 3, channels=("voice",), teams=None) -> Path:
+    """A roster directory: a scenario of ``days`` days from Monday 2 March 2026 and shifts
+    (team, day, start, end, agents, breaks)."""
+    teams = teams or {"phones": ["voice"]}
+    sc = {"name": "tiny", "horizon": {"start_date": "2026-03-02", "days": days, "start": "06:00",
+                                       "end": "23:00", "slot": "1h"},
+          "channels": {c: {"volume": [20] * 17, "handle_time": {"dist": "exponential", "mean": "5min"},
+                           "patience": {"dist": "exponential", "mean": "3min"},
+                           "target": {"service_level": 0.8, "threshold": "20s"}} for c in channels},
+          "agents": [{"group": t, "skills": s, "staffing": "plan"} for t, s in teams.items()],
+          "run": {"replications": 4, "seed": 11}}
+    d = tmp / "roster"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "roster.yaml").write_text(yaml.safe_dump(sc, sort_keys=False))
+    rows = [{"team": t, "template": f"t{e - s}", "day": day, "start": f"{s:02d}:00", "end": f"{e:02d}:00",
+             "agents": n, "paid_hours": n * (e - s), "breaks": br} for t, day, s, e, n, br in shifts]
+    pd.DataFrame(rows).to_csv(d / "shifts.csv", index=False)
+    return d
+
+
+def agents_file(tmp: Path, rows: list[str], name: str = "agents.csv") -> Path:
+    path = tmp / name
+    path.write_text(AGENT_COLS + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+# ------------------------------------------------------------------ agents files
+def test_example_agents_load_in_every_format(tmp_path):
+    a = load_agents(EXAMPLE / "agents.csv", channels=["voice", "chat", "claims"])
+    assert 40 <= len(a) <= 60
+    frame = pd.read_csv(EXAMPLE / "agents.csv", dtype=str, keep_default_na=False)
+    frame.to_excel(tmp_path / "agents.xlsx", index=False)
+    (tmp_path / "agents.yaml").write_text(yaml.safe_dump({"agents": frame.to_dict("records")}))
+    for other in ("agents.xlsx", "agents.yaml"):
+        b = load_agents(tmp_path / other)
+        assert b.people == a.people
+
+
+@pytest.mark.parametrize("row, where, what", [
+    ("A1,Ana,x,voice;fax,0,40,5,6,2,,,,,,", "row 2 (id A1): skills", "unknown skill 'fax'"),
+    ("A1,Ana,x,voice,0,40,5,6,2,,2026-03-02..2026-03-05; 2026-03-04,,,,", "row 2 (id A1): time_off", "overlap"),
+    ("A1,Ana,x,voice,0,40,5,6,2,,,25:00-26:00,,,", "row 2 (id A1): preferred_start", "clock time"),
+    ("A1,Ana,x,voice,0,40,5,6,2,,,,,sometimes,", "row 2 (id A1): weekends", "avoid"),
+])
+def test_bad_agents_files_name_file_row_and_field(tmp_path, row, where, what):
+    path = agents_file(tmp_path, [row])
+    with pytest.raises(InputError) as err:
+        load_agents(path, channels=["voice"])
+    msg = str(err.value)
+    assert str(path) in msg and where in msg and what in msg
+
+
+def test_duplicate_ids_are_named(tmp_path):
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,0,40,5,6,2,,,,,,", "A1,Bea,x,voice,0,40,5,6,2,,,,,,"])
+    with pytest.raises(InputError, match=r"row 3 \(id A1\): id: 'A1' is already used on row 2"):
+        load_agents(path)
+
+
+def test_unreachable_contract_hours_are_named(tmp_path):
+    roster = tiny_roster(tmp_path, [("phones", d, 8, 16, 1, "") for d in (1, 2, 3)])
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,33,35,5,6,0,,,,,,"])  # 8 h shifts: 32 or 40, never 33-35
+    with pytest.raises(InputError) as err:
+        assign(roster, path, weeks=1, open_cost=10)
+    msg = str(err.value)
+    assert f"{path}: row 2 (id A1): week_hours_min" in msg and "8h" in msg
+
+
+# ------------------------------------------------------------------ brute force
+def _brute_force(plan) -> float:
+    """The least objective over every way of giving each seat to a person or leaving it open,
+    keeping only assignments the independent checker accepts."""
+    seats = [(k.index, i) for k in plan.kinds for i in range(k.demand)]
+    n = len(plan.people)
+    best = float("inf")
+    for choice in itertools.product(range(n + 1), repeat=len(seats)):
+        works = {p: [] for p in range(n)}
+        for (k, _), p in zip(seats, choice):
+            if p < n:
+                works[p].append(k)
+        if any(len(set(v)) != len(v) for v in works.values()):
+            continue
+        rows = []
+        for p, ks in works.items():
+            for k in ks:
+                kk = plan.kinds[k]
+                rows.append({"agent_id": plan.people[p].id, "team": kk.team, "template": kk.template,
+                             "date": kk.date.isoformat(), "start": f"{int(kk.start // 3600):02d}:00",
+                             "end": f"{int(kk.end // 3600):02d}:00"})
+        sched = pd.DataFrame(rows, columns=["agent_id", "team", "template", "date", "start", "end"])
+        taken = pd.Series([k for v in works.values() for k in v]).value_counts()
+        open_rows = [{"date": kk.date.isoformat(), "team": kk.team, "template": kk.template,
+                      "start": f"{int(kk.start // 3600):02d}:00", "end": f"{int(kk.end // 3600):02d}:00",
+                      "seats_open": kk.demand - int(taken.get(kk.index, 0))} for kk in plan.kinds]
+        if check_assignment(sched, plan.roster, plan.agents, plan.start_date, plan.n_days,
+                            pd.DataFrame(open_rows), rest_s=plan.rest_s):
+            continue
+        best = min(best, objective_parts(plan, works)["total"])
+    return best
+
+
+TINY_CASES = [
+    # rest: a 14-22 shift then an 06-14 shift is 8 h rest; wishes and weekends in play
+    ([("phones", 1, 14, 22, 1, ""), ("phones", 2, 6, 14, 1, ""), ("phones", 2, 14, 22, 1, ""),
+      ("phones", 3, 6, 14, 1, "")],
+     ["A1,Ana,x,voice,0,16,5,6,0,,,06:00-07:00,,,3", "B2,Bea,x,voice,0,24,5,6,0,,2026-03-03,,wed,,0",
+      "C3,Cai,x,voice,8,24,5,2,0,mon-wed 06:00-14:00,,,,,1"]),
+    # consecutive days (C3 at most 2 in a row), hours max, part availability
+    ([("phones", 1, 8, 16, 1, ""), ("phones", 2, 8, 16, 1, ""), ("phones", 3, 8, 16, 1, ""),
+      ("phones", 3, 12, 20, 1, "")],
+     ["A1,Ana,x,voice,0,8,5,6,0,,,,,,0", "B2,Bea,x,voice,0,24,5,1,0,,,08:00-09:00,,,0",
+      "C3,Cai,x,voice,0,24,5,2,0,,,12:00-13:00,mon,,9"]),
+]
+
+
+@pytest.mark.parametrize("shifts, people", TINY_CASES)
+@pytest.mark.parametrize("open_cost", [3.0, 50.0])
+def test_program_matches_brute_force(tmp_path, shifts, people, open_cost):
+    roster = tiny_roster(tmp_path, shifts)
+    path = agents_file(tmp_path, people)
+    plan = build_plan(read_roster(roster), load_agents(path), None, Weights(open_shift=open_cost))
+    solved = solve_plan(plan, by_week=False)
+    assert solved.optimal
+    assert solved.objective == pytest.approx(_brute_force(plan), abs=1e-6)
+
+
+def test_days_off_together_and_week_rules(tmp_path):
+    # one person, a week of 8 h shifts, five days a week with two consecutive days off
+    roster = tiny_roster(tmp_path, [("phones", d, 8, 16, 1, "") for d in range(1, 8)], days=7)
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,40,40,5,6,2,,,,,,0"])
+    a = assign(roster, path, weeks=2, open_cost=5)
+    assert check_assignment(a.schedule, a.plan.roster, a.plan.agents, a.plan.start_date, 14, a.open,
+                            allow_short=False) == []
+    for lo in (0, 7):
+        worked = {(dt.date.fromisoformat(d) - dt.date(2026, 3, 2)).days for d in a.schedule["date"]}
+        off = [d not in worked for d in range(lo, lo + 7)]
+        assert sum(not o for o in off) == 5
+        assert any(off[j] and off[j + 1] for j in range(6))
+
+
+# ------------------------------------------------------------------ cannot staff
+def test_only_person_with_the_skill_on_leave_cannot_staff(tmp_path):
+    roster = tiny_roster(tmp_path, [("phones", d, 8, 16, 1, "") for d in (1, 2, 3)] +
+                         [("claims", d, 9, 17, 1, "") for d in (1, 2, 3)],
+                         channels=("voice", "claims"), teams={"phones": ["voice"], "claims": ["claims"]})
+    path = agents_file(tmp_path, ["A1,Ana,x,voice;claims,0,40,5,6,0,,2026-03-03,,,,0",
+                                  "B2,Bea,x,voice,0,40,5,6,0,,,,,,0", "C3,Cai,x,voice,0,40,5,6,0,,,,,,0"])
+    with pytest.raises(InputError) as err:
+        assign(roster, path)
+    msg = str(err.value)
+    assert "cannot staff Tue 2026-03-03 claims t8 09:00-17:00" in msg
+    assert "1 people have the skill claims; on leave: A1" in msg
+    assert "Mon" not in msg and "Wed" not in msg  # only the day with the expert away
+    a = assign(roster, path, open_cost=100)
+    assert list(a.open["shift"]) == ["Tue 2026-03-03 claims t8 09:00-17:00"]
+
+
+# ------------------------------------------------------------------ the worked example
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    out = tmp_path_factory.mktemp("assign") / "out"
+    a = assign(EXAMPLE / "roster", EXAMPLE / "agents.csv", weeks=4)
+    a.write(out)
+    return a, out
+
+
+def test_example_respects_every_rule(example):
+    a, _ = example
+    assert len(a.open) == 0
+    assert check_assignment(a.schedule, a.plan.roster, a.plan.agents, a.plan.start_date, 28, a.open,
+                            allow_short=False) == []
+    parts = objective_parts(a.plan, a.solved.works)
+    assert parts["total"] == pytest.approx(a.solved.objective)
+
+
+def test_ics_files_hold_exactly_the_shifts_and_breaks(example):
+    icalendar = pytest.importorskip("icalendar")
+    from zoneinfo import ZoneInfo
+
+    a, out = example
+    tz = ZoneInfo("Europe/Madrid")
+    for person in a.plan.people:
+        cal = icalendar.Calendar.from_ical((out / "agents" / f"{person.id}.ics").read_bytes())
+        assert [str(c["TZID"]) for c in cal.walk("VTIMEZONE")] == ["Europe/Madrid"]
+        got = set()
+        for ev in cal.walk("VEVENT"):
+            start, end = ev["DTSTART"].dt, ev["DTEND"].dt
+            assert start.utcoffset() == start.replace(tzinfo=None).replace(tzinfo=tz).utcoffset()
+            got.add((str(ev["CATEGORIES"].to_ical().decode()), start.replace(tzinfo=None), end.replace(tzinfo=None)))
+        want = set()
+        for r in a.schedule[a.schedule["agent_id"] == person.id].itertuples():
+            day = dt.datetime.fromisoformat(r.date)
+            h0, m0 = map(int, r.start.split(":"))
+            h1, m1 = map(int, r.end.split(":"))
+            want.add(("SHIFT", day.replace(hour=h0, minute=m0), day.replace(hour=h1, minute=m1)))
+            for part in filter(None, r.breaks.split(", ")):
+                clock, length = part.split(" (")
+                bh, bm = map(int, clock.split(":"))
+                b0 = day.replace(hour=bh, minute=bm)
+                want.add(("BREAK", b0, b0 + dt.timedelta(minutes=int(length.rstrip("min)")))))
+        assert got == want
+    # the clocks change on Sunday 29 March 2026: a shift that day is in summer time (+02:00)
+    sunday = a.schedule[a.schedule["date"] == "2026-03-29"]
+    assert len(sunday)
+    cal = icalendar.Calendar.from_ical((out / "agents" / f"{sunday.iloc[0]['agent_id']}.ics").read_bytes())
+    ev = [e for e in cal.walk("VEVENT") if e["DTSTART"].dt.date() == dt.date(2026, 3, 29)][0]
+    assert ev["DTSTART"].dt.utcoffset() == dt.timedelta(hours=2)
+
+
+def test_outputs_people_use(example):
+    a, out = example
+    for name in ("schedule.csv", "hours.csv", "fairness.csv", "grid.csv", "grid.html", "assignment.xlsx",
+                 "summary.json", "people_week1.yaml", "people_week4.yaml"):
+        assert (out / name).exists(), name
+    grid = pd.read_csv(out / "grid.csv", dtype=str, keep_default_na=False)
+    assert len(grid) == len(a.plan.people)
+    hours = pd.read_csv(out / "hours.csv")
+    assert (hours["hours"] <= hours["week_hours_max"] + 1e-9).all()
+    sheets = pd.read_excel(out / "assignment.xlsx", sheet_name=None)
+    assert {"phones", "web", "claims", "grid"} <= set(sheets)
+    # leave shows as LV in the grid on each day of approved time off
+    for p in a.plan.people:
+        row = grid[grid["agent_id"] == p.id].iloc[0]
+        for d in range(28):
+            date = a.plan.date(d)
+            col = f"{date.strftime('%a')} {date.strftime('%m-%d')}"
+            assert (row[col] == "LV") == p.on_leave(date)
+
+
+def test_cli_assign_runs_the_documented_command(tmp_path, capsys):
+    from staffsim.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["assign", str(EXAMPLE / "roster"), "--agents", str(EXAMPLE / "agents.csv"),
+                 "--weeks", "4", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Seats 920, open 0" in text and "Objective weights: open_shift None" in text
+    assert (out / "agents" / "A01.ics").exists()
+
+
+# ------------------------------------------------------------------ simulating the people
+def test_experts_away_lower_the_simulated_service_level(tmp_path):
+    from staffsim.experiment import simulate
+    from staffsim.people.simulate import block_scenarios
+    from staffsim.scenarios.loader import scenario_from_dict
+
+    roster = tiny_roster(tmp_path, [("phones", 1, 8, 16, 3, "")], days=1)
+    team = ["N1,Nia,x,voice:1.4,0,40,5,6,0,,,,,,0", "N2,Noa,x,voice:1.4,0,40,5,6,0,,,,,,0",
+            "N3,Ned,x,voice:1.4,0,40,5,6,0,,,,,,0"]
+    experts = ["E1,Eva,x,voice:0.6,0,40,5,6,0,,{},,,,9", "E2,Eli,x,voice:0.6,0,40,5,6,0,,{},,,,9",
+               "E3,Edu,x,voice:0.6,0,40,5,6,0,,{},,,,9"]
+    levels = []
+    for leave in ("", "2026-03-02"):
+        # the experts' day, then the same day with the experts on leave and others in their seats
+        people = [e.format(leave) for e in experts] + (team if leave else [])
+        path = agents_file(tmp_path, people, name=f"a{leave}.csv")
+        a = assign(roster, path, weights=Weights(wish_miss=0, worst_wish_rate=0, weekend_spread=0, evening_spread=0))
+        groups = set(a.schedule["agent_id"])
+        assert groups == ({"E1", "E2", "E3"} if not leave else {"N1", "N2", "N3"})
+        data = block_scenarios(a)["people_part1.yaml"]
+        sc = scenario_from_dict(data, source="people", base_dir=roster)
+        res = simulate(sc, replications=20, seed=5, jobs=1)
+        s = res.summary()
+        row = s[s["channel"] == "voice"].iloc[0]
+        levels.append((row["service_level"], row["service_level_ci"]))
+    (present, ci1), (away, ci2) = levels
+    assert present - away > ci1 + ci2
