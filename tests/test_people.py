@@ -291,3 +291,26 @@ def test_experts_away_lower_the_simulated_service_level(tmp_path):
         levels.append((row["service_level"], row["service_level_ci"]))
     (present, ci1), (away, ci2) = levels
     assert present - away > ci1 + ci2
+
+
+def test_example_people_week_runs_and_example_files_are_reproduced(example, capsys):
+    import importlib.util
+
+    from staffsim.cli.main import main
+
+    _, out = example
+    assert main(["run", str(out / "people_week1.yaml"), "-n", "1", "--no-progress"]) == 0
+    assert "phones @0.85" in capsys.readouterr().out
+    spec = importlib.util.spec_from_file_location("make_example", EXAMPLE / "make_example.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    shipped = pd.read_csv(EXAMPLE / "agents.csv", dtype=str, keep_default_na=False)
+    made = mod.agents().astype(str)
+    assert shipped.equals(made)
+    forecast = pd.read_csv(EXAMPLE / "forecast.csv")
+    assert len(forecast) == len(mod.forecast())
+    from staffsim.scheduling.rules import load_rules
+    from staffsim.scenarios.loader import load_scenario
+
+    assert set(load_rules(EXAMPLE / "rules.yaml").spec.teams) == {"phones", "web", "claims"}
+    assert load_scenario(EXAMPLE / "center.yaml").spec.horizon.days == 7
