@@ -32,6 +32,10 @@ def add_parser(sub) -> None:
                    "forecast file's, else UTC)")
     p.add_argument("--rest", type=_duration, default=11 * 3600.0, help="least rest between shifts (default 11h)")
     p.add_argument("--time-limit", type=_duration, default=60.0, help="solver time limit (default 60s)")
+    p.add_argument("--simulate", action="store_true", help="simulate the people week by week: "
+                   "customers' service and agent KPIs (occupancy, busy stretches, late breaks, overtime)")
+    p.add_argument("-n", "--replications", type=int, default=3, help="with --simulate (default 3)")
+    p.add_argument("--seed", type=int, help="with --simulate (default: the scenario's)")
     p.add_argument("--out", type=Path, help="write the schedules, grid, calendars and scenarios here")
     p.set_defaults(func=_cmd_assign)
 
@@ -47,7 +51,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         except ValueError:
             raise InputError(f"--start-date: expected YYYY-MM-DD, got {args.start_date!r}") from None
     if args.out:
-        _check_out(args, TABLES, FILES)
+        _check_out(args, TABLES + ["agent_kpis", "team_kpis", "service"], FILES)
     if args.tz:
         from staffsim.people.ical import zone
 
@@ -71,8 +75,20 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     f = a.fairness
     print(format_table(f[["agent_id", "name", "team", "contract", "shifts", "hours", "weekend_shifts",
                           "evening_shifts", "wishes_missed", "wish_score"]]))
+    sim = None
+    if args.simulate:
+        from staffsim.people.kpis import simulate_people
+
+        if args.replications < 1:
+            raise InputError(f"--replications: must be at least 1, got {args.replications}")
+        sim = simulate_people(a, replications=args.replications, seed=args.seed)
+        print(f"\nSimulated ({sim.replications} replications, seed {sim.seed}): customers per channel and week")
+        print(format_table(sim.service[["block", "channel", "offered", "service_level", "asa_s",
+                                        "abandon_rate", "occupancy"]]))
+        print("\nAgents per team and week (occupancy = busy / available; seconds; overtime in hours):")
+        print(format_table(sim.teams))
     if args.out:
-        a.write(args.out)
+        a.write(args.out, people_sim=sim)
         print(f"\nwritten to {args.out}/ (grid.html, agents/<id>.ics; simulate: staffsim run "
               f"{args.out}/people_week1.yaml)")
     return 0

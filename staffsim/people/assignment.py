@@ -88,7 +88,8 @@ class Assignment:
         }
 
     def write(self, directory: str | Path, **options: Any) -> list[Path]:
-        """Every output (see :func:`staffsim.people.calendars.write_assignment`), all or nothing."""
+        """Every output (see :func:`staffsim.people.calendars.write_assignment`), all or nothing;
+        ``people_sim=`` adds the simulated KPIs."""
         from staffsim.people.calendars import write_assignment
 
         return write_assignment(self, directory, **options)

@@ -49,8 +49,32 @@ def agent_events(assignment: Any, p: int) -> list[dict]:
     return events
 
 
-def grid_html(assignment: Any) -> str:
-    """The team grid as a self-contained HTML page (people × days, colour per shift start)."""
+def _kpi_html(people_sim: Any) -> str:
+    """The simulated customers' service and the agent-side KPIs per team, as HTML tables."""
+    if people_sim is None:
+        return ""
+    svc = people_sim.service[["block", "channel", "offered", "service_level", "asa_s", "abandon_rate",
+                              "occupancy"]]
+    teams = people_sim.teams[["block", "agent_team", "shifts", "available_h", "busy_h", "occupancy",
+                              "longest_busy_s", "break_late_mean_s", "break_late_max_s", "overtime_h"]]
+
+    def table(df: pd.DataFrame) -> str:
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+        body = "".join("<tr>" + "".join(
+            f"<td class='num'>{v:.3g}</td>" if isinstance(v, float) else f"<td>{html.escape(str(v))}</td>"
+            for v in row) + "</tr>" for row in df.itertuples(index=False))
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    return (f"<h2>Simulated: customers ({people_sim.replications} replications, seed {people_sim.seed})</h2>"
+            f"{table(svc)}<h2>Simulated: agents per team</h2>"
+            "<p>occupancy = busy (holding a contact) / available (logged in, not on break); longest busy "
+            "stretch and break lateness in seconds; overtime = logged in after the shift's end.</p>"
+            f"{table(teams)}")
+
+
+def grid_html(assignment: Any, people_sim: Any = None) -> str:
+    """The team grid as a self-contained HTML page (people × days, colour per shift start), with
+    the simulated service and agent KPIs when ``people_sim`` is given."""
     grid = assignment.grid
     days = [c for c in grid.columns if c not in ("agent_id", "name", "team", "hours")]
     hours = assignment.hours.groupby("agent_id")[["hours", "hours_owed", "week_hours_max"]].sum()
@@ -97,16 +121,18 @@ Codes: start-end hour; <span style="background:#cfe8ff">early</span>
 <span style="background:#d9f2d0">mid-day</span> <span style="background:#ffe2b8">late</span> start,
 - off, LV approved leave. Objective weights: {html.escape(weights)}.</p>
 <table><thead><tr><th>id</th><th>name</th>{head}<th>hours</th><th>contract (period)</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
+<tbody>{''.join(rows)}</tbody></table>{_kpi_html(people_sim)}</body></html>
 """
 
 
 def write_assignment(assignment: Any, directory: str | Path, csv_dialect: str = "standard",
-                     xlsx: bool = True, ics: bool = True) -> list[Path]:
+                     xlsx: bool = True, ics: bool = True, people_sim: Any = None) -> list[Path]:
     """Write, all or nothing: ``schedule.csv``, ``open.csv``, ``hours.csv``, ``fairness.csv``,
     ``grid.csv``, ``grid.html``, ``summary.json``, ``assignment.xlsx`` (a sheet per team, then
     the grid, hours, fairness and open seats), ``agents/<id>.csv`` and ``agents/<id>.ics`` per
-    person, and ``people_week<N>.yaml`` (scenarios ``staffsim run`` simulates)."""
+    person, and ``people_week<N>.yaml`` (scenarios ``staffsim run`` simulates); with
+    ``people_sim`` (:func:`staffsim.people.kpis.simulate_people`) also ``agent_kpis.csv``,
+    ``team_kpis.csv`` and ``service.csv``, shown in grid.html."""
     directory = Path(directory)
     a = assignment
     plan = a.plan
@@ -117,7 +143,11 @@ def write_assignment(assignment: Any, directory: str | Path, csv_dialect: str = 
         for name, df in tables.items():
             written.append(write_text(directory / f"{name}.csv", frame_to_csv(df, csv_dialect)))
         written.append(write_text(directory / "summary.json", dumps(a.summary())))
-        written.append(write_text(directory / "grid.html", grid_html(a)))
+        written.append(write_text(directory / "grid.html", grid_html(a, people_sim)))
+        if people_sim is not None:
+            for name, df in (("agent_kpis", people_sim.agents), ("team_kpis", people_sim.teams),
+                             ("service", people_sim.service)):
+                written.append(write_text(directory / f"{name}.csv", frame_to_csv(df, csv_dialect)))
         if xlsx:
             sheets: dict[str, pd.DataFrame] = {}
             teams = {p.team for p in plan.people}

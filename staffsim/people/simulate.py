@@ -4,8 +4,9 @@ proficiency instead of the team's average.
 For each block of the period as long as the roster (a week for a weekly roster), the roster's
 scenario with each rostered team's group replaced by one group per distinct proficiency: the
 team's skills, ``handle_time_factor`` = the people's factors for them, and the shifts those
-people work (merged when start, end, breaks and day agree). The engine is unchanged: a person
-is an agent of the group of their proficiency. Open seats are simply not worked.
+people work, one entry per person and day (``agents: 1``) so that the engine's agents map back
+to people (:func:`block_people`). The engine is unchanged: a person is an agent of the group of
+their proficiency. Open seats are simply not worked.
 """
 
 from __future__ import annotations
@@ -46,18 +47,7 @@ def block_scenarios(assignment: Any, directory: str | Path | None = None) -> dic
     base = roster.scenario.raw
     teams = sorted({s.team for s in roster.shifts})
     out = {}
-    for b in range(0, plan.n_days, length):
-        groups: dict[tuple[str, tuple], dict[tuple, int]] = {}
-        for p, ks in assignment.solved.works.items():
-            a = plan.people[p]
-            for k in ks:
-                kk: Kind = plan.kinds[k]
-                if not b <= kk.pday < b + length:
-                    continue
-                factors = tuple((c, float(a.skills[c])) for c in kk.skills)
-                key = (kk.start, kk.end, assignment.breaks_of(p, k), kk.pday - b + 1)
-                seat = groups.setdefault((kk.team, factors), {})
-                seat[key] = seat.get(key, 0) + 1
+    for n, (b, groups) in enumerate(_blocks(assignment)):
         data = copy.deepcopy(base)
         new_agents = []
         rates: dict[str, str] = {}
@@ -65,7 +55,7 @@ def block_scenarios(assignment: Any, directory: str | Path | None = None) -> dic
             if g.get("group") not in teams:
                 new_agents.append(g)
                 continue
-            for (team, factors), seats in sorted(groups.items()):
+            for (team, factors), seats in groups.items():
                 if team != g["group"]:
                     continue
                 name = _group_name(team, factors)
@@ -76,11 +66,11 @@ def block_scenarios(assignment: Any, directory: str | Path | None = None) -> dic
                 if hf:
                     ng["handle_time_factor"] = hf
                 ng["shifts"] = [
-                    {"start": format_clock(s), "end": format_clock(e), "agents": n,
+                    {"start": format_clock(s), "end": format_clock(e), "agents": 1,
                      **({"breaks": [{"start": format_clock(bs), "length": f"{bl / 60:g}min"} for bs, bl in br]}
                         if br else {}),
                      "days": [day]}
-                    for (s, e, br, day), n in sorted(seats.items(), key=lambda kv: (kv[0][3], kv[0][0]))]
+                    for (s, e, br, day, _person) in seats]
                 new_agents.append(ng)
         data["agents"] = new_agents
         costs = data.get("costs", {})
@@ -99,6 +89,41 @@ def block_scenarios(assignment: Any, directory: str | Path | None = None) -> dic
                                "per team and proficiency; simulated on the roster's own days and forecast.")
         if directory is not None and roster.scenario.base_dir is not None:
             _rebase(data, Path(roster.scenario.base_dir), Path(directory))
-        n = b // length + 1
-        out[f"people_week{n}.yaml" if length == 7 else f"people_part{n}.yaml"] = data
+        out[block_name(n + 1, length)] = data
     return out
+
+
+def block_name(n: int, length: int) -> str:
+    """``people_week<n>.yaml`` for a weekly roster, ``people_part<n>.yaml`` otherwise."""
+    return f"people_week{n}.yaml" if length == 7 else f"people_part{n}.yaml"
+
+
+def _blocks(assignment: Any) -> list[tuple[int, dict]]:
+    """Per block (first period day, {(team, factors): [(start, end, breaks, day, person)]}), the
+    groups in team order then factors, the seats by day, start and person id."""
+    plan = assignment.plan
+    length = plan.roster.days
+    out = []
+    for b in range(0, plan.n_days, length):
+        groups: dict[tuple[str, tuple], list] = {}
+        for p, ks in assignment.solved.works.items():
+            a = plan.people[p]
+            for k in ks:
+                kk: Kind = plan.kinds[k]
+                if not b <= kk.pday < b + length:
+                    continue
+                factors = tuple((c, float(a.skills[c])) for c in kk.skills)
+                groups.setdefault((kk.team, factors), []).append(
+                    (kk.start, kk.end, assignment.breaks_of(p, k), kk.pday - b + 1, p))
+        for seats in groups.values():
+            seats.sort(key=lambda s: (s[3], s[0], plan.people[s[4]].id))
+        out.append((b, dict(sorted(groups.items()))))
+    return out
+
+
+def block_people(assignment: Any, block: int) -> dict[str, list[tuple[int, int, float, float, tuple]]]:
+    """For block ``block`` (0 = first), per group of its scenario: the people behind the group's
+    shift entries, in order (one engine agent each), as (person, period day, start, end, breaks)."""
+    b, groups = _blocks(assignment)[block]
+    return {_group_name(team, factors): [(p, b + day - 1, s, e, br) for (s, e, br, day, p) in seats]
+            for (team, factors), seats in groups.items()}
