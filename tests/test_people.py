@@ -174,7 +174,7 @@ def test_only_person_with_the_skill_on_leave_cannot_staff(tmp_path):
     with pytest.raises(InputError) as err:
         assign(roster, path)
     msg = str(err.value)
-    assert "cannot staff Tue 2026-03-03 claims t8 09:00-17:00" in msg
+    assert "cannot staff Tue 2026-03-03 claims t8 09:00-17:00" in msg and "--open-cost" in msg
     assert "1 people have the skill claims; on leave: A1" in msg
     assert "Mon" not in msg and "Wed" not in msg  # only the day with the expert away
     a = assign(roster, path, open_cost=100)
@@ -314,3 +314,35 @@ def test_example_people_week_runs_and_example_files_are_reproduced(example, caps
 
     assert set(load_rules(EXAMPLE / "rules.yaml").spec.teams) == {"phones", "web", "claims"}
     assert load_scenario(EXAMPLE / "center.yaml").spec.horizon.days == 7
+
+
+def test_agent_kpis_add_up_to_the_contacts_handled(tmp_path):
+    """Per person, busy time comes from the engine's audit recorder; for voice (one contact at a
+    time) the busy time of a group's people is exactly the handle time of the contacts the
+    group answered (the contact log of the same replication)."""
+    from staffsim.experiment import simulate
+    from staffsim.people.kpis import simulate_people
+    from staffsim.people.simulate import block_scenarios
+    from staffsim.scenarios.loader import scenario_from_dict
+
+    roster = tiny_roster(tmp_path, [("phones", 1, 8, 16, 2, "11:00 (15min)"), ("phones", 1, 12, 20, 2, "15:00 (30min)")],
+                         days=1)
+    people = [f"P{i},N{i},x,voice:{f},0,40,5,6,0,,,,,,0" for i, f in enumerate((0.8, 1.0, 1.2, 1.0))]
+    a = assign(roster, agents_file(tmp_path, people))
+    sim = simulate_people(a, replications=1, seed=3)
+    days = sim.days
+    assert len(days) == 4 and days["present"].all()
+    assert (days["breaks_taken"] == days["breaks_scheduled"]).all()
+    assert (days["break_late_mean_s"] >= 0).all() and (days["overtime_s"] >= 0).all()
+    assert ((days["occupancy"] >= 0) & (days["occupancy"] <= 1)).all()
+    assert (days["longest_busy_s"] <= days["busy_s"] + 1e-9).all()
+    data = block_scenarios(a)["people_part1.yaml"]
+    log = simulate(scenario_from_dict(data, source="t", base_dir=roster), replications=1, seed=3, jobs=1,
+                   contacts=True, progress=False).contacts
+    served = log[log["answered"]].groupby("group")["handle_s"].sum()
+    busy = days.groupby("group")["busy_s"].sum()
+    assert set(busy.index) == set(served.index)
+    for group in busy.index:
+        assert busy[group] == pytest.approx(served[group], rel=1e-9)
+    # logged in = scheduled shift + overtime (nobody absent, logins at the shift start)
+    assert days["logged_in_s"].to_numpy() == pytest.approx((8 * 3600 + days["overtime_s"]).to_numpy(), rel=1e-12)

@@ -197,9 +197,11 @@ def assign(roster: Any, agents: str | Path | Agents, *, weeks: int | None = None
     if solved.open and w.open_shift is None:
         lines = [f"cannot staff {o['shift']}: {o['seats_open']} of {o['seats']} seat(s): {o['reason']}"
                  for o in tables["open"].to_dict("records")]
+        hint = "give an open-shift cost, --open-cost, to leave them open"
+        if len(lines) == 1:
+            raise InputError(f"{people.source}: {lines[0]} ({hint})")
         raise InputError.several(
-            f"{people.source}: cannot staff {len(lines)} shift(s) of {r.source} (give an open-shift "
-            "cost, --open-cost, to leave them open):", lines)
+            f"{people.source}: cannot staff {len(lines)} shift(s) of {r.source} ({hint}):", lines)
     tz = time_zone or r.time_zone() or "UTC"
     return Assignment(plan, solved, tables["schedule"], tables["open"], tables["hours"],
                       tables["fairness"], tables["grid"], tz, extra=tables["extra"])

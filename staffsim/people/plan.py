@@ -159,15 +159,18 @@ class Plan:
     def fair_targets(self, which: str, upto: int | None = None) -> dict[int, float]:
         """Each person's fair share of the weekend (``which='weekend'``) or evening seats (of
         the period days before ``upto``): total seats × a_p / Σ a, a_p = week_hours_max × the
-        days on which the person could work such a seat. People who can work none are left out."""
+        days on which the person could work such a seat. Only people who could work both kinds
+        (weekend and weekday; evening and day) share: someone whose availability allows only
+        evenings, or no weekends, chose it and is left out."""
         upto = self.n_days if upto is None else upto
         test = (lambda k: k.weekend and k.pday < upto) if which == "weekend" else \
             (lambda k: self.evening(k) and k.pday < upto)
         total = sum(k.demand for k in self.kinds if test(k))
         weight = {}
         for p in range(len(self.people)):
-            days = {self.kinds[k].pday for k in self.eligible.get(p, []) if test(self.kinds[k])}
-            if days:
+            mine = [self.kinds[k] for k in self.eligible.get(p, []) if self.kinds[k].pday < upto]
+            days = {k.pday for k in mine if test(k)}
+            if days and any(not test(k) for k in mine):
                 weight[p] = self.people[p].week_hours_max * len(days)
         s = sum(weight.values())
         return {p: total * w / s for p, w in weight.items()} if s > 0 else {}
