@@ -253,15 +253,32 @@ def test_outputs_people_use(example):
             assert (row[col] == "LV") == p.on_leave(date)
 
 
-def test_cli_assign_runs_the_documented_command(tmp_path, capsys):
+def test_commands_of_the_docs_page_run(tmp_path, capsys):
+    """Every command quoted in docs/people.md, with out/ in a temporary directory."""
+    import re
+    import subprocess
+    import sys
+
     from staffsim.cli.main import main
 
-    out = tmp_path / "out"
-    assert main(["assign", str(EXAMPLE / "roster"), "--agents", str(EXAMPLE / "agents.csv"),
-                 "--weeks", "4", "--out", str(out)]) == 0
+    page = (ROOT / "docs" / "people.md").read_text()
+    commands = re.findall(r"^\$ (.+)$", page, flags=re.M)
+    assert len(commands) == 5
+    for command in commands:
+        words = [w.replace("out/", f"{tmp_path}/") if w.startswith("out/") else w for w in command.split()]
+        if words[0] == "staffsim":
+            assert main(words[1:]) == 0, command
+        else:
+            done = subprocess.run([sys.executable] + words[1:], cwd=ROOT, capture_output=True, text=True,
+                                  env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+            assert done.returncode == 0, done.stderr
+            print(done.stdout)
     text = capsys.readouterr().out
     assert "Seats 920, open 0" in text and "Objective weights: open_shift None" in text
-    assert (out / "agents" / "A01.ics").exists()
+    assert (tmp_path / "people" / "agents" / "A01.ics").exists()
+    assert (tmp_path / "people-sim" / "team_kpis.csv").exists()
+    for name in ("agents.csv", "forecast.csv", "roster/shifts.csv"):  # the script remakes the example
+        assert (tmp_path / "example" / name).read_text() == (EXAMPLE / name).read_text(), name
 
 
 # ------------------------------------------------------------------ simulating the people

@@ -1,7 +1,7 @@
 """Build the worked example of docs/people.md: a contact center's week, its roster, and the
 50 people who staff it over four weeks.
 
-    python examples/people/make_example.py          # rewrites the files below (seeded, reproducible)
+    python examples/people/make_example.py [--out DIR]   # default: next to this script
 
 Writes, next to this script:
 - ``forecast.csv``: volumes and AHT per half hour for voice, chat and claims (Mon 2 March 2026
@@ -108,15 +108,25 @@ def agents() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
     from staffsim.scheduling import schedule
     from staffsim.scenarios.loader import load_scenario
 
-    forecast().to_csv(HERE / "forecast.csv", index=False)
-    agents().to_csv(HERE / "agents.csv", index=False)
-    roster = schedule(load_scenario(HERE / "center.yaml"), "erlang", HERE / "rules.yaml",
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=HERE, help="where to write (default: next to this script)")
+    args = ap.parse_args(argv)
+    target = args.out
+    target.mkdir(parents=True, exist_ok=True)
+    forecast().to_csv(target / "forecast.csv", index=False)
+    agents().to_csv(target / "agents.csv", index=False)
+    for name in ("center.yaml", "rules.yaml"):
+        if target.resolve() != HERE:
+            shutil.copy(HERE / name, target / name)
+    roster = schedule(load_scenario(target / "center.yaml"), "erlang", target / "rules.yaml",
                       time_limit=60.0, mip_gap=0.0, progress=False)
-    out = HERE / "roster"
+    out = target / "roster"
     if out.exists():
         shutil.rmtree(out)
     roster.write(out)
