@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from staffsim.people.assignment import assign  # noqa: E402
+from staffsim.people.assignment import assign
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from staffsim.rng import stream  # noqa: E402
+from staffsim.rng import stream
 
 FIRST = dt.date(2026, 3, 2)
 HOURS = {5: (9, 17), 6: (10, 16)}  # Saturday, Sunday; weekdays 08:00-20:00
@@ -111,8 +111,8 @@ def agents() -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    from staffsim.scheduling import schedule
     from staffsim.scenarios.loader import load_scenario
+    from staffsim.scheduling import schedule
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE, help="where to write (default: next to this script)")

@@ -27,6 +27,7 @@ its shifts) are made by :func:`staffsim.people.assign.assign`, with the same row
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ class AgentSpec(Spec):
     def _hours(cls, v: Any) -> Any:
         if isinstance(v, str):
             t = v.strip().lower()
-            t = t[:-1] if t.endswith("h") else t
+            t = t.removesuffix("h")
             try:
                 return float(t)
             except ValueError:
@@ -197,7 +198,7 @@ class AgentSpec(Spec):
                 out.setdefault(d, []).append(window)
         for d, windows in out.items():
             windows.sort()
-            for (a0, a1), (b0, _) in zip(windows, windows[1:]):
+            for (a0, a1), (b0, _) in itertools.pairwise(windows):
                 if b0 < a1:
                     raise ValueError(f"{WEEKDAYS[d]}: windows {format_clock(a0)}-{format_clock(a1)} and "
                                      f"{format_clock(b0)}-... overlap")
@@ -221,7 +222,7 @@ class AgentSpec(Spec):
                 lo = hi = _date(item)
             out.append((lo, hi))
         spans = sorted(out)
-        for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+        for (a0, a1), (b0, b1) in itertools.pairwise(spans):
             if b0 <= a1:
                 raise ValueError(f"leave {a0}..{a1} and {b0}..{b1} overlap; list each day once")
         return out

@@ -138,7 +138,7 @@ def solve_plan(plan: Plan, time_limit: float = 30.0, mip_gap: float = 0.0,
                 works[p].append(k)
         for k, j in open_var.items():
             if round(res.x[j]) > 0:
-                opens[k] = int(round(res.x[j]))
+                opens[k] = round(res.x[j])
         statuses.append(str(res.message))
         bound = getattr(res, "mip_dual_bound", None)
         gap = 0.0 if bound is None or not np.isfinite(bound) else abs(res.fun - bound) / max(1.0, abs(res.fun))

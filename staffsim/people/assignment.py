@@ -35,7 +35,7 @@ from staffsim.units import format_clock
 def shift_code(start: float, end: float) -> str:
     """``08-16``, ``0830-1630``: the shift's start and end hours as a grid cell."""
     def part(t: float) -> str:
-        h, m = divmod(int(round(t / 60)), 60)
+        h, m = divmod(round(t / 60), 60)
         return f"{h:02d}" if m == 0 else f"{h:02d}{m:02d}"
     return f"{part(start)}-{part(end)}"
 

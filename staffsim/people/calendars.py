@@ -155,7 +155,7 @@ def write_assignment(assignment: Any, directory: str | Path, csv_dialect: str = 
                 sheets[team or "no team"] = a.schedule[a.schedule["agent_team"] == team]
             sheets.update({"grid": a.grid, "hours": a.hours, "fairness": a.fairness, "open": a.open})
             written.append(write_workbook(directory / "assignment.xlsx", sheets))
-        stamp = dt.datetime.combine(plan.start_date, dt.time(), tzinfo=dt.timezone.utc)
+        stamp = dt.datetime.combine(plan.start_date, dt.time(), tzinfo=dt.UTC)
         for p, person in enumerate(plan.people):
             stem = file_stem(person.id)
             mine = a.schedule[a.schedule["agent_id"] == person.id]

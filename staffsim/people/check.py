@@ -10,6 +10,7 @@ consecutive days, weekly hours and days, days off together.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 
 import pandas as pd
@@ -71,7 +72,7 @@ def check_assignment(schedule: pd.DataFrame, roster: RosterInput, agents: Agents
         dates = [s[0] for s in shifts]
         if len(set(dates)) != len(dates):
             problems.append(f"{agent_id}: two shifts on one day")
-        for (d0, _, e0), (d1, s1, _) in zip(shifts, shifts[1:]):
+        for (d0, _, e0), (d1, s1, _) in itertools.pairwise(shifts):
             if s1 - e0 < rest_s - 1e-6:
                 problems.append(f"{agent_id}: {(s1 - e0) / 3600:g} h rest between {d0} and {d1}")
         worked = {(d - first).days for d in dates}

@@ -56,8 +56,8 @@ def _transitions(tz: ZoneInfo, first: dt.date, last: dt.date) -> list[tuple[dt.d
     """(UTC instant, offset before, offset after, is DST after, name after) of each change of
     UTC offset from the start of ``first``'s year to the end of ``last``'s."""
     out = []
-    t = dt.datetime(first.year, 1, 1, tzinfo=dt.timezone.utc)
-    end = dt.datetime(last.year + 1, 1, 1, tzinfo=dt.timezone.utc)
+    t = dt.datetime(first.year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(last.year + 1, 1, 1, tzinfo=dt.UTC)
     step = dt.timedelta(hours=6)
     prev = t.astimezone(tz).utcoffset()
     while t < end:
@@ -81,7 +81,7 @@ def _transitions(tz: ZoneInfo, first: dt.date, last: dt.date) -> list[tuple[dt.d
 def vtimezone(name: str, first: dt.date, last: dt.date) -> list[str]:
     """The VTIMEZONE component's lines for ``name`` over the years of [first, last]."""
     tz = zone(name)
-    start = dt.datetime(first.year, 1, 1, tzinfo=dt.timezone.utc).astimezone(tz)
+    start = dt.datetime(first.year, 1, 1, tzinfo=dt.UTC).astimezone(tz)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{name}"]
     kind = "DAYLIGHT" if start.dst() else "STANDARD"
     off = start.utcoffset()

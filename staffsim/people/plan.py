@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from staffsim.errors import InputError
-from staffsim.people.agents import AgentSpec, Agents
+from staffsim.people.agents import Agents, AgentSpec
 from staffsim.people.rosterfile import RosterInput
 from staffsim.scenarios.calendar import WEEKDAY_NAMES
 from staffsim.units import format_clock

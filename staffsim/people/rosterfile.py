@@ -10,6 +10,7 @@ shift row: the seats are what the assignment gives to people.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,7 @@ class RosterInput:
 
 def parse_breaks(text: Any, where: str) -> tuple[tuple[float, float], ...]:
     """``"11:00 (15min), 11:30 (30min)"`` → ((39600, 900), (41400, 1800))."""
-    if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
         return ()
     out = []
     for part in str(text).split(","):
