@@ -58,11 +58,18 @@ def _kpi_html(people_sim: Any) -> str:
     teams = people_sim.teams[["block", "agent_team", "shifts", "available_h", "busy_h", "occupancy",
                               "longest_busy_s", "break_late_mean_s", "break_late_max_s", "overtime_h"]]
 
+    shares = {"service_level", "abandon_rate", "occupancy"}
+
+    def cell(column: str, v: Any) -> str:
+        if not isinstance(v, float):
+            return f"<td>{html.escape(str(v))}</td>"
+        text = f"{v:.1%}" if column in shares else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}")
+        return f"<td class='num'>{text}</td>"
+
     def table(df: pd.DataFrame) -> str:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-        body = "".join("<tr>" + "".join(
-            f"<td class='num'>{v:.3g}</td>" if isinstance(v, float) else f"<td>{html.escape(str(v))}</td>"
-            for v in row) + "</tr>" for row in df.itertuples(index=False))
+        body = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(df.columns, row)) + "</tr>"
+                       for row in df.itertuples(index=False))
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     return (f"<h2>Simulated: customers ({people_sim.replications} replications, seed {people_sim.seed})</h2>"
