@@ -28,7 +28,8 @@ def main() -> None:
         wall = time.perf_counter() - t0
         s = a.summary()
         print(f"run {i + 1}: {wall:.1f} s wall ({s['solve_s']:.1f} s in the solver), {s['people']} people, "
-              f"{s['seats']} seats, open {s['seats_open']}, objective {s['objective']:.2f}, "
+              f"{s['seats']} seats, open {s['seats_open']}, objective {s['objective']:.2f} (LP bound "
+              f"{s['dual_bound']:.2f}, gap {s['gap']:.1%}), "
               f"largest program {s['variables']} variables x {s['constraints']} constraints")
 
 

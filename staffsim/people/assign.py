@@ -155,14 +155,26 @@ def solve_plan(plan: Plan, time_limit: float = 30.0, mip_gap: float = 0.0,
     status = statuses[0] if len(set(statuses)) == 1 else "; ".join(f"week {i + 1}: {m}" for i, m in enumerate(statuses))
     if by_week and len(windows) > 1:
         status = f"solved week by week ({len(windows)} programs): {status}"
-    bound = parts["total"] if (all_optimal and not (by_week and len(windows) > 1)) else float("nan")
+    rolling = by_week and len(windows) > 1
+    if rolling:  # how good is the week-by-week answer? The whole period's LP relaxation bounds it
+        lp = _solve_window(plan, 0, plan.n_days, {p: [] for p in range(len(plan.people))},
+                           max(1.0, time_limit), 0.0, relax=True)[0]
+        constant = sum(plan.weights.wish_miss * (1.0 + plan.weights.seniority * a.seniority_years)
+                       * plan.wish_constant(p) for p, a in enumerate(plan.people))
+        bound = float(lp.fun) + constant if lp.status == 0 else float("nan")
+        gap = (parts["total"] - bound) / max(1.0, abs(parts["total"])) if np.isfinite(bound) else float("nan")
+        status += (f"; the whole period's LP relaxation bounds the objective at {bound:.2f} (gap {gap:.1%})"
+                   if np.isfinite(bound) else "")
+        return Solved(works, opens, shorts, parts["total"], bound, gap, False, status, solve_s, n_var, n_row)
+    bound = parts["total"] if all_optimal else float("nan")
     return Solved(works, opens, shorts, parts["total"], bound, max(gaps), all_optimal, status,
                   solve_s, n_var, n_row)
 
 
 def _solve_window(plan: Plan, lo: int, hi: int, fixed: dict[int, list[int]], time_limit: float,
-                  mip_gap: float):
-    """One program for period days [lo, hi) with the shifts in ``fixed`` (earlier days) kept."""
+                  mip_gap: float, relax: bool = False):
+    """One program for period days [lo, hi) with the shifts in ``fixed`` (earlier days) kept;
+    ``relax``: its LP relaxation (integrality dropped)."""
     w = plan.weights
     kinds, people = plan.kinds, plan.people
     b = _Builder()
@@ -265,9 +277,9 @@ def _solve_window(plan: Plan, lo: int, hi: int, fixed: dict[int, list[int]], tim
     n_rows = len(b.r_lo)
     a_mat = coo_matrix((b.vals, (b.rows, b.cols)), shape=(n_rows, b.n)).tocsr()
     res = milp(np.asarray(b.c), constraints=[LinearConstraint(a_mat, b.r_lo, b.r_hi)],
-               integrality=np.asarray(b.integer), bounds=Bounds(b.lo, b.hi),
+               integrality=np.zeros(b.n) if relax else np.asarray(b.integer), bounds=Bounds(b.lo, b.hi),
                options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_gap), "disp": False})
-    if res.x is None:
+    if res.x is None and not relax:
         raise RuntimeError(f"the assignment program found no solution ({res.message}); it always has "
                            "one (open seats), so this is a solver limit: raise the time limit")
     return res, x, open_var, b.n, n_rows
