@@ -415,3 +415,39 @@ def test_agent_kpis_add_up_to_the_contacts_handled(tmp_path):
         assert busy[group] == pytest.approx(served[group], rel=1e-9)
     # logged in = scheduled shift + overtime (nobody absent, logins at the shift start)
     assert days["logged_in_s"].to_numpy() == pytest.approx((8 * 3600 + days["overtime_s"]).to_numpy(), rel=1e-12)
+
+
+def test_cli_cannot_staff_exits_2_with_the_shift_named(tmp_path, capsys):
+    from staffsim.cli.main import main
+
+    roster = tiny_roster(tmp_path, [("phones", 1, 8, 16, 2, "")], days=1)
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,0,40,5,6,0,,,,,,0"])
+    assert main(["assign", str(roster), "--agents", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot staff Mon 2026-03-02 phones t8 08:00-16:00: 1 of 2 seat(s)" in err
+    assert "takes another seat of this shift: A1" in err and "Traceback" not in err
+    assert main(["assign", str(roster), "--agents", str(path), "--open-cost", "100"]) == 0
+    assert "Seats 2, open 1" in capsys.readouterr().out
+
+
+def test_roster_without_dates_needs_a_start_date(tmp_path):
+    roster = tiny_roster(tmp_path, [("phones", 1, 8, 16, 1, "")], days=1)
+    data = yaml.safe_load((roster / "roster.yaml").read_text())
+    del data["horizon"]["start_date"]
+    (roster / "roster.yaml").write_text(yaml.safe_dump(data))
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,0,40,5,6,0,,,,,,0"])
+    with pytest.raises(InputError, match="--start-date"):
+        assign(roster, path)
+    a = assign(roster, path, start_date=dt.date(2026, 4, 6))
+    assert list(a.schedule["date"]) == ["2026-04-06"]
+
+
+def test_bad_roster_directory_is_named(tmp_path):
+    roster = tiny_roster(tmp_path, [("phones", 1, 8, 16, 1, "")], days=1)
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,0,40,5,6,0,,,,,,0"])
+    (roster / "shifts.csv").write_text("team,template,day,start,end,agents,breaks\nphones,t,9,08:00,16:00,1,\n")
+    with pytest.raises(InputError, match=r"shifts.csv: row 2: day: must be from 1 to 1"):
+        assign(roster, path)
+    (roster / "shifts.csv").unlink()
+    with pytest.raises(InputError, match="shifts.csv is missing"):
+        assign(roster, path)

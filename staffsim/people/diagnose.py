@@ -62,6 +62,7 @@ def diagnose(plan: Plan, works: dict[int, list[int]], opens: dict[int, int]) -> 
             why: dict[str, list[str]] = {}
             for p in skilled:
                 if k_index in works.get(p, []):
+                    why.setdefault("takes another seat of this shift", []).append(plan.people[p].id)
                     continue
                 why.setdefault(_why_not(plan, p, k, works.get(p, [])), []).append(plan.people[p].id)
             parts = [f"{r}: {', '.join(ids)}" for r, ids in why.items()]
