@@ -89,6 +89,16 @@ def test_yaml_agents_take_mappings(tmp_path):
     assert not a.available(6, 9 * 3600, 10 * 3600)
     assert a.on_leave(dt.date(2026, 3, 3)) and not a.on_leave(dt.date(2026, 3, 5))
     assert a.wishes_day_off(dt.date(2026, 3, 6)) and a.wishes_day_off(dt.date(2026, 3, 14))
+    b = load_agents(agents_file(tmp_path, ["A2,Bea,x,voice,0,40,5,6,2,\"mon, wed 08:00-12:00\",,,,,"])).people[0]
+    assert b.availability == {0: [(8 * 3600.0, 12 * 3600.0)], 2: [(8 * 3600.0, 12 * 3600.0)]}
+
+
+def test_a_person_on_leave_all_period_owes_nothing(tmp_path):
+    roster = tiny_roster(tmp_path, [("phones", d, 8, 16, 1, "") for d in (1, 2, 3)])
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,32,40,5,6,0,,2026-03-02..2026-03-31,,,,0",
+                                  "B2,Bea,x,voice,0,40,5,6,0,,,,,,0"])
+    a = assign(roster, path)
+    assert set(a.schedule["agent_id"]) == {"B2"} and a.summary()["short_hours"] == 0
 
 
 def test_duplicate_ids_are_named(tmp_path):

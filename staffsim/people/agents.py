@@ -189,8 +189,8 @@ class AgentSpec(Spec):
             return v
         out: dict[int, list[tuple[float, float]]] = {}
         for item in _items(v):
-            days, _, band = item.partition(" ")
-            if not band.strip():
+            days, _, band = item.rpartition(" ")
+            if not days.strip():
                 raise ValueError(f"expected weekdays and a time band such as mon-fri 08:00-20:00, "
                                  f"got {excerpt(item)}")
             window = _band(band.strip())

@@ -217,6 +217,8 @@ def _check_contracts(plan: Plan) -> None:
     lengths the person may work (one shift a day), without passing week_hours_max."""
     problems = []
     for p, a in enumerate(plan.people):
+        if all(plan.min_hours(p, lo, hi) <= 1e-9 for lo, hi in plan.weeks()):
+            continue  # owes no hours (no minimum, or on leave throughout)
         lengths = sorted({round(plan.kinds[k].hours * 4) for k in plan.eligible[p]})  # quarter hours
         lo, hi = a.week_hours_min * 4, a.week_hours_max * 4
         reach = {0}
