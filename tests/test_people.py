@@ -436,8 +436,12 @@ def test_cli_cannot_staff_exits_2_with_the_shift_named(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cannot staff Mon 2026-03-02 phones t8 08:00-16:00: 1 of 2 seat(s)" in err
     assert "takes another seat of this shift: A1" in err and "Traceback" not in err
-    assert main(["assign", str(roster), "--agents", str(path), "--open-cost", "100"]) == 0
-    assert "Seats 2, open 1" in capsys.readouterr().out
+    assert main(["assign", str(roster), "--agents", str(path), "--open-cost", "100",
+                 "--weight", "evening_spread=10"]) == 0
+    out = capsys.readouterr().out
+    assert "Seats 2, open 1" in out and "evening_spread 10.0" in out
+    assert main(["assign", str(roster), "--agents", str(path), "--weight", "evening=3"]) == 2
+    assert "the weights are short_hour" in capsys.readouterr().err
 
 
 def test_roster_without_dates_needs_a_start_date(tmp_path):

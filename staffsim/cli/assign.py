@@ -27,6 +27,9 @@ def add_parser(sub) -> None:
                    "(default: the roster's days)")
     p.add_argument("--open-cost", type=float, help="leave seats open at this cost per seat "
                    "(default: every seat must be staffed, else a 'cannot staff' error)")
+    p.add_argument("--weight", action="append", default=[], metavar="NAME=VALUE",
+                   help="an objective weight: short_hour (100), wish_miss (1), seniority (0.05), "
+                   "worst_wish_rate (20), weekend_spread (5), evening_spread (2)")
     p.add_argument("--start-date", help="date of day 1 when the roster's scenario has none (YYYY-MM-DD)")
     p.add_argument("--tz", help="the center's time zone for the .ics files (default: the scenario's "
                    "forecast file's, else UTC)")
@@ -38,6 +41,26 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, help="with --simulate (default: the scenario's)")
     p.add_argument("--out", type=Path, help="write the schedules, grid, calendars and scenarios here")
     p.set_defaults(func=_cmd_assign)
+
+
+def _weights(items: list[str]):
+    """--weight NAME=VALUE flags as :class:`~staffsim.people.plan.Weights`."""
+    from staffsim.people.plan import Weights
+
+    names = [n for n in Weights().as_dict() if n != "open_shift"]
+    values = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name.strip() not in names:
+            raise InputError(f"--weight {item}: the weights are {', '.join(names)} (open seats: --open-cost)")
+        try:
+            x = float(value)
+        except ValueError:
+            raise InputError(f"--weight {item}: expected NAME=NUMBER, e.g. evening_spread=10") from None
+        if not (x >= 0 and x < float("inf")):
+            raise InputError(f"--weight {item}: a weight must be a number >= 0")
+        values[name.strip()] = x
+    return Weights(**values)
 
 
 def _cmd_assign(args: argparse.Namespace) -> int:
@@ -57,7 +80,8 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
         zone(args.tz)
     a = assign(args.roster, args.agents, weeks=args.weeks, open_cost=args.open_cost, start_date=start,
-               rest=args.rest, time_zone=args.tz, time_limit=args.time_limit)
+               rest=args.rest, time_zone=args.tz, time_limit=args.time_limit,
+               weights=_weights(args.weight))
     s = a.summary()
     print(f"Assignment of {args.roster} to {s['people']} people of {args.agents}: {s['days']} days from "
           f"{s['first_date']}; staffsim {s['version']}")
