@@ -465,3 +465,14 @@ def test_bad_roster_directory_is_named(tmp_path):
     (roster / "shifts.csv").unlink()
     with pytest.raises(InputError, match="shifts.csv is missing"):
         assign(roster, path)
+
+
+def test_ics_lines_fold_at_75_octets_without_splitting_characters():
+    from staffsim.people.ical import escape, fold
+
+    line = "DESCRIPTION:" + escape("Muñoz; Peña, Álvarez\nturno de mañana " * 8)
+    folded = fold(line)
+    parts = folded.split("\r\n")[:-1]
+    assert all(len(p.encode("utf-8")) <= 75 for p in parts)
+    assert "".join([parts[0]] + [p[1:] for p in parts[1:]]) == line
+    assert escape("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
