@@ -207,6 +207,9 @@ def test_random_tiny_cases_match_brute_force(tmp_path, case):
     solved = solve_plan(plan, by_week=False)
     assert solved.optimal
     assert solved.objective == pytest.approx(_brute_force(plan), abs=1e-6)
+    a = assign(roster, path, open_cost=7.0)
+    assert check_assignment(a.schedule, a.plan.roster, a.plan.agents, a.plan.start_date, a.plan.n_days,
+                            a.open) == []
 
 
 def test_days_off_together_and_week_rules(tmp_path):
