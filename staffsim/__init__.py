@@ -30,6 +30,7 @@ _EXPORTS = {
     "Requirement": "staffsim.requirement",
     "schedule": "staffsim.scheduling",
     "capacity": "staffsim.capacity",
+    "assign": "staffsim.people.assignment",
     "backtest": "staffsim.history.backtest",
     "fit": "staffsim.history.fit",
     "forecast": "staffsim.history.forecast",

@@ -19,9 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from staffsim._version import __version__
+from staffsim._version import __version__
+from staffsim.cli.assign import add_parser as _add_assign_parser
 from staffsim.cli.capacity import _add_capacity_parser
 from staffsim.cli.forecast import add_parser as _add_forecast_parser
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.cli.backtest import _add_backtest_parser
 from staffsim.cli.fit import _add_fit_parser
 from staffsim.cli.options import (
@@ -187,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
+    _add_assign_parser(sub)
     _add_fit_parser(sub)
     _add_backtest_parser(sub)
     _add_forecast_parser(sub)

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.errors import InputError, excerpt
 from staffsim.history.contacts import ContactLog, read_contacts
 from staffsim.history.staffing import read_staffing

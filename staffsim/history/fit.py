@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from staffsim import __version__
+from staffsim._version import __version__
 from staffsim.errors import InputError
 from staffsim.history.censored import FAMILIES, Fit, hazard_table, kaplan_meier, logrank, mle
 from staffsim.history.contacts import ContactLog, read_contacts
