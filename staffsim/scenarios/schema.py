@@ -915,6 +915,14 @@ class ChannelSpec(Spec):
     def _booked(cls, v: Any) -> Any:
         return _clock_times(v, "booked times")
 
+    @field_validator("grace")
+    @classmethod
+    def _finite_grace(cls, v: float | None) -> float | None:
+        if v is not None and not math.isfinite(v):
+            raise ValueError("must be a finite duration (an agent who waits forever for a customer "
+                             f"who does not come is never free again), got {v!r}")
+        return v
+
     @field_validator("value")
     @classmethod
     def _finite_value(cls, v: float) -> float:
