@@ -40,3 +40,10 @@ MAX_YAML_BYTES = 20_000_000
 MAX_ALIAS_VALUES = 1_000_000
 #: Rows of a forecast file.
 MAX_FORECAST_ROWS = 2_000_000
+
+# --- harden-answers: bounds that keep answers exact (issue 22) ---------------------------------
+#: People in one hiring class (``hiring.max_class``). The hiring MILP links a class's size x to
+#: whether it runs (y) by x <= max_class * y; HiGHS accepts y within 1e-6 of an integer, so a
+#: bound of M lets a "class" of M * 1e-6 people ride on a class that does not run. At 10,000 that
+#: is 0.01 person (rounded away); at 1e8 it was 100 people and the plan came back empty.
+MAX_CLASS_SIZE = 10_000

@@ -58,3 +58,34 @@ def test_an_infinite_grace_is_refused_naming_the_field():
         _booked(["09:00"], grace="inf")
     with pytest.raises(InputError, match=r"grace.*finite"):
         _booked(["09:00"], grace=float("inf"))
+
+
+# --- capacity: a huge max_class gave "no new classes" while short 51 of 52 weeks -------------
+
+def _hiring_plan(max_class):
+    # 1,500 hours a week to cover with 30 people of 37.5 hours, 10% shrinkage: 30 x 37.5 x 0.9 =
+    # 1,012.5 hours, short from week 1. A class may start from week 2 (lead 1 week, no training):
+    # only week 1 is out of reach, so the plan must close weeks 2-52.
+    return {"name": "t", "start_date": "2027-01-04", "weeks": 52, "fte_hours": 37.5,
+            "teams": {"front": {"required_hours": 1500,
+                                "shrinkage": {"holidays": 0.06, "sickness": 0.04}, "headcount": 30,
+                                "hiring": {"lead_weeks": 1, "min_class": 1, "max_class": max_class,
+                                           "cost_per_hire": 500, "cost_per_hour": 25}}}}
+
+
+def test_the_largest_class_allowed_still_closes_every_reachable_week():
+    from staffsim import capacity
+    from staffsim.limits import MAX_CLASS_SIZE
+    for max_class in (30, MAX_CLASS_SIZE):
+        res = capacity(_hiring_plan(max_class))
+        rec = res.recommended[res.recommended["team"] == "front"]
+        short = rec["short_fte"].to_numpy()
+        assert short[0] > 0 and (short[1:] < 1e-6).all(), max_class
+        # (1500 / (37.5 x 0.9) = 44.44 people needed: 15 hires on top of 30)
+        assert res.classes["size"].sum() == 15
+
+
+def test_a_max_class_beyond_the_stated_limit_is_refused_naming_the_field():
+    from staffsim import capacity
+    with pytest.raises(InputError, match=r"teams\.front\.hiring\.max_class: .*10000"):
+        capacity(_hiring_plan(10**8))

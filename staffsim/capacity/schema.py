@@ -21,6 +21,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.errors import InputError, where
+from staffsim.limits import MAX_CLASS_SIZE
 from staffsim.scenarios.loader import deep_merge
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
@@ -226,8 +227,9 @@ class HiringSpec(Spec):
     """What the hiring optimiser may do for a team, and what things cost."""
 
     lead_weeks: int = Field(0, ge=0, description="weeks from today (week 1) before a class can start")
-    min_class: int = Field(1, ge=1)
-    max_class: int = Field(ge=1)
+    min_class: int = Field(1, ge=1, le=MAX_CLASS_SIZE)
+    max_class: int = Field(ge=1, le=MAX_CLASS_SIZE, description="most people in one class (at most "
+                           f"{MAX_CLASS_SIZE:,}: staffsim.limits.MAX_CLASS_SIZE)")
     every_weeks: int = Field(1, ge=1, description="classes may start every N weeks from the first "
                              "week allowed")
     max_classes: int | None = Field(None, ge=0, description="most classes over the plan")
