@@ -89,3 +89,109 @@ def test_a_max_class_beyond_the_stated_limit_is_refused_naming_the_field():
     from staffsim import capacity
     with pytest.raises(InputError, match=r"teams\.front\.hiring\.max_class: .*10000"):
         capacity(_hiring_plan(10**8))
+
+
+# --- distributions and forecast error: bounds instead of NaN or a silent zero -----------------
+
+BANK = {"name": "t", "horizon": {"start": "08:00", "end": "10:00", "slot": "1h"},
+        "channels": {"voice": {"volume": [10, 20], "handle_time": "180s",
+                               "target": {"service_level": 0.8, "threshold": "20s"}}},
+        "agents": [{"group": "g", "skills": ["voice"],
+                    "shifts": [{"start": "08:00", "end": "10:00", "agents": 3}]}]}
+
+
+def _with(**voice):
+    import copy
+    d = copy.deepcopy(BANK)
+    d["channels"]["voice"].update(voice)
+    return d
+
+
+@pytest.mark.parametrize("spec, match", [
+    ({"dist": "weibull", "mean": 300, "shape": 0.001},
+     r"channels\.voice\.handle_time: weibull: shape 0\.001 gives a coefficient of variation too large"),
+    ({"dist": "weibull", "mean": 300, "shape": 0.1},
+     r"channels\.voice\.handle_time: weibull: shape 0\.1 gives a coefficient of variation of 4\d\d"),
+    ({"dist": "lognormal", "mean": 300, "cv": 1000}, r"channels\.voice\.handle_time: lognormal: cv 1000"),
+    ({"dist": "gamma", "mean": 300, "cv": 101}, r"channels\.voice\.handle_time: gamma: cv 101"),
+    ({"dist": "lognormal", "mean": 1e300, "cv": 1}, r"channels\.voice\.handle_time: .*not finite"),
+])
+def test_a_distribution_beyond_the_limits_is_refused_naming_the_field(spec, match):
+    with pytest.raises(InputError, match=match):
+        scenario_from_dict(_with(handle_time=spec))
+
+
+def test_the_weibull_limit_is_where_its_cv_reaches_max_cv():
+    # cv² = Γ(1 + 2/k) / Γ(1 + 1/k)² − 1, computed here with mpmath: shape 0.13 is inside
+    # (cv ≈ 92.5), 0.125 outside (cv ≈ 117)
+    import mpmath as mp
+
+    from staffsim.limits import MAX_CV
+
+    def cv(k):
+        return float(mp.sqrt(mp.gamma(1 + 2 / mp.mpf(k)) / mp.gamma(1 + 1 / mp.mpf(k)) ** 2 - 1))
+
+    assert cv(0.13) < MAX_CV < cv(0.125)
+    scenario_from_dict(_with(patience={"dist": "weibull", "mean": 150, "shape": 0.13}))
+    with pytest.raises(InputError, match="MAX_CV"):
+        scenario_from_dict(_with(patience={"dist": "weibull", "mean": 150, "shape": 0.125}))
+
+
+def test_every_draw_of_an_accepted_distribution_is_finite():
+    # at the limits: the largest spread accepted gives finite, non-negative handle times
+    from staffsim.rng import stream
+    for spec in ({"dist": "weibull", "mean": 300, "shape": 0.13}, {"dist": "lognormal", "mean": 300, "cv": 100},
+                 {"dist": "gamma", "mean": 300, "cv": 100}):
+        sc = scenario_from_dict(_with(handle_time=spec))
+        d = sc.spec.channels["voice"].handle_time.to_distribution()
+        x = d.sample(stream(1, 0, "voice", "handle", 0), 200_000)
+        assert np.isfinite(x).all() and (x >= 0).all()
+        assert x.max() <= d.largest_draw()
+
+
+def test_a_forecast_error_beyond_its_limit_is_refused():
+    # cv 1e6 drew a multiplier of 0 on every day: a channel with no volume, silently
+    with pytest.raises(InputError, match=r"channels\.voice\.volume_uncertainty\.cv: must be <= 3"):
+        scenario_from_dict(_with(volume_uncertainty={"cv": 1e6}))
+    scenario_from_dict(_with(volume_uncertainty={"cv": 3}))
+
+
+@pytest.mark.parametrize("field, value", [("volume_factor", float("nan")), ("volume_factor", float("inf")),
+                                          ("concurrency_stretch", float("nan"))])
+def test_nan_and_infinities_are_refused_in_every_scenario_number(field, value):
+    with pytest.raises(InputError, match=rf"channels\.voice\.{field}: must be a finite number"):
+        scenario_from_dict(_with(**{field: value}))
+
+
+def test_costs_refuse_infinite_rates_naming_the_field():
+    d = _with()
+    d["costs"] = {"agent_hour": float("inf")}
+    with pytest.raises(InputError, match=r"costs\.agent_hour: must be a finite number"):
+        scenario_from_dict(d)
+
+
+# --- erlang: scheduled agents rounded exactly ------------------------------------------------
+
+def test_scheduled_agents_is_the_exact_ceiling():
+    from fractions import Fraction
+
+    from staffsim.models.staffing import scheduled_agents
+    # 10^9 agents with no shrinkage used to be 999,999,999 scheduled (a relative 1e-9 tolerance)
+    assert scheduled_agents(np.array([10**9]), 0.0)[0] == 10**9
+    rng = np.random.default_rng(5)
+    agents = np.concatenate([rng.integers(0, 10**9, 2000), np.arange(0, 200), [10**9]])
+    for s in ("0", "0.3", "0.25", "0.35", "0.1", "0.07", "0.333", "0.99", "0.5"):
+        keep = 1 - Fraction(s)
+        want = [int(-(-Fraction(int(a)) // keep)) for a in agents]  # ⌈a / (1 − s)⌉, exactly
+        got = scheduled_agents(agents, float(s))
+        assert got.tolist() == want, s
+
+
+def test_erlang_cli_schedules_exactly_the_agents_asked(capsys):
+    import json
+
+    from staffsim.cli import main
+    assert main(["erlang", "--agents", "1000000000", "--volume", "100", "--aht", "180s",
+                 "--threshold", "20s", "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    assert row["agents"] == row["scheduled"] == 10**9
