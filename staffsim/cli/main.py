@@ -23,6 +23,7 @@ from staffsim.cli.options import (
     EXIT_WORKER_LOST,
     _add_forecast_reader_flags,
     _add_output_format_flags,
+    _add_overwrite_flags,
     _agents,
     _bounded,
     _check_out,
@@ -31,6 +32,7 @@ from staffsim.cli.options import (
     _finish,
     _forecast_reader_options,
     _needs_out,
+    _out_batch,
     _output_formats,
     _Parser,
     _share,
@@ -180,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_capacity_parser(sub)
     _add_schedule_parser(sub)
     _add_requirement_parser(sub)
+    _add_overwrite_flags(sub)  # every command writing an --out directory (cli/options.py)
     return parser
 
 
@@ -240,11 +243,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
     if args.xlsx and not args.out:
         raise InputError("staffsim plan: --xlsx needs --out FILE (the workbook is written beside it)")
-    if args.out:
-        check_output_file(args.out)
-        _check_xlsx_beside(args)
-    forecast = load_forecast(args.forecast, args.slot, **_forecast_reader_options(args))
     targets_path = args.targets or args.forecast.with_name("targets.yaml")
+    if args.out:
+        check_output_file(args.out, inputs=[args.forecast, targets_path])
+        _check_xlsx_beside(args, [args.forecast, targets_path])
+    forecast = load_forecast(args.forecast, args.slot, **_forecast_reader_options(args))
     if args.targets is None and not targets_path.exists():
         raise InputError(f"{args.forecast}: no --targets given and no targets.yaml beside it")
     targets = load_targets(targets_path)
@@ -325,9 +328,9 @@ def _headcount_text(sc) -> str:
         text = slot_text if seats == 0 else f"{text}; {slot_text}"
     return text
 # --- end week ---------------------------------------------------------------------------------
-def _check_xlsx_beside(args: argparse.Namespace) -> None:
+def _check_xlsx_beside(args: argparse.Namespace, inputs=()) -> None:
     if args.xlsx and args.out.suffix.lower() != ".xlsx":
-        check_output_file(args.out.with_suffix(".xlsx"), "--xlsx")
+        check_output_file(args.out.with_suffix(".xlsx"), "--xlsx", inputs)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -363,7 +366,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                       progress=False if args.no_progress else None, contacts=args.contacts,
                       cluster=args.cluster)
     if args.out:
-        with output_batch():
+        with _out_batch(args, result.seed):
             result.write(args.out, contacts=args.contacts, parquet=args.parquet,
                          **_output_formats(args, "results.xlsx"))
             if args.plot:
@@ -452,7 +455,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     result = compare(base, *variants, replications=args.replications, seed=args.seed, jobs=args.jobs,
                      progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
-        with output_batch():
+        with _out_batch(args, result.baseline.seed):
             result.write(args.out, parquet=args.parquet, **_output_formats(args, "results.xlsx"))
             if args.plot:
                 from staffsim.plots import plot_comparison, save_figures
@@ -525,7 +528,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     result = sweep(sc, only or grid, grid[only] if only else None, args.replications, args.seed, args.jobs,
                    progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
-        with output_batch():
+        with _out_batch(args, result.results[0].seed):
             result.write(args.out, parquet=args.parquet, **_output_formats(args, "results.xlsx"))
             if args.plot:
                 from staffsim.plots import plot_sweep, plot_sweep_heatmap, save_figures

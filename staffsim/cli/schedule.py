@@ -10,14 +10,12 @@ from staffsim.cli.options import (
     _check_out,
     _duration,
     _needs_out,
+    _out_batch,
     _output_formats,
     _share,
 )
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
-from staffsim.io import (
-    output_batch,
-)
 
 
 # --- schedule (shift scheduling: staffsim/scheduling/) -------------------------------------------
@@ -75,7 +73,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
                       time_limit=args.time_limit, mip_gap=args.mip_gap,
                       progress=False if args.no_progress else None)
     if args.out:
-        with output_batch():
+        with _out_batch(args, args.seed):
             roster.write(args.out, **_output_formats(args, "roster.xlsx"))
             if args.plot:
                 from staffsim.plots import plot_coverage, save_figures
