@@ -261,7 +261,7 @@ def read_manifest(directory: str | Path) -> dict | None:
     return data
 
 
-def _listing(names: list[str], limit: int = 6) -> str:
+def _listing(names: list[str], limit: int = 20) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 

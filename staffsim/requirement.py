@@ -39,6 +39,7 @@ from staffsim.isa import RULES, kpi_table, search, targets_of
 from staffsim.limits import MAX_SCENARIO_AGENTS
 from staffsim.metrics import slot_labels
 from staffsim.models.backlog import backlog_agents
+from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario
 
 METHODS = ("erlang", "isa")
@@ -340,7 +341,7 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
     )
 
 
-def requirement(scenario: Scenario, method: str = "erlang", replications: int | None = None,
+def requirement(scenario: Scenario | str | Path, method: str = "erlang", replications: int | None = None,
                 seed: int | None = None, jobs: int | None = None, **options: Any) -> Requirement:
     """Agents needed per team and slot (see the module doc for the methods).
 
@@ -350,6 +351,7 @@ def requirement(scenario: Scenario, method: str = "erlang", replications: int | 
     ``max_iterations``, ``log`` (a function called with one line per iteration) and ``cluster``
     (run the simulations on a Dask cluster, as in :func:`staffsim.simulate`; same answer).
     """
+    scenario = as_scenario(scenario)
     if method not in METHODS:
         raise InputError(f"method: choose one of {', '.join(METHODS)}, got {method!r}")
     team_channels(scenario)

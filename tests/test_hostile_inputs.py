@@ -137,3 +137,171 @@ teams:
 """)
     err = refused(capsys, "capacity", plan)
     assert "weekly.csv: lines 5 and 6: week 2 for channel 'chat' appears twice" in err
+
+
+# --- output directories: one run each, a manifest, --overwrite ----------------------------------
+
+def _manifest(out):
+    import json
+    return json.loads((out / "manifest.json").read_text())
+
+
+def test_a_run_writes_a_manifest_of_its_files(capsys, tmp_path, root):
+    out = tmp_path / "o"
+    code, _, err = cli(capsys, "run", root / "scenarios" / "bank.yaml", "-n", "2", "--seed", "1", "--out", out)
+    assert code == 0, err
+    m = _manifest(out)
+    assert m["command"] == "run" and m["seed"] == 1 and m["arguments"]["replications"] == 2
+    from staffsim import __version__
+    assert m["staffsim"] == __version__
+    on_disk = {p.name: p.stat().st_size for p in out.iterdir() if p.name != "manifest.json"}
+    assert {f["name"]: f["bytes"] for f in m["files"]} == on_disk
+
+
+def test_rerunning_into_a_run_directory_refuses_before_the_work_then_overwrite_replaces_it(capsys, tmp_path, root):
+    out = tmp_path / "o"
+    bank = root / "scenarios" / "bank.yaml"
+    assert cli(capsys, "run", bank, "-n", "2", "--seed", "1", "--parquet", "--out", out)[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, stdout, err = cli(capsys, "run", bank, "-n", "2", "--seed", "99", "--out", out)
+    assert code == 2 and stdout == ""  # refused before simulating: nothing printed
+    assert "holds the outputs of an earlier run (staffsim run: " in err and "summary.parquet" in err
+    assert "--overwrite" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
+    # --overwrite: seed 99's files only; seed 1's Parquet files (not written again) are removed
+    assert cli(capsys, "run", bank, "-n", "2", "--seed", "99", "--out", out, "--overwrite")[0] == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert not any(n.endswith(".parquet") for n in names)
+    assert _manifest(out)["seed"] == 99
+    assert sorted([f["name"] for f in _manifest(out)["files"]] + ["manifest.json"]) == names
+
+
+def test_a_directory_holding_unknown_files_is_refused_even_with_overwrite(capsys, tmp_path, root):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    for extra in ([], ["--overwrite"]):
+        err = refused(capsys, "run", root / "scenarios" / "bank.yaml", "-n", "2", "--out", out, *extra)
+        assert "notes.txt" in err and "never removes files it did not write (not even with --overwrite)" in err
+    assert (out / "notes.txt").read_text() == "mine" and sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_overwrite_never_removes_a_file_the_manifest_does_not_list(capsys, tmp_path, root):
+    out = tmp_path / "o"
+    bank = root / "scenarios" / "bank.yaml"
+    assert cli(capsys, "run", bank, "-n", "2", "--out", out)[0] == 0
+    (out / "mine.csv").write_text("a,b\n")
+    err = refused(capsys, "run", bank, "-n", "2", "--out", out, "--overwrite")
+    assert "mine.csv" in err
+    assert (out / "mine.csv").exists()
+
+
+def test_an_empty_directory_is_fine_and_a_dangling_symlink_is_refused_before_the_work(capsys, tmp_path, root):
+    bank = root / "scenarios" / "bank.yaml"
+    (tmp_path / "empty").mkdir()
+    assert cli(capsys, "run", bank, "-n", "2", "--out", tmp_path / "empty")[0] == 0
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere")
+    code, stdout, err = cli(capsys, "run", bank, "-n", "2", "--out", link)
+    assert code == 2 and stdout == "" and "symbolic link" in err and "nowhere" in err
+
+
+def test_every_directory_command_writes_a_manifest(capsys, tmp_path, root):
+    sc = root / "scenarios"
+    cases = {
+        "requirement": ["requirement", sc / "peaky_day.yaml", "--method", "erlang"],
+        "schedule": ["schedule", sc / "peaky_day.yaml", "--rules", sc / "rules" / "peaky_day.yaml"],
+        "capacity": ["capacity", sc / "capacity" / "bank_2027.yaml", "--monte-carlo", "0", "--no-hiring"],
+        "compare": ["compare", sc / "bank.yaml", sc / "bank_more_self_service.yaml", "-n", "2"],
+        "sweep": ["sweep", sc / "bank.yaml", "--param", "channels.voice.volume_factor=1,1.1", "-n", "2"],
+    }
+    for command, argv in cases.items():
+        out = tmp_path / command
+        code, _, err = cli(capsys, *argv, "--out", out)
+        assert code == 0, (command, err)
+        m = _manifest(out)
+        assert m["command"] == command
+        assert {f["name"] for f in m["files"]} | {"manifest.json"} == {p.name for p in out.iterdir()}
+        err = refused(capsys, *argv, "--out", out)  # and each refuses to mix runs
+        assert "earlier run" in err, command
+
+
+def test_overwrite_refuses_to_remove_an_input_of_the_run(capsys, tmp_path, root):
+    sc = root / "scenarios"
+    out = tmp_path / "o"
+    assert cli(capsys, "requirement", sc / "peaky_day.yaml", "--method", "erlang", "--out", out)[0] == 0
+    err = refused(capsys, "schedule", sc / "peaky_day.yaml", "--rules", sc / "rules" / "peaky_day.yaml",
+                  "--requirement", out / "requirement.csv", "--out", out, "--overwrite")
+    assert "requirement.csv, an input of this run" in err
+    assert (out / "requirement.csv").exists()
+
+
+def test_plan_never_overwrites_its_input(capsys, tmp_path, root):
+    import shutil
+    fc = root / "scenarios" / "forecast"
+    forecast = tmp_path / "weekday.csv"
+    shutil.copy(fc / "weekday.csv", forecast)
+    shutil.copy(fc / "targets.yaml", tmp_path / "targets.yaml")
+    before = forecast.read_bytes()
+    err = refused(capsys, "plan", forecast, "--out", forecast)
+    assert "is the input" in err and forecast.read_bytes() == before
+    err = refused(capsys, "plan", forecast, "--out", tmp_path / "targets.yaml")
+    assert "is the input" in err
+    assert cli(capsys, "plan", forecast, "--out", tmp_path / "plan.csv")[0] == 0
+
+
+# --- the smaller items ----------------------------------------------------------------------------
+
+def test_erlang_errors_name_the_flag_typed(capsys):
+    base = ["erlang", "--volume", "100", "--aht", "180s", "--threshold", "20s"]
+    err = refused(capsys, *base, "--target", "80")
+    assert err.startswith("staffsim: error: --target: must be between 0 and 1") and "0.8 for 80%" in err
+    assert "service_level" not in err
+    assert "--shrinkage: " in refused(capsys, *base, "--agents", "10", "--shrinkage", "1.5")
+    assert "--max-abandon: " in refused(capsys, *base, "--target", "0.8", "--patience", "60", "--max-abandon", "3")
+    assert "--concurrency: " in refused(capsys, *base, "--target", "0.8", "--concurrency", "0")
+    assert "--max-occupancy needs --target" in refused(capsys, *base, "--agents", "10", "--max-occupancy", "2")
+
+
+def test_run_errors_name_the_flag_typed(capsys, root):
+    bank = root / "scenarios" / "bank.yaml"
+    assert refused(capsys, "run", bank, "-n", "0").startswith("staffsim: error: -n/--replications: ")
+    assert refused(capsys, "run", bank, "--seed", "-1").startswith("staffsim: error: --seed: ")
+
+
+def test_no_doubled_prefixes(capsys):
+    err = refused(capsys)
+    assert err.startswith("staffsim: error: give a command: erlang, plan") and err.count("staffsim:") == 1
+    err = refused(capsys, "erlang", "--volume", "1")
+    assert err.startswith("staffsim: error: erlang: the following arguments are required") \
+        and err.count("staffsim") == 1
+
+
+def test_validate_reports_every_file(capsys, tmp_path, root):
+    bad1 = write(tmp_path, "bad1.yaml", "name: x\n")
+    bad2 = write(tmp_path, "bad2.yaml", "name: [\n")
+    code, out, err = cli(capsys, "validate", bad1, root / "scenarios" / "bank.yaml", bad2, tmp_path / "none.yaml")
+    assert code == 2
+    assert "bank.yaml: ok" in out
+    assert "bad1.yaml: 3 problems" in err and "bad2.yaml: line 2" in err and "none.yaml: file not found" in err
+    assert "3 of 4 files did not validate" in err
+
+
+def test_a_scenario_that_is_not_a_mapping_gets_a_clear_message():
+    from staffsim import scenario_from_dict
+    with pytest.raises(InputError, match=r"scenario: a scenario is a mapping of its fields .* got list \[1, 2\]"):
+        scenario_from_dict([1, 2])
+
+
+def test_every_public_function_taking_a_scenario_takes_a_path(root):
+    from staffsim import compare, plan_for, requirement, simulate, sweep
+    bank = root / "scenarios" / "bank.yaml"
+    more = root / "scenarios" / "bank_more_self_service.yaml"
+    assert simulate(bank, replications=2).replications == 2
+    assert simulate(str(bank), replications=2).replications == 2
+    assert compare(bank, str(more), replications=2).baseline.replications == 2
+    assert len(sweep(bank, "channels.voice.volume_factor", [1.0, 1.1], replications=2).values) == 2
+    assert requirement(bank).method == "erlang"
+    assert len(plan_for(bank)) > 0
+    with pytest.raises(TypeError, match="scenario: expected a Scenario, the path of a scenario file"):
+        simulate(42)

@@ -20,11 +20,13 @@ import pandas as pd
 from staffsim import __version__
 from staffsim.cli.capacity import _add_capacity_parser
 from staffsim.cli.options import (
+    COMMON_FLAGS,
     EXIT_WORKER_LOST,
     _add_forecast_reader_flags,
     _add_output_format_flags,
     _add_overwrite_flags,
     _agents,
+    _as_flags,
     _bounded,
     _check_out,
     _common_run_flags,
@@ -187,7 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+#: erlang: the flag of each field its checks name (cli/options.py: _as_flags)
+ERLANG_FLAGS = {"service_level": "--target", "threshold": "--threshold", "asa": "--asa",
+                "patience": "--patience", "max_abandon": "--max-abandon",
+                "max_occupancy": "--max-occupancy", "shrinkage": "--shrinkage",
+                "concurrency": "--concurrency", "concurrency_stretch": "--concurrency-stretch",
+                "volume": "--volume", "aht": "--aht", "aht_s": "--aht", "slot": "--slot",
+                "agents": "--agents"}
+
+
 def _cmd_erlang(args: argparse.Namespace) -> int:
+    with _as_flags(ERLANG_FLAGS):
+        return _erlang(args)
+
+
+def _erlang(args: argparse.Namespace) -> int:
     traffic = args.volume * args.aht * args.concurrency_stretch / args.slot if args.slot > 0 else 0.0
     if traffic > MAX_TRAFFIC:  # bad signs and zeros are reported below, with the field's rule
         raise InputError(f"staffsim erlang: --volume x --aht / --slot is {traffic:.3g} Erlangs; "
@@ -212,6 +228,9 @@ def _cmd_erlang(args: argparse.Namespace) -> int:
         for flag in ("asa", "max_abandon"):
             if getattr(args, flag) is not None:
                 raise InputError(f"staffsim erlang: --{flag.replace('_', '-')} needs --target")
+        if args.max_occupancy != 1.0:
+            raise InputError("staffsim erlang: --max-occupancy needs --target (with --agents the "
+                             "agents are given, nothing is capped)")
         agents = args.agents
     table = staffing_metrics(
         args.volume,
@@ -336,15 +355,23 @@ def _check_xlsx_beside(args: argparse.Namespace, inputs=()) -> None:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from staffsim.scenarios.loader import load_scenario
 
-    for path in args.scenarios:
-        sc = load_scenario(path, args.overrides)
+    bad = 0
+    for path in args.scenarios:  # every file is checked and reported, the bad ones on stderr
+        try:
+            sc = load_scenario(path, args.overrides)
+        except InputError as exc:
+            bad += 1
+            print(f"staffsim: error: {_bounded(str(exc))}", file=sys.stderr)
+            continue
         h = sc.spec.horizon
         days = "" if h.days == 1 else (f" over {h.days} days" + (
             f" from {h.day_name(0)}" if h.start_date else ""))
         print(f"{path}: ok - {sc.name!r}: {len(sc.channels)} channel(s) "
               f"({', '.join(sc.channels)}), {h.n_slots} slots of {h.slot:g}s{days}, "
               f"{len(sc.spec.agents)} group(s), {_headcount_text(sc)}")
-    return 0
+    if bad and len(args.scenarios) > 1:
+        print(f"staffsim: {bad} of {len(args.scenarios)} files did not validate", file=sys.stderr)
+    return 2 if bad else 0
 
 
 SUMMARY_COLUMNS = ["offered", "deflected", "answered", "abandoned", "unfinished", "service_level",
@@ -589,7 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return int(args.func(args))
+        with _as_flags(COMMON_FLAGS):  # "replications: ..." from the library names -n/--replications
+            return int(args.func(args))
     except (InputError, ValueError) as exc:
         notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
         print(f"staffsim: error: {_bounded(str(exc) + notes)}", file=sys.stderr)

@@ -23,7 +23,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports problems as InputError (exit 2, one line)."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise InputError(f"{self.prog}: {message}")
+        # main prints "staffsim: error: "; the command's name follows (never "staffsim" twice)
+        command = self.prog.removeprefix("staffsim").strip()
+        if not command and "required: command" in message:
+            choices = next((a.choices for a in self._actions if a.dest == "command"), {})
+            message = f"give a command: {', '.join(choices)} (staffsim --help says what each does)"
+        raise InputError(f"{command}: {message}" if command else message)
 
 
 def _duration(text: str) -> float:
@@ -185,6 +190,36 @@ def _add_overwrite_flags(sub) -> None:
             p.add_argument("--overwrite", action="store_true",
                            help="with --out: replace the files of the earlier run recorded in the "
                            "directory's manifest.json (never files it does not list)")
+
+
+@contextlib.contextmanager
+def _as_flags(flags: dict[str, str]) -> Iterator[None]:
+    """Errors about a field (``"service_level: must be ..."``) reported about the flag the user
+    typed (``"--target: must be ..."``): ``flags`` maps field names to flags."""
+    try:
+        yield
+    except ValueError as exc:
+        field, sep, rest = str(exc).partition(": ")
+        if not (sep and field in flags):
+            raise
+        hint = ""
+        if flags[field] in SHARE_FLAGS and " got " in rest:
+            try:
+                value = float(rest.rsplit(" got ", 1)[1])
+            except ValueError:
+                value = None
+            if value is not None and 1 < value <= 100 and value == round(value):
+                hint = f" (a share: {value / 100:g} for {value:g}%)"
+        raise InputError(f"{flags[field]}: {rest}{hint}") from None
+
+
+#: The flag of each argument name the library's checks use (every command; cli/main.py: main).
+COMMON_FLAGS = {"replications": "-n/--replications", "seed": "--seed", "jobs": "--jobs",
+                "rule": "--rule", "csv_dialect": "--csv-dialect", "time_limit": "--time-limit",
+                "mip_gap": "--mip-gap", "rounds": "--rounds", "monte_carlo": "--monte-carlo"}
+
+#: Flags that take a share between 0 and 1 (a percentage given instead gets a hint).
+SHARE_FLAGS = ("--target", "--max-abandon", "--max-occupancy", "--shrinkage")
 
 
 def _bounded(message: str, limit: int = 2000) -> str:
