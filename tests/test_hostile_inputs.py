@@ -305,3 +305,82 @@ def test_every_public_function_taking_a_scenario_takes_a_path(root):
     assert len(plan_for(bank)) > 0
     with pytest.raises(TypeError, match="scenario: expected a Scenario, the path of a scenario file"):
         simulate(42)
+
+
+# --- the corpus: NaN, infinities and out-of-range numbers in every kind of file ---------------------
+
+def _edited(root, tmp_path, rel, old, new, name):
+    text = (root / rel).read_text()
+    assert old in text, (rel, old)
+    return write(tmp_path, name, text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("rel, old, new, message", [
+    ("scenarios/bank.yaml", "threshold: 20s", "threshold: .inf", "channels.voice.target.threshold: must be a finite"),
+    ("scenarios/bank.yaml", "shape: 0.8", "shape: .nan", "channels.chat.patience.shape: must be a finite"),
+    ("scenarios/bank.yaml", "shape: 0.8", "shape: 0.001", "channels.chat.patience: weibull: shape 0.001"),
+    ("scenarios/appointments.yaml", "grace: 10min", "grace: .inf", "channels.video.grace: must be a finite"),
+    ("scenarios/week.yaml", "volume_uncertainty: {cv: 0.1", "volume_uncertainty: {cv: 1000000",
+     "channels.voice.volume_uncertainty.cv: must be <= 3"),
+])
+def test_scenario_numbers(capsys, tmp_path, root, rel, old, new, message):
+    path = _edited(root, tmp_path, rel, old, new, "s.yaml")
+    (tmp_path / "forecast").symlink_to(root / "scenarios" / "forecast")  # week.yaml's files
+    err = refused(capsys, "validate", path)
+    assert f"s.yaml: {message}" in err
+
+
+@pytest.mark.parametrize("new, message", [
+    ("cost_per_hour: .inf", "teams.phones.cost_per_hour: must be a finite number, got inf"),
+    ("cost_per_hour: .nan", "teams.phones.cost_per_hour: must be a finite number, got nan"),
+])
+def test_rules_numbers(capsys, tmp_path, root, new, message):
+    rules = _edited(root, tmp_path, "scenarios/rules/peaky_day.yaml", "cost_per_hour: 31", new, "r.yaml")
+    err = refused(capsys, "schedule", root / "scenarios" / "peaky_day.yaml", "--rules", rules)
+    assert f"r.yaml: {message}" in err and "scipy" not in err.lower()
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("cost_per_hire: 3500", "cost_per_hire: .nan", "teams.front.hiring.cost_per_hire: must be a finite number"),
+    ("max_class: 15", "max_class: 100000000", "teams.front.hiring.max_class: must be <= 10000"),
+    ("fte_hours: 37.5", "fte_hours: .inf", "fte_hours: must be a finite number"),
+])
+def test_capacity_numbers(capsys, tmp_path, root, old, new, message):
+    src = root / "scenarios" / "capacity"
+    plan = _edited(root, src, "scenarios/capacity/bank_2027.yaml", old, new, "_hostile_plan.yaml")
+    try:
+        err = refused(capsys, "capacity", plan, "--monte-carlo", "0")
+    finally:
+        plan.unlink()
+    assert f"_hostile_plan.yaml: {message}" in err
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("nan,300", "line 2, column 'volume': must be a number >= 0, got 'nan'"),
+    ("inf,300", "line 2, column 'volume'"),
+    ("10,nan", "line 2, column 'aht_s'"),
+    ("10,inf", "line 2, column 'aht_s'"),
+    ("ten,300", "line 2, column 'volume'"),
+])
+def test_forecast_cells(capsys, tmp_path, root, cell, message):
+    f = write(tmp_path, "f.csv", f"channel,slot_start,volume,aht_s\nvoice,08:00,{cell}\nvoice,08:30,10,300\n")
+    err = refused(capsys, "plan", f, "--targets", root / "scenarios" / "forecast" / "targets.yaml")
+    assert f"f.csv: {message}" in err
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", "-5", "lots"])
+def test_weekly_hours_cells(capsys, tmp_path, cell):
+    hours = write(tmp_path, "hours.csv", f"week,required_hours\n1,1500\n2,{cell}\n")
+    plan = write(tmp_path, "plan.yaml", f"""\
+name: t
+start_date: "2027-01-04"
+weeks: 2
+fte_hours: 37.5
+teams:
+  front:
+    required_hours: {{file: {hours}}}
+    shrinkage: {{holidays: 0.1}}
+    headcount: 50
+""")
+    err = refused(capsys, "capacity", plan)
+    assert "hours.csv: line 3, column 'required_hours': must be hours >= 0" in err
