@@ -58,3 +58,9 @@ MAX_CV = 100.0
 #: draw under 1% of the forecast; at 1e6 every day drew 0 (the mean of 1 rested on days rarer
 #: than 1 in 10^12), silently a channel with no volume.
 MAX_VOLUME_CV = 3.0
+#: Money rates (per hour, per hire, per agent-slot short, per contact) in scenario ``costs``,
+#: rules and capacity plans, in the file's currency. They are the integer programs' objective
+#: coefficients: HiGHS works in double precision with tolerances near 1e-6 of a coefficient, and
+#: at 1e9 an hour it reported an LP bound of -inf; at 1e300 it failed outright (reported as "no
+#: roster within the time limit"). A million per unit is beyond any wage or penalty.
+MAX_RATE = 1e6

@@ -320,6 +320,7 @@ def _edited(root, tmp_path, rel, old, new, name):
     ("scenarios/bank.yaml", "shape: 0.8", "shape: .nan", "channels.chat.patience.shape: must be a finite"),
     ("scenarios/bank.yaml", "shape: 0.8", "shape: 0.001", "channels.chat.patience: weibull: shape 0.001"),
     ("scenarios/appointments.yaml", "grace: 10min", "grace: .inf", "channels.video.grace: must be a finite"),
+    ("scenarios/bank.yaml", "front: 34", "front: 1.0e300", "costs.agent_hour: rates must be numbers from 0 to 1,000,000"),
     ("scenarios/week.yaml", "volume_uncertainty: {cv: 0.1", "volume_uncertainty: {cv: 1000000",
      "channels.voice.volume_uncertainty.cv: must be <= 3"),
 ])
@@ -333,6 +334,8 @@ def test_scenario_numbers(capsys, tmp_path, root, rel, old, new, message):
 @pytest.mark.parametrize("new, message", [
     ("cost_per_hour: .inf", "teams.phones.cost_per_hour: must be a finite number, got inf"),
     ("cost_per_hour: .nan", "teams.phones.cost_per_hour: must be a finite number, got nan"),
+    # finite but beyond HiGHS's precision: was "the solver found no roster within its limit"
+    ("cost_per_hour: 1.0e300", "teams.phones.cost_per_hour: must be <= 1e+06"),
 ])
 def test_rules_numbers(capsys, tmp_path, root, new, message):
     rules = _edited(root, tmp_path, "scenarios/rules/peaky_day.yaml", "cost_per_hour: 31", new, "r.yaml")
@@ -344,6 +347,7 @@ def test_rules_numbers(capsys, tmp_path, root, new, message):
     ("cost_per_hire: 3500", "cost_per_hire: .nan", "teams.front.hiring.cost_per_hire: must be a finite number"),
     ("max_class: 15", "max_class: 100000000", "teams.front.hiring.max_class: must be <= 10000"),
     ("fte_hours: 37.5", "fte_hours: .inf", "fte_hours: must be a finite number"),
+    ("cost_per_hire: 3500", "cost_per_hire: 1.0e300", "teams.front.hiring.cost_per_hire: must be <= 1e+06"),
 ])
 def test_capacity_numbers(capsys, tmp_path, root, old, new, message):
     src = root / "scenarios" / "capacity"

@@ -21,7 +21,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.errors import InputError, where
-from staffsim.limits import MAX_CLASS_SIZE
+from staffsim.limits import MAX_CLASS_SIZE, MAX_RATE
 from staffsim.scenarios.loader import deep_merge
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
@@ -235,9 +235,9 @@ class HiringSpec(Spec):
     max_classes: int | None = Field(None, ge=0, description="most classes over the plan")
     last_week: int | None = Field(None, ge=1, description="no class starts after this week")
     fte: float = Field(1.0, gt=0, le=1.5, description="FTE per hire")
-    cost_per_hire: float = Field(0.0, ge=0, description="recruiting and training, per person")
-    cost_per_hour: float = Field(0.0, ge=0, description="an agent's paid hour (wage and on-costs)")
-    short_cost_per_hour: float | None = Field(None, gt=0, description="penalty per agent hour on "
+    cost_per_hire: float = Field(0.0, ge=0, le=MAX_RATE, description="recruiting and training, per person")
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_RATE, description="an agent's paid hour (wage and on-costs)")
+    short_cost_per_hour: float | None = Field(None, gt=0, le=MAX_RATE, description="penalty per agent hour on "
                                               "the phones missing (omit: close every gap that "
                                               "hiring can close)")
 
@@ -250,7 +250,7 @@ class HiringSpec(Spec):
 
 class OvertimeSpec(Spec):
     max_share: float = Field(ge=0, le=1, description="overtime as a share of productive hours, at most")
-    cost_per_hour: float = Field(0.0, ge=0)
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_RATE)
 
 
 class TeamSpec(Spec):

@@ -35,6 +35,7 @@ from staffsim.limits import (
     MAX_CONCURRENCY,
     MAX_CONCURRENCY_STRETCH,
     MAX_CV,
+    MAX_RATE,
     MAX_REPLICATIONS,
     MAX_SCENARIO_AGENTS,
     MAX_SLOTS,
@@ -1086,8 +1087,9 @@ class CostsSpec(Spec):
     def _non_negative(cls, v: Any) -> Any:
         values = v.values() if isinstance(v, dict) else [v]
         for x in values:
-            if not (math.isfinite(x) and x >= 0):
-                raise ValueError(f"rates must be numbers >= 0, got {excerpt(x)}")
+            if not (math.isfinite(x) and 0 <= x <= MAX_RATE):
+                raise ValueError(f"rates must be numbers from 0 to {MAX_RATE:,.0f} "
+                                 f"(staffsim.limits.MAX_RATE), got {excerpt(x)}")
         return v
 
     def rate(self, field: str, name: str) -> float:
