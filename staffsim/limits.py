@@ -64,3 +64,9 @@ MAX_VOLUME_CV = 3.0
 #: at 1e9 an hour it reported an LP bound of -inf; at 1e300 it failed outright (reported as "no
 #: roster within the time limit"). A million per unit is beyond any wage or penalty.
 MAX_RATE = 1e6
+#: People in one headcount group, planned class or transfer of a capacity plan, and hours a week
+#: one team needs (1e8 hours is about 2.7 million FTE). Beyond, the hiring MILP's right-hand
+#: sides outgrow its tolerances: 1e12 hours a week planned no class at all and called it
+#: optimal; 1e300 failed and was reported as a time limit.
+MAX_TEAM_PEOPLE = 10_000_000
+MAX_WEEKLY_HOURS = 1e8

@@ -195,3 +195,22 @@ def test_erlang_cli_schedules_exactly_the_agents_asked(capsys):
                  "--threshold", "20s", "--format", "json"]) == 0
     row = json.loads(capsys.readouterr().out)["rows"][0]
     assert row["agents"] == row["scheduled"] == 10**9
+
+
+def test_capacity_sizes_beyond_the_milps_tolerances_are_refused():
+    # 1e12 hours a week planned no class at all and called it optimal; an infinite headcount was
+    # an OverflowError traceback
+    from staffsim import capacity
+    p = _hiring_plan(30)
+    p["teams"]["front"]["required_hours"] = 1e12
+    with pytest.raises(InputError, match=r"teams\.front: week 1 needs 1e\+12 hours; .*MAX_WEEKLY_HOURS"):
+        capacity(p)
+    for headcount in (float("inf"), float("nan")):
+        p = _hiring_plan(30)
+        p["teams"]["front"]["headcount"] = headcount
+        with pytest.raises(InputError, match=r"teams\.front\.headcount: must be a whole number of people"):
+            capacity(p)
+    p = _hiring_plan(30)
+    p["teams"]["front"]["headcount"] = 10**12
+    with pytest.raises(InputError, match=r"teams\.front\.headcount\.0\.people: must be <= 10000000"):
+        capacity(p)

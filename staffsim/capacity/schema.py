@@ -21,7 +21,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.errors import InputError, where
-from staffsim.limits import MAX_CLASS_SIZE, MAX_RATE
+from staffsim.limits import MAX_CLASS_SIZE, MAX_RATE, MAX_TEAM_PEOPLE
 from staffsim.scenarios.loader import deep_merge
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
@@ -134,7 +134,7 @@ def _demand_kind(v: Any) -> str:
 class CohortSpec(Spec):
     """A group of people on the team at week 1."""
 
-    people: int = Field(ge=0, description="whole people")
+    people: int = Field(ge=0, le=MAX_TEAM_PEOPLE, description="whole people")
     fte: float = Field(1.0, gt=0, le=1.5, description="FTE per person (0.5: half-time)")
     tenure_weeks: int | None = Field(None, ge=0, description="weeks since they started (omit: "
                                      "long-serving, fully productive)")
@@ -206,7 +206,7 @@ class ClassSpec(Spec):
     """A planned hiring class: ``size`` people start in ``week`` (1 = start_date)."""
 
     week: int
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_TEAM_PEOPLE)
     fte: float = Field(1.0, gt=0, le=1.5, description="FTE per person")
     training_weeks: int | None = Field(None, ge=0, description="default: the team's")
     ramp: list[float] | None = Field(None, description="default: the team's")
@@ -289,7 +289,7 @@ class TeamSpec(Spec):
         if isinstance(v, bool):
             return v
         if isinstance(v, (int, float)):
-            if v < 0:
+            if not (math.isfinite(v) and v >= 0):
                 raise ValueError(f"must be a whole number of people >= 0, got {v!r}")
             if v != int(v):
                 raise ValueError(f"must be a whole number of people, got {v!r} (part-timers: "
@@ -314,7 +314,7 @@ class TransferSpec(Spec):
     week: int = Field(ge=1)
     from_: str = Field(alias="from")
     to: str
-    people: int = Field(ge=1)
+    people: int = Field(ge=1, le=MAX_TEAM_PEOPLE)
     training_weeks: int = Field(0, ge=0)
     ramp: list[float] = Field(default_factory=list)
 
