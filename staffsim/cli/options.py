@@ -216,6 +216,7 @@ def _as_flags(flags: dict[str, str]) -> Iterator[None]:
 #: The flag of each argument name the library's checks use (every command; cli/main.py: main).
 COMMON_FLAGS = {"replications": "-n/--replications", "seed": "--seed", "jobs": "--jobs",
                 "rule": "--rule", "csv_dialect": "--csv-dialect", "time_limit": "--time-limit",
+                "time limit": "--time-limit", "mip_rel_gap": "--mip-gap",
                 "mip_gap": "--mip-gap", "rounds": "--rounds", "monte_carlo": "--monte-carlo"}
 
 #: Flags that take a share between 0 and 1 (a percentage given instead gets a hint).
