@@ -195,14 +195,20 @@ def erlang_requirement(scenario: Scenario) -> Requirement:
 
 def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
     """A requirement from a CSV with columns ``group, day, slot_start, agents`` (as written by
-    :meth:`Requirement.write`): one row per group and slot of the scenario's horizon.
+    :meth:`Requirement.write`, in either CSV dialect): one row per group and slot of the
+    scenario's horizon.
 
     Every cell is checked and refused with the file, line and column: ``day`` a whole number,
     ``agents`` a whole number from 0 to :data:`~staffsim.limits.MAX_SCENARIO_AGENTS` (never NaN,
     infinite or text); a group and slot given twice is refused naming both lines."""
     source = str(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            header = fh.readline()
+        # as written with --csv-dialect excel-eu: separated by semicolons (decimal commas)
+        sep = ";" if header.count(";") > header.count(",") else ","
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, sep=sep,
+                            encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{source}: file not found") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError) as exc:

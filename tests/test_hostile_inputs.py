@@ -388,3 +388,14 @@ teams:
 """)
     err = refused(capsys, "capacity", plan)
     assert "hours.csv: line 3, column 'required_hours': must be hours >= 0" in err
+
+
+def test_a_requirement_written_for_european_excel_reads_back(capsys, tmp_path, root):
+    sc = root / "scenarios"
+    out = tmp_path / "eu"
+    assert cli(capsys, "requirement", sc / "peaky_day.yaml", "--method", "erlang", "--csv-dialect",
+               "excel-eu", "--out", out)[0] == 0
+    assert (out / "requirement.csv").read_text().startswith("group;day;slot_start;agents")
+    scenario = load_scenario(sc / "peaky_day.yaml")
+    again = read_requirement(out / "requirement.csv", scenario)
+    assert again.table["agents"].tolist() == erlang_requirement(scenario).table["agents"].tolist()
