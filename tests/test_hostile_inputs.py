@@ -399,3 +399,13 @@ def test_a_requirement_written_for_european_excel_reads_back(capsys, tmp_path, r
     scenario = load_scenario(sc / "peaky_day.yaml")
     again = read_requirement(out / "requirement.csv", scenario)
     assert again.table["agents"].tolist() == erlang_requirement(scenario).table["agents"].tolist()
+
+
+def test_a_directory_named_erlang_does_not_break_the_default_schedule(capsys, tmp_path, monkeypatch, root):
+    sc = root / "scenarios"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "erlang").mkdir()
+    (tmp_path / "isa").mkdir()
+    code, out, err = cli(capsys, "schedule", sc / "peaky_day.yaml", "--rules", sc / "rules" / "peaky_day.yaml")
+    assert code == 0, err
+    assert "requirement erlang" in out
