@@ -10,7 +10,6 @@ from staffsim import InputError, load_scenario
 from staffsim.cli import main
 from staffsim.requirement import erlang_requirement, read_requirement
 
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
