@@ -49,13 +49,13 @@ MAX_FORECAST_ROWS = 2_000_000
 MAX_CLASS_SIZE = 10_000
 #: Coefficient of variation of a duration distribution (handle time, patience, appointment
 #: length, lateness, delays), given as ``cv`` (lognormal, gamma) or implied by a Weibull
-#: ``shape`` (shape 0.13 is cv ~100). Measured handle times and patience have cv 0.3-3; beyond
-#: 100 a replication's draws no longer carry the mean (it rests on draws rarer than 1 in 10^4),
-#: and a Weibull shape of 0.001 overflowed Γ(1 + 1/shape) into NaN handle times.
+#: ``shape`` (shape 0.128 is cv 100). Measured handle times and patience have cv 0.3-3; at 100 a
+#: gamma draw exceeds its mean about once in 1,200, so the mean already rests on rare draws, and
+#: a Weibull shape of 0.001 overflowed Γ(1 + 1/shape) into NaN handle times.
 MAX_CV = 100.0
 #: Coefficient of variation of the forecast-error multiplier (``volume_uncertainty.cv``), a
-#: mean-1 gamma of shape 1/cv². Real forecast errors are 5-30%. At cv 3 half the days already
-#: draw under 1% of the forecast; at 1e6 every day drew 0 (the mean of 1 rested on days rarer
+#: mean-1 gamma of shape 1/cv². Real forecast errors are 5-30%. At cv 3 about half the days
+#: already draw under 1% of the forecast; at 1e6 every day drew 0 (the mean of 1 rested on days rarer
 #: than 1 in 10^12), silently a channel with no volume.
 MAX_VOLUME_CV = 3.0
 #: Money rates (per hour, per hire, per agent-slot short, per contact) in scenario ``costs``,
