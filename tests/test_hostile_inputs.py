@@ -274,6 +274,9 @@ def test_no_doubled_prefixes(capsys):
     err = refused(capsys, "erlang", "--volume", "1")
     assert err.startswith("staffsim: error: erlang: the following arguments are required") \
         and err.count("staffsim") == 1
+    # the library's "staffsim run: ..." messages too
+    err = refused(capsys, "run", ROOT / "scenarios" / "bank.yaml", "--plot")
+    assert err == "staffsim: error: run: --plot needs --out DIR\n"
 
 
 def test_validate_reports_every_file(capsys, tmp_path, root):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -620,7 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(args))
     except (InputError, ValueError) as exc:
         notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
-        print(f"staffsim: error: {_bounded(str(exc) + notes)}", file=sys.stderr)
+        text = re.sub(r"^staffsim (?=[a-z]+[ :])", "", str(exc))  # "run: ...", never "staffsim" twice
+        print(f"staffsim: error: {_bounded(text + notes)}", file=sys.stderr)
         return 2
     except WorkerLost as exc:
         print(f"staffsim: stopped: {_bounded(str(exc))}", file=sys.stderr)
