@@ -268,6 +268,13 @@ def test_run_errors_name_the_flag_typed(capsys, root):
     assert refused(capsys, "run", bank, "--seed", "-1").startswith("staffsim: error: --seed: ")
 
 
+def test_schedule_names_the_requirement_flag(capsys, root):
+    sc = root / "scenarios"
+    err = refused(capsys, "schedule", sc / "peaky_day.yaml", "--rules", sc / "rules" / "peaky_day.yaml",
+                  "--requirement", "magic")
+    assert err.startswith("staffsim: error: --requirement: choose one of erlang, isa, got 'magic'")
+
+
 def test_no_doubled_prefixes(capsys):
     err = refused(capsys)
     assert err.startswith("staffsim: error: give a command: erlang, plan") and err.count("staffsim:") == 1

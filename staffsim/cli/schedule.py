@@ -7,6 +7,7 @@ from pathlib import Path
 
 from staffsim.cli.options import (
     _add_output_format_flags,
+    _as_flags,
     _check_out,
     _duration,
     _needs_out,
@@ -68,10 +69,11 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     if args.out:
         _check_out(args, ["shifts", "coverage", "tours", "rounds", "still_missing"],
                    ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
-    roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
-                      replications=args.replications, seed=args.seed, jobs=args.jobs,
-                      time_limit=args.time_limit, mip_gap=args.mip_gap,
-                      progress=False if args.no_progress else None)
+    with _as_flags({"method": "--requirement"}):  # "--requirement: choose one of erlang, isa ..."
+        roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
+                          replications=args.replications, seed=args.seed, jobs=args.jobs,
+                          time_limit=args.time_limit, mip_gap=args.mip_gap,
+                          progress=False if args.no_progress else None)
     if args.out:
         with _out_batch(args, args.seed):
             roster.write(args.out, **_output_formats(args, "roster.xlsx"))
