@@ -74,6 +74,45 @@ class Distribution:
             return Distribution(self.dist, mean, values=tuple(v * r for v in self.values))
         return Distribution(self.dist, mean, cv=self.cv, shape=self.shape)
 
+    def coefficient_of_variation(self) -> float:
+        """Standard deviation over mean (a Weibull's from its shape, in log space so a tiny shape
+        gives inf rather than an overflow)."""
+        d = self.dist
+        if d == "exponential":
+            return 1.0
+        if d in ("lognormal", "gamma"):
+            return float(self.cv)
+        if d == "weibull":
+            k = self.shape
+            log_ratio = special.gammaln(1 + 2 / k) - 2 * special.gammaln(1 + 1 / k)
+            return math.sqrt(math.expm1(log_ratio)) if log_ratio < 700 else math.inf
+        if self.mean == 0:
+            return 0.0
+        return math.sqrt(self.variance) / self.mean
+
+    def largest_draw(self) -> float:
+        """An upper bound of any value :meth:`sample` can return (inf when the draws can
+        overflow): the quantile at 1e-300 from the top for the unbounded families (numpy's
+        uniforms are multiples of 2^-53, its normal and exponential tails stop long before)."""
+        d = self.dist
+        if d in ("deterministic", "uniform", "empirical"):
+            return float(self.high if d == "uniform" else max(self.values) if d == "empirical" else self.mean)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if d == "exponential":
+                return self.mean * 691.0  # -ln(1e-300)
+            if d == "lognormal":
+                sigma2 = math.log1p(self.cv**2)
+                log_top = math.log(self.mean) - sigma2 / 2 + 37.1 * math.sqrt(sigma2)  # z at 1e-300
+                return math.exp(log_top) if log_top < 709 else math.inf
+            if d == "gamma":
+                k = 1.0 / self.cv**2
+                return float(special.gammainccinv(k, 1e-300) * self.mean / k)
+            if d == "weibull":
+                log_scale = math.log(self.mean) - special.gammaln(1.0 + 1.0 / self.shape)
+                log_top = log_scale + math.log(691.0) / self.shape
+                return math.exp(log_top) if log_top < 709 else math.inf
+        raise ValueError(f"unknown distribution {d!r}")  # pragma: no cover (validated)
+
     @property
     def variance(self) -> float:
         """Variance in seconds² (for reports and checks)."""

@@ -43,6 +43,7 @@ from staffsim.outcomes import (
 from staffsim.plan_outcomes import appointment_plan, repeat_volumes
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult
+from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scenarios.schema import RESERVED_SEGMENT
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
@@ -58,8 +59,9 @@ CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start",
                    "end_s", "group"]
 
 
-def plan_for(scenario: Scenario) -> pd.DataFrame:
-    """The Erlang staffing plan for a scenario, slot by slot (see :func:`plan_staffing`).
+def plan_for(scenario: Scenario | str | Path) -> pd.DataFrame:
+    """The Erlang staffing plan for a scenario (or a scenario file's path), slot by slot (see
+    :func:`plan_staffing`).
 
     The load offered to agents is the volume not contained by self-service (plus the contained
     contacts that come back, in the same slot), with handle time × (1 + uplift). Channels with a
@@ -76,6 +78,7 @@ def plan_for(scenario: Scenario) -> pd.DataFrame:
     channels that repeats come back to get the steady-state repeat volume on top of their own
     (:mod:`staffsim.plan_outcomes`).
     """
+    scenario = _scenario_arg("scenario", scenario)
     forecast, targets, slot, booked = _plan_inputs(scenario)
     plan = plan_staffing(forecast, targets, slot) if len(forecast) else None
     if booked:  # appointment channels, in the scenario's channel order
@@ -353,7 +356,7 @@ def _clock_labels(times: np.ndarray) -> np.ndarray:
 
 
 def simulate(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
@@ -413,8 +416,8 @@ def run_batch(
     ``slot_replications=True`` keeps every replication's per-slot KPIs in
     ``extra["slot_replications"]`` (off by default; see :func:`simulate`).
     """
-    for i, sc in enumerate(scenarios):
-        _scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
+    scenarios = [_scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
+                 for i, sc in enumerate(scenarios)]
     first = scenarios[0].spec.run
     if jobs is not None:
         _whole("jobs", jobs, 1)
@@ -464,10 +467,8 @@ def run_batch(
 
 
 def _scenario_arg(name: str, value: Any) -> Scenario:
-    if not isinstance(value, Scenario):
-        hint = " (load it first: staffsim.load_scenario(path))" if isinstance(value, (str, Path)) else ""
-        raise TypeError(f"{name}: expected a Scenario{hint}, got {type(value).__name__} {excerpt(value)}")
-    return value
+    """A scenario argument: a Scenario, a scenario file's path or its data (as_scenario)."""
+    return as_scenario(value, name)
 
 
 def _whole(name: str, value: Any, low: int, high: int | None = None) -> int:
@@ -621,8 +622,8 @@ def differences_table(base: RunResult, variants: dict[str, RunResult], *, paired
 
 
 def compare(
-    baseline: Scenario,
-    *variants: Scenario,
+    baseline: Scenario | str | Path,
+    *variants: Scenario | str | Path,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = None,
@@ -642,9 +643,8 @@ def compare(
     """
     if not variants:
         raise InputError("compare: give at least one variant to compare with the baseline")
-    _scenario_arg("baseline", baseline)
-    for i, v in enumerate(variants):
-        _scenario_arg(f"variants[{i}]", v)
+    baseline = _scenario_arg("baseline", baseline)
+    variants = tuple(_scenario_arg(f"variants[{i}]", v) for i, v in enumerate(variants))
     for v in variants:
         _check_compatible(baseline, v)
     labels = _unique_labels([baseline, *variants])

@@ -8,7 +8,13 @@
   :class:`~staffsim.errors.OutputError` naming the file and the reason.
 - :func:`check_output_dir` / :func:`check_output_file`: refuse an output path that cannot be
   written (an existing file where a directory is wanted, a path under a file, a directory where
-  a file is wanted) *before* the work that produces the outputs.
+  a file is wanted, a dangling symbolic link, an input of the command) *before* the work that
+  produces the outputs.
+- :func:`check_run_dir` / :func:`run_outputs`: an --out directory holds one run, described by its
+  ``manifest.json`` (command, arguments, version, seed, files and sizes) written in the same
+  all-or-nothing batch; a directory holding another run's files is refused (or, with
+  ``--overwrite``, exactly the files its manifest lists are replaced), and one holding files no
+  manifest lists is always refused.
 - Tables as CSV (``csv_dialect="excel-eu"``: semicolons and decimal commas, what Spanish, German
   and French Excel opens), Parquet, or one ``.xlsx`` workbook with a sheet per table and the
   unit of each column in its header (:func:`read_workbook` reads one back).
@@ -122,17 +128,17 @@ def _output_error(path: Path, exc: OSError, note: str = "") -> OutputError:
 
 
 @contextlib.contextmanager
-def output_batch() -> Iterator[None]:
+def output_batch() -> Iterator[list[tuple[str, Path]]]:
     """Write a set of files all or nothing: inside the block, every file goes to a temporary
     beside its target; leaving the block renames them all into place. On an error (a full disk,
     Ctrl-C) the temporaries are removed and no target changes. Nested blocks join the outer one."""
     if _BATCH.get() is not None:
-        yield
+        yield _BATCH.get()
         return
     staged: list[tuple[str, Path]] = []
     token = _BATCH.set(staged)
     try:
-        yield
+        yield staged
     except BaseException:
         for tmp, _ in staged:
             _remove(tmp)
@@ -185,6 +191,9 @@ def check_output_dir(path: str | Path, names: Iterable[str] = (), what: str = "-
     path under a file, a directory without write permission, or one of the file ``names`` to be
     written in it that is a directory."""
     path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise InputError(f"{what} {path}: a symbolic link to {os.readlink(path)}, which does not exist; "
+                         "create its target or give another directory")
     if path.exists() and not path.is_dir():
         raise InputError(f"{what} {path}: is a file; give a directory (it is created if missing)")
     if path.is_dir():
@@ -199,14 +208,130 @@ def check_output_dir(path: str | Path, names: Iterable[str] = (), what: str = "-
     return path
 
 
-def check_output_file(path: str | Path, what: str = "--out") -> Path:
+def check_output_file(path: str | Path, what: str = "--out", inputs: Iterable[str | Path] = ()) -> Path:
     """Refuse, before any work, an output file that cannot be written: a directory, a path under
-    a file, no write permission."""
+    a file, no write permission, or one of the command's ``inputs`` (an output never overwrites
+    an input)."""
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{what} {path}: is a directory; give a file name (e.g. {path / 'plan.csv'})")
     _check_parent(path, what)
+    for given in inputs:
+        if _same_file(path, Path(given)):
+            raise InputError(f"{what} {path}: is the input {given}; an output never overwrites an input: "
+                             "give another file name")
     return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist: the same path all the same?
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+# --- output directories: one run each, recorded in a manifest ------------------------------------
+#: The file in every --out directory that lists the run and the files it wrote.
+MANIFEST = "manifest.json"
+_TEMPORARY = re.compile(r"^\..+\.[^./]+\.tmp$")  # a write_bytes temporary (an interrupted write)
+
+
+def _files_under(directory: Path) -> list[str]:
+    """Every file under ``directory`` (relative, '/'-separated), staffsim's temporaries left out."""
+    out = []
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        for name in sorted(files):
+            if not _TEMPORARY.match(name):
+                out.append(Path(root, name).relative_to(directory).as_posix())
+    return out
+
+
+def read_manifest(directory: str | Path) -> dict | None:
+    """The manifest of the run whose outputs ``directory`` holds, or None (none, or not one
+    staffsim wrote)."""
+    path = Path(directory) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("files"), list)
+            and all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in data["files"])):
+        return None
+    return data
+
+
+def _listing(names: list[str], limit: int = 20) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def check_run_dir(path: str | Path, names: Iterable[str] = (), *, overwrite: bool = False,
+                  inputs: Iterable[str | Path] = (), what: str = "--out") -> list[Path]:
+    """Refuse, before any work, an output directory that would mix runs; return the files of the
+    earlier run to remove with the new batch (``overwrite``).
+
+    Besides :func:`check_output_dir`'s checks: a directory holding files is refused unless they
+    are exactly an earlier run's, as listed in its :data:`MANIFEST`, and ``overwrite`` is given;
+    files no manifest lists are never removed, so a directory holding any is refused even with
+    ``overwrite``. One of the command's ``inputs`` inside the directory that would be replaced or
+    removed is refused too."""
+    path = check_output_dir(path, names, what)
+    if not path.is_dir():
+        return []
+    present = _files_under(path)
+    if not present:
+        return []
+    manifest = read_manifest(path)
+    listed = {f["name"] for f in manifest["files"]} if manifest else set()
+    unknown = [n for n in present if n not in listed and not (manifest and n == MANIFEST)]
+    if unknown:
+        raise InputError(
+            f"{what} {path}: holds files no staffsim run recorded in a {MANIFEST} ({_listing(unknown)}); "
+            "staffsim writes into a new or empty directory, or replaces an earlier run's files with "
+            "--overwrite, but never removes files it did not write (not even with --overwrite): give "
+            "another directory")
+    earlier = [n for n in present if n != MANIFEST]
+    run = f"staffsim {manifest.get('command', '?')}" if manifest else "an earlier run"
+    if not overwrite:
+        raise InputError(
+            f"{what} {path}: holds the outputs of an earlier run ({run}: {_listing(earlier) or MANIFEST}); "
+            "give --overwrite to replace them (only the files its manifest lists are removed), or "
+            "another directory")
+    for given in inputs:
+        given = Path(given)
+        for n in present:
+            if _same_file(path / n, given):
+                raise InputError(f"{what} {path}: holds {n}, an input of this run, which --overwrite "
+                                 "would remove or replace: give another directory")
+    return [path / n for n in present]
+
+
+@contextlib.contextmanager
+def run_outputs(directory: str | Path, record: dict[str, Any], remove: Iterable[Path] = ()) -> Iterator[None]:
+    """A command's --out directory written all or nothing (:func:`output_batch`) with its
+    :data:`MANIFEST`: ``record`` (command, arguments, version, seed) and every file the block
+    wrote under ``directory``, with its size in bytes. The files of an earlier run in ``remove``
+    (from :func:`check_run_dir`) that this run does not write again are removed once the new
+    files are in place, so the directory holds one run, never a mix."""
+    directory = Path(directory)
+    with output_batch() as staged:
+        yield
+        files = []
+        for tmp, target in staged:
+            try:
+                name = target.relative_to(directory).as_posix()
+            except ValueError:
+                continue
+            if name != MANIFEST:
+                files.append({"name": name, "bytes": os.path.getsize(tmp)})
+        files.sort(key=lambda f: f["name"])
+        write_text(directory / MANIFEST, dumps({**record, "files": files}))
+        written = {directory / f["name"] for f in files} | {directory / MANIFEST}
+    for old in remove:
+        if Path(old) not in written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(old)
 
 
 def frame_to_csv(df: pd.DataFrame, csv_dialect: str = "standard") -> str:

@@ -40,3 +40,33 @@ MAX_YAML_BYTES = 20_000_000
 MAX_ALIAS_VALUES = 1_000_000
 #: Rows of a forecast file.
 MAX_FORECAST_ROWS = 2_000_000
+
+# --- harden-answers: bounds that keep answers exact (issue 22) ---------------------------------
+#: People in one hiring class (``hiring.max_class``). The hiring MILP links a class's size x to
+#: whether it runs (y) by x <= max_class * y; HiGHS accepts y within 1e-6 of an integer, so a
+#: bound of M lets a "class" of M * 1e-6 people ride on a class that does not run. At 10,000 that
+#: is 0.01 person (rounded away); at 1e8 it was 100 people and the plan came back empty.
+MAX_CLASS_SIZE = 10_000
+#: Coefficient of variation of a duration distribution (handle time, patience, appointment
+#: length, lateness, delays), given as ``cv`` (lognormal, gamma) or implied by a Weibull
+#: ``shape`` (shape 0.128 is cv 100). Measured handle times and patience have cv 0.3-3; at 100 a
+#: gamma draw exceeds its mean about once in 1,200, so the mean already rests on rare draws, and
+#: a Weibull shape of 0.001 overflowed Γ(1 + 1/shape) into NaN handle times.
+MAX_CV = 100.0
+#: Coefficient of variation of the forecast-error multiplier (``volume_uncertainty.cv``), a
+#: mean-1 gamma of shape 1/cv². Real forecast errors are 5-30%. At cv 3 about half the days
+#: already draw under 1% of the forecast; at 1e6 every day drew 0 (the mean of 1 rested on days rarer
+#: than 1 in 10^12), silently a channel with no volume.
+MAX_VOLUME_CV = 3.0
+#: Money rates (per hour, per hire, per agent-slot short, per contact) in scenario ``costs``,
+#: rules and capacity plans, in the file's currency. They are the integer programs' objective
+#: coefficients: HiGHS works in double precision with tolerances near 1e-6 of a coefficient, and
+#: at 1e9 an hour it reported an LP bound of -inf; at 1e300 it failed outright (reported as "no
+#: roster within the time limit"). A million per unit is beyond any wage or penalty.
+MAX_RATE = 1e6
+#: People in one headcount group, planned class or transfer of a capacity plan, and hours a week
+#: one team needs (1e8 hours is about 2.7 million FTE). Beyond, the hiring MILP's right-hand
+#: sides outgrow its tolerances: 1e12 hours a week planned no class at all and called it
+#: optimal; 1e300 failed and was reported as a time limit.
+MAX_TEAM_PEOPLE = 10_000_000
+MAX_WEEKLY_HOURS = 1e8

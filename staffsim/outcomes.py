@@ -26,7 +26,8 @@ booked time). Per channel and slot, and over the horizon:
 - ``shows`` = appointments served (the customer came in time; ``answered`` on the channel);
 - ``no_shows`` = appointments an agent waited ``grace`` for in vain (the customer did not come,
   or came after the agent gave up): a new outcome, offered = deflected + answered + abandoned +
-  unfinished + no_shows;
+  unfinished + no_shows. A no-show whose grace runs past the end of the run counts as a no-show
+  too (its agent minutes up to the end of the run), never as answered;
 - ``no_show_minutes`` = agent minutes lost waiting for no-shows;
 - ``appointment_wait_s`` = Σ customer wait (from the customer's arrival to the agent) ÷ shows;
 - ``show_rate`` (horizon) = shows ÷ (shows + no_shows);

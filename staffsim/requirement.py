@@ -21,6 +21,7 @@ array with one entry per slot of the horizon (``scenario.spec.horizon.slot_start
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +31,15 @@ import numpy as np
 import pandas as pd
 
 from staffsim._version import __version__
+from staffsim.csvkeys import first_duplicate
 from staffsim.errors import InputError
 from staffsim.experiment import plan_for
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, kpi_table, search, targets_of
+from staffsim.limits import MAX_SCENARIO_AGENTS
 from staffsim.metrics import slot_labels
 from staffsim.models.backlog import backlog_agents
+from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario
 
 METHODS = ("erlang", "isa")
@@ -191,41 +195,62 @@ def erlang_requirement(scenario: Scenario) -> Requirement:
 
 def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
     """A requirement from a CSV with columns ``group, day, slot_start, agents`` (as written by
-    :meth:`Requirement.write`): one row per group and slot of the scenario's horizon."""
+    :meth:`Requirement.write`, in either CSV dialect): one row per group and slot of the
+    scenario's horizon.
+
+    Every cell is checked and refused with the file, line and column: ``day`` a whole number,
+    ``agents`` a whole number from 0 to :data:`~staffsim.limits.MAX_SCENARIO_AGENTS` (never NaN,
+    infinite or text); a group and slot given twice is refused naming both lines."""
     source = str(path)
     try:
-        frame = pd.read_csv(path, dtype={"group": str, "slot_start": str})
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            header = fh.readline()
+        # as written with --csv-dialect excel-eu: separated by semicolons (decimal commas)
+        sep = ";" if header.count(";") > header.count(",") else ","
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, sep=sep,
+                            encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{source}: file not found") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError) as exc:
         raise InputError(f"{source}: not a readable CSV file ({exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in ("group", "day", "slot_start", "agents") if c not in frame]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)} "
                          "(expected group, day, slot_start, agents)")
+    lines = np.arange(len(frame)) + 2
+    blank = (frame[["group", "day", "slot_start", "agents"]].apply(lambda c: c.str.strip()) == "").all(axis=1)
+    frame, lines = frame[~blank.to_numpy()].reset_index(drop=True), lines[~blank.to_numpy()]
+    groups = frame["group"].str.strip().to_numpy()
+    days = _whole_numbers(frame["day"], lines, source, "day", 1, 10**9)
+    agents_in = _whole_numbers(frame["agents"], lines, source, "agents", 0, MAX_SCENARIO_AGENTS)
+    slots = frame["slot_start"].str.strip().to_numpy()
+    dup = first_duplicate(zip(groups, days.tolist(), slots), lines.tolist())
+    if dup is not None:
+        (g, d, s), first, second = dup
+        raise InputError(f"{source}: lines {first} and {second}: group {g!r}, day {d} {s} given twice "
+                         "(one row per group and slot)")
     teams = team_channels(scenario)
     day, labels = slot_labels(scenario)
+    index = {(int(d), str(s)): k for k, (d, s) in enumerate(zip(day, labels))}
     frames = []
     for group in teams:
-        rows = frame[frame["group"] == group]
-        if rows.empty:
+        mine = np.flatnonzero(groups == group)
+        if len(mine) == 0:
             raise InputError(f"{source}: no rows for group {group!r} (groups: {', '.join(teams)})")
-        index = {(int(d), str(s)): k for k, (d, s) in enumerate(zip(day, labels))}
         agents = np.full(len(labels), -1, np.int64)
-        for line, (d, s, a) in zip(rows.index, rows[["day", "slot_start", "agents"]].itertuples(index=False)):
-            k = index.get((int(d), str(s)))
+        for r in mine.tolist():
+            k = index.get((int(days[r]), str(slots[r])))
             if k is None:
-                raise InputError(f"{source}: line {line + 2}: day {d} {s} is not a slot of the horizon")
-            if not (float(a) >= 0 and float(a) == int(a)):
-                raise InputError(f"{source}: line {line + 2}, column 'agents': must be a whole number "
-                                 f">= 0, got {a!r}")
-            agents[k] = int(a)
+                raise InputError(f"{source}: line {lines[r]}: day {days[r]} {slots[r]} is not a slot of "
+                                 "the horizon")
+            agents[k] = int(agents_in[r])
         if (agents < 0).any():
             k = int(np.flatnonzero(agents < 0)[0])
             raise InputError(f"{source}: no row for group {group!r} on day {day[k]} at {labels[k]}")
         frames.append(pd.DataFrame({"group": group, "day": day, "slot_start": labels,
                                     "agents": agents, "erlang_agents": agents}))
-    unknown = sorted(set(frame["group"]) - set(teams))
+    unknown = sorted(set(groups.tolist()) - set(teams))
     if unknown:
         raise InputError(f"{source}: group {unknown[0]!r} is not a group of the scenario "
                          f"(groups: {', '.join(teams)})")
@@ -233,6 +258,23 @@ def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
     erlang = erlang_requirement(scenario).table["erlang_agents"].to_numpy()
     table["erlang_agents"] = erlang
     return Requirement(scenario=scenario, method="file", table=table, extra={"source": source})
+
+
+def _whole_numbers(column: pd.Series, lines: np.ndarray, source: str, name: str, lo: int,
+                   hi: float) -> np.ndarray:
+    """A column of whole numbers from ``lo`` to ``hi`` (text cells), or an error naming the file,
+    line and column of the first bad cell (NaN, infinite, text, fractional or out of range)."""
+    out = np.zeros(len(column), np.int64)
+    for r, text in enumerate(column.tolist()):
+        try:
+            value = float(text.strip())
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value == int(value) and lo <= value <= hi):
+            raise InputError(f"{source}: line {lines[r]}, column {name!r}: must be a whole number from "
+                             f"{lo} to {hi:,.0f}, got {text.strip()!r}")
+        out[r] = int(value)
+    return out
 
 
 def _check_traffic(scenario: Scenario) -> None:
@@ -305,7 +347,7 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
     )
 
 
-def requirement(scenario: Scenario, method: str = "erlang", replications: int | None = None,
+def requirement(scenario: Scenario | str | Path, method: str = "erlang", replications: int | None = None,
                 seed: int | None = None, jobs: int | None = None, **options: Any) -> Requirement:
     """Agents needed per team and slot (see the module doc for the methods).
 
@@ -315,6 +357,7 @@ def requirement(scenario: Scenario, method: str = "erlang", replications: int | 
     ``max_iterations``, ``log`` (a function called with one line per iteration) and ``cluster``
     (run the simulations on a Dask cluster, as in :func:`staffsim.simulate`; same answer).
     """
+    scenario = as_scenario(scenario)
     if method not in METHODS:
         raise InputError(f"method: choose one of {', '.join(METHODS)}, got {method!r}")
     team_channels(scenario)

@@ -101,7 +101,7 @@ def sweep(
     the Erlang plan would need (``plan_agents_peak``, ``plan_agent_hours``). ``cluster``: run on
     a Dask cluster, as in :func:`staffsim.simulate`.
     """
-    _scenario_arg("scenario", scenario)
+    scenario = _scenario_arg("scenario", scenario)
     if isinstance(parameter, Mapping):
         if values is not None:
             raise InputError("sweep: with several parameters give each one's values in the mapping "

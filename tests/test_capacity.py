@@ -349,7 +349,7 @@ def test_hiring_time_limit_too_short_or_not_positive_is_one_message(capsys, tmp_
     for value in ("0", "-1"):
         assert main(["capacity", str(tmp_path / "p.yaml"), "--time-limit", value]) == 2
         err = capsys.readouterr().err
-        assert "time limit: must be a number of seconds > 0" in err and "Traceback" not in err
+        assert "--time-limit: must be a number of seconds > 0" in err and "Traceback" not in err
 
 
 # --- forecast demand ---------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_plan_outputs(capsys, tmp_path, root):
 @pytest.mark.parametrize("argv,match", [
     (["erlang", "--volume", "-5", "--aht", "180", "--threshold", "20", "--agents", "3"], "volume"),
     (["erlang", "--volume", "5", "--aht", "3 weeks", "--threshold", "20", "--agents", "3"], "--aht"),
-    (["erlang", "--volume", "5", "--aht", "180", "--threshold", "20", "--target", "1.5"], "service_level"),
+    (["erlang", "--volume", "5", "--aht", "180", "--threshold", "20", "--target", "1.5"], "--target"),
     (["erlang", "--volume", "5", "--aht", "180", "--threshold", "20", "--agents", "9:3"], "range"),
     (["erlang", "--volume", "5", "--aht", "180", "--threshold", "0s", "--slot", "0", "--agents", "3"], "slot"),
     (["plan", "no/such/file.csv"], "file not found"),

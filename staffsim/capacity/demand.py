@@ -33,6 +33,7 @@ import pandas as pd
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.capacity.schema import ForecastDemandSpec, HoursSpec, ScenarioDemandSpec, TeamSpec
+from staffsim.csvkeys import first_duplicate
 from staffsim.errors import InputError, where
 from staffsim.models import erlang, erlang_a
 from staffsim.models.staffing import plan_staffing
@@ -195,11 +196,15 @@ def required_hours(spec: HoursSpec, team: str, cal: Calendar, source: str, base:
 
 
 def _one_per_week(weeks: np.ndarray, values: np.ndarray, path: Path, cal: Calendar,
-                  what: str = "") -> np.ndarray:
+                  what: str = "", lines: np.ndarray | None = None) -> np.ndarray:
+    """One value per week of the plan; ``lines``: the file line of each row (default: row i on
+    line i + 2). A week given twice is refused naming both lines."""
+    dup = first_duplicate(weeks.tolist(), None if lines is None else [int(n) for n in lines])
+    if dup is not None:
+        w, first, second = dup
+        raise InputError(f"{path}: lines {first} and {second}: week {w}{what} appears twice")
     out = np.full(cal.weeks, np.nan)
-    for i, (w, v) in enumerate(zip(weeks, values)):
-        if not np.isnan(out[w - 1]):
-            raise InputError(f"{path}: line {i + 2}: week {w}{what} appears twice")
+    for w, v in zip(weeks, values):
         out[w - 1] = v
     if np.isnan(out).any():
         w = int(np.isnan(out).argmax()) + 1
@@ -242,8 +247,9 @@ def forecast_demand(spec: ForecastDemandSpec, cal: Calendar, source: str, base: 
         rows = frame[frame["channel"].astype(str) == c]
         idx = np.flatnonzero(frame["channel"].astype(str).to_numpy() == c)
         volume = _one_per_week(weeks[idx], rows["volume"].to_numpy(float), path, cal,
-                               f" for channel {c!r}")
-        aht = _one_per_week(weeks[idx], rows["aht_s"].to_numpy(float), path, cal, f" for channel {c!r}")
+                               f" for channel {c!r}", lines=idx + 2)
+        aht = _one_per_week(weeks[idx], rows["aht_s"].to_numpy(float), path, cal, f" for channel {c!r}",
+                            lines=idx + 2)
         shape = day.table[day.table["channel"] == c]
         if shape.empty:
             raise InputError(f"{day.source}: no intraday shape for channel {c!r} (channels: "

@@ -39,6 +39,7 @@ from staffsim.capacity.schema import PlanSpec, load_plan
 from staffsim.capacity.supply import Cohort, plan_cohorts, project
 from staffsim.capacity.weekly import shrinkage_total, weekly_table
 from staffsim.errors import InputError, where
+from staffsim.limits import MAX_WEEKLY_HOURS
 
 COVERAGE_ROUNDS = 4
 
@@ -63,6 +64,13 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
     cal = Calendar(spec.start_date, spec.weeks)
     demand = {name: team_demand(name, team, cal, source, base_dir) for name, team in spec.teams.items()}
     shrink = shrinkage_total(spec, cal, source)
+    for t in spec.teams:  # the MILP's right-hand sides within its tolerances (limits.py)
+        big = np.flatnonzero(~(demand[t].hours <= MAX_WEEKLY_HOURS))
+        if len(big):
+            w = int(big[0])
+            raise InputError(f"{where(source, f'teams.{t}')}: week {w + 1} needs {demand[t].hours[w]:.3g} "
+                             f"hours; staffsim plans up to {MAX_WEEKLY_HOURS:.0e} hours a week per team "
+                             "(staffsim.limits.MAX_WEEKLY_HOURS)")
     required = {t: demand[t].hours / spec.fte_hours for t in spec.teams}
     mc_spec = spec.monte_carlo
     paths = monte_carlo if monte_carlo is not None else (mc_spec.paths if mc_spec else 0)

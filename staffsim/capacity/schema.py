@@ -21,6 +21,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.errors import InputError, where
+from staffsim.limits import MAX_CLASS_SIZE, MAX_RATE, MAX_TEAM_PEOPLE
 from staffsim.scenarios.loader import deep_merge
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
@@ -133,7 +134,7 @@ def _demand_kind(v: Any) -> str:
 class CohortSpec(Spec):
     """A group of people on the team at week 1."""
 
-    people: int = Field(ge=0, description="whole people")
+    people: int = Field(ge=0, le=MAX_TEAM_PEOPLE, description="whole people")
     fte: float = Field(1.0, gt=0, le=1.5, description="FTE per person (0.5: half-time)")
     tenure_weeks: int | None = Field(None, ge=0, description="weeks since they started (omit: "
                                      "long-serving, fully productive)")
@@ -205,7 +206,7 @@ class ClassSpec(Spec):
     """A planned hiring class: ``size`` people start in ``week`` (1 = start_date)."""
 
     week: int
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_TEAM_PEOPLE)
     fte: float = Field(1.0, gt=0, le=1.5, description="FTE per person")
     training_weeks: int | None = Field(None, ge=0, description="default: the team's")
     ramp: list[float] | None = Field(None, description="default: the team's")
@@ -226,16 +227,17 @@ class HiringSpec(Spec):
     """What the hiring optimiser may do for a team, and what things cost."""
 
     lead_weeks: int = Field(0, ge=0, description="weeks from today (week 1) before a class can start")
-    min_class: int = Field(1, ge=1)
-    max_class: int = Field(ge=1)
+    min_class: int = Field(1, ge=1, le=MAX_CLASS_SIZE)
+    max_class: int = Field(ge=1, le=MAX_CLASS_SIZE, description="most people in one class (at most "
+                           f"{MAX_CLASS_SIZE:,}: staffsim.limits.MAX_CLASS_SIZE)")
     every_weeks: int = Field(1, ge=1, description="classes may start every N weeks from the first "
                              "week allowed")
     max_classes: int | None = Field(None, ge=0, description="most classes over the plan")
     last_week: int | None = Field(None, ge=1, description="no class starts after this week")
     fte: float = Field(1.0, gt=0, le=1.5, description="FTE per hire")
-    cost_per_hire: float = Field(0.0, ge=0, description="recruiting and training, per person")
-    cost_per_hour: float = Field(0.0, ge=0, description="an agent's paid hour (wage and on-costs)")
-    short_cost_per_hour: float | None = Field(None, gt=0, description="penalty per agent hour on "
+    cost_per_hire: float = Field(0.0, ge=0, le=MAX_RATE, description="recruiting and training, per person")
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_RATE, description="an agent's paid hour (wage and on-costs)")
+    short_cost_per_hour: float | None = Field(None, gt=0, le=MAX_RATE, description="penalty per agent hour on "
                                               "the phones missing (omit: close every gap that "
                                               "hiring can close)")
 
@@ -248,7 +250,7 @@ class HiringSpec(Spec):
 
 class OvertimeSpec(Spec):
     max_share: float = Field(ge=0, le=1, description="overtime as a share of productive hours, at most")
-    cost_per_hour: float = Field(0.0, ge=0)
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_RATE)
 
 
 class TeamSpec(Spec):
@@ -287,7 +289,7 @@ class TeamSpec(Spec):
         if isinstance(v, bool):
             return v
         if isinstance(v, (int, float)):
-            if v < 0:
+            if not (math.isfinite(v) and v >= 0):
                 raise ValueError(f"must be a whole number of people >= 0, got {v!r}")
             if v != int(v):
                 raise ValueError(f"must be a whole number of people, got {v!r} (part-timers: "
@@ -312,7 +314,7 @@ class TransferSpec(Spec):
     week: int = Field(ge=1)
     from_: str = Field(alias="from")
     to: str
-    people: int = Field(ge=1)
+    people: int = Field(ge=1, le=MAX_TEAM_PEOPLE)
     training_weeks: int = Field(0, ge=0)
     ramp: list[float] = Field(default_factory=list)
 

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from staffsim.cli.options import _check_out, _duration
+from staffsim.cli.options import _check_out, _duration, _out_batch
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
 
@@ -112,7 +112,8 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         print("\nAgents per team and week (occupancy = busy / available; seconds; overtime in hours):")
         print(format_table(sim.teams))
     if args.out:
-        a.write(args.out, people_sim=sim)
+        with _out_batch(args, getattr(args, "seed", None)):
+            a.write(args.out, people_sim=sim)
         print(f"\nwritten to {args.out}/ (grid.html, agents/<id>.ics; simulate: staffsim run "
               f"{args.out}/people_week1.yaml)")
     return 0

@@ -13,6 +13,7 @@ from staffsim.cli.options import (
     _check_out,
     _forecast_reader_options,
     _needs_out,
+    _out_batch,
     _output_formats,
 )
 from staffsim.formatting import format_table
@@ -69,7 +70,8 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
                       progress=False if args.no_progress else None, cluster=args.cluster,
                       start=args.start, end=args.end, **_forecast_reader_options(args, columns=False))
     if args.out:
-        result.write(args.out, plot=args.plot, **_output_formats(args, "backtest.xlsx"))
+        with _out_batch(args, args.seed):
+            result.write(args.out, plot=args.plot, **_output_formats(args, "backtest.xlsx"))
     if args.format == "json":
         sys.stdout.write(dumps(result.to_dict()))
         return 0

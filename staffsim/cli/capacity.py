@@ -10,13 +10,13 @@ from staffsim.cli.options import (
     _add_output_format_flags,
     _check_out,
     _needs_out,
+    _out_batch,
     _output_formats,
 )
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
 from staffsim.io import (
     dumps,
-    output_batch,
     write_text,
 )
 
@@ -58,7 +58,7 @@ def _add_capacity_parser(sub) -> None:
 def _write_capacity(args: argparse.Namespace, result, name: str, plot, report) -> None:
     """A capacity result's (or comparison's) tables, ``<name>.xlsx``, ``<name>.png`` (--plot)
     and ``report.html`` (--report) in --out, all or nothing."""
-    with output_batch():
+    with _out_batch(args, getattr(result, "seed", None)):
         result.write(args.out, parquet=args.parquet, **_output_formats(args, f"{name}.xlsx"))
         if args.plot:
             from staffsim.plots import save_figures

@@ -13,6 +13,7 @@ from staffsim.cli.options import (
     _duration,
     _forecast_reader_options,
     _needs_out,
+    _out_batch,
     _output_formats,
 )
 from staffsim.formatting import format_table
@@ -54,7 +55,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     result: FitResult = fit(args.contacts, slot=args.slot, redial_window=args.redial_window,
                             columns=args.columns, **_forecast_reader_options(args, columns=False))
     if args.out:
-        result.write(args.out, report=not args.no_report, **_output_formats(args, "fit.xlsx"))
+        with _out_batch(args):
+            result.write(args.out, report=not args.no_report, **_output_formats(args, "fit.xlsx"))
     if args.format == "json":
         sys.stdout.write(dumps(result.to_dict()))
         return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -19,18 +20,19 @@ from pathlib import Path
 import pandas as pd
 
 from staffsim._version import __version__
-from staffsim._version import __version__
 from staffsim.cli.assign import add_parser as _add_assign_parser
-from staffsim.cli.capacity import _add_capacity_parser
-from staffsim.cli.forecast import add_parser as _add_forecast_parser
-from staffsim._version import __version__
 from staffsim.cli.backtest import _add_backtest_parser
+from staffsim.cli.capacity import _add_capacity_parser
 from staffsim.cli.fit import _add_fit_parser
+from staffsim.cli.forecast import add_parser as _add_forecast_parser
 from staffsim.cli.options import (
+    COMMON_FLAGS,
     EXIT_WORKER_LOST,
     _add_forecast_reader_flags,
     _add_output_format_flags,
+    _add_overwrite_flags,
     _agents,
+    _as_flags,
     _bounded,
     _check_out,
     _common_run_flags,
@@ -38,6 +40,7 @@ from staffsim.cli.options import (
     _finish,
     _forecast_reader_options,
     _needs_out,
+    _out_batch,
     _output_formats,
     _Parser,
     _share,
@@ -196,11 +199,26 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():  # every command, those above included
         command.add_argument("--quiet", action="store_true",
                              help="no warnings about values that look like unit mistakes")
+    _add_overwrite_flags(sub)  # every command writing an --out directory (cli/options.py)
     return parser
 
 
 
+#: erlang: the flag of each field its checks name (cli/options.py: _as_flags)
+ERLANG_FLAGS = {"service_level": "--target", "threshold": "--threshold", "asa": "--asa",
+                "patience": "--patience", "max_abandon": "--max-abandon",
+                "max_occupancy": "--max-occupancy", "shrinkage": "--shrinkage",
+                "concurrency": "--concurrency", "concurrency_stretch": "--concurrency-stretch",
+                "volume": "--volume", "aht": "--aht", "aht_s": "--aht", "slot": "--slot",
+                "agents": "--agents"}
+
+
 def _cmd_erlang(args: argparse.Namespace) -> int:
+    with _as_flags(ERLANG_FLAGS):
+        return _erlang(args)
+
+
+def _erlang(args: argparse.Namespace) -> int:
     check_slot(args.slot, "--slot")
     check_aht(args.aht, "--aht")
     traffic = args.volume * args.aht * args.concurrency_stretch / args.slot if args.slot > 0 else 0.0
@@ -227,6 +245,9 @@ def _cmd_erlang(args: argparse.Namespace) -> int:
         for flag in ("asa", "max_abandon"):
             if getattr(args, flag) is not None:
                 raise InputError(f"staffsim erlang: --{flag.replace('_', '-')} needs --target")
+        if args.max_occupancy != 1.0:
+            raise InputError("staffsim erlang: --max-occupancy needs --target (with --agents the "
+                             "agents are given, nothing is capped)")
         agents = args.agents
     table = staffing_metrics(
         args.volume,
@@ -258,11 +279,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
     if args.xlsx and not args.out:
         raise InputError("staffsim plan: --xlsx needs --out FILE (the workbook is written beside it)")
-    if args.out:
-        check_output_file(args.out)
-        _check_xlsx_beside(args)
-    forecast = load_forecast(args.forecast, args.slot, **_forecast_reader_options(args))
     targets_path = args.targets or args.forecast.with_name("targets.yaml")
+    if args.out:
+        check_output_file(args.out, inputs=[args.forecast, targets_path])
+        _check_xlsx_beside(args, [args.forecast, targets_path])
+    forecast = load_forecast(args.forecast, args.slot, **_forecast_reader_options(args))
     if args.targets is None and not targets_path.exists():
         raise InputError(f"{args.forecast}: no --targets given and no targets.yaml beside it")
     targets = load_targets(targets_path)
@@ -343,23 +364,31 @@ def _headcount_text(sc) -> str:
         text = slot_text if seats == 0 else f"{text}; {slot_text}"
     return text
 # --- end week ---------------------------------------------------------------------------------
-def _check_xlsx_beside(args: argparse.Namespace) -> None:
+def _check_xlsx_beside(args: argparse.Namespace, inputs=()) -> None:
     if args.xlsx and args.out.suffix.lower() != ".xlsx":
-        check_output_file(args.out.with_suffix(".xlsx"), "--xlsx")
+        check_output_file(args.out.with_suffix(".xlsx"), "--xlsx", inputs)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from staffsim.scenarios.loader import load_scenario
 
-    for path in args.scenarios:
-        sc = load_scenario(path, args.overrides)
+    bad = 0
+    for path in args.scenarios:  # every file is checked and reported, the bad ones on stderr
+        try:
+            sc = load_scenario(path, args.overrides)
+        except InputError as exc:
+            bad += 1
+            print(f"staffsim: error: {_bounded(str(exc))}", file=sys.stderr)
+            continue
         h = sc.spec.horizon
         days = "" if h.days == 1 else (f" over {h.days} days" + (
             f" from {h.day_name(0)}" if h.start_date else ""))
         print(f"{path}: ok - {sc.name!r}: {len(sc.channels)} channel(s) "
               f"({', '.join(sc.channels)}), {h.n_slots} slots of {h.slot:g}s{days}, "
               f"{len(sc.spec.agents)} group(s), {_headcount_text(sc)}")
-    return 0
+    if bad and len(args.scenarios) > 1:
+        print(f"staffsim: {bad} of {len(args.scenarios)} files did not validate", file=sys.stderr)
+    return 2 if bad else 0
 
 
 SUMMARY_COLUMNS = ["offered", "deflected", "answered", "abandoned", "unfinished", "service_level",
@@ -381,7 +410,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                       progress=False if args.no_progress else None, contacts=args.contacts,
                       cluster=args.cluster)
     if args.out:
-        with output_batch():
+        with _out_batch(args, result.seed):
             result.write(args.out, contacts=args.contacts, parquet=args.parquet,
                          **_output_formats(args, "results.xlsx"))
             if args.plot:
@@ -482,7 +511,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     result = compare(base, *variants, replications=args.replications, seed=args.seed, jobs=args.jobs,
                      progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
-        with output_batch():
+        with _out_batch(args, result.baseline.seed):
             result.write(args.out, parquet=args.parquet, **_output_formats(args, "results.xlsx"))
             if args.plot:
                 from staffsim.plots import plot_comparison, save_figures
@@ -555,7 +584,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     result = sweep(sc, only or grid, grid[only] if only else None, args.replications, args.seed, args.jobs,
                    progress=False if args.no_progress else None, cluster=args.cluster)
     if args.out:
-        with output_batch():
+        with _out_batch(args, result.results[0].seed):
             result.write(args.out, parquet=args.parquet, **_output_formats(args, "results.xlsx"))
             if args.plot:
                 from staffsim.plots import plot_sweep, plot_sweep_heatmap, save_figures
@@ -624,13 +653,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _as_flags(COMMON_FLAGS):
+            # plausibility warnings once each (or none with --quiet); "replications: ..." from
+            # the library names -n/--replications
             warnings.simplefilter("ignore" if args.quiet else "once", PlausibilityWarning)
             warnings.showwarning = _show_warning
             return int(args.func(args))
     except (InputError, ValueError) as exc:
         notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
-        print(f"staffsim: error: {_bounded(str(exc) + notes)}", file=sys.stderr)
+        text = re.sub(r"^staffsim (?=[a-z]+[ :])", "", str(exc))  # "run: ...", never "staffsim" twice
+        print(f"staffsim: error: {_bounded(text + notes)}", file=sys.stderr)
         return 2
     except WorkerLost as exc:
         print(f"staffsim: stopped: {_bounded(str(exc))}", file=sys.stderr)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 from staffsim.errors import InputError
 from staffsim.io import (
     CSV_DIALECTS,
-    check_output_dir,
+    check_run_dir,
+    run_outputs,
 )
 from staffsim.limits import MAX_TABLE_ROWS
 from staffsim.units import parse_duration
@@ -19,7 +23,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports problems as InputError (exit 2, one line)."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise InputError(f"{self.prog}: {message}")
+        # main prints "staffsim: error: "; the command's name follows (never "staffsim" twice)
+        command = self.prog.removeprefix("staffsim").strip()
+        if not command and "required: command" in message:
+            choices = next((a.choices for a in self._actions if a.dest == "command"), {})
+            message = f"give a command: {', '.join(choices)} (staffsim --help says what each does)"
+        raise InputError(f"{command}: {message}" if command else message)
 
 
 def _duration(text: str) -> float:
@@ -147,11 +156,83 @@ def _output_formats(args: argparse.Namespace, workbook: str) -> dict:
 
 def _check_out(args: argparse.Namespace, tables: list[str], files: list[str] = (),
                workbook: str = "results.xlsx") -> None:
-    """Refuse an --out directory that cannot be written before the work (simulating) starts."""
+    """Refuse an --out directory that cannot be written, or that holds another run's files
+    (unless --overwrite) or files no run recorded, before the work (simulating) starts; write
+    with :func:`_out_batch`."""
     names = [f"{t}.csv" for t in tables] + list(files)
     names += [f"{t}.parquet" for t in tables] if getattr(args, "parquet", False) else []
     names += [workbook] if getattr(args, "xlsx", False) else []
-    check_output_dir(args.out, names)
+    args.previous_outputs = check_run_dir(args.out, names, overwrite=getattr(args, "overwrite", False),
+                                          inputs=_inputs(args))
+
+
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """The files a command reads, as given on its command line (every path argument but --out,
+    and text arguments naming an existing file, such as ``--requirement FILE.csv``)."""
+    out = []
+    for key, value in vars(args).items():
+        if key == "out":
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, Path) or (isinstance(v, str) and v and os.path.isfile(v)):
+                out.append(Path(v))
+    return out
+
+
+@contextlib.contextmanager
+def _out_batch(args: argparse.Namespace, seed: int | None = None) -> Iterator[None]:
+    """Write the command's --out directory all or nothing with its ``manifest.json`` (command,
+    arguments, staffsim version, seed, files and sizes); the earlier run's files found by
+    :func:`_check_out` (with --overwrite) are removed with the new batch."""
+    from staffsim import __version__
+
+    arguments = {k: ([str(x) for x in v] if isinstance(v, list) else
+                     v if v is None or isinstance(v, (bool, int, float)) else str(v))
+                 for k, v in vars(args).items() if k not in ("func", "previous_outputs", "command")}
+    record = {"command": args.command, "arguments": arguments, "staffsim": __version__, "seed": seed}
+    with run_outputs(args.out, record, getattr(args, "previous_outputs", [])):
+        yield
+
+
+def _add_overwrite_flags(sub) -> None:
+    """--overwrite on every command that writes an --out directory (``plan --out`` and
+    ``forecast --out`` are files)."""
+    for name, p in sub.choices.items():
+        if name not in ("plan", "forecast") and any(a.dest == "out" for a in p._actions):
+            p.add_argument("--overwrite", action="store_true",
+                           help="with --out: replace the files of the earlier run recorded in the "
+                           "directory's manifest.json (never files it does not list)")
+
+
+@contextlib.contextmanager
+def _as_flags(flags: dict[str, str]) -> Iterator[None]:
+    """Errors about a field (``"service_level: must be ..."``) reported about the flag the user
+    typed (``"--target: must be ..."``): ``flags`` maps field names to flags."""
+    try:
+        yield
+    except ValueError as exc:
+        field, sep, rest = str(exc).partition(": ")
+        if not (sep and field in flags):
+            raise
+        hint = ""
+        if flags[field] in SHARE_FLAGS and " got " in rest:
+            try:
+                value = float(rest.rsplit(" got ", 1)[1])
+            except ValueError:
+                value = None
+            if value is not None and 1 < value <= 100 and value == round(value):
+                hint = f" (a share: {value / 100:g} for {value:g}%)"
+        raise InputError(f"{flags[field]}: {rest}{hint}") from None
+
+
+#: The flag of each argument name the library's checks use (every command; cli/main.py: main).
+COMMON_FLAGS = {"replications": "-n/--replications", "seed": "--seed", "jobs": "--jobs",
+                "rule": "--rule", "csv_dialect": "--csv-dialect", "time_limit": "--time-limit",
+                "time limit": "--time-limit", "mip_rel_gap": "--mip-gap",
+                "mip_gap": "--mip-gap", "rounds": "--rounds", "monte_carlo": "--monte-carlo"}
+
+#: Flags that take a share between 0 and 1 (a percentage given instead gets a hint).
+SHARE_FLAGS = ("--target", "--max-abandon", "--max-occupancy", "--shrinkage")
 
 
 def _bounded(message: str, limit: int = 2000) -> str:

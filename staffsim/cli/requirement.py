@@ -11,6 +11,7 @@ from staffsim.cli.options import (
     _add_output_format_flags,
     _check_out,
     _needs_out,
+    _out_batch,
     _output_formats,
 )
 from staffsim.errors import InputError
@@ -74,7 +75,8 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
                                  "not simulate)")
         req = requirement(sc, "erlang")
     if args.out:
-        req.write(args.out, **_output_formats(args, "requirement.xlsx"))
+        with _out_batch(args, req.provenance().get("seed")):
+            req.write(args.out, **_output_formats(args, "requirement.xlsx"))
     if args.format == "json":
         sys.stdout.write(dumps({**req.provenance(), "summary": req.summary(), "requirement": req.table,
                                 "kpis": req.kpis, "teams": req.extra.get("teams")}))

@@ -7,17 +7,16 @@ from pathlib import Path
 
 from staffsim.cli.options import (
     _add_output_format_flags,
+    _as_flags,
     _check_out,
     _duration,
     _needs_out,
+    _out_batch,
     _output_formats,
     _share,
 )
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
-from staffsim.io import (
-    output_batch,
-)
 
 
 # --- schedule (shift scheduling: staffsim/scheduling/) -------------------------------------------
@@ -70,12 +69,13 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     if args.out:
         _check_out(args, ["shifts", "coverage", "tours", "rounds", "still_missing"],
                    ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
-    roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
-                      replications=args.replications, seed=args.seed, jobs=args.jobs,
-                      time_limit=args.time_limit, mip_gap=args.mip_gap,
-                      progress=False if args.no_progress else None)
+    with _as_flags({"method": "--requirement"}):  # "--requirement: choose one of erlang, isa ..."
+        roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
+                          replications=args.replications, seed=args.seed, jobs=args.jobs,
+                          time_limit=args.time_limit, mip_gap=args.mip_gap,
+                          progress=False if args.no_progress else None)
     if args.out:
-        with output_batch():
+        with _out_batch(args, args.seed):
             roster.write(args.out, **_output_formats(args, "roster.xlsx"))
             if args.plot:
                 from staffsim.plots import plot_coverage, save_figures

@@ -23,7 +23,10 @@ The agent who takes the appointment at time s ≥ T waits for the customer until
   the agent busy from s until max(s, a) + length; the customer waited max(0, s − a)
   (``appointment_wait_s``);
 - otherwise (did not come, or came after the agent gave up) it is a **no-show**: the agent is
-  busy from s to s + grace (agent minutes lost) and then free for any other work.
+  busy from s to s + grace (agent minutes lost) and then free for any other work. A no-show
+  whose grace runs past the end of the run (the close plus ``run.drain``) is a no-show all the
+  same (its record has no end; its agent minutes count up to the end of the run): which
+  customers come is decided by the draws, never by where the run stops.
 
 Customers at an appointment never abandon (the channel takes no patience). Attempt records: the
 arrival is T, ``answer`` s (when the agent took it), ``end`` when the agent was free again, the
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from staffsim.engine.core import NO_SHOW, SERVE
 from staffsim.engine.draws import DayDraws
 from staffsim.engine.repeats import make_resolution
 from staffsim.rng import stream
@@ -140,6 +144,15 @@ class AppointmentsMixin:
         if d.show[i] and came <= now + grace:
             return max(0.0, came - now) + d.handle[i]
         return grace
+
+    def _open_no_shows(self, attempts) -> None:
+        """At the end of the run: an appointment still held by its agent whose customer will not
+        come within the grace is a no-show (state NO_SHOW, no end: its grace ran past the end of
+        the run), never a show. Whether the customer comes is known when the agent takes the
+        appointment, so the outcome cannot depend on where the run stops."""
+        for att in attempts:
+            if att.state == SERVE and self.appt[att.channel] and not self._showed(att):
+                att.state = NO_SHOW
 
     def _showed(self, att) -> bool:
         """The customer came within the agent's grace (``att`` taken at ``att.answer``)."""

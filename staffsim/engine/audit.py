@@ -111,13 +111,18 @@ class Audit:
             ended = dial & mine & np.isin(state, (DONE, FAILED, WAIT, SERVE))
             self.callbacks[c] = (self.callbacks.get(c, 0) + int(((state == CALLBACK) & mine).sum())
                                  - int(ended.sum()))
-        finished = (state == DONE) | (state == ABANDONED) | (state == NO_SHOW) | unanswered
+        # a no-show whose grace ran past the end of the run has no end (engine/appointments.py)
+        open_no_show = (state == NO_SHOW) & np.isnan(end) if final else np.zeros(len(state), bool)
+        finished = ((state == DONE) | (state == ABANDONED) | (state == NO_SHOW) | unanswered) & ~open_no_show
         begin = np.where((state == DONE) | (state == NO_SHOW), ans, arr)
         if (end[finished] < begin[finished] - 1e-9).any() or np.isnan(end[finished]).any():
             raise InvariantError(f"{where}: an attempt ended before it began, or never ended")
         if (~np.isnan(end[(state == WAIT) | (state == SERVE)])).any():
             raise InvariantError(f"{where}: an attempt waiting or in service has an end time")
-        self.answered_open += int((state == SERVE).sum())
+        if open_no_show.any() and (ans[open_no_show] + np.asarray(rep.grace, float)[a["channel"][open_no_show]]
+                                   < rep.env._now - 1e-9).any():
+            raise InvariantError(f"{where}: a no-show without an end whose grace was over before the end")
+        self.answered_open += int((state == SERVE).sum() + open_no_show.sum())
         if getattr(rep, "extras", False):
             self._outcomes(a, rep)
         if not final and ((state == WAIT) | (state == SERVE)).any():

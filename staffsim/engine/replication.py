@@ -135,6 +135,8 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
             if ag.logged_in:
                 self.overtime_s[ag.group] += max(0.0, self.env._now - ag.sched_end)
         rec = self.recorder
+        if any(self.appt):  # an agent still waiting in vain at the end: a no-show all the same
+            self._open_no_shows(rec.recent)
         rec.flush(self, final=True)
         if self.audit is not None:
             self.audit.check(self)

@@ -105,9 +105,18 @@ class ChannelTargets:
 
 
 def scheduled_agents(agents: np.ndarray, shrinkage: float) -> np.ndarray:
-    """Gross headcount ⌈agents / (1 - shrinkage)⌉ (relative tolerance 1e-9 for rounding)."""
-    gross = np.asarray(agents, float) / (1.0 - shrinkage)
-    return np.ceil(gross * (1.0 - 1e-9)).astype(np.int64)
+    """Gross headcount: the least whole m with m (1 - shrinkage) >= agents.
+
+    Computed as ⌈agents / (1 - shrinkage)⌉, then one less where that one less already covers
+    the agents to within 1e-15 relative (a few ulps: 7 / 0.7 is 10.000000000000002 in floating
+    point, and 10 agents at 30% shrinkage give 7). The tolerance is on the product, not a
+    relative 1e-9 on the quotient, which at 10^9 agents took a whole agent off."""
+    a = np.asarray(agents, float)
+    keep = 1.0 - shrinkage
+    m = np.ceil(a / keep)
+    less = np.maximum(m - 1.0, 0.0)
+    m = np.where((m > 0) & (less * keep >= a * (1.0 - 1e-15)), less, m)
+    return m.astype(np.int64)
 
 
 def plan_staffing(

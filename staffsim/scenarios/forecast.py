@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from staffsim.csvkeys import first_duplicate
 from staffsim.errors import InputError, clip, excerpt
 from staffsim.limits import MAX_FORECAST_ROWS, MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets
@@ -355,14 +356,14 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
         table.insert(1, "media_type", media)
     if history:
         table["line"] = np.arange(2, len(table) + 2)
-    dup = table.duplicated(["channel", "offset_s"], keep=False)
-    if dup.any():
-        lines = [str(i + 2) for i in np.flatnonzero(dup.to_numpy())[:2]]
+    dup = first_duplicate(zip(table["channel"], table["offset_s"]))
+    if dup is not None:  # both lines of the first key given twice (staffsim/csvkeys.py)
+        _, first, second = dup
         dst = (" (a clock hour that occurs twice when daylight saving time ends: the forecast "
                "cannot be laid on local slots)") if zone is not None else ""
         raise InputError(
-            f"{source}: lines {' and '.join(lines)}: duplicate slot {table.loc[dup, 'slot_start'].iloc[0]}"
-            f" for channel {excerpt(table.loc[dup, 'channel'].iloc[0])}{dst}"
+            f"{source}: lines {first} and {second}: duplicate slot {table['slot_start'].iloc[second - 2]}"
+            f" for channel {excerpt(table['channel'].iloc[second - 2])}{dst}"
         )
     table = table.sort_values(["offset_s"], kind="stable")
     rank = {c: k for k, c in enumerate(dict.fromkeys(channels))}

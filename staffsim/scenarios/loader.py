@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from staffsim.errors import InputError
+from staffsim.errors import InputError, excerpt
 from staffsim.scenarios.forecast import (
     FORECAST_ALIASES,
     Forecast,
@@ -84,3 +84,18 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | list[str] | N
         raise InputError(f"{path}: file not found")
     data = _read_with_extends(path)
     return scenario_from_dict(data, source=str(path), base_dir=path.parent, overrides=overrides)
+
+
+def as_scenario(value: Any, name: str = "scenario") -> Scenario:
+    """A :class:`Scenario` from what every public function taking a scenario accepts: a Scenario,
+    the path of a scenario file (str or Path; loaded with :func:`load_scenario`) or the plain data
+    a YAML file holds (a mapping; :func:`scenario_from_dict`). Anything else is a TypeError
+    naming the argument."""
+    if isinstance(value, Scenario):
+        return value
+    if isinstance(value, (str, os.PathLike)):
+        return load_scenario(value)
+    if isinstance(value, Mapping):
+        return scenario_from_dict(value)
+    raise TypeError(f"{name}: expected a Scenario, the path of a scenario file or a mapping of its "
+                    f"fields, got {type(value).__name__} {excerpt(value)}")

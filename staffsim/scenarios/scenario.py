@@ -149,7 +149,11 @@ def scenario_from_dict(
     base_dir: str | Path | None = None,
     overrides: Mapping[str, Any] | list[str] | None = None,
 ) -> Scenario:
-    """Validate a scenario given as plain data (what a YAML file holds)."""
+    """Validate a scenario given as plain data (what a YAML file holds): a mapping of the
+    scenario's fields (name, horizon, channels, agents, ...)."""
+    if not isinstance(data, Mapping):
+        raise InputError(f"{source or 'scenario'}: a scenario is a mapping of its fields (name, "
+                         f"horizon, channels, agents, ...), got {type(data).__name__} {excerpt(data)}")
     raw = copy.deepcopy(dict(data))
     items = overrides.items() if isinstance(overrides, Mapping) else [parse_override(o) for o in overrides or []]
     for key, value in items:

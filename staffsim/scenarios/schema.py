@@ -34,9 +34,12 @@ from staffsim.errors import InputError, excerpt, where
 from staffsim.limits import (
     MAX_CONCURRENCY,
     MAX_CONCURRENCY_STRETCH,
+    MAX_CV,
+    MAX_RATE,
     MAX_REPLICATIONS,
     MAX_SCENARIO_AGENTS,
     MAX_SLOTS,
+    MAX_VOLUME_CV,
 )
 from staffsim.models.staffing import ChannelTargets
 from staffsim.scenarios import calendar
@@ -46,7 +49,7 @@ from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse
 class Spec(BaseModel):
     """Base of every file schema: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TargetSpec(Spec):
@@ -294,6 +297,7 @@ class DistributionSpec(Spec):
                 raise ValueError("empirical needs at least one value")
             if any(not math.isfinite(v) for v in self.values):
                 raise ValueError("empirical values must be finite durations")
+        _check_draws(self.to_distribution())
         return self
 
     def to_distribution(self) -> Distribution:
@@ -306,6 +310,22 @@ class DistributionSpec(Spec):
             dist=self.dist, mean=float(mean), cv=self.cv, shape=self.shape, low=self.low,
             high=self.high, values=tuple(self.values) if self.values is not None else None,
         )
+
+
+def _check_draws(d: Distribution) -> None:
+    """A distribution's spread within :data:`~staffsim.limits.MAX_CV` and every draw finite
+    (issue 22: a Weibull shape of 0.001 gave NaN handle times and a negative ASA)."""
+    cv = d.coefficient_of_variation()
+    if not cv <= MAX_CV:
+        spread = f"of {cv:.3g}" if math.isfinite(cv) else "too large to compute"
+        given = f"shape {d.shape:g} gives a coefficient of variation {spread}" if d.dist == "weibull" else f"cv {cv:g}"
+        hint = " (a shape of at least 0.13)" if d.dist == "weibull" else ""
+        raise ValueError(f"{d.dist}: {given}; staffsim takes a cv up to {MAX_CV:g}{hint} "
+                         "(staffsim.limits.MAX_CV)")
+    top = d.largest_draw()
+    if not math.isfinite(top) or top > 1e200:
+        raise ValueError(f"{d.dist} with mean {d.mean:g}s: its largest draws are not finite numbers "
+                         "of seconds; give a smaller mean or spread")
 
 
 def _read_column(file: str, column: str, base: str | None) -> list[float]:
@@ -683,7 +703,8 @@ class VolumeUncertaintySpec(Spec):
     and coefficient of variation ``cv``, drawn once per day (every slot of the day shares it) or
     per slot, from its own random stream."""
 
-    cv: float = Field(gt=0, description="coefficient of variation of the multiplier")
+    cv: float = Field(gt=0, le=MAX_VOLUME_CV, description="coefficient of variation of the multiplier "
+                      f"(at most {MAX_VOLUME_CV:g}: staffsim.limits.MAX_VOLUME_CV)")
     per: Literal["day", "slot"] = "day"
 
 
@@ -915,6 +936,14 @@ class ChannelSpec(Spec):
     def _booked(cls, v: Any) -> Any:
         return _clock_times(v, "booked times")
 
+    @field_validator("grace")
+    @classmethod
+    def _finite_grace(cls, v: float | None) -> float | None:
+        if v is not None and not math.isfinite(v):
+            raise ValueError("must be a finite duration (an agent who waits forever for a customer "
+                             f"who does not come is never free again), got {v!r}")
+        return v
+
     @field_validator("value")
     @classmethod
     def _finite_value(cls, v: float) -> float:
@@ -1058,8 +1087,9 @@ class CostsSpec(Spec):
     def _non_negative(cls, v: Any) -> Any:
         values = v.values() if isinstance(v, dict) else [v]
         for x in values:
-            if not (math.isfinite(x) and x >= 0):
-                raise ValueError(f"rates must be numbers >= 0, got {excerpt(x)}")
+            if not (math.isfinite(x) and 0 <= x <= MAX_RATE):
+                raise ValueError(f"rates must be numbers from 0 to {MAX_RATE:,.0f} "
+                                 f"(staffsim.limits.MAX_RATE), got {excerpt(x)}")
         return v
 
     def rate(self, field: str, name: str) -> float:

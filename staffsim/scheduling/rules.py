@@ -40,6 +40,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from staffsim.errors import InputError
+from staffsim.limits import MAX_RATE
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
 from staffsim.units import ClockTime, Duration, format_clock, format_duration
@@ -118,12 +119,12 @@ class TeamRules(Spec):
     """How one team may be rostered."""
 
     templates: list[TemplateSpec] = Field(min_length=1)
-    cost_per_hour: float | None = Field(None, ge=0, description="default: scenario costs.agent_hour")
+    cost_per_hour: float | None = Field(None, ge=0, le=MAX_RATE, description="default: scenario costs.agent_hour")
     shrinkage: float = Field(0.0, ge=0, lt=1, description="share of scheduled time off the phones "
                              "beyond breaks (meetings, training, absence)")
     max_part_time_share: float | None = Field(None, ge=0, le=1)
     headcount: int | None = Field(None, ge=0)
-    missing_agent_slot_penalty: float | None = Field(None, gt=0, description="soft coverage")
+    missing_agent_slot_penalty: float | None = Field(None, gt=0, le=MAX_RATE, description="soft coverage")
     tours: ToursSpec | None = None
 
     @model_validator(mode="after")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from staffsim.errors import InputError
-from staffsim.requirement import Requirement, read_requirement
+from staffsim.requirement import METHODS, Requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
@@ -100,7 +100,9 @@ def _requirement(scenario: Scenario, given: Requirement | str | Path, replicatio
     if isinstance(given, Requirement):
         return given
     text = str(given)
-    if isinstance(given, Path) or text.lower().endswith(".csv") or Path(text).exists():
+    # a method name is a method even when a file or directory of that name is in the working
+    # directory (a folder called "erlang" broke the default); a CSV is read as a requirement
+    if isinstance(given, Path) or (text not in METHODS and (text.lower().endswith(".csv") or Path(text).exists())):
         return read_requirement(text, scenario)
     return make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
 
