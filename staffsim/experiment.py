@@ -257,10 +257,15 @@ def _replicate_shared(shared: tuple, task: tuple) -> dict[str, Any]:
 def _with_segment_rows(kpis: dict[str, np.ndarray], counts: dict, scenario: Scenario,
                        variant: str) -> dict[str, np.ndarray]:
     """Per-slot KPIs with each channel's customer segments as extra rows after the channel's
-    (:func:`~staffsim.metrics.row_order`); agent figures are the channel's, undefined per segment."""
+    (:func:`~staffsim.metrics.row_order`); agent figures are the channel's, undefined per segment,
+    and so are the figures of another behaviour counted per channel only (appointments'
+    shows, first-contact resolution: NaN on the segment rows)."""
     seg = slot_kpis(segment_inputs(counts, counts["segment_counts"], scenario), scenario.spec.horizon.slot,
                     variant)
     order = row_order(scenario)
+    for key, value in kpis.items():  # issue 20: counted per channel only
+        if key not in seg:
+            seg[key] = np.full((len(segment_rows(scenario)),) + value.shape[1:], np.nan)
     return {key: np.stack([(seg if is_seg else kpis)[key][i] for is_seg, i in order]) for key in kpis}
 
 

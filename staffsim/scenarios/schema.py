@@ -1203,12 +1203,19 @@ class ScenarioSpec(Spec):
                     f"{format_clock(h.start)}-{format_clock(h.end)} has {want} slots of {h.slot:g}s "
                     "(bookings outside the horizon cannot be served)"
                 )
+            if ch.bookings is not None:  # one day's book on a week whose days differ (issue 20)
+                _per_slot_list(h, len(ch.bookings), f"{here}.bookings")
             for t in ch.booked or []:
                 day, tod = divmod(t, 86400.0)
                 if day >= h.days or not (h.start <= tod < h.end):
                     raise ValueError(f"{here}.booked: {format_clock(t)} is outside the opening hours "
                                      f"{format_clock(h.start)}-{format_clock(h.end)} of the "
                                      f"{h.days}-day horizon")
+                if not h.is_open(t):  # a short or closed day of a week (issue 20)
+                    hours = h.day_hours(int(day))
+                    said = "closed" if hours is None else f"open {format_clock(hours[0])}-{format_clock(hours[1])}"
+                    raise ValueError(f"{here}.booked: {format_clock(tod)} on {h.day_name(int(day))} is outside "
+                                     f"that day's opening hours ({said})")
             if ch.booking_interval is not None:
                 n = h.slot / ch.booking_interval
                 if ch.booking_interval > h.slot or abs(n - round(n)) > 1e-9:
