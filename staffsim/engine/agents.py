@@ -21,12 +21,19 @@ class AgentsMixin:
     def _level(self, key: str, ag: Agent, delta: int) -> None:
         """Group level ``key`` of ``ag`` steps by ``delta`` (+1 or -1) now (engine/recorder.py:
         a step is recorded as its time, negated for a step down)."""
-        self.lv[key][ag.group].append(self.env._now if delta > 0 else -self.env._now)
+        now = self.env._now
+        self.lv[key][ag.group].append(now if delta > 0 else -now)
         # agents serving (logged in, not on break) for the expected wait (engine/routing.py)
         if key == "logged_in":
             self.avail[ag.group] += delta
         elif key == "on_break":
             self.avail[ag.group] -= delta
+        # the agent's own available time (least_occupied, engine/policies.py)
+        if (key == "logged_in") == (delta > 0):
+            ag.avail_from = now
+        elif ag.avail_from >= 0:
+            ag.avail_s += now - ag.avail_from
+            ag.avail_from = -1.0
         if self.audit is not None:
             self.audit.change(ag, key, self.env._now, delta)
 
@@ -59,6 +66,7 @@ class AgentsMixin:
                 if self.audit is not None:
                     self.audit.change(ag, "idle", now, -1)
             self.lv_busy[ag.group].append(now)  # busy +1
+            ag.busy_from = now  # least_occupied (engine/policies.py)
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, 1)
         hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
@@ -100,6 +108,7 @@ class AgentsMixin:
         ag.load -= 1
         if ag.load == 0:
             self.lv_busy[ag.group].append(-now)  # busy -1 (engine/recorder.py)
+            ag.busy_s += now - ag.busy_from
             ag.load_ch = -1
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, -1)
@@ -120,7 +129,8 @@ class AgentsMixin:
             return
         delays = ag.delays  # overflow: what the team sees (engine/routing.py)
         if ag.load == 0:
-            for c in ag.skills:
+            # queue_order (engine/policies.py); None: the skills in the team's order
+            for c in (ag.skills if ag.order is None else ag.order.skills(self, ag)):
                 if self.waiting[c]:
                     att = self._pop(c) if delays is None else self._pop(c, delays[c])
                     if att is not None:

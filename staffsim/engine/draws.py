@@ -53,7 +53,7 @@ class ChannelDrawer:
         self.uncertainty = ch.volume_uncertainty
         self.windows = scenario.windows(name)
         self.uplift = 1.0 + (ch.self_service.handle_time_uplift if ch.self_service else 0.0)
-        self.k = (ch.retrial.max_attempts if ch.retrial else 1) + (
+        self.k = (ch.retrial.attempts if ch.retrial else 1) + (
             1 if ch.self_service and ch.self_service.failure > 0 else 0
         )
         self.volumes = scenario.volumes[name]

@@ -16,6 +16,7 @@ from staffsim.engine.audit import Audit, audit_on
 from staffsim.engine.callbacks import CallbacksMixin
 from staffsim.engine.core import NO_SHOW, Tick, run_until
 from staffsim.engine.door import DoorMixin
+from staffsim.engine.policies import agent_choice, queue_order
 from staffsim.engine.draws import ChannelDrawer
 from staffsim.engine.recorder import Recorder
 from staffsim.engine.repeats import RepeatsMixin
@@ -93,6 +94,11 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
             scenario, seed, rep, headcount, {c: i for i, c in enumerate(self.names)}, self.close)
         for ag in self.agents:
             ag.hfac, ag.delays = self.hfac[ag.group], self.delays[ag.group]
+        # routing policies (engine/policies.py): None where the scenario keeps the defaults
+        orders = [queue_order(g) for g in spec.agents]
+        for ag in self.agents:
+            ag.order = orders[ag.group]
+        self.choosers = [agent_choice(ch, seed, rep, c) for c, ch in zip(self.names, chans)]
         # appointments and first-contact resolution (engine/appointments.py, engine/repeats.py)
         self._init_appointments(chans)
         resolving = any(c.resolution is not None for c in chans)

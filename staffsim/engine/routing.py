@@ -84,7 +84,12 @@ class RoutingMixin:
         # an idle entry (since, token, agent) is stale once the agent's token moved on (it
         # moves whenever the agent stops being idle)
         teams = self.groups_for[c] if groups is None else groups
-        if len(teams) == 1:  # one team: its longest idle agent (the common case, kept fast)
+        chooser = self.choosers[c]  # agent_choice (engine/policies.py); None: longest idle
+        if chooser is not None:
+            ag = chooser.choose(self, teams)
+            if ag is not None:
+                return ag
+        elif len(teams) == 1:  # one team: its longest idle agent (the common case, kept fast)
             q = self.idle[teams[0]]
             while q:
                 entry = q.popleft()

@@ -40,6 +40,7 @@ from staffsim.limits import (
 )
 from staffsim.models.staffing import ChannelTargets
 from staffsim.scenarios import calendar
+from staffsim.scenarios.routing import UNLIMITED_ATTEMPTS, AgentChoice, LinesSpec, QueueOrder, check_routing
 from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
 
 
@@ -552,7 +553,35 @@ class RetrialSpec(Spec):
 
     probability: float = Field(ge=0, le=1)
     delay: DistributionSpec
-    max_attempts: int = Field(3, ge=2, description="attempts in all, the first included")
+    max_attempts: int | Literal["unlimited"] = Field(
+        3, description=f"attempts in all, the first included; unlimited: up to {UNLIMITED_ATTEMPTS}")
+    # --- routing (issue 20): scenarios/routing.py -----------------------------------------------
+    keep_patience: bool = Field(False, description="a redial keeps the caller's first patience "
+                                "(the total wait a caller accepts runs on across redials)")
+    when_closed: Literal["drop", "at_opening"] = Field(
+        "drop", description="a redial that would fall when closed: drop it, or make it at the next opening")
+    draws: Literal["upfront", "as_needed"] | None = Field(
+        None, description="upfront: every possible attempt's values drawn when the day starts (the "
+        "default: earlier numbers); as_needed: only the attempts that happen (implied by the options above)")
+
+    @field_validator("max_attempts")
+    @classmethod
+    def _attempts(cls, v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool) and v < 2:
+            raise ValueError(f"max_attempts must be >= 2 (attempts in all, the first included) or unlimited, got {v}")
+        return v
+
+    @property
+    def attempts(self) -> int:
+        """Attempts in all, the first included (``unlimited``: the stated bound)."""
+        return UNLIMITED_ATTEMPTS if self.max_attempts == "unlimited" else int(self.max_attempts)
+
+    @property
+    def lazy(self) -> bool:
+        """Retrial values are drawn as attempts happen (not up front)."""
+        return (self.draws == "as_needed" or self.keep_patience or self.max_attempts == "unlimited"
+                or self.when_closed == "at_opening")
+    # --- end routing ---
 
 
 # --- customer behaviours at the queue: segments, balking, callbacks (channel fields) ----------
@@ -685,6 +714,16 @@ class VolumeUncertaintySpec(Spec):
 
     cv: float = Field(gt=0, description="coefficient of variation of the multiplier")
     per: Literal["day", "slot"] = "day"
+    # routing (issue 20): one factor for several channels (scenarios/routing.py)
+    shared: bool | str = Field(False, description="true: one factor shared by every channel with "
+                               "shared: true; a name: shared by the channels giving that name")
+
+    @field_validator("shared")
+    @classmethod
+    def _shared(cls, v: Any) -> Any:
+        if isinstance(v, str) and (not v or v in ("true", "false")):
+            raise ValueError(f"shared: true, false or a group name, got {v!r}")
+        return v
 
 
 class EventEffectSpec(Spec):
@@ -861,6 +900,9 @@ class ChannelSpec(Spec):
     segments: dict[str, SegmentSpec] | None = None
     balking: BalkingSpec | None = None
     callbacks: CallbackSpec | None = None
+    # routing (issue 20): which free agent takes an arriving contact (scenarios/routing.py)
+    agent_choice: AgentChoice = Field("longest_idle", description="longest_idle, random_free (at random "
+                                      "among free agents) or least_occupied")
 
     @field_validator("segments")
     @classmethod
@@ -1005,6 +1047,11 @@ class GroupSpec(Spec):
         {}, description="per channel: the team's handle times are this many times the channel's")
     overflow_after: dict[str, Duration] = Field(
         {}, description="per channel: the team takes a contact only once it has waited this long")
+    # routing (issue 20): which waiting contact a freed agent takes (scenarios/routing.py)
+    queue_order: QueueOrder = Field("priority", description="priority (skills in order), oldest (the "
+                                    "oldest waiting across the skills) or weighted (priority_step)")
+    priority_step: Duration | None = Field(None, ge=0, description="weighted: how much longer a "
+                                           "contact of the next skill down must have waited to go first")
 
     @field_validator("handle_time_factor")
     @classmethod
@@ -1085,6 +1132,7 @@ class ScenarioSpec(Spec):
     costs: CostsSpec = CostsSpec()
     run: RunSpec = RunSpec()
     events: list[EventSpec] = []  # week: windows with volume / handle-time factors, outages
+    lines: LinesSpec | None = None  # routing (issue 20): a trunk limit shared by channels
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ScenarioSpec:
@@ -1161,6 +1209,7 @@ class ScenarioSpec(Spec):
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
         _check_events(self)
+        check_routing(self)  # routing (issue 20)
         return self
 
     # --- first-contact resolution and appointments (repeats branch) ---
