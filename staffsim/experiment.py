@@ -50,9 +50,9 @@ from staffsim.units import format_clock
 
 # attempt states (staffsim.engine.core): 5 an appointment's no-show; 6-7 left at the door
 STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected", "no_show", "balked",
-               "callback", "", "")
+               "callback", "", "", "blocked")
 # the outcome of a callback dial (kind "callback"), by state
-DIAL_STATE_NAMES = ("pending", "dialling", "connected", "", "", "", "", "", "no_answer", "callback_failed")
+DIAL_STATE_NAMES = ("pending", "dialling", "connected", "", "", "", "", "", "no_answer", "callback_failed", "")
 CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start", "arrival_s", "arrival",
                    "outcome", "deflected", "answered", "abandoned", "answer_s", "wait_s", "handle_s",
                    "end_s", "group"]

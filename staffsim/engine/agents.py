@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from heapq import heappush
 
-from staffsim.engine.core import DIAL, DONE, NORMAL, SERVE, schedule
+from staffsim.engine.core import DIAL, DONE, HOLDS_LINE, NORMAL, SERVE, schedule
 from staffsim.engine.roster import BREAK, LOGIN, LOGOFF, Agent
 
 
@@ -100,6 +100,8 @@ class AgentsMixin:
         now = self.env._now
         att.state = DONE
         att.end = now
+        if att.flags & HOLDS_LINE:  # lines (engine/policies.py)
+            self.lines.free += 1
         c = ag.load_ch
         if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
             self._after_service(att, c)

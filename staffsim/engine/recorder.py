@@ -56,6 +56,7 @@ class Recorder:
         self.seg_base = ([next((i for i, (cc, _) in enumerate(rows) if cc == c), -1) for c in self.channels]
                          if on["segments"] else None)
         self.callbacks = on["callbacks"]
+        self.flags = on["callbacks"] or on["lines"]  # attempt flags: callback offered, holds a line
 
     def flush(self, rep, final: bool = False) -> None:
         """Fold everything up to now into the accumulator; attempts still waiting or in service
@@ -73,8 +74,8 @@ class Recorder:
         arrays = _arrays(done, full, kind=full or self.callbacks or self.extra is not None)
         if self.extra is not None:
             arrays.update(_extra_arrays(done, *self.extra))
-        if self.seg_base is not None or self.callbacks:
-            _behaviour_arrays(done, arrays, self.seg_base, self.callbacks)
+        if self.seg_base is not None or self.flags:
+            _behaviour_arrays(done, arrays, self.seg_base, self.callbacks, self.flags)
         if rep.audit is not None:
             rep.audit.attempts(arrays, rep, final)
         self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],
@@ -193,7 +194,7 @@ def _extra_arrays(attempts: list, resolving: bool, appt: list[bool]) -> dict[str
         out.update(appointment_columns(attempts, appt))
     return out
 def _behaviour_arrays(attempts: list, arrays: dict[str, np.ndarray], seg_base: list[int] | None,
-                      callbacks: bool) -> None:
+                      callbacks: bool, flags: bool = False) -> None:
     """The customer-behaviour columns: ``segment`` (row of the contact's segment, -1 none),
     ``origin`` (when a callback dial's callback was requested, NaN for live attempts) and
     ``flags``."""
@@ -202,4 +203,5 @@ def _behaviour_arrays(attempts: list, arrays: dict[str, np.ndarray], seg_base: l
                                       for a in attempts], np.int64)
     if callbacks:
         arrays["origin"] = np.array([a.origin if a.kind == DIAL else np.nan for a in attempts], float)
+    if callbacks or flags:
         arrays["flags"] = np.array([a.flags for a in attempts], np.int64)

@@ -16,7 +16,7 @@ from staffsim.engine.audit import Audit, audit_on
 from staffsim.engine.callbacks import CallbacksMixin
 from staffsim.engine.core import NO_SHOW, Tick, run_until
 from staffsim.engine.door import DoorMixin
-from staffsim.engine.policies import agent_choice, queue_order
+from staffsim.engine.policies import Lines, agent_choice, queue_order
 from staffsim.engine.draws import ChannelDrawer
 from staffsim.engine.recorder import Recorder
 from staffsim.engine.repeats import RepeatsMixin
@@ -99,6 +99,9 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         for ag in self.agents:
             ag.order = orders[ag.group]
         self.choosers = [agent_choice(ch, seed, rep, c) for c, ch in zip(self.names, chans)]
+        self.lines = Lines(spec.lines, self.names) if spec.lines is not None else None
+        self.spec_lines = spec.lines
+        self.line_on = self.lines.on if self.lines is not None else [False] * len(self.names)
         # appointments and first-contact resolution (engine/appointments.py, engine/repeats.py)
         self._init_appointments(chans)
         resolving = any(c.resolution is not None for c in chans)
