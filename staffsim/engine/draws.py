@@ -205,10 +205,23 @@ class ChannelDrawer:
 def volume_multiplier(spec, seed: int, rep: int, name: str, day: int, k: int) -> float:
     """The forecast-error multiplier of channel ``name`` in slot ``k`` (on day ``day``): gamma
     with mean 1 and the spec's cv, one per day (shared by the day's slots) or one per slot, each
-    from its own stream ``(seed, rep, name, "volume_uncertainty", "day"|"slot", day|k)``."""
+    from its own stream ``(seed, rep, name, "volume_uncertainty", "day"|"slot", day|k)`` (with
+    ``shared``, the group's name in place of the channel's: :func:`factor_name`)."""
     shape = 1.0 / spec.cv**2
     key = day if spec.per == "day" else k
-    return float(stream(seed, rep, name, "volume_uncertainty", spec.per, key).gamma(shape, 1.0 / shape))
+    return float(stream(seed, rep, factor_name(spec, name), "volume_uncertainty", spec.per, key)
+                 .gamma(shape, 1.0 / shape))
+
+
+def factor_name(spec, name: str) -> str:
+    """Whose stream a channel's forecast-error multiplier comes from: its own (``shared`` off),
+    or its group's when the factor is ``shared`` (issue 20): ``"shared.shared"`` for
+    ``shared: true``, ``"shared.<name>"`` for a named group. No channel can have these names (a
+    channel name holds no '.'), so a shared factor never takes a channel's draws; the channels
+    of a group then get the same multiplier, day by day (or slot by slot)."""
+    if spec.shared is False:
+        return name
+    return "shared." + ("shared" if spec.shared is True else spec.shared)
 
 
 def merge_day(days: list[DayDraws]) -> tuple[list[float], list[DayDraws], list[int]]:
