@@ -35,6 +35,7 @@ from staffsim.engine.core import (
     schedule,
 )
 from staffsim.engine.draws import merge_day
+from staffsim.engine.redials import next_opening
 from staffsim.scenarios.events import in_windows
 
 
@@ -106,8 +107,13 @@ class ArrivalsMixin:
         if num >= draws.k:
             return
         if not self._open(at):
-            self.recorder.closed[c].append(origin)  # week: would fall when closed
-            return
+            # retrial.when_closed: at_opening (engine/redials.py): a redial comes at the next opening
+            opening = next_opening(self.h, self.day_hours, at) if kind == RETRY and self.at_opening[c] else None
+            if opening is None:
+                self.recorder.closed[c].append(origin)  # week: would fall when closed
+                return
+            delay = opening - self.env._now
+            at = opening
         if self.unavailable[c] and in_windows(self.unavailable[c], at, "unavailable"):
             self.recorder.unavailable[c].append(at)  # week: the channel is down then
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from staffsim.engine.redials import RedialDrawer
 from staffsim.engine.repeats import make_resolution, set_resolution
 from staffsim.rng import stream
 from staffsim.scenarios import events as ev
@@ -68,15 +69,21 @@ class ChannelDrawer:
             self.arrivals = (times, np.searchsorted(self.starts, times, side="right") - 1)
         self.next_offset = 0
         self.resolution = make_resolution(scenario, name, channel)
+        # retrial values drawn as attempts happen (engine/redials.py); up front: every attempt's
+        lazy = ch.retrial is not None and ch.retrial.lazy
+        self.redials = RedialDrawer(self, ch.retrial) if lazy else None
+        self.k_draw = 1 if lazy else self.k  # attempts drawn up front per contact
         self._behaviours(ch)
 
     def day(self, d: int) -> DayDraws:
         """The draws of day ``d`` (0-based); call in day order (contact numbers run on)."""
         k_max = self.k
+        k_draw = self.k_draw
         seed, rep, name = self.seed, self.rep, self.name
         parts: dict[str, list[np.ndarray]] = {key: [] for key in
                                               ("t", "defl", "fail", "fdelay", "handle", "pat", "ru", "rdelay",
-                                               "lost")}
+                                               "lost", "kslot", "jslot")}
+        sizes: dict[int, int] = {}  # contacts per slot (retrial draws as needed)
         res = [] if self.resolution is not None else None  # first-contact resolution draws
         for k in self.day_slots[d]:
             cuts = None  # the slot cut by event windows (None: no event touches it)
@@ -124,9 +131,13 @@ class ChannelDrawer:
             parts["lost"].append(lost)
             rng = stream(seed, rep, name, "patience", k)
             parts["pat"].append(
-                self.patience.sample(rng, (n, k_max)) if self.patience else np.full((n, k_max), np.inf)
+                self.patience.sample(rng, (n, k_draw)) if self.patience else np.full((n, k_draw), np.inf)
             )
-            if self.retry_delay is not None:  # the retrial draws are read only with retrials on
+            if self.redials is not None:  # retrial values as needed: the contacts' slot and place
+                parts["kslot"].append(np.full(n, k, np.int64))
+                parts["jslot"].append(np.arange(n))
+                sizes[int(k)] = n
+            elif self.retry_delay is not None:  # the retrial draws are read only with retrials on
                 rng = stream(seed, rep, name, "retrial", k)
                 parts["ru"].append(rng.random((n, k_max)))
                 parts["rdelay"].append(self.retry_delay.sample(rng, (n, k_max)))
@@ -157,6 +168,8 @@ class ChannelDrawer:
         out.accept_u = cat("accept_u")
         out.answer_u = cat("answer_u")
         out.m = self.m
+        if self.redials is not None:
+            self.redials.wrap(out, parts, sizes)
         self.next_offset += len(out.times)
         return out
 
@@ -190,12 +203,12 @@ class ChannelDrawer:
                 own = dist.sample(stream(seed, rep, name, "segment_handle", sname, k), n)
                 parts["handle"][-1][seg == j] = (own * hf)[seg == j]
             for j, sname, dist in self.seg_patience:
-                own = dist.sample(stream(seed, rep, name, "segment_patience", sname, k), (n, self.k))
+                own = dist.sample(stream(seed, rep, name, "segment_patience", sname, k), (n, self.k_draw))
                 parts["pat"][-1][seg == j] = own[seg == j]
         if self.balking:
-            parts.setdefault("balk_u", []).append(stream(seed, rep, name, "balking", k).random((n, self.k)))
+            parts.setdefault("balk_u", []).append(stream(seed, rep, name, "balking", k).random((n, self.k_draw)))
         if self.m:
-            parts.setdefault("accept_u", []).append(stream(seed, rep, name, "callback", k).random((n, self.k)))
+            parts.setdefault("accept_u", []).append(stream(seed, rep, name, "callback", k).random((n, self.k_draw)))
             # dial by dial, so that max_attempts changes no dial's draw
             dials = [stream(seed, rep, name, "callback_answer", k, d).random(n) for d in range(self.m)]
             parts.setdefault("answer_u", []).append(np.stack(dials, axis=1))

@@ -63,6 +63,7 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         self.uplift = [1.0 + (c.self_service.handle_time_uplift if c.self_service else 0.0) for c in chans]
         self.failure = [c.self_service.failure if c.self_service else 0.0 for c in chans]
         self.retry_p = [c.retrial.probability if c.retrial else 0.0 for c in chans]
+        self.at_opening = [c.retrial is not None and c.retrial.when_closed == "at_opening" for c in chans]
         self.close = h.close
         self.day_hours = [h.day_hours(d) for d in range(h.days)]  # week: opening hours per day
         self.unavailable = [[w for w in scenario.windows(c) if w[2].unavailable] for c in self.names]
