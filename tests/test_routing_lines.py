@@ -85,3 +85,33 @@ def test_bad_lines_are_refused(lines, match):
     sc = loss_system(1)
     with pytest.raises(InputError, match=match):
         sc.with_overrides({"lines": lines})
+
+
+def test_every_routing_option_together_with_the_behaviours():
+    """Lines on two channels, weighted queue order, least_occupied, a shared forecast error,
+    redials keeping patience (unlimited, at opening) beside segments, balking and callbacks:
+    the run passes the audit (conftest) and conserves every contact."""
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "bank.yaml").with_overrides({
+        "channels.voice.segments": {"senior": {"share": 0.3, "priority": 1, "patience": "6min"},
+                                    "general": {"share": 0.7}},
+        "channels.voice.balking": {"by": "expected_wait", "points": [[0, 0], ["2min", 0.1], ["10min", 0.5]]},
+        "channels.voice.callbacks": {"offer_when": {"expected_wait": "1min"}, "accept": 0.5, "no_answer": 0.3,
+                                     "connect_time": "20s", "keep_place": True},
+        "channels.voice.retrial": {"probability": 0.6, "delay": "3min", "max_attempts": "unlimited",
+                                   "keep_patience": True, "when_closed": "at_opening"},
+        "lines": {"count": 32, "channels": ["voice", "chat"]},
+        "agents.0.queue_order": "weighted", "agents.0.priority_step": "30s",
+        "agents.1.skills": ["email", "chat"], "channels.chat.agent_choice": "least_occupied",
+        "channels.voice.volume_uncertainty": {"cv": 0.1, "shared": True},
+        "channels.chat.volume_uncertainty": {"cv": 0.1, "shared": True},
+    })
+    res = simulate(sc, replications=2)
+    for frame in (res.per_replication, res.slots):
+        rows = frame[frame["segment"] == "all"]
+        left = rows["deflected"] + rows["answered"] + rows["abandoned"] + rows["balked"] + rows["blocked"] + \
+            rows["callbacks_accepted"] + rows["unfinished"]
+        assert np.allclose(rows["offered"], left, rtol=0, atol=1e-9)
+    pr = res.per_replication
+    allrows = pr[pr["segment"] == "all"]
+    assert allrows.loc[allrows["channel"] == "chat", "blocked"].sum() > 0
+    assert allrows.loc[allrows["channel"] == "voice", "balked"].sum() > 0
