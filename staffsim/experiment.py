@@ -118,6 +118,8 @@ def _plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[st
         if windows:  # events: the expected load of every slot they touch
             volume, aht = _event_load(scenario, name, volume, np.broadcast_to(aht, volume.shape).copy(),
                                       np.broadcast_to(mix, volume.shape))
+        if ch.after_work is not None:  # after-contact work (issue 20): agent time per contact too
+            aht = aht + ch.after_work.to_distribution().mean
         if name in repeats:  # repeat contacts coming back to this channel (after the events)
             volume = volume + repeats[name]
         frames.append(pd.DataFrame({

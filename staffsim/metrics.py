@@ -303,13 +303,14 @@ class SlotAccumulator:
     def add_attempts(self, ch: np.ndarray, arrival: np.ndarray, answer: np.ndarray, end: np.ndarray,
                      state: np.ndarray, group: np.ndarray, run_end: float, *, kind: np.ndarray | None = None,
                      segment: np.ndarray | None = None, origin: np.ndarray | None = None,
-                     flags: np.ndarray | None = None) -> None:
+                     flags: np.ndarray | None = None, wrap: np.ndarray | None = None) -> None:
         """Attempts that are over (or, at the end of the run, still waiting or in service).
         ``answer``/``end`` NaN where they did not happen; ``state`` as in
         :class:`~staffsim.results.ContactLog`; ``run_end`` the time the run ended. With customer
         behaviours: ``kind`` (callback dials are not offered contacts; they count as the
         callback of the slot of their request, ``origin``), ``segment`` (the row of the contact's
-        segment, -1 none) and ``flags`` (bit 1: offered a callback)."""
+        segment, -1 none) and ``flags`` (bit 1: offered a callback). ``wrap``: after-contact work
+        after each attempt (the agent's work runs on past ``end`` by it, up to ``run_end``)."""
         if len(ch) == 0:
             return
         nc, ns = self.nc, self.ns
@@ -383,6 +384,8 @@ class SlotAccumulator:
         if worked.any():  # agent work: answered contacts, the grace of no-shows, callback dials
             g_of = group[worked].astype(np.int64)
             t0, t1 = answer[worked], stop[worked]
+            if wrap is not None:  # after-contact work (issue 20): agent work, not talk time
+                t1 = np.minimum(t1 + wrap[worked], run_end)
             share = 1.0 / self.conc[ch[worked]]
             np.add.at(self.work_gc, (g_of, ch[worked]), (t1 - t0) * share)
             for g in np.unique(g_of):

@@ -89,7 +89,7 @@ class AgentsMixin:
         if att.kind != DIAL:
             # the attempt is the event of its completion (engine/core.py): schedule(self.env,
             # hdl, self._complete, a=att), inlined (hot path)
-            att.callbacks = self._complete_cb
+            att.callbacks = self.complete_cbs[c]  # with after-contact work: _complete_wrap
             heappush(self._queue, (now + hdl, NORMAL, next(self._eid), att))
         else:
             self._dial(ag, att)  # a callback (engine/callbacks.py)
@@ -117,6 +117,38 @@ class AgentsMixin:
         elif ag.pending is None:
             self.partial[c][ag.load][ag] = None
         self._ready(ag)
+
+    # --- after-contact work (issue 20): a phase of its own after the customer has gone ----------
+    def _complete_wrap(self, att) -> None:
+        """``att``'s conversation is over (a channel with ``after_work``): the customer is done;
+        the agent wraps up for the contact's drawn after-contact work, holding its slot, then
+        frees up (:meth:`_wrap_done`). Callback dials have no wrap-up phase."""
+        now = self.env._now
+        att.state = DONE
+        att.end = now
+        if att.flags & HOLDS_LINE:
+            self.lines.free += 1
+        self.wrapping += 1
+        schedule(self.env, att.draws.wrap[att.i], self._wrap_done, NORMAL, att.agent, att.channel)
+
+    def _wrap_done(self, tick) -> None:
+        """The agent's wrap-up is over: it frees the slot as after any contact (``_complete``)."""
+        ag, c = tick.a, tick.b
+        self.wrapping -= 1
+        now = self.env._now
+        if self.conc[c] > 1:
+            self.partial[c][ag.load].pop(ag, None)
+        ag.load -= 1
+        if ag.load == 0:
+            self.lv_busy[ag.group].append(-now)
+            ag.busy_s += now - ag.busy_from
+            ag.load_ch = -1
+            if self.audit is not None:
+                self.audit.change(ag, "busy", now, -1)
+        elif ag.pending is None:
+            self.partial[c][ag.load][ag] = None
+        self._ready(ag)
+    # --- end after-contact work
 
     def _ready(self, ag: Agent) -> None:
         """The agent can take work (after a completion, login or break)."""

@@ -30,7 +30,8 @@ class DayDraws:
                  # customer behaviours (empty lists when the channel has none): the segment of
                  # each contact; per attempt [i * k + attempt] the balking and callback-accept
                  # draws; per callback dial [i * m + dial] the answer draws
-                 "segment", "balk_u", "accept_u", "answer_u", "m")
+                 "segment", "balk_u", "accept_u", "answer_u", "m",
+                 "wrap")  # after-contact work per contact (issue 20; empty when off)
     level = 0  # first contacts (repeats are level 1, 2, ...: engine/repeats.py)
 
     def __len__(self) -> int:
@@ -74,6 +75,7 @@ class ChannelDrawer:
         self.redials = RedialDrawer(self, ch.retrial) if lazy else None
         self.k_draw = 1 if lazy else self.k  # attempts drawn up front per contact
         self._behaviours(ch)
+        self.after_work = ch.after_work.to_distribution() if ch.after_work is not None else None
 
     def day(self, d: int) -> DayDraws:
         """The draws of day ``d`` (0-based); call in day order (contact numbers run on)."""
@@ -144,6 +146,8 @@ class ChannelDrawer:
             if res is not None:
                 res.append((k, stream(seed, rep, name, "resolution", k).random(n)))
             self._behaviour_draws(parts, k, n, hf)
+            if self.after_work is not None:  # after-contact work: one per contact, its own stream
+                parts.setdefault("wrap", []).append(self.after_work.sample(stream(seed, rep, name, "after_work", k), n))
 
         def cat(key: str) -> list[float]:
             return np.concatenate(parts[key]).ravel().tolist() if parts.get(key) else []
@@ -168,6 +172,7 @@ class ChannelDrawer:
         out.accept_u = cat("accept_u")
         out.answer_u = cat("answer_u")
         out.m = self.m
+        out.wrap = cat("wrap")
         if self.redials is not None:
             self.redials.wrap(out, parts, sizes)
         self.next_offset += len(out.times)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from staffsim.engine.appointments import appointment_columns
-from staffsim.engine.core import DIAL, SERVE, WAIT
+from staffsim.engine.core import DIAL, DONE, SERVE, WAIT
 from staffsim.engine.repeats import repeat_columns
 from staffsim.metrics import SlotAccumulator, segment_rows, uses
 from staffsim.results import ContactLog
@@ -49,6 +49,7 @@ class Recorder:
         self._levels = {key: [[] for _ in range(ng)] for key in LEVEL_KEYS}
         self._queues: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(nc)]
         self.extra = None  # (resolution on, appointment channel flags): engine/repeats.py, appointments.py
+        self.wrap_on = None  # after-contact work per channel (set by the replication when used)
         # customer behaviours: the first segment row of each channel (-1: no segments), callbacks
         on = uses(scenario)
         rows = segment_rows(scenario)
@@ -76,12 +77,15 @@ class Recorder:
             arrays.update(_extra_arrays(done, *self.extra))
         if self.seg_base is not None or self.flags:
             _behaviour_arrays(done, arrays, self.seg_base, self.callbacks, self.flags)
+        if self.wrap_on is not None:  # after-contact work: the agent's wrap-up after the contact
+            arrays["wrap"] = np.array([a.draws.wrap[a.i] if self.wrap_on[a.channel] and a.state == DONE
+                                       and a.kind != DIAL else 0.0 for a in done], float)
         if rep.audit is not None:
             rep.audit.attempts(arrays, rep, final)
         self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],
                               arrays["state"], arrays["group"], run_end=now, kind=arrays.get("kind"),
                               segment=arrays.get("segment"), origin=arrays.get("origin"),
-                              flags=arrays.get("flags"))
+                              flags=arrays.get("flags"), wrap=arrays.get("wrap"))
         if self.extra is not None:
             self.acc.outcomes.add(arrays, self.acc.slot_of(arrays["arrival"]), now)
         if self.keep_log:

@@ -102,6 +102,14 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         self.choosers = [agent_choice(ch, seed, rep, c) for c, ch in zip(self.names, chans)]
         self.lines = Lines(spec.lines, self.names) if spec.lines is not None else None
         self.spec_lines = spec.lines
+        # after-contact work (engine/agents.py): the completion callback per channel
+        self.wrap_on = [ch.after_work is not None for ch in chans]
+        self.complete_cbs = [(self._complete_wrap,) if on else self._complete_cb for on in self.wrap_on]
+        self.wrapping = 0  # agents wrapping up now
+        for c, ch in enumerate(chans):  # the announced wait counts the agents' wrap-up too
+            if ch.after_work is not None:
+                self.ewt_aht[c] += ch.after_work.to_distribution().mean
+        self.recorder.wrap_on = self.wrap_on if any(self.wrap_on) else None
         self.line_on = self.lines.on if self.lines is not None else [False] * len(self.names)
         # appointments and first-contact resolution (engine/appointments.py, engine/repeats.py)
         self._init_appointments(chans)

@@ -903,6 +903,9 @@ class ChannelSpec(Spec):
     # routing (issue 20): which free agent takes an arriving contact (scenarios/routing.py)
     agent_choice: AgentChoice = Field("longest_idle", description="longest_idle, random_free (at random "
                                       "among free agents) or least_occupied")
+    after_work: DistributionSpec | None = Field(
+        None, description="after-contact work: the agent's wrap-up after each answered contact, a phase "
+        "of its own (the customer has gone; the agent takes nothing new of the channel's concurrency slot)")
 
     @field_validator("segments")
     @classmethod
