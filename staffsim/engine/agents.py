@@ -72,7 +72,9 @@ class AgentsMixin:
         hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
         if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
             hdl = self._appointment_busy(att, now)
-        if k > 1:  # chat: the agent's load moves up a bucket; stretch by the chats it holds
+        if k > 1 and ag.blend is not None:  # digital blending: one concurrency across channels
+            self._blend_move(ag, ag.load, ag.load + 1)
+        elif k > 1:  # chat: the agent's load moves up a bucket; stretch by the chats it holds
             if ag.load:
                 self.partial[c][ag.load].pop(ag, None)
             if self.stretch[c] != 1.0:
@@ -102,9 +104,20 @@ class AgentsMixin:
         att.end = now
         if att.flags & HOLDS_LINE:  # lines (engine/policies.py)
             self.lines.free += 1
-        c = ag.load_ch
+        c = att.channel  # (the agent's load_ch, except for a blending agent holding several channels)
         if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
             self._after_service(att, c)
+        if self.conc[c] > 1 and ag.blend is not None:  # digital blending
+            self._blend_move(ag, ag.load, ag.load - 1)
+            ag.load -= 1
+            if ag.load == 0:
+                self.lv_busy[ag.group].append(-now)
+                ag.busy_s += now - ag.busy_from
+                ag.load_ch = -1
+                if self.audit is not None:
+                    self.audit.change(ag, "busy", now, -1)
+            self._ready(ag)
+            return
         if self.conc[c] > 1:
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1
@@ -117,6 +130,37 @@ class AgentsMixin:
         elif ag.pending is None:
             self.partial[c][ag.load][ag] = None
         self._ready(ag)
+
+    # --- digital blending (issue 20): one concurrency k across a team's blended channels -------
+    def _blend_move(self, ag: Agent, old: int, new: int) -> None:
+        """A blending agent's load goes from ``old`` to ``new``: it leaves the partly-busy buckets
+        of every blended channel at ``old`` and joins them at ``new`` when it can take more
+        (0 < new < k, no break or log-off pending)."""
+        blend = ag.blend
+        for y in blend:
+            if old:
+                self.partial[y][old].pop(ag, None)
+        k = self.conc[next(iter(blend))]
+        if 0 < new < k and ag.pending is None:
+            for y in ag.skills:  # in the team's order (buckets are dicts: insertion order matters)
+                if y in blend:
+                    self.partial[y][new][ag] = None
+
+    def _blend_fill(self, ag: Agent, k: int) -> None:
+        """A blending agent with a free slot takes waiting contacts of its blended channels, the
+        team's skill order first, until its k slots are full (none while a skill it ranks above
+        a channel, outside the blend, has contacts it can see)."""
+        delays = ag.delays
+        while ag.load < k:
+            for c in ag.skills:
+                if c in ag.blend and self.waiting[c] and not self._outranked(ag, c):
+                    att = self._pop(c) if delays is None else self._pop(c, delays[c])
+                    if att is not None:
+                        self._start(ag, att, c)
+                        break
+            else:
+                return
+    # --- end digital blending
 
     # --- after-contact work (issue 20): a phase of its own after the customer has gone ----------
     def _complete_wrap(self, att) -> None:
@@ -178,6 +222,9 @@ class AgentsMixin:
         c = ag.load_ch
         if ag.load > 0:
             k = self.conc[c]
+            if ag.blend is not None and c in ag.blend:  # digital blending: any blended channel
+                self._blend_fill(ag, k)
+                return
             while ag.load < k and self.waiting[c] and not self._outranked(ag, c):
                 att = self._pop(c) if delays is None else self._pop(c, delays[c])
                 if att is None:
@@ -248,7 +295,10 @@ class AgentsMixin:
                 if not ag.on_break:
                     c = ag.load_ch
                     if ag.load > 0 and self.conc[c] > 1 and ag.load < self.conc[c]:
-                        self.partial[c][ag.load][ag] = None  # accepts chats again
+                        if ag.blend is not None and c in ag.blend:  # digital blending
+                            self._blend_move(ag, 0, ag.load)
+                        else:
+                            self.partial[c][ag.load][ag] = None  # accepts chats again
                     self._ready(ag)
             return
         ag.logged_in = True
@@ -258,6 +308,9 @@ class AgentsMixin:
 
     def _stop_accepting(self, ag: Agent) -> None:
         if ag.load > 0 and self.conc[ag.load_ch] > 1:
+            if ag.blend is not None and ag.load_ch in ag.blend:  # digital blending
+                self._blend_move(ag, ag.load, 0)
+                return
             self.partial[ag.load_ch][ag.load].pop(ag, None)
 
     def _begin_break(self, ag: Agent, length: float) -> None:

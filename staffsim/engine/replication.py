@@ -99,6 +99,9 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         orders = [queue_order(g) for g in spec.agents]
         for ag in self.agents:
             ag.order = orders[ag.group]
+        blends = [frozenset(self.names.index(c) for c in g.blend) if g.blend else None for g in spec.agents]
+        for ag in self.agents:  # digital blending (engine/agents.py)
+            ag.blend = blends[ag.group]
         self.choosers = [agent_choice(ch, seed, rep, c) for c, ch in zip(self.names, chans)]
         self.lines = Lines(spec.lines, self.names) if spec.lines is not None else None
         self.spec_lines = spec.lines

@@ -26,7 +26,8 @@ class Agent:
 
     __slots__ = ("index", "group", "skills", "logged_in", "on_break", "pending", "load", "load_ch",
                  "token", "idle", "staying", "sched_end", "hfac", "delays",
-                 "order", "busy_s", "busy_from", "avail_s", "avail_from")  # engine/policies.py
+                 "order", "busy_s", "busy_from", "avail_s", "avail_from",  # engine/policies.py
+                 "blend")  # digital blending: the team's blended channels (a set), or None
 
     def __init__(self, index: int, group: int, skills: list[int]):
         self.index = index  # creation order: breaks ties between roster events deterministically
@@ -47,6 +48,7 @@ class Agent:
         # routing policies (engine/policies.py): the team's queue order (None: skills in order);
         # busy and available seconds so far (least_occupied; -1: not available now)
         self.order = None
+        self.blend = None
         self.busy_s = 0.0
         self.busy_from = 0.0
         self.avail_s = 0.0

@@ -121,10 +121,12 @@ class RoutingMixin:
         while holding ``c``)."""
         waiting = self.waiting
         delays = ag.delays
+        blend = ag.blend  # digital blending: a blended channel ranked higher is taken, not freed for
         for s in ag.skills:
             if s == c:
                 return False
-            if waiting[s] and (delays is None or not delays[s] or self._visible(s, delays[s])):
+            if waiting[s] and (delays is None or not delays[s] or self._visible(s, delays[s])) and \
+                    (blend is None or s not in blend or c not in blend):
                 return True
         return False
 

@@ -54,6 +54,23 @@ def check_routing(spec) -> None:
                              "to be taken first, e.g. 60s)")
         if g.priority_step is not None and g.queue_order != "weighted":
             raise ValueError(f"agents.{i}.priority_step: goes with queue_order: weighted")
+    for i, g in enumerate(spec.agents):
+        if g.blend is None:
+            continue
+        where_ = f"agents.{i}.blend"
+        if len(g.blend) < 2 or len(set(g.blend)) != len(g.blend):
+            raise ValueError(f"{where_}: give two or more different channels to blend")
+        for c in g.blend:
+            if c not in g.skills:
+                raise ValueError(f"{where_}: {c!r} is not one of the team's skills ({', '.join(g.skills)})")
+        chans = [spec.channels[c] for c in g.blend]
+        if len({ch.concurrency for ch in chans}) != 1 or chans[0].concurrency < 2:
+            raise ValueError(f"{where_}: blended channels share one concurrency: give them the same "
+                             f"concurrency, 2 or more (got {', '.join(str(ch.concurrency) for ch in chans)})")
+        for c, ch in zip(g.blend, chans):
+            if ch.concurrency_stretch != 1.0 or ch.after_work is not None:
+                raise ValueError(f"{where_}: {c!r} has concurrency_stretch or after_work; blending is not "
+                                 "modelled together with them yet")
     for name, ch in spec.channels.items():
         if ch.agent_choice != "longest_idle" and ch.appointment:
             raise ValueError(f"channels.{name}.agent_choice: an appointment channel is taken by the "

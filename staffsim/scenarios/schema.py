@@ -1055,6 +1055,8 @@ class GroupSpec(Spec):
                                     "oldest waiting across the skills) or weighted (priority_step)")
     priority_step: Duration | None = Field(None, ge=0, description="weighted: how much longer a "
                                            "contact of the next skill down must have waited to go first")
+    blend: list[str] | None = Field(None, description="digital blending: channels (same concurrency k) "
+                                    "whose contacts an agent mixes, k in all at once")
 
     @field_validator("handle_time_factor")
     @classmethod
