@@ -21,7 +21,7 @@ def commands() -> list[str]:
 
 
 def test_the_page_has_commands():
-    assert len(commands()) == 8
+    assert len(commands()) == 9
 
 
 @pytest.mark.parametrize("command", commands())
