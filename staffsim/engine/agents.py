@@ -107,18 +107,18 @@ class AgentsMixin:
         c = att.channel  # (the agent's load_ch, except for a blending agent holding several channels)
         if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
             self._after_service(att, c)
-        if self.conc[c] > 1 and ag.blend is not None:  # digital blending
-            self._blend_move(ag, ag.load, ag.load - 1)
-            ag.load -= 1
-            if ag.load == 0:
-                self.lv_busy[ag.group].append(-now)
-                ag.busy_s += now - ag.busy_from
-                ag.load_ch = -1
-                if self.audit is not None:
-                    self.audit.change(ag, "busy", now, -1)
-            self._ready(ag)
-            return
         if self.conc[c] > 1:
+            if ag.blend is not None:  # digital blending
+                self._blend_move(ag, ag.load, ag.load - 1)
+                ag.load -= 1
+                if ag.load == 0:
+                    self.lv_busy[ag.group].append(-now)
+                    ag.busy_s += now - ag.busy_from
+                    ag.load_ch = -1
+                    if self.audit is not None:
+                        self.audit.change(ag, "busy", now, -1)
+                self._ready(ag)
+                return
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1
         if ag.load == 0:
