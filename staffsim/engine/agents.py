@@ -4,6 +4,10 @@ Breaks and shift ends never pre-empt: the agent finishes what it holds, then tak
 break (or logs off). With ``concurrency_stretch`` s > 1 a chat started while the agent already
 holds m chats lasts ``1 + (s - 1) m / (k - 1)`` times its drawn handle time. At the close,
 agents logged in stay until the queues they serve are empty (at most ``run.drain``).
+
+Issue 20 (each off unless the scenario asks): a team's ``blend`` lets its agents mix contacts of
+several channels of the same concurrency k, k in all (digital blending); a channel's
+``after_work`` keeps the agent on the contact's slot for a wrap-up after the customer has gone.
 """
 
 from __future__ import annotations

@@ -12,6 +12,12 @@ the channel unavailable (first attempts, retries, returns) are lost and counted 
 ``unavailable`` (:mod:`staffsim.scenarios.events`). A contact no agent can take at once passes
 the door first (:mod:`~staffsim.engine.door`: callback offers, balking) and then joins its line
 (:mod:`~staffsim.engine.routing`).
+
+With center ``lines`` a contact of a listed channel takes a line after self-service and before
+the agents, and is blocked (a busy signal, state BLOCKED) when every line is held; it may redial
+as an abandoned caller does (:class:`~staffsim.engine.policies.Lines`). With
+``retrial.when_closed: at_opening`` a redial that would fall when closed comes at the next opening
+(:mod:`~staffsim.engine.redials`).
 """
 
 from __future__ import annotations
