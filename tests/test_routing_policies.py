@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import one_queue, trace
+from helpers import trace
 from scipy import stats
 
 from staffsim import load_scenario, scenario_from_dict, simulate

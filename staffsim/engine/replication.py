@@ -16,8 +16,8 @@ from staffsim.engine.audit import Audit, audit_on
 from staffsim.engine.callbacks import CallbacksMixin
 from staffsim.engine.core import NO_SHOW, Tick, run_until
 from staffsim.engine.door import DoorMixin
-from staffsim.engine.policies import Lines, agent_choice, queue_order
 from staffsim.engine.draws import ChannelDrawer
+from staffsim.engine.policies import Lines, agent_choice, queue_order
 from staffsim.engine.recorder import Recorder
 from staffsim.engine.repeats import RepeatsMixin
 from staffsim.engine.roster import build_roster

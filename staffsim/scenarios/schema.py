@@ -40,7 +40,13 @@ from staffsim.limits import (
 )
 from staffsim.models.staffing import ChannelTargets
 from staffsim.scenarios import calendar
-from staffsim.scenarios.routing import UNLIMITED_ATTEMPTS, AgentChoice, LinesSpec, QueueOrder, check_routing
+from staffsim.scenarios.routing import (
+    UNLIMITED_ATTEMPTS,
+    AgentChoice,
+    LinesSpec,
+    QueueOrder,
+    check_routing,
+)
 from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
 
 
