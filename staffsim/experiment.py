@@ -51,9 +51,9 @@ from staffsim.units import format_clock
 
 # attempt states (staffsim.engine.core): 5 an appointment's no-show; 6-7 left at the door
 STATE_NAMES = ("unfinished", "in_service", "answered", "abandoned", "deflected", "no_show", "balked",
-               "callback", "", "")
+               "callback", "", "", "blocked")
 # the outcome of a callback dial (kind "callback"), by state
-DIAL_STATE_NAMES = ("pending", "dialling", "connected", "", "", "", "", "", "no_answer", "callback_failed")
+DIAL_STATE_NAMES = ("pending", "dialling", "connected", "", "", "", "", "", "no_answer", "callback_failed", "")
 CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start", "arrival_s", "arrival",
                    "outcome", "deflected", "answered", "abandoned", "answer_s", "wait_s", "handle_s",
                    "end_s", "group"]
@@ -121,6 +121,8 @@ def _plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[st
         if windows:  # events: the expected load of every slot they touch
             volume, aht = _event_load(scenario, name, volume, np.broadcast_to(aht, volume.shape).copy(),
                                       np.broadcast_to(mix, volume.shape))
+        if ch.after_work is not None:  # after-contact work (issue 20): agent time per contact too
+            aht = aht + ch.after_work.to_distribution().mean
         if name in repeats:  # repeat contacts coming back to this channel (after the events)
             volume = volume + repeats[name]
         frames.append(pd.DataFrame({
@@ -260,10 +262,15 @@ def _replicate_shared(shared: tuple, task: tuple) -> dict[str, Any]:
 def _with_segment_rows(kpis: dict[str, np.ndarray], counts: dict, scenario: Scenario,
                        variant: str) -> dict[str, np.ndarray]:
     """Per-slot KPIs with each channel's customer segments as extra rows after the channel's
-    (:func:`~staffsim.metrics.row_order`); agent figures are the channel's, undefined per segment."""
+    (:func:`~staffsim.metrics.row_order`); agent figures are the channel's, undefined per segment,
+    and so are the figures of another behaviour counted per channel only (appointments'
+    shows, first-contact resolution: NaN on the segment rows)."""
     seg = slot_kpis(segment_inputs(counts, counts["segment_counts"], scenario), scenario.spec.horizon.slot,
                     variant)
     order = row_order(scenario)
+    for key, value in kpis.items():  # issue 20: counted per channel only
+        if key not in seg:
+            seg[key] = np.full((len(segment_rows(scenario)),) + value.shape[1:], np.nan)
     return {key: np.stack([(seg if is_seg else kpis)[key][i] for is_seg, i in order]) for key in kpis}
 
 
@@ -585,8 +592,10 @@ def decision_metrics(*results: RunResult) -> tuple[str, ...]:
 
 #: compared and swept too when a scenario uses balking or callbacks
 BEHAVIOUR_METRICS = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_service_level",
-                     "callback_delay_s", "callback_dials_unanswered")
-_NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered")
+                     "callback_delay_s", "callback_dials_unanswered",
+                     "blocked", "block_rate")  # blocked: center lines (issue 20)
+_NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered",
+                  "blocked", "block_rate")
 
 
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:

@@ -26,6 +26,7 @@ _SHARE_COLUMNS = {
     "show_rate",
     "balk_rate",
     "callback_service_level",
+    "block_rate",  # lines (issue 20)
 }
 
 
@@ -63,6 +64,7 @@ _METRIC_UNITS = {
     "appointment_wait_s": ("s", "s"),
     "no_show_minutes": ("min", "min"),
     "balk_rate": ("%", "pp"),
+    "block_rate": ("%", "pp"),  # lines (issue 20)
     "callback_service_level": ("%", "pp"),
     "callback_delay_s": ("s", "s"),
 }

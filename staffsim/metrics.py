@@ -30,7 +30,10 @@ Contacts are attributed to the slot in which the attempt **arrived**. Per channe
   (lost; not in ``offered``).
 
 With balking (columns present only then): ``balked`` = attempts that left on arrival on seeing
-the queue; ``balk_rate`` = balked ÷ on the line. With callbacks (likewise): ``callbacks_offered``,
+the queue; ``balk_rate`` = balked ÷ on the line. With center ``lines`` (likewise): ``blocked`` =
+attempts that found every line held (a busy signal: offered to agents and on the line, like a
+balk: no wait, never queued, lost; they may redial), ``block_rate`` = blocked ÷ on the line; so
+offered = deflected + answered + abandoned + balked + blocked + callbacks_accepted + unfinished. With callbacks (likewise): ``callbacks_offered``,
 ``callbacks_accepted`` (live attempts that took one; their live attempt ends there);
 ``callbacks_connected`` + ``callbacks_failed`` (given up after the last dial not answered) +
 ``callbacks_unfinished`` (waiting or being dialled at the end) = callbacks_accepted;
@@ -133,7 +136,10 @@ GROUP_KPIS = ("staffed", "on_break", "available", "busy", "idle", "scheduled", "
 _NO_SHOW = 5
 _BALKED, _CALLBACK, _NO_ANSWER, _FAILED = 6, 7, 8, 9
 _DIAL = 4
+_BLOCKED = 10  # lines (issue 20): found every line held
 BALKING_COUNTS = ("balked",)
+BLOCKING_COUNTS = ("blocked",)
+BLOCKING_KPIS = ("blocked", "block_rate")
 CALLBACK_COUNTS = ("callbacks_offered", "callbacks_accepted", "callbacks_connected",
                    "callbacks_connected_within", "callbacks_failed", "callbacks_unfinished",
                    "callback_dials_unanswered", "callback_delay_s")
@@ -150,14 +156,16 @@ def uses(scenario: Scenario) -> dict[str, bool]:
     chans = scenario.spec.channels.values()
     return {"segments": any(c.segments for c in chans),
             "balking": any(c.balking is not None for c in chans),
-            "callbacks": any(c.callbacks is not None for c in chans)}
+            "callbacks": any(c.callbacks is not None for c in chans),
+            "lines": scenario.spec.lines is not None}
 
 
 def kpi_names(scenario: Scenario) -> tuple[str, ...]:
     """The per-slot KPI columns of a scenario: :data:`SLOT_KPIS`, plus the balking and callback
     KPIs when it uses them (without them the tables are exactly those of earlier versions)."""
     on = uses(scenario)
-    return SLOT_KPIS + (BALKING_KPIS if on["balking"] else ()) + (CALLBACK_KPIS if on["callbacks"] else ())
+    return (SLOT_KPIS + (BALKING_KPIS if on["balking"] else ()) + (CALLBACK_KPIS if on["callbacks"] else ())
+            + (BLOCKING_KPIS if on["lines"] else ()))
 
 
 def segment_rows(scenario: Scenario) -> list[tuple[str, str]]:
@@ -266,8 +274,9 @@ class SlotAccumulator:
                      ("work_s", "available_s", "logged_in_s")}
         # customer behaviours: their counts, and the same contact counts per segment
         on = uses(scenario)
-        self.balking, self.callbacks = on["balking"], on["callbacks"]
-        extra = (BALKING_COUNTS if self.balking else ()) + (CALLBACK_COUNTS if self.callbacks else ())
+        self.balking, self.callbacks, self.blocking = on["balking"], on["callbacks"], on["lines"]
+        extra = ((BALKING_COUNTS if self.balking else ()) + (CALLBACK_COUNTS if self.callbacks else ())
+                 + (BLOCKING_COUNTS if self.blocking else ()))
         self.sums.update({key: np.zeros(shape) for key in extra})
         chans = [spec.channels[c] for c in self.channels]
         self.connect = np.array([c.callbacks.connect_time if c.callbacks else 0.0 for c in chans])
@@ -294,13 +303,14 @@ class SlotAccumulator:
     def add_attempts(self, ch: np.ndarray, arrival: np.ndarray, answer: np.ndarray, end: np.ndarray,
                      state: np.ndarray, group: np.ndarray, run_end: float, *, kind: np.ndarray | None = None,
                      segment: np.ndarray | None = None, origin: np.ndarray | None = None,
-                     flags: np.ndarray | None = None) -> None:
+                     flags: np.ndarray | None = None, wrap: np.ndarray | None = None) -> None:
         """Attempts that are over (or, at the end of the run, still waiting or in service).
         ``answer``/``end`` NaN where they did not happen; ``state`` as in
         :class:`~staffsim.results.ContactLog`; ``run_end`` the time the run ended. With customer
         behaviours: ``kind`` (callback dials are not offered contacts; they count as the
         callback of the slot of their request, ``origin``), ``segment`` (the row of the contact's
-        segment, -1 none) and ``flags`` (bit 1: offered a callback)."""
+        segment, -1 none) and ``flags`` (bit 1: offered a callback). ``wrap``: after-contact work
+        after each attempt (the agent's work runs on past ``end`` by it, up to ``run_end``)."""
         if len(ch) == 0:
             return
         nc, ns = self.nc, self.ns
@@ -324,8 +334,8 @@ class SlotAccumulator:
         wait = np.where(abandoned, end - arrival, wait)
         wait = np.where(unfinished, run_end - arrival, wait)
         queued = to_agents & ~(taken & (answer == arrival))  # not answered on arrival
-        if self.balking or self.callbacks:  # left at the door: no wait, never queued
-            left = (state == _BALKED) | (state == _CALLBACK)
+        if self.balking or self.callbacks or self.blocking:  # left at the door: no wait, never queued
+            left = (state == _BALKED) | (state == _CALLBACK) | (state == _BLOCKED)
             wait = np.where(left, 0.0, wait)
             queued = queued & ~left
         thr = self.thresholds[ch]
@@ -358,6 +368,8 @@ class SlotAccumulator:
         add("wait_all_s", to_agents, wait)
         if self.balking:
             add("balked", state == _BALKED)
+        if self.blocking:
+            add("blocked", state == _BLOCKED)
         if dial is not None:
             done = dial & (state == 2)
             delay = answer + self.connect[ch] - origin  # request to connect
@@ -372,6 +384,8 @@ class SlotAccumulator:
         if worked.any():  # agent work: answered contacts, the grace of no-shows, callback dials
             g_of = group[worked].astype(np.int64)
             t0, t1 = answer[worked], stop[worked]
+            if wrap is not None:  # after-contact work (issue 20): agent work, not talk time
+                t1 = np.minimum(t1 + wrap[worked], run_end)
             share = 1.0 / self.conc[ch[worked]]
             np.add.at(self.work_gc, (g_of, ch[worked]), (t1 - t0) * share)
             for g in np.unique(g_of):
@@ -480,6 +494,9 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
     if "balked" in c:
         out["balked"] = c["balked"]
         out["balk_rate"] = _ratio(c["balked"], line)
+    if "blocked" in c:  # lines (issue 20)
+        out["blocked"] = c["blocked"]
+        out["block_rate"] = _ratio(c["blocked"], line)
     if "callbacks_accepted" in c:
         for key in ("callbacks_offered", "callbacks_accepted", "callbacks_connected", "callbacks_failed",
                     "callbacks_unfinished", "callback_dials_unanswered"):
@@ -505,7 +522,7 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
     spec = scenario.spec
     channels = list(spec.channels)
     h = spec.horizon
-    extra = tuple(k for k in BALKING_COUNTS + CALLBACK_COUNTS if k in counts)
+    extra = tuple(k for k in BALKING_COUNTS + CALLBACK_COUNTS + BLOCKING_COUNTS if k in counts)
     totals = {key: counts[key].sum(axis=1) for key in COUNT_FIELDS + extra}
     rows = {key: np.append(v, v.sum()) for key, v in totals.items()}
     if "no_shows" in counts:  # appointments: the service level leaves no-shows out
@@ -592,7 +609,7 @@ def _pay_split(counts: dict[str, np.ndarray], scenario: Scenario):
 def _lost(totals: dict[str, np.ndarray]) -> np.ndarray:
     """Contacts lost: abandoned, and with the behaviours on balked and callbacks given up."""
     lost = totals["abandoned"]
-    for key in ("balked", "callbacks_failed"):
+    for key in ("balked", "callbacks_failed", "blocked"):
         if key in totals:
             lost = lost + totals[key]
     return lost

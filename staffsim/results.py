@@ -45,7 +45,8 @@ class ContactLog:
     9 a callback dial not answered and given up; kind 4 a callback dial (``arrival`` when it
     joined the line, ``origin`` when the callback was requested, NaN for other attempts);
     ``segment`` the contact's row in ``segment_names`` ("channel/segment"), -1 none. (Kind 3 is a
-    repeat contact; the codes are :mod:`staffsim.engine.core`'s.)
+    repeat contact; the codes are :mod:`staffsim.engine.core`'s.) With center ``lines``, state 10
+    blocked (found every line held: a busy signal; it may redial).
     """
 
     channels: tuple[str, ...]

@@ -487,7 +487,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 # --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them
 BEHAVIOUR_COLUMNS = ["balked", "callbacks_accepted", "callbacks_connected", "callback_delay_s",
-                     "callback_service_level"]
+                     "callback_service_level", "blocked", "block_rate"]  # blocked: lines (issue 20)
 
 
 def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
@@ -534,7 +534,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     shown = d[d["metric"].isin(["service_level", "asa_s", "abandon_rate", "occupancy",
                                 "paid_agent_hours", "cost",
                                 # first-contact resolution and appointments, when present
-                                "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value"])]
+                                "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value",
+                                "blocked", "block_rate"])]  # blocked: center lines (issue 20)
     print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
     print(format_differences(shown, b.scenario.spec.costs.currency))
     if args.out:

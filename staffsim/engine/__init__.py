@@ -19,6 +19,9 @@ The package is split by concern:
   and the agent's grace period (both off unless the scenario uses them);
 - :mod:`~staffsim.engine.door` (callback offers and balking before a contact joins the line) and
   :mod:`~staffsim.engine.callbacks` (the dials): what customers do at the queue;
+- :mod:`~staffsim.engine.policies` (queue order, agent choice, lines) and
+  :mod:`~staffsim.engine.redials` (retrial values drawn as attempts happen, redials at opening):
+  routing as contact centers do it (issue 20; each off unless the scenario asks);
 - :mod:`~staffsim.engine.recorder`: what is recorded, folded into per-slot figures at every
   midnight (bounded memory for long horizons);
 - :mod:`~staffsim.engine.audit`: invariant checks (``STAFFSIM_AUDIT=1``);

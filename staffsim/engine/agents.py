@@ -4,13 +4,17 @@ Breaks and shift ends never pre-empt: the agent finishes what it holds, then tak
 break (or logs off). With ``concurrency_stretch`` s > 1 a chat started while the agent already
 holds m chats lasts ``1 + (s - 1) m / (k - 1)`` times its drawn handle time. At the close,
 agents logged in stay until the queues they serve are empty (at most ``run.drain``).
+
+Issue 20 (each off unless the scenario asks): a team's ``blend`` lets its agents mix contacts of
+several channels of the same concurrency k, k in all (digital blending); a channel's
+``after_work`` keeps the agent on the contact's slot for a wrap-up after the customer has gone.
 """
 
 from __future__ import annotations
 
 from heapq import heappush
 
-from staffsim.engine.core import DIAL, DONE, NORMAL, SERVE, schedule
+from staffsim.engine.core import DIAL, DONE, HOLDS_LINE, NORMAL, SERVE, schedule
 from staffsim.engine.roster import BREAK, LOGIN, LOGOFF, Agent
 
 
@@ -21,12 +25,19 @@ class AgentsMixin:
     def _level(self, key: str, ag: Agent, delta: int) -> None:
         """Group level ``key`` of ``ag`` steps by ``delta`` (+1 or -1) now (engine/recorder.py:
         a step is recorded as its time, negated for a step down)."""
-        self.lv[key][ag.group].append(self.env._now if delta > 0 else -self.env._now)
+        now = self.env._now
+        self.lv[key][ag.group].append(now if delta > 0 else -now)
         # agents serving (logged in, not on break) for the expected wait (engine/routing.py)
         if key == "logged_in":
             self.avail[ag.group] += delta
         elif key == "on_break":
             self.avail[ag.group] -= delta
+        # the agent's own available time (least_occupied, engine/policies.py)
+        if (key == "logged_in") == (delta > 0):
+            ag.avail_from = now
+        elif ag.avail_from >= 0:
+            ag.avail_s += now - ag.avail_from
+            ag.avail_from = -1.0
         if self.audit is not None:
             self.audit.change(ag, key, self.env._now, delta)
 
@@ -59,12 +70,15 @@ class AgentsMixin:
                 if self.audit is not None:
                     self.audit.change(ag, "idle", now, -1)
             self.lv_busy[ag.group].append(now)  # busy +1
+            ag.busy_from = now  # least_occupied (engine/policies.py)
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, 1)
         hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
         if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
             hdl = self._appointment_busy(att, now)
-        if k > 1:  # chat: the agent's load moves up a bucket; stretch by the chats it holds
+        if k > 1 and ag.blend is not None:  # digital blending: one concurrency across channels
+            self._blend_move(ag, ag.load, ag.load + 1)
+        elif k > 1:  # chat: the agent's load moves up a bucket; stretch by the chats it holds
             if ag.load:
                 self.partial[c][ag.load].pop(ag, None)
             if self.stretch[c] != 1.0:
@@ -81,7 +95,7 @@ class AgentsMixin:
         if att.kind != DIAL:
             # the attempt is the event of its completion (engine/core.py): schedule(self.env,
             # hdl, self._complete, a=att), inlined (hot path)
-            att.callbacks = self._complete_cb
+            att.callbacks = self.complete_cbs[c]  # with after-contact work: _complete_wrap
             heappush(self._queue, (now + hdl, NORMAL, next(self._eid), att))
         else:
             self._dial(ag, att)  # a callback (engine/callbacks.py)
@@ -92,20 +106,97 @@ class AgentsMixin:
         now = self.env._now
         att.state = DONE
         att.end = now
-        c = ag.load_ch
+        if att.flags & HOLDS_LINE:  # lines (engine/policies.py)
+            self.lines.free += 1
+        c = att.channel  # (the agent's load_ch, except for a blending agent holding several channels)
         if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
             self._after_service(att, c)
         if self.conc[c] > 1:
+            if ag.blend is not None:  # digital blending
+                self._blend_move(ag, ag.load, ag.load - 1)
+                ag.load -= 1
+                if ag.load == 0:
+                    self.lv_busy[ag.group].append(-now)
+                    ag.busy_s += now - ag.busy_from
+                    ag.load_ch = -1
+                    if self.audit is not None:
+                        self.audit.change(ag, "busy", now, -1)
+                self._ready(ag)
+                return
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1
         if ag.load == 0:
             self.lv_busy[ag.group].append(-now)  # busy -1 (engine/recorder.py)
+            ag.busy_s += now - ag.busy_from
             ag.load_ch = -1
             if self.audit is not None:
                 self.audit.change(ag, "busy", now, -1)
         elif ag.pending is None:
             self.partial[c][ag.load][ag] = None
         self._ready(ag)
+
+    # --- digital blending (issue 20): one concurrency k across a team's blended channels -------
+    def _blend_move(self, ag: Agent, old: int, new: int) -> None:
+        """A blending agent's load goes from ``old`` to ``new``: it leaves the partly-busy buckets
+        of every blended channel at ``old`` and joins them at ``new`` when it can take more
+        (0 < new < k, no break or log-off pending)."""
+        blend = ag.blend
+        for y in blend:
+            if old:
+                self.partial[y][old].pop(ag, None)
+        k = self.conc[next(iter(blend))]
+        if 0 < new < k and ag.pending is None:
+            for y in ag.skills:  # in the team's order (buckets are dicts: insertion order matters)
+                if y in blend:
+                    self.partial[y][new][ag] = None
+
+    def _blend_fill(self, ag: Agent, k: int) -> None:
+        """A blending agent with a free slot takes waiting contacts of its blended channels, the
+        team's skill order first, until its k slots are full (none while a skill it ranks above
+        a channel, outside the blend, has contacts it can see)."""
+        delays = ag.delays
+        while ag.load < k:
+            for c in ag.skills:
+                if c in ag.blend and self.waiting[c] and not self._outranked(ag, c):
+                    att = self._pop(c) if delays is None else self._pop(c, delays[c])
+                    if att is not None:
+                        self._start(ag, att, c)
+                        break
+            else:
+                return
+    # --- end digital blending
+
+    # --- after-contact work (issue 20): a phase of its own after the customer has gone ----------
+    def _complete_wrap(self, att) -> None:
+        """``att``'s conversation is over (a channel with ``after_work``): the customer is done;
+        the agent wraps up for the contact's drawn after-contact work, holding its slot, then
+        frees up (:meth:`_wrap_done`). Callback dials have no wrap-up phase."""
+        now = self.env._now
+        att.state = DONE
+        att.end = now
+        if att.flags & HOLDS_LINE:
+            self.lines.free += 1
+        self.wrapping += 1
+        schedule(self.env, att.draws.wrap[att.i], self._wrap_done, NORMAL, att.agent, att.channel)
+
+    def _wrap_done(self, tick) -> None:
+        """The agent's wrap-up is over: it frees the slot as after any contact (``_complete``)."""
+        ag, c = tick.a, tick.b
+        self.wrapping -= 1
+        now = self.env._now
+        if self.conc[c] > 1:
+            self.partial[c][ag.load].pop(ag, None)
+        ag.load -= 1
+        if ag.load == 0:
+            self.lv_busy[ag.group].append(-now)
+            ag.busy_s += now - ag.busy_from
+            ag.load_ch = -1
+            if self.audit is not None:
+                self.audit.change(ag, "busy", now, -1)
+        elif ag.pending is None:
+            self.partial[c][ag.load][ag] = None
+        self._ready(ag)
+    # --- end after-contact work
 
     def _ready(self, ag: Agent) -> None:
         """The agent can take work (after a completion, login or break)."""
@@ -120,7 +211,8 @@ class AgentsMixin:
             return
         delays = ag.delays  # overflow: what the team sees (engine/routing.py)
         if ag.load == 0:
-            for c in ag.skills:
+            # queue_order (engine/policies.py); None: the skills in the team's order
+            for c in (ag.skills if ag.order is None else ag.order.skills(self, ag)):
                 if self.waiting[c]:
                     att = self._pop(c) if delays is None else self._pop(c, delays[c])
                     if att is not None:
@@ -134,6 +226,9 @@ class AgentsMixin:
         c = ag.load_ch
         if ag.load > 0:
             k = self.conc[c]
+            if ag.blend is not None and c in ag.blend:  # digital blending: any blended channel
+                self._blend_fill(ag, k)
+                return
             while ag.load < k and self.waiting[c] and not self._outranked(ag, c):
                 att = self._pop(c) if delays is None else self._pop(c, delays[c])
                 if att is None:
@@ -204,7 +299,10 @@ class AgentsMixin:
                 if not ag.on_break:
                     c = ag.load_ch
                     if ag.load > 0 and self.conc[c] > 1 and ag.load < self.conc[c]:
-                        self.partial[c][ag.load][ag] = None  # accepts chats again
+                        if ag.blend is not None and c in ag.blend:  # digital blending
+                            self._blend_move(ag, 0, ag.load)
+                        else:
+                            self.partial[c][ag.load][ag] = None  # accepts chats again
                     self._ready(ag)
             return
         ag.logged_in = True
@@ -214,6 +312,9 @@ class AgentsMixin:
 
     def _stop_accepting(self, ag: Agent) -> None:
         if ag.load > 0 and self.conc[ag.load_ch] > 1:
+            if ag.blend is not None and ag.load_ch in ag.blend:  # digital blending
+                self._blend_move(ag, ag.load, 0)
+                return
             self.partial[ag.load_ch][ag.load].pop(ag, None)
 
     def _begin_break(self, ag: Agent, length: float) -> None:

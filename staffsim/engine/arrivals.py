@@ -12,6 +12,12 @@ the channel unavailable (first attempts, retries, returns) are lost and counted 
 ``unavailable`` (:mod:`staffsim.scenarios.events`). A contact no agent can take at once passes
 the door first (:mod:`~staffsim.engine.door`: callback offers, balking) and then joins its line
 (:mod:`~staffsim.engine.routing`).
+
+With center ``lines`` a contact of a listed channel takes a line after self-service and before
+the agents, and is blocked (a busy signal, state BLOCKED) when every line is held; it may redial
+as an abandoned caller does (:class:`~staffsim.engine.policies.Lines`). With
+``retrial.when_closed: at_opening`` a redial that would fall when closed comes at the next opening
+(:mod:`~staffsim.engine.redials`).
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from heapq import heappush
 
 from staffsim.engine.core import (
     ABANDONED,
+    BLOCKED,
     DEFLECTED,
     FIRST,
+    HOLDS_LINE,
     INF,
     LATE,
     RETRY,
@@ -33,6 +41,7 @@ from staffsim.engine.core import (
     schedule,
 )
 from staffsim.engine.draws import merge_day
+from staffsim.engine.redials import next_opening
 from staffsim.scenarios.events import in_windows
 
 
@@ -90,6 +99,8 @@ class ArrivalsMixin:
             if draws.fail_u[i] < self.failure[c]:
                 self._schedule_attempt(c, draws, i, 1, RETURN, draws.fail_delay[i], now)
             return
+        if self.line_on[c] and not self._take_line(att, c):  # lines (engine/policies.py)
+            return
         ag = self._find_agent(c)  # _offer, inlined (hot path)
         if ag is not None:
             self._start(ag, att, c)
@@ -102,8 +113,13 @@ class ArrivalsMixin:
         if num >= draws.k:
             return
         if not self._open(at):
-            self.recorder.closed[c].append(origin)  # week: would fall when closed
-            return
+            # retrial.when_closed: at_opening (engine/redials.py): a redial comes at the next opening
+            opening = next_opening(self.h, self.day_hours, at) if kind == RETRY and self.at_opening[c] else None
+            if opening is None:
+                self.recorder.closed[c].append(origin)  # week: would fall when closed
+                return
+            delay = opening - self.env._now
+            at = opening
         if self.unavailable[c] and in_windows(self.unavailable[c], at, "unavailable"):
             self.recorder.unavailable[c].append(at)  # week: the channel is down then
             return
@@ -124,6 +140,8 @@ class ArrivalsMixin:
 
     def _offer(self, att: Attempt, c: int) -> None:
         """An attempt reaches the channel: an agent takes it now, or it waits."""
+        if self.line_on[c] and not self._take_line(att, c):  # lines (engine/policies.py)
+            return
         ag = self._find_agent(c)
         if ag is not None:
             self._start(ag, att, c)
@@ -133,6 +151,8 @@ class ArrivalsMixin:
     def _wait(self, att: Attempt, c: int) -> None:
         """No agent can take ``att`` now: the door, then the line and the patience timer."""
         if self.door[c] and self._at_door(att, c):
+            if att.flags & HOLDS_LINE:
+                self.lines.free += 1
             return  # took a callback, or balked (engine/door.py)
         self._enqueue(att, c)
         pat = att.draws.patience[att.i * att.draws.k + att.num]
@@ -146,6 +166,8 @@ class ArrivalsMixin:
         c = att.channel
         att.state = ABANDONED
         now = att.end = self.env._now
+        if att.flags & HOLDS_LINE:
+            self.lines.free += 1
         n = self.waiting[c] - 1
         self.waiting[c] = n
         self.q_t[c].append(now)  # _log_queue, inlined (hot path)
@@ -155,3 +177,24 @@ class ArrivalsMixin:
             if draws.retry_u[i * draws.k + num] < self.retry_p[c]:
                 self._schedule_attempt(c, draws, i, num + 1, RETRY, draws.retry_delay[i * draws.k + num],
                                        att.arrival)
+
+    # --- lines (issue 20): a trunk limit shared by channels (engine/policies.py) ----------------
+    def _take_line(self, att: Attempt, c: int) -> bool:
+        """``att`` takes a free line, or finds every line held: blocked (a busy signal), and it
+        may redial as an abandoned caller does (``retrial``, the attempt's own retrial draws)."""
+        lines = self.lines
+        if lines.free > 0:
+            lines.free -= 1
+            att.flags |= HOLDS_LINE
+            return True
+        att.state = BLOCKED
+        att.end = self.env._now
+        if self.retry_p[c] > 0:
+            self._retry_after(att, c)
+        return False
+
+    def _retry_after(self, att: Attempt, c: int) -> None:
+        """An abandoned or blocked attempt's retry, when its draw says it retries."""
+        draws, i, num = att.draws, att.i, att.num
+        if draws.retry_u[i * draws.k + num] < self.retry_p[c]:
+            self._schedule_attempt(c, draws, i, num + 1, RETRY, draws.retry_delay[i * draws.k + num], att.arrival)

@@ -40,6 +40,7 @@ import numpy as np
 from staffsim.engine.core import (
     ABANDONED,
     BALKED,
+    BLOCKED,
     CALLBACK,
     DEFLECTED,
     DIAL,
@@ -85,7 +86,7 @@ class Audit:
         where = rep.where
         state, arr, ans, end = a["state"], a["arrival"], a["answer"], a["end"]
         if len(state) and not np.isin(state, (WAIT, SERVE, DONE, ABANDONED, DEFLECTED, NO_SHOW, BALKED,
-                                              CALLBACK, NO_ANSWER, FAILED)).all():
+                                              CALLBACK, NO_ANSWER, FAILED, BLOCKED)).all():
             raise InvariantError(f"{where}: an attempt in an unknown state")
         dial = a["kind"] == DIAL
         unanswered = (state == NO_ANSWER) | (state == FAILED)
@@ -98,9 +99,12 @@ class Audit:
         if (ans[answered] < arr[answered] - 1e-9).any() or (~np.isnan(ans[~answered])).any():
             raise InvariantError(f"{where}: an answer time before its arrival, or an answer "
                                  "recorded for an attempt not answered")
-        left = (state == BALKED) | (state == CALLBACK)
+        left = (state == BALKED) | (state == CALLBACK) | (state == BLOCKED)
         if (end[left] != arr[left]).any():
-            raise InvariantError(f"{where}: a contact that balked or took a callback did not leave on arrival")
+            raise InvariantError(f"{where}: a contact that balked, took a callback or was blocked did not "
+                                 "leave on arrival")
+        if rep.lines is not None:  # lines (issue 20): a blocked contact found every line held
+            self._lines(a, rep, final)
         if unanswered.any():
             connect = np.array([cb.connect_time if cb else np.nan for cb in rep.callbacks])[a["channel"][unanswered]]
             took = end[unanswered] - ans[unanswered]
@@ -136,6 +140,23 @@ class Audit:
             if self.callbacks.get(c, 0):
                 raise InvariantError(f"{where}: channel {rep.names[c]!r}: {self.callbacks[c]} callback(s) "
                                      "accepted but never connected, given up or left pending")
+
+    def _lines(self, a: dict[str, np.ndarray], rep, final: bool) -> None:
+        """Lines: blocked only on a channel with lines; never more lines held than there are;
+        at the end the lines held are exactly the line-holding attempts waiting or in service."""
+        where = rep.where
+        state = a["state"]
+        on = np.asarray(rep.lines.on, bool)[a["channel"]] if len(state) else np.zeros(0, bool)
+        if ((state == BLOCKED) & ~on).any():
+            raise InvariantError(f"{where}: a contact blocked on a channel without lines")
+        count = rep.spec_lines.count
+        if not 0 <= rep.lines.free <= count:
+            raise InvariantError(f"{where}: {rep.lines.free} lines free of {count}")
+        if final:
+            live = ((state == WAIT) | (state == SERVE)) & ((a["flags"] & 2) > 0)
+            if int(live.sum()) != count - rep.lines.free:
+                raise InvariantError(f"{where}: {count - rep.lines.free} lines held at the end but "
+                                     f"{int(live.sum())} attempts holding one are waiting or in service")
 
     def _outcomes(self, a: dict[str, np.ndarray], rep) -> None:
         """No-shows and repeats (appointments and first-contact resolution on)."""
@@ -182,9 +203,10 @@ class Audit:
         for c in range(len(rep.names)):
             if rep.waiting[c] < 0:
                 raise InvariantError(f"{where}: channel {rep.names[c]!r}: negative waiting count")
-        if self.answered_open != sum(a.load for a in rep.agents):
-            raise InvariantError(f"{where}: {self.answered_open} attempts in service at the end but "
-                                 f"the agents hold {sum(a.load for a in rep.agents)}")
+        wrapping = getattr(rep, "wrapping", 0)  # after-contact work: held by an agent, the customer gone
+        if self.answered_open + wrapping != sum(a.load for a in rep.agents):
+            raise InvariantError(f"{where}: {self.answered_open} attempts in service and {wrapping} wrap-ups "
+                                 f"at the end but the agents hold {sum(a.load for a in rep.agents)}")
         for ag in rep.agents:
             self._check_agent(ag, rep.env._now, where)
         self._check_groups(rep, where)

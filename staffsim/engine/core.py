@@ -36,6 +36,7 @@ NO_SHOW = 5  # an appointment the agent waited ``grace`` for in vain (engine/app
 # took a callback (the live attempt ends there); a callback dial the customer did not answer,
 # dialled again later / given up
 BALKED, CALLBACK, NO_ANSWER, FAILED = 6, 7, 8, 9
+BLOCKED = 10  # found every line held (center ``lines``: engine/policies.py): a busy signal
 # attempt kinds
 FIRST, RETRY, RETURN = 0, 1, 2
 REPEAT = 3  # an unresolved contact coming back (engine/repeats.py)
@@ -43,6 +44,7 @@ DIAL = 4  # an agent calling a customer back (engine/callbacks.py; one record pe
 KIND_NAMES = ("first", "retry", "self_service_return", "repeat", "callback")
 # Attempt.flags bits
 OFFERED_CALLBACK = 1
+HOLDS_LINE = 2  # holds one of the center's lines (engine/policies.py)
 
 INF = float("inf")
 # event priorities at the same instant: day starts, then everything else, then patience timers

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from staffsim.engine.redials import RedialDrawer
 from staffsim.engine.repeats import make_resolution, set_resolution
 from staffsim.rng import stream
 from staffsim.scenarios import events as ev
@@ -29,7 +30,8 @@ class DayDraws:
                  # customer behaviours (empty lists when the channel has none): the segment of
                  # each contact; per attempt [i * k + attempt] the balking and callback-accept
                  # draws; per callback dial [i * m + dial] the answer draws
-                 "segment", "balk_u", "accept_u", "answer_u", "m")
+                 "segment", "balk_u", "accept_u", "answer_u", "m",
+                 "wrap")  # after-contact work per contact (issue 20; empty when off)
     level = 0  # first contacts (repeats are level 1, 2, ...: engine/repeats.py)
 
     def __len__(self) -> int:
@@ -53,7 +55,7 @@ class ChannelDrawer:
         self.uncertainty = ch.volume_uncertainty
         self.windows = scenario.windows(name)
         self.uplift = 1.0 + (ch.self_service.handle_time_uplift if ch.self_service else 0.0)
-        self.k = (ch.retrial.max_attempts if ch.retrial else 1) + (
+        self.k = (ch.retrial.attempts if ch.retrial else 1) + (
             1 if ch.self_service and ch.self_service.failure > 0 else 0
         )
         self.volumes = scenario.volumes[name]
@@ -68,15 +70,22 @@ class ChannelDrawer:
             self.arrivals = (times, np.searchsorted(self.starts, times, side="right") - 1)
         self.next_offset = 0
         self.resolution = make_resolution(scenario, name, channel)
+        # retrial values drawn as attempts happen (engine/redials.py); up front: every attempt's
+        lazy = ch.retrial is not None and ch.retrial.lazy
+        self.redials = RedialDrawer(self, ch.retrial) if lazy else None
+        self.k_draw = 1 if lazy else self.k  # attempts drawn up front per contact
         self._behaviours(ch)
+        self.after_work = ch.after_work.to_distribution() if ch.after_work is not None else None
 
     def day(self, d: int) -> DayDraws:
         """The draws of day ``d`` (0-based); call in day order (contact numbers run on)."""
         k_max = self.k
+        k_draw = self.k_draw
         seed, rep, name = self.seed, self.rep, self.name
         parts: dict[str, list[np.ndarray]] = {key: [] for key in
                                               ("t", "defl", "fail", "fdelay", "handle", "pat", "ru", "rdelay",
-                                               "lost")}
+                                               "lost", "kslot", "jslot")}
+        sizes: dict[int, int] = {}  # contacts per slot (retrial draws as needed)
         res = [] if self.resolution is not None else None  # first-contact resolution draws
         for k in self.day_slots[d]:
             cuts = None  # the slot cut by event windows (None: no event touches it)
@@ -124,15 +133,21 @@ class ChannelDrawer:
             parts["lost"].append(lost)
             rng = stream(seed, rep, name, "patience", k)
             parts["pat"].append(
-                self.patience.sample(rng, (n, k_max)) if self.patience else np.full((n, k_max), np.inf)
+                self.patience.sample(rng, (n, k_draw)) if self.patience else np.full((n, k_draw), np.inf)
             )
-            if self.retry_delay is not None:  # the retrial draws are read only with retrials on
+            if self.redials is not None:  # retrial values as needed: the contacts' slot and place
+                parts["kslot"].append(np.full(n, k, np.int64))
+                parts["jslot"].append(np.arange(n))
+                sizes[int(k)] = n
+            elif self.retry_delay is not None:  # the retrial draws are read only with retrials on
                 rng = stream(seed, rep, name, "retrial", k)
                 parts["ru"].append(rng.random((n, k_max)))
                 parts["rdelay"].append(self.retry_delay.sample(rng, (n, k_max)))
             if res is not None:
                 res.append((k, stream(seed, rep, name, "resolution", k).random(n)))
             self._behaviour_draws(parts, k, n, hf)
+            if self.after_work is not None:  # after-contact work: one per contact, its own stream
+                parts.setdefault("wrap", []).append(self.after_work.sample(stream(seed, rep, name, "after_work", k), n))
 
         def cat(key: str) -> list[float]:
             return np.concatenate(parts[key]).ravel().tolist() if parts.get(key) else []
@@ -157,6 +172,9 @@ class ChannelDrawer:
         out.accept_u = cat("accept_u")
         out.answer_u = cat("answer_u")
         out.m = self.m
+        out.wrap = cat("wrap")
+        if self.redials is not None:
+            self.redials.wrap(out, parts, sizes)
         self.next_offset += len(out.times)
         return out
 
@@ -190,12 +208,12 @@ class ChannelDrawer:
                 own = dist.sample(stream(seed, rep, name, "segment_handle", sname, k), n)
                 parts["handle"][-1][seg == j] = (own * hf)[seg == j]
             for j, sname, dist in self.seg_patience:
-                own = dist.sample(stream(seed, rep, name, "segment_patience", sname, k), (n, self.k))
+                own = dist.sample(stream(seed, rep, name, "segment_patience", sname, k), (n, self.k_draw))
                 parts["pat"][-1][seg == j] = own[seg == j]
         if self.balking:
-            parts.setdefault("balk_u", []).append(stream(seed, rep, name, "balking", k).random((n, self.k)))
+            parts.setdefault("balk_u", []).append(stream(seed, rep, name, "balking", k).random((n, self.k_draw)))
         if self.m:
-            parts.setdefault("accept_u", []).append(stream(seed, rep, name, "callback", k).random((n, self.k)))
+            parts.setdefault("accept_u", []).append(stream(seed, rep, name, "callback", k).random((n, self.k_draw)))
             # dial by dial, so that max_attempts changes no dial's draw
             dials = [stream(seed, rep, name, "callback_answer", k, d).random(n) for d in range(self.m)]
             parts.setdefault("answer_u", []).append(np.stack(dials, axis=1))
@@ -205,10 +223,23 @@ class ChannelDrawer:
 def volume_multiplier(spec, seed: int, rep: int, name: str, day: int, k: int) -> float:
     """The forecast-error multiplier of channel ``name`` in slot ``k`` (on day ``day``): gamma
     with mean 1 and the spec's cv, one per day (shared by the day's slots) or one per slot, each
-    from its own stream ``(seed, rep, name, "volume_uncertainty", "day"|"slot", day|k)``."""
+    from its own stream ``(seed, rep, name, "volume_uncertainty", "day"|"slot", day|k)`` (with
+    ``shared``, the group's name in place of the channel's: :func:`factor_name`)."""
     shape = 1.0 / spec.cv**2
     key = day if spec.per == "day" else k
-    return float(stream(seed, rep, name, "volume_uncertainty", spec.per, key).gamma(shape, 1.0 / shape))
+    return float(stream(seed, rep, factor_name(spec, name), "volume_uncertainty", spec.per, key)
+                 .gamma(shape, 1.0 / shape))
+
+
+def factor_name(spec, name: str) -> str:
+    """Whose stream a channel's forecast-error multiplier comes from: its own (``shared`` off),
+    or its group's when the factor is ``shared`` (issue 20): ``"shared.shared"`` for
+    ``shared: true``, ``"shared.<name>"`` for a named group. No channel can have these names (a
+    channel name holds no '.'), so a shared factor never takes a channel's draws; the channels
+    of a group then get the same multiplier, day by day (or slot by slot)."""
+    if spec.shared is False:
+        return name
+    return "shared." + ("shared" if spec.shared is True else spec.shared)
 
 
 def merge_day(days: list[DayDraws]) -> tuple[list[float], list[DayDraws], list[int]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from staffsim.engine.appointments import appointment_columns
-from staffsim.engine.core import DIAL, SERVE, WAIT
+from staffsim.engine.core import DIAL, DONE, SERVE, WAIT
 from staffsim.engine.repeats import repeat_columns
 from staffsim.metrics import SlotAccumulator, segment_rows, uses
 from staffsim.results import ContactLog
@@ -49,6 +49,7 @@ class Recorder:
         self._levels = {key: [[] for _ in range(ng)] for key in LEVEL_KEYS}
         self._queues: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(nc)]
         self.extra = None  # (resolution on, appointment channel flags): engine/repeats.py, appointments.py
+        self.wrap_on = None  # after-contact work per channel (set by the replication when used)
         # customer behaviours: the first segment row of each channel (-1: no segments), callbacks
         on = uses(scenario)
         rows = segment_rows(scenario)
@@ -56,6 +57,7 @@ class Recorder:
         self.seg_base = ([next((i for i, (cc, _) in enumerate(rows) if cc == c), -1) for c in self.channels]
                          if on["segments"] else None)
         self.callbacks = on["callbacks"]
+        self.flags = on["callbacks"] or on["lines"]  # attempt flags: callback offered, holds a line
 
     def flush(self, rep, final: bool = False) -> None:
         """Fold everything up to now into the accumulator; attempts still waiting or in service
@@ -73,14 +75,17 @@ class Recorder:
         arrays = _arrays(done, full, kind=full or self.callbacks or self.extra is not None)
         if self.extra is not None:
             arrays.update(_extra_arrays(done, *self.extra))
-        if self.seg_base is not None or self.callbacks:
-            _behaviour_arrays(done, arrays, self.seg_base, self.callbacks)
+        if self.seg_base is not None or self.flags:
+            _behaviour_arrays(done, arrays, self.seg_base, self.callbacks, self.flags)
+        if self.wrap_on is not None:  # after-contact work: the agent's wrap-up after the contact
+            arrays["wrap"] = np.array([a.draws.wrap[a.i] if self.wrap_on[a.channel] and a.state == DONE
+                                       and a.kind != DIAL else 0.0 for a in done], float)
         if rep.audit is not None:
             rep.audit.attempts(arrays, rep, final)
         self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],
                               arrays["state"], arrays["group"], run_end=now, kind=arrays.get("kind"),
                               segment=arrays.get("segment"), origin=arrays.get("origin"),
-                              flags=arrays.get("flags"))
+                              flags=arrays.get("flags"), wrap=arrays.get("wrap"))
         if self.extra is not None:
             self.acc.outcomes.add(arrays, self.acc.slot_of(arrays["arrival"]), now)
         if self.keep_log:
@@ -193,7 +198,7 @@ def _extra_arrays(attempts: list, resolving: bool, appt: list[bool]) -> dict[str
         out.update(appointment_columns(attempts, appt))
     return out
 def _behaviour_arrays(attempts: list, arrays: dict[str, np.ndarray], seg_base: list[int] | None,
-                      callbacks: bool) -> None:
+                      callbacks: bool, flags: bool = False) -> None:
     """The customer-behaviour columns: ``segment`` (row of the contact's segment, -1 none),
     ``origin`` (when a callback dial's callback was requested, NaN for live attempts) and
     ``flags``."""
@@ -202,4 +207,5 @@ def _behaviour_arrays(attempts: list, arrays: dict[str, np.ndarray], seg_base: l
                                       for a in attempts], np.int64)
     if callbacks:
         arrays["origin"] = np.array([a.origin if a.kind == DIAL else np.nan for a in attempts], float)
+    if callbacks or flags:
         arrays["flags"] = np.array([a.flags for a in attempts], np.int64)

@@ -135,7 +135,7 @@ class RepeatDrawer:
         self.handle = [scenario.handle_time(c) for c in self.names]
         self.patience = [scenario.patience(c) for c in self.names]
         chans = [scenario.channel(c) for c in self.names]
-        self.k = [c.retrial.max_attempts if c.retrial else 1 for c in chans]
+        self.k = [c.retrial.attempts if c.retrial else 1 for c in chans]
         self.retry_delay = [c.retrial.delay.to_distribution() if c.retrial else None for c in chans]
         self._blocks: OrderedDict[tuple, tuple] = OrderedDict()  # least recently used first
         self._held = 0

@@ -17,6 +17,7 @@ from staffsim.engine.callbacks import CallbacksMixin
 from staffsim.engine.core import NO_SHOW, Tick, run_until
 from staffsim.engine.door import DoorMixin
 from staffsim.engine.draws import ChannelDrawer
+from staffsim.engine.policies import Lines, agent_choice, queue_order
 from staffsim.engine.recorder import Recorder
 from staffsim.engine.repeats import RepeatsMixin
 from staffsim.engine.roster import build_roster
@@ -62,6 +63,7 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         self.uplift = [1.0 + (c.self_service.handle_time_uplift if c.self_service else 0.0) for c in chans]
         self.failure = [c.self_service.failure if c.self_service else 0.0 for c in chans]
         self.retry_p = [c.retrial.probability if c.retrial else 0.0 for c in chans]
+        self.at_opening = [c.retrial is not None and c.retrial.when_closed == "at_opening" for c in chans]
         self.close = h.close
         self.day_hours = [h.day_hours(d) for d in range(h.days)]  # week: opening hours per day
         self.unavailable = [[w for w in scenario.windows(c) if w[2].unavailable] for c in self.names]
@@ -93,6 +95,25 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
             scenario, seed, rep, headcount, {c: i for i, c in enumerate(self.names)}, self.close)
         for ag in self.agents:
             ag.hfac, ag.delays = self.hfac[ag.group], self.delays[ag.group]
+        # routing policies (engine/policies.py): None where the scenario keeps the defaults
+        orders = [queue_order(g) for g in spec.agents]
+        for ag in self.agents:
+            ag.order = orders[ag.group]
+        blends = [frozenset(self.names.index(c) for c in g.blend) if g.blend else None for g in spec.agents]
+        for ag in self.agents:  # digital blending (engine/agents.py)
+            ag.blend = blends[ag.group]
+        self.choosers = [agent_choice(ch, seed, rep, c) for c, ch in zip(self.names, chans)]
+        self.lines = Lines(spec.lines, self.names) if spec.lines is not None else None
+        self.spec_lines = spec.lines
+        # after-contact work (engine/agents.py): the completion callback per channel
+        self.wrap_on = [ch.after_work is not None for ch in chans]
+        self.complete_cbs = [(self._complete_wrap,) if on else self._complete_cb for on in self.wrap_on]
+        self.wrapping = 0  # agents wrapping up now
+        for c, ch in enumerate(chans):  # the announced wait counts the agents' wrap-up too
+            if ch.after_work is not None:
+                self.ewt_aht[c] += ch.after_work.to_distribution().mean
+        self.recorder.wrap_on = self.wrap_on if any(self.wrap_on) else None
+        self.line_on = self.lines.on if self.lines is not None else [False] * len(self.names)
         # appointments and first-contact resolution (engine/appointments.py, engine/repeats.py)
         self._init_appointments(chans)
         resolving = any(c.resolution is not None for c in chans)

@@ -25,7 +25,9 @@ class Agent:
     """One agent's state during a replication."""
 
     __slots__ = ("index", "group", "skills", "logged_in", "on_break", "pending", "load", "load_ch",
-                 "token", "idle", "staying", "sched_end", "hfac", "delays")
+                 "token", "idle", "staying", "sched_end", "hfac", "delays",
+                 "order", "busy_s", "busy_from", "avail_s", "avail_from",  # engine/policies.py
+                 "blend")  # digital blending: the team's blended channels (a set), or None
 
     def __init__(self, index: int, group: int, skills: list[int]):
         self.index = index  # creation order: breaks ties between roster events deterministically
@@ -43,6 +45,14 @@ class Agent:
         # the team's, per channel (engine/routing.py): handle-time multiplier, overflow delays
         self.hfac: list[float] = []
         self.delays: list[float] | None = None
+        # routing policies (engine/policies.py): the team's queue order (None: skills in order);
+        # busy and available seconds so far (least_occupied; -1: not available now)
+        self.order = None
+        self.blend = None
+        self.busy_s = 0.0
+        self.busy_from = 0.0
+        self.avail_s = 0.0
+        self.avail_from = -1.0
 
 
 def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],

@@ -84,7 +84,12 @@ class RoutingMixin:
         # an idle entry (since, token, agent) is stale once the agent's token moved on (it
         # moves whenever the agent stops being idle)
         teams = self.groups_for[c] if groups is None else groups
-        if len(teams) == 1:  # one team: its longest idle agent (the common case, kept fast)
+        chooser = self.choosers[c]  # agent_choice (engine/policies.py); None: longest idle
+        if chooser is not None:
+            ag = chooser.choose(self, teams)
+            if ag is not None:
+                return ag
+        elif len(teams) == 1:  # one team: its longest idle agent (the common case, kept fast)
             q = self.idle[teams[0]]
             while q:
                 entry = q.popleft()
@@ -116,10 +121,12 @@ class RoutingMixin:
         while holding ``c``)."""
         waiting = self.waiting
         delays = ag.delays
+        blend = ag.blend  # digital blending: a blended channel ranked higher is taken, not freed for
         for s in ag.skills:
             if s == c:
                 return False
-            if waiting[s] and (delays is None or not delays[s] or self._visible(s, delays[s])):
+            if waiting[s] and (delays is None or not delays[s] or self._visible(s, delays[s])) and \
+                    (blend is None or s not in blend or c not in blend):
                 return True
         return False
 

@@ -31,9 +31,9 @@ def booked_per_slot(spec: ScenarioSpec, name: str) -> tuple[np.ndarray, np.ndarr
         starts = h.slot_starts()
         idx = np.searchsorted(starts, np.asarray(ch.booked, float), side="right") - 1
         return np.bincount(idx, minlength=h.n_slots).astype(np.int64), np.zeros(h.n_slots, np.int64)
-    booked = np.asarray(ch.bookings, np.int64)
-    if len(booked) == h.slots_per_day:
-        booked = np.tile(booked, h.days)
+    # one day's book is taken by clock time on every open day (a short Saturday takes the
+    # slots it has), like volumes (HorizonSpec.per_slot)
+    booked = h.per_slot(np.asarray(ch.bookings, np.int64)).astype(np.int64)
     extra = np.zeros(h.n_slots, np.int64)
     ob = ch.overbooking
     if ob is not None and ob.extra is not None:

@@ -43,6 +43,13 @@ from staffsim.limits import (
 )
 from staffsim.models.staffing import ChannelTargets
 from staffsim.scenarios import calendar
+from staffsim.scenarios.routing import (
+    UNLIMITED_ATTEMPTS,
+    AgentChoice,
+    LinesSpec,
+    QueueOrder,
+    check_routing,
+)
 from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
 
 
@@ -572,7 +579,35 @@ class RetrialSpec(Spec):
 
     probability: float = Field(ge=0, le=1)
     delay: DistributionSpec
-    max_attempts: int = Field(3, ge=2, description="attempts in all, the first included")
+    max_attempts: int | Literal["unlimited"] = Field(
+        3, description=f"attempts in all, the first included; unlimited: up to {UNLIMITED_ATTEMPTS}")
+    # --- routing (issue 20): scenarios/routing.py -----------------------------------------------
+    keep_patience: bool = Field(False, description="a redial keeps the caller's first patience "
+                                "(the total wait a caller accepts runs on across redials)")
+    when_closed: Literal["drop", "at_opening"] = Field(
+        "drop", description="a redial that would fall when closed: drop it, or make it at the next opening")
+    draws: Literal["upfront", "as_needed"] | None = Field(
+        None, description="upfront: every possible attempt's values drawn when the day starts (the "
+        "default: earlier numbers); as_needed: only the attempts that happen (implied by the options above)")
+
+    @field_validator("max_attempts")
+    @classmethod
+    def _attempts(cls, v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool) and v < 2:
+            raise ValueError(f"max_attempts must be >= 2 (attempts in all, the first included) or unlimited, got {v}")
+        return v
+
+    @property
+    def attempts(self) -> int:
+        """Attempts in all, the first included (``unlimited``: the stated bound)."""
+        return UNLIMITED_ATTEMPTS if self.max_attempts == "unlimited" else int(self.max_attempts)
+
+    @property
+    def lazy(self) -> bool:
+        """Retrial values are drawn as attempts happen (not up front)."""
+        return (self.draws == "as_needed" or self.keep_patience or self.max_attempts == "unlimited"
+                or self.when_closed == "at_opening")
+    # --- end routing ---
 
 
 # --- customer behaviours at the queue: segments, balking, callbacks (channel fields) ----------
@@ -706,6 +741,16 @@ class VolumeUncertaintySpec(Spec):
     cv: float = Field(gt=0, le=MAX_VOLUME_CV, description="coefficient of variation of the multiplier "
                       f"(at most {MAX_VOLUME_CV:g}: staffsim.limits.MAX_VOLUME_CV)")
     per: Literal["day", "slot"] = "day"
+    # routing (issue 20): one factor for several channels (scenarios/routing.py)
+    shared: bool | str = Field(False, description="true: one factor shared by every channel with "
+                               "shared: true; a name: shared by the channels giving that name")
+
+    @field_validator("shared")
+    @classmethod
+    def _shared(cls, v: Any) -> Any:
+        if isinstance(v, str) and (not v or v in ("true", "false")):
+            raise ValueError(f"shared: true, false or a group name, got {v!r}")
+        return v
 
 
 class EventEffectSpec(Spec):
@@ -882,6 +927,12 @@ class ChannelSpec(Spec):
     segments: dict[str, SegmentSpec] | None = None
     balking: BalkingSpec | None = None
     callbacks: CallbackSpec | None = None
+    # routing (issue 20): which free agent takes an arriving contact (scenarios/routing.py)
+    agent_choice: AgentChoice = Field("longest_idle", description="longest_idle, random_free (at random "
+                                      "among free agents) or least_occupied")
+    after_work: DistributionSpec | None = Field(
+        None, description="after-contact work: the agent's wrap-up after each answered contact, a phase "
+        "of its own (the customer has gone; the agent takes nothing new of the channel's concurrency slot)")
 
     @field_validator("segments")
     @classmethod
@@ -1034,6 +1085,13 @@ class GroupSpec(Spec):
         {}, description="per channel: the team's handle times are this many times the channel's")
     overflow_after: dict[str, Duration] = Field(
         {}, description="per channel: the team takes a contact only once it has waited this long")
+    # routing (issue 20): which waiting contact a freed agent takes (scenarios/routing.py)
+    queue_order: QueueOrder = Field("priority", description="priority (skills in order), oldest (the "
+                                    "oldest waiting across the skills) or weighted (priority_step)")
+    priority_step: Duration | None = Field(None, ge=0, description="weighted: how much longer a "
+                                           "contact of the next skill down must have waited to go first")
+    blend: list[str] | None = Field(None, description="digital blending: channels (same concurrency k) "
+                                    "whose contacts an agent mixes, k in all at once")
 
     @field_validator("handle_time_factor")
     @classmethod
@@ -1118,6 +1176,7 @@ class ScenarioSpec(Spec):
     costs: CostsSpec = CostsSpec()
     run: RunSpec = RunSpec()
     events: list[EventSpec] = []  # week: windows with volume / handle-time factors, outages
+    lines: LinesSpec | None = None  # routing (issue 20): a trunk limit shared by channels
 
     @model_validator(mode="before")
     @classmethod
@@ -1209,6 +1268,7 @@ class ScenarioSpec(Spec):
         if unserved:
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
         _check_events(self)
+        check_routing(self)  # routing (issue 20)
         return self
 
     # --- first-contact resolution and appointments (repeats branch) ---
@@ -1251,12 +1311,19 @@ class ScenarioSpec(Spec):
                     f"{format_clock(h.start)}-{format_clock(h.end)} has {want} slots of {h.slot:g}s "
                     "(bookings outside the horizon cannot be served)"
                 )
+            if ch.bookings is not None:  # one day's book on a week whose days differ (issue 20)
+                _per_slot_list(h, len(ch.bookings), f"{here}.bookings")
             for t in ch.booked or []:
                 day, tod = divmod(t, 86400.0)
                 if day >= h.days or not (h.start <= tod < h.end):
                     raise ValueError(f"{here}.booked: {format_clock(t)} is outside the opening hours "
                                      f"{format_clock(h.start)}-{format_clock(h.end)} of the "
                                      f"{h.days}-day horizon")
+                if not h.is_open(t):  # a short or closed day of a week (issue 20)
+                    hours = h.day_hours(int(day))
+                    said = "closed" if hours is None else f"open {format_clock(hours[0])}-{format_clock(hours[1])}"
+                    raise ValueError(f"{here}.booked: {format_clock(tod)} on {h.day_name(int(day))} is outside "
+                                     f"that day's opening hours ({said})")
             if ch.booking_interval is not None:
                 n = h.slot / ch.booking_interval
                 if ch.booking_interval > h.slot or abs(n - round(n)) > 1e-9:
