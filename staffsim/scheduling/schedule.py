@@ -44,6 +44,7 @@ def schedule(
     node_limit: int | None = None,
     mip_gap: float = 0.0,
     progress: Any = False,
+    objective: str | None = None,
 ) -> Roster:
     """The least-cost roster for ``rules`` that covers ``requirement`` in every slot.
 
@@ -54,6 +55,13 @@ def schedule(
     relative gap at which the solver may stop (0: proven optimal). ``verify=True``: simulate the
     roster with ``replications`` and ``seed`` (default: the scenario's), raise the requirement
     where a slot misses its target, solve again, for at most ``rounds`` simulations.
+    ``objective``: ``"cost"`` or ``"people"`` (least cost, then at that cost the fewest people);
+    default: the rules' ``objective``.
+
+    When a channel is served by several teams the requirement is per channel
+    (``requirement.basis == "channel"``) and the program decides how many of each team to roster
+    and which team covers what (:mod:`.milp`); backlog channels are then covered cumulatively
+    within their threshold.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -63,19 +71,27 @@ def schedule(
         rules = rules_from_dict(rules)
     elif not isinstance(rules, Rules):
         rules = load_rules(rules)
+    if objective not in (None, "cost", "people"):
+        raise InputError(f"objective: choose cost or people, got {objective!r}")
     req = _requirement(scenario, requirement, replications, seed, jobs)
     required = req.agents()
-    problem = build_problem(scenario, rules, required)
+    backlog = req.extra.get("backlog_channels", []) if req.basis == "channel" else []
+    problem = build_problem(scenario, rules, required, basis=req.basis, backlog=backlog)
+    if verify and problem.basis == "channel":
+        raise InputError("schedule: --verify needs a requirement per team; with a channel served by "
+                         "several teams, simulate the roster instead (staffsim run roster.yaml)")
 
     def solve(required_now: dict[str, np.ndarray]) -> Roster:
-        p = problem.with_required(np.stack([np.asarray(required_now[t], np.int64) for t in problem.teams]))
+        p = problem.with_required(np.stack([np.asarray(required_now[t], np.int64) for t in problem.keys]))
         try:
-            solution = milp.solve(p, time_limit=time_limit, node_limit=node_limit, mip_gap=mip_gap)
+            solution = milp.solve(p, time_limit=time_limit, node_limit=node_limit, mip_gap=mip_gap,
+                                  objective=objective)
         except milp.Infeasible:
             raise InputError(_infeasible_message(scenario, rules, p, time_limit)) from None
-        except milp.NoSolutionInTime:
+        except milp.NoSolutionInTime as exc:
             raise InputError(f"{rules.label}: the solver found no roster within its limit "
-                             f"({_limit_text(time_limit, node_limit)}); allow more time (--time-limit)") from None
+                             f"({_limit_text(time_limit, node_limit)}: {exc}); allow more time "
+                             "(--time-limit)") from None
         return roster_from_solution(scenario, rules, req, p, solution)
 
     roster = solve(required)
@@ -120,13 +136,30 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
         short, proven = milp.shortfall(problem, time_limit)
     except milp.Infeasible:
         return (f"{src}: the limits contradict each other: even with coverage left aside no roster "
-                "meets them (check min_agents against max_agents, headcount and the part-time share)")
+                "meets them (check min_agents against max_agents, headcount, max_agents_per_day, "
+                "contracts and the part-time share)")
     except milp.NoSolutionInTime:
         return (f"{src}: no roster meets the requirement, and the solver's limit "
                 f"({_limit_text(time_limit, None)}) came before it could tell which slots cannot be "
                 "covered; allow more time (--time-limit) for the diagnosis")
     parts = []
+    if problem.basis == "channel":
+        for d, dem in enumerate(problem.demands):
+            bad = np.flatnonzero(short[d] > 1e-6)
+            if not len(bad):
+                continue
+            teams = ", ".join(problem.teams[g] for g in dem.teams)
+            what = "work due by" if dem.backlog else "required"
+            named = ", ".join(f"{_slot_name(scenario, int(t))} ({what} {(dem.due[t] if dem.backlog else dem.required[t]):.3g}, "
+                              f"{short[d, t]:.3g} short)" for t in bad[:_NAMED])
+            more = f" and {len(bad) - _NAMED} more" if len(bad) > _NAMED else ""
+            parts.append(f"channel {dem.name} (teams {teams}) cannot be covered in {len(bad)} slot(s): "
+                         f"{named}{more}; the limits of those teams (max_agents, headcount, "
+                         "max_agents_per_day, tours, contracts, part-time share) and their templates' "
+                         "hours leave too few agents there")
     for g, team in enumerate(problem.teams):
+        if problem.basis == "channel":
+            break
         bad = np.flatnonzero(short[g] > 1e-6)
         if not len(bad):
             continue
