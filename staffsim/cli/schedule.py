@@ -15,6 +15,7 @@ from staffsim.cli.options import (
 )
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
+from staffsim.scheduling.roster import channel_summary
 from staffsim.io import (
     output_batch,
 )
@@ -46,6 +47,9 @@ def _add_schedule_parser(sub) -> None:
     sc.add_argument("--mip-gap", type=_share, default=0.0,
                     help="stop once the roster is proven within this relative gap of the bound, "
                     "e.g. 0.01 (default 0: proven optimal)")
+    sc.add_argument("--objective", choices=["cost", "people"],
+                    help="cost: least cost; people: least cost, then at that cost the fewest people "
+                    "(default: the rules' objective, else cost)")
     sc.add_argument("--plot", action="store_true", help="with --out: coverage.png")
     sc.add_argument("-n", "--replications", type=int,
                     help="replications per simulation (--verify, --requirement isa; default: the scenario's)")
@@ -73,7 +77,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                       replications=args.replications, seed=args.seed, jobs=args.jobs,
                       time_limit=args.time_limit, mip_gap=args.mip_gap,
-                      progress=False if args.no_progress else None)
+                      progress=False if args.no_progress else None, objective=args.objective)
     if args.out:
         with output_batch():
             roster.write(args.out, **_output_formats(args, "roster.xlsx"))
@@ -98,16 +102,38 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
           f"gap {roster.gap:.2%}" + ("" if abs(roster.objective - roster.cost) < 1e-6 * max(1, roster.cost)
                                       else f" (objective {roster.objective:,.2f}: cost + shortfall penalty, "
                                       "or paid hours where no rate is set)"))
+    kind = args.objective or roster.rules.spec.objective
+    who = "people" if not roster.tours.empty or sc.spec.horizon.days == 1 else "agent-days"
+    if kind == "people":
+        state = "proven the fewest at this cost" if roster.people_optimal else "NOT proven the fewest"
+        print(f"Objective: least cost, then the fewest {who} at that cost: {roster.people} {who} ({state}).")
+    else:
+        print(f"Objective: least cost ({roster.people} {who}; --objective people asks for the fewest at "
+              "this cost).")
+    if roster.components > 1:
+        print(f"Solved as {roster.components} independent parts (no rule links them).")
     print()
     if not roster.tours.empty:
-        print("Tours (the same template and start on every day worked):")
+        print("Tours (the same template every day worked, starting at start"
+              + (" or up to latest_start" if "latest_start" in roster.tours else "") + "):")
         print(format_table(roster.tours))
         print()
-    print("Shifts (agents per template, day, start and break placement; paid hours include breaks):")
+    print("Shifts (agents per template, day, start and break placement; paid hours: the shift less "
+          "unpaid breaks and split pauses):")
     print(format_table(roster.shifts))
     print()
-    print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage):")
+    if roster.basis == "channel":
+        print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage; "
+              "required = what the team gives the channels):")
+    else:
+        print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage):")
     print(format_table(roster.coverage_summary()))
+    if roster.channel_coverage is not None:
+        print()
+        print("Per channel (a requirement per channel: the channels are shared between teams; agent hours "
+              "of standard speed; from_<team> = that team's agent hours on the channel; backlog channels "
+              "are covered within their threshold, not slot by slot):")
+        print(format_table(channel_summary(roster)))
     short = roster.short_slots()
     if len(short):
         print(f"\n{len(short)} slot(s) left short (soft coverage, paid for with the penalty):")

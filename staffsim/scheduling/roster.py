@@ -312,6 +312,27 @@ def coverage_table(scenario: Scenario, problem: Problem, rows: list[ShiftRow],
     return pd.concat(frames, ignore_index=True)[COVERAGE_COLUMNS]
 
 
+def channel_summary(roster: Roster) -> pd.DataFrame:
+    """Per channel (per-channel requirement): required and covered agent hours of standard speed,
+    each team's agent hours on it, the slots short (backlog: the slots where work done falls behind
+    what is due)."""
+    cov = roster.channel_coverage
+    slot_h = roster.scenario.spec.horizon.slot / 3600.0
+    rows = []
+    for channel, c in cov.groupby("channel", sort=False):
+        backlog = bool(c["backlog"].iloc[0])
+        row = {"channel": channel, "backlog": backlog,
+               "required_hours": float(c["required"].sum() * slot_h),
+               "covered_hours": float(c["covered"].sum() * slot_h)}
+        for col in c.columns:
+            if col.startswith("from_"):
+                row[col] = float(c[col].sum() * slot_h)
+        short = (c["done"] < c["due"] - 1e-6) if backlog else (c["covered"] < c["required"] - 1e-6)
+        row["slots_short"] = int(short.sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def channel_coverage_table(scenario: Scenario, problem: Problem, solution: Solution) -> pd.DataFrame:
     """Per channel and slot (per-channel requirement): required agents of standard speed, those
     covered (Σ teams' agents given × their worth), each team's agents given (``from_<team>``) and,
