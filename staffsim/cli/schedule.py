@@ -72,7 +72,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         raise InputError(f"--mip-gap: must be >= 0 and < 1, got {args.mip_gap:g}")
     sc = load_scenario(args.scenario, args.overrides)
     if args.out:
-        _check_out(args, ["shifts", "coverage", "channel_coverage", "tours", "rounds", "still_missing"],
+        _check_out(args, ["shifts", "coverage", "channel_coverage", "agents", "tours", "rounds", "still_missing"],
                    ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
     roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                       replications=args.replications, seed=args.seed, jobs=args.jobs,

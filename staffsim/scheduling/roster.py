@@ -86,7 +86,8 @@ class Roster:
       share (``from_<team>``); for backlog channels ``due`` and ``done`` (cumulative agent-slots);
     - ``people``: people on the roster (tours), or agents on shifts summed over days (agent-days);
       ``people_optimal``: with the ``people`` objective, whether the fewest at least cost is proven;
-      ``components``: the independent parts the program was solved in.
+      ``components``: the independent parts the program was solved in;
+    - ``agents``: the roster person by person (:func:`agent_rows`; written as ``agents.csv``).
     """
 
     scenario: Scenario
@@ -114,6 +115,7 @@ class Roster:
     people: int = 0
     people_optimal: bool | None = None
     components: int = 1
+    agents: pd.DataFrame | None = None
 
     @property
     def teams(self) -> list[str]:
@@ -199,6 +201,8 @@ class Roster:
         tables = {"shifts": self.shifts, "coverage": self.coverage}
         if self.channel_coverage is not None:
             tables["channel_coverage"] = self.channel_coverage
+        if self.agents is not None:
+            tables["agents"] = self.agents
         if not self.tours.empty:
             tables["tours"] = self.tours
         if self.verification is not None:
@@ -290,6 +294,55 @@ def on_phones(scenario: Scenario, problem: Problem, rows: list[ShiftRow]) -> dic
                 on_break[idx] += r.agents * share
         out[team] = (scheduled, on_break, (scheduled - on_break) * (1.0 - problem.shrinkage[g]))
     return out
+
+
+AGENT_COLUMNS = ["agent", "team", "template", "contract", "day", "start", "end", "paid_hours", "breaks"]
+
+
+def agent_rows(problem: Problem, solution: Solution) -> pd.DataFrame:
+    """The roster person by person: one row per agent and day worked. On a toured team an agent
+    is one person over the horizon (``agent`` = team/tour/number, the same on every day of the
+    tour; with a start band the day's start is handed out in order of the solver's counts); on
+    other teams each agent-day is its own ``agent``. Each day's break placements are handed out
+    to the agents on that shift in order (any order keeps every break in its window)."""
+    per_shift: dict[int, list[tuple[str, str]]] = {}  # shift index -> [(agent, contract)]
+    for p, tour in enumerate(problem.tours):
+        n = int(solution.y[p])
+        if n <= 0:
+            continue
+        ids = [f"{problem.teams[tour.team]}/t{p}/{j + 1}" for j in range(n)]
+        for k, i in enumerate(tour.shifts):
+            if solution.z and (p, k) in solution.z:
+                counts = solution.z[(p, k)]
+                opts = tour.options[k]
+            else:
+                counts, opts = [n], [i]
+            j = 0
+            for opt, c in zip(opts, counts):
+                for _ in range(int(c)):
+                    per_shift.setdefault(opt, []).append((ids[j], tour.contract))
+                    j += 1
+    records = []
+    for i, s in enumerate(problem.shifts):
+        n = int(solution.x[i])
+        if n <= 0:
+            continue
+        people = per_shift.get(i) or [(f"{problem.teams[s.team]}/d{s.day}/s{i}/{j + 1}", "") for j in range(n)]
+        if len(people) != n:
+            raise RuntimeError(f"shift {i}: {len(people)} agents from the tours, {n} on the shift")
+        per_break = [np.repeat(b.starts, w) for b, w in zip(s.breaks, solution.w[i])]
+        base = (s.day - 1) * DAY
+        for j, (who, contract) in enumerate(people):
+            text = [f"{format_clock(float(pb[j]) - base)} ({format_duration(b.length)}"
+                    f"{'' if b.paid else ', unpaid'})" for b, pb in zip(s.breaks, per_break)]
+            if s.gap is not None:
+                text.append(f"split {format_clock(s.gap[0] - base)}-{format_clock(s.gap[1] - base)} (unpaid)")
+            records.append({"agent": who, "team": problem.teams[s.team], "template": s.template,
+                            "contract": contract, "day": s.day, "start": format_clock(s.start - base),
+                            "end": format_clock(s.end - base), "paid_hours": s.paid_hours,
+                            "breaks": ", ".join(text)})
+    frame = pd.DataFrame(records, columns=AGENT_COLUMNS)
+    return frame.sort_values(["team", "agent", "day"], kind="stable").reset_index(drop=True)
 
 
 def coverage_table(scenario: Scenario, problem: Problem, rows: list[ShiftRow],
@@ -412,4 +465,5 @@ def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirem
         gap=solution.gap, optimal=solution.optimal, status=solution.status, solve_s=solution.solve_s,
         basis=problem.basis, channel_coverage=channel_cov, people=solution.people,
         people_optimal=solution.people_optimal, components=solution.components,
+        agents=agent_rows(problem, solution),
     )
