@@ -820,3 +820,24 @@ def test_a_solve_that_overruns_its_limit_is_abandoned(monkeypatch):
         milp_module._guarded_milp(0.3, c=np.ones(1))
     assert time.perf_counter() - began < 10
 
+
+
+def test_per_channel_plan_covers_backlog_within_its_threshold(root):
+    """With ``per_channel: true`` the bank's email is covered as deferrable work (cumulatively
+    within 24 h), not slot by slot: never dearer than the per-team roster (whose slot-by-slot
+    backlog plan is one of the cumulative plans), and every rule and channel still holds."""
+    sc = load_scenario(root / "scenarios" / "bank.yaml")
+    team = {"cost_per_hour": 25, "templates": [
+        {"name": "full", "length": "8h", "earliest_start": "08:00", "latest_start": "12:00",
+         "breaks": [{"length": "30min", "earliest": "3h", "latest": "5h"}]},
+        {"name": "part", "length": "4h", "earliest_start": "08:00", "latest_start": "16:00", "part_time": True}]}
+    data = {"teams": {"front": team, "back_office": team}}
+    per_team = schedule(sc, "erlang", rules_from_dict(data))
+    per_channel = schedule(sc, "erlang", rules_from_dict({**data, "per_channel": True}))
+    assert per_team.basis == "team" and per_channel.basis == "channel"
+    check_agents(per_team)
+    check_agents(per_channel)
+    check_channel_cover(per_channel)
+    assert per_channel.cost <= per_team.cost + 1e-6
+    email = per_channel.channel_coverage[per_channel.channel_coverage["channel"] == "email"]
+    assert bool(email["backlog"].iloc[0])

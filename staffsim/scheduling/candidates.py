@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from staffsim.errors import InputError
+from staffsim.requirement import backlog_channel_plan
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling.rules import Rules, format_duration
 from staffsim.units import format_clock
@@ -452,8 +453,6 @@ def channel_demands(scenario: Scenario, rules: Rules, required: dict[str, np.nda
     """One :class:`Demand` per channel with work and a rostered team that has the skill: the
     teams' worth (1 / handle-time factor), the channel's opening hours (rules ``channels:``) and,
     for backlog channels, the cumulative work due and arrived (standard agent-slots)."""
-    from staffsim.requirement import backlog_channel_plan
-
     src = rules.label
     h = scenario.spec.horizon
     starts = h.slot_starts()

@@ -101,7 +101,8 @@ class Solution:
     ``dual_bound`` HiGHS's bound at the end; ``gap`` = (objective − best bound) / objective;
     ``optimal`` when proven (gap ≤ 1e-6); ``status`` HiGHS's message; ``solve_s`` the wall time;
     ``people`` the people (tours) or agent-days (shifts) of the roster, ``people_optimal`` when the
-    fewest at this cost were asked for and proven; ``components`` the independent parts solved.
+    fewest at this cost were asked for and proven; ``components`` the independent parts solved
+    (those with a row; a shift no row mentions is simply left empty).
     """
 
     x: np.ndarray
@@ -503,8 +504,9 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
     sol = _unpack(problem, lay, x, obj_total - offset, lp_total - offset, dual_total - offset, gap,
                   proven, "; ".join(dict.fromkeys(statuses)) or "no variables", elapsed)
     n_people = int(round(float(people @ np.round(x))))
+    solved = sum(1 for g in row_groups if len(g))
     return _with(sol, people=n_people, people_optimal=(people_done if objective == "people" else None),
-                 components=k)
+                 components=max(1, solved))
 
 
 def _stack(sub: csr_matrix, row: np.ndarray) -> csr_matrix:

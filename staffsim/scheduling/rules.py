@@ -24,6 +24,16 @@ A rules file names, per team (a group of the scenario)::
               - {name: coffee, length: 15min, earliest: 2h, latest: 3h}
               - {name: lunch, length: 30min, earliest: 3.5h, latest: 5h}
 
+At the top level: ``objective`` (``cost``, or ``people``: least cost, then at that cost the fewest
+people), ``per_channel`` (plan from the per-channel requirement even when no channel is shared),
+``channels`` (per-channel opening hours, ``{chat: {open: "09:00", close: "18:00"}}``). Per team,
+beyond the above: ``over_coverage_penalty`` (per agent-hour on the phones beyond the
+requirement), ``max_agents_per_day`` (one number or one per day), ``contracts`` (with tours:
+per contract type its ``templates``, ``work_days``, ``min_hours`` / ``max_hours`` per cycle and
+``max_agents``); per template ``cost_per_hour``, ``cost_per_shift`` and ``split: {first, gap_min,
+gap_max, gap_step}``; per break ``paid: false``; per tour rule ``start_band``, ``min_rest`` and
+``max_consecutive_days``. The model and its limits: docs/roster.md.
+
 A break's ``earliest`` / ``latest`` are when it may *start*, counted from the shift's start (both
 included), on a grid of ``step`` (default: the horizon's slot). The windows of one template's
 breaks follow one another and do not overlap, so any choice of one start per break is a valid
@@ -250,6 +260,8 @@ class RulesSpec(Spec):
                                               "opening hours (requirement per channel)")
     objective: Literal["cost", "people"] = Field("cost", description="cost: least cost; people: "
                                                  "least cost, then at that cost the fewest people")
+    per_channel: bool = Field(False, description="plan from the per-channel Erlang requirement even when "
+                              "no channel is shared (backlog channels covered within their threshold)")
 
 
 class Rules:

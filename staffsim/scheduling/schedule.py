@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from staffsim.errors import InputError
-from staffsim.requirement import Requirement, read_requirement
+from staffsim.requirement import Requirement, channel_requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
@@ -73,7 +73,11 @@ def schedule(
         rules = load_rules(rules)
     if objective not in (None, "cost", "people"):
         raise InputError(f"objective: choose cost or people, got {objective!r}")
-    req = _requirement(scenario, requirement, replications, seed, jobs)
+    if rules.spec.per_channel and isinstance(requirement, str) and requirement == "erlang":
+        _check_erlang(scenario)
+        req = channel_requirement(scenario)
+    else:
+        req = _requirement(scenario, requirement, replications, seed, jobs)
     required = req.agents()
     backlog = req.extra.get("backlog_channels", []) if req.basis == "channel" else []
     problem = build_problem(scenario, rules, required, basis=req.basis, backlog=backlog)
@@ -100,6 +104,11 @@ def schedule(
         roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
                              progress=progress)
     return roster
+
+
+def _check_erlang(scenario: Scenario) -> None:
+    """What :func:`staffsim.requirement.requirement` checks before an Erlang requirement."""
+    make_requirement(scenario, method="erlang")
 
 
 def _limit_text(time_limit: float | None, node_limit: int | None) -> str:
