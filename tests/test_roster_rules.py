@@ -512,7 +512,8 @@ def test_contract_hours_choose_the_templates():
     assert (roster.agents["contract"] == "part").groupby(roster.agents["agent"]).any().sum() <= 1
     assert roster.cost == pytest.approx(tour_brute_force(sc, rules, need, 5))
     bad = dict(contracts, full={"templates": ["two"], "min_hours": 30})
-    with pytest.raises(InputError, match=r"contracts\.full: no template gives 30"):
+    with pytest.raises(InputError, match=r"contracts\.full: no template gives at least 30 paid hours in 2 days "
+                                         r"\(two: 4 h\)"):
         schedule(sc, requirement_of(sc, need), tour_rules("0s", contracts=bad))
 
 
@@ -841,3 +842,37 @@ def test_per_channel_plan_covers_backlog_within_its_threshold(root):
     assert per_channel.cost <= per_team.cost + 1e-6
     email = per_channel.channel_coverage[per_channel.channel_coverage["channel"] == "email"]
     assert bool(email["backlog"].iloc[0])
+
+
+def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
+    """Every command quoted in docs/roster.md runs (outputs under tmp_path), and the figures the
+    page quotes for the day are what the day command prints."""
+    text = (root / "docs" / "roster.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    commands = [line.split() for block in blocks for line in block.strip().splitlines()]
+    assert len(commands) == 5
+    monkeypatch.chdir(root)
+    outputs = {}
+    for argv in commands:
+        assert argv[0] == "staffsim"
+        args = [a.replace("out/", f"{tmp_path}/out/") for a in argv[1:]]
+        assert main(args) == 0, argv
+        outputs[" ".join(argv)] = capsys.readouterr().out
+    day = next(v for k, v in outputs.items() if "peaky_day" in k)
+    assert "Cost 10,044 EUR for 324.00 paid hours" in day and "56 people (proven the fewest" in day
+    assert "324.00 paid hours (10,044 EUR) and 56 people" in text
+    two = next(v for k, v in outputs.items() if "two_sites.yaml --rules" in k)
+    assert "42 people (proven the fewest" in two and "Cost 7,706 EUR for 296.00 paid hours" in two
+    assert "Cost 7,706 EUR for 296.00 paid hours" in text
+    week = next(v for k, v in outputs.items() if "contracts" in k)
+    assert "Cost 67,704 EUR for 2,184.00 paid hours" in week and "78 people (proven the fewest" in week
+    assert "2,184 paid hours (67,704 EUR), 78 people" in text
+
+
+def test_contracts_example_roster_respects_every_rule(root):
+    roster = schedule(root / "scenarios" / "peaky_week.yaml", "erlang",
+                      root / "scenarios" / "rules" / "peaky_week_contracts.yaml", objective="cost",
+                      mip_gap=0.02, time_limit=300)
+    check_agents(roster)
+    assert np.all(on_phones(roster, "phones") >= requirement(roster.scenario).agents()["phones"] - 1e-9)
+    assert set(roster.agents["contract"]) == {"full-time", "part-time"}

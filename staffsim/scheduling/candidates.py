@@ -411,8 +411,9 @@ def _team_tours(ti: int, name: str, team, by_key: dict[tuple[str, float], dict[i
             fitting.append(tname)
         if c is not None and not fitting:
             raise InputError(
-                f"{src}: teams.{name}.contracts.{cname}: no template gives {c.min_hours:g}-"
-                f"{'' if c.max_hours is None else f'{c.max_hours:g}'} paid hours in {work} days "
+                f"{src}: teams.{name}.contracts.{cname}: no template gives "
+                f"{f'at least {c.min_hours:g}' if c.max_hours is None else f'{c.min_hours:g}-{c.max_hours:g}'} "
+                f"paid hours in {work} days "
                 f"({', '.join(f'{n}: {work * (templates[n].length - templates[n].unpaid_s) / 3600:g} h' for n in names)})")
         band = tr.start_band
         for (tname, clock), on_days in by_key.items():

@@ -310,7 +310,7 @@ def agent_rows(problem: Problem, solution: Solution) -> pd.DataFrame:
         n = int(solution.y[p])
         if n <= 0:
             continue
-        ids = [f"{problem.teams[tour.team]}/t{p}/{j + 1}" for j in range(n)]
+        ids = [f"{problem.teams[tour.team]}/t{p}/{j + 1:03d}" for j in range(n)]
         for k, i in enumerate(tour.shifts):
             if solution.z and (p, k) in solution.z:
                 counts = solution.z[(p, k)]
@@ -327,7 +327,7 @@ def agent_rows(problem: Problem, solution: Solution) -> pd.DataFrame:
         n = int(solution.x[i])
         if n <= 0:
             continue
-        people = per_shift.get(i) or [(f"{problem.teams[s.team]}/d{s.day}/s{i}/{j + 1}", "") for j in range(n)]
+        people = per_shift.get(i) or [(f"{problem.teams[s.team]}/d{s.day}/s{i}/{j + 1:03d}", "") for j in range(n)]
         if len(people) != n:
             raise RuntimeError(f"shift {i}: {len(people)} agents from the tours, {n} on the shift")
         per_break = [np.repeat(b.starts, w) for b, w in zip(s.breaks, solution.w[i])]
