@@ -26,6 +26,7 @@ from staffsim.metrics import slot_labels
 from staffsim.requirement import Requirement, requirement
 from staffsim.scheduling import milp as milp_module
 from staffsim.scheduling import rules_from_dict
+from staffsim.scheduling.roster import channel_summary
 
 DAY = 86400.0
 
@@ -268,9 +269,11 @@ def options_of(scenario, team_name, rules):
 
 
 def brute_force_days(scenario, rules, need, most, team="team"):
-    """Least cost over every multiset of at most ``most`` agent-days covering ``need``, with the
-    per-day caps, headcount per day, max_agents and the part-time share."""
+    """Least cost (plus the over-coverage penalty per agent-hour on the phones beyond ``need``)
+    over every multiset of at most ``most`` agent-days covering ``need``, with the per-day caps,
+    headcount per day, max_agents and the part-time share."""
     spec = rules.spec.teams[team]
+    slot_h = scenario.spec.horizon.slot / 3600
     opts = options_of(scenario, team, rules)
     best = math.inf
     for n in range(most + 1):
@@ -298,11 +301,11 @@ def brute_force_days(scenario, rules, need, most, team="team"):
             if spec.max_part_time_share is not None:
                 if sum(1 for i in pick if opts[i][4]) > spec.max_part_time_share * n + 1e-9:
                     continue
-            best = cost
+            best = min(best, cost + spec.over_coverage_penalty * slot_h * float(np.sum(cover - np.asarray(need))))
     return best
 
 
-def tiny_rules(unpaid, split, per_shift, cap, share_pt=None):
+def tiny_rules(unpaid, split, per_shift, cap, share_pt=None, over=0.0):
     templates = [
         {"name": "long", "length": "3h", "earliest_start": "08:00", "latest_start": "09:00",
          "start_step": "1h", "cost_per_shift": per_shift,
@@ -315,18 +318,19 @@ def tiny_rules(unpaid, split, per_shift, cap, share_pt=None):
                           "split": {"first": "1h", "gap_min": "1h", "gap_max": "2h"}})
     return rules_from_dict({"teams": {"team": {
         "cost_per_hour": 10, "max_part_time_share": share_pt, "max_agents_per_day": cap,
-        "templates": templates}}})
+        "over_coverage_penalty": over, "templates": templates}}})
 
 
 @settings(max_examples=30, deadline=None)
 @given(need=st.lists(st.integers(0, 2), min_size=4, max_size=4), unpaid=st.booleans(),
        split=st.booleans(), per_shift=st.sampled_from([0, 5]), cap=st.sampled_from([None, 2, 3]),
-       share_pt=st.sampled_from([None, 0.5]))
-def test_day_rules_equal_brute_force(need, unpaid, split, per_shift, cap, share_pt):
-    """Unpaid breaks, split shifts, cost per shift and per template, per-day caps: the integer
-    program's least cost is the brute-force least cost over every roster of at most 5 agents."""
+       share_pt=st.sampled_from([None, 0.5]), over=st.sampled_from([0.0, 7.0]))
+def test_day_rules_equal_brute_force(need, unpaid, split, per_shift, cap, share_pt, over):
+    """Unpaid breaks, split shifts, cost per shift and per template, per-day caps, the
+    over-coverage penalty: the integer program's optimum (cost + penalty on the agent-hours on the
+    phones beyond the requirement) is the brute-force optimum over every roster."""
     sc = day_scenario()
-    rules = tiny_rules(unpaid, split, per_shift, cap, share_pt)
+    rules = tiny_rules(unpaid, split, per_shift, cap, share_pt, over)
     try:
         roster = schedule(sc, requirement_of(sc, need), rules)
     except InputError as exc:
@@ -336,8 +340,10 @@ def test_day_rules_equal_brute_force(need, unpaid, split, per_shift, cap, share_
         return
     check_agents(roster)
     assert roster.optimal
-    # every agent-day costs at least 14 (one hour of 'short'): a cheaper roster has fewer agents
-    assert roster.cost == pytest.approx(brute_force_days(sc, rules, need, int(roster.cost // 14)))
+    surplus = float(np.sum(on_phones(roster, "team") - np.asarray(need)))
+    assert roster.objective == pytest.approx(roster.cost + over * surplus)
+    # every agent-day costs at least 14 (one hour of 'short'): a better roster has fewer agents
+    assert roster.objective == pytest.approx(brute_force_days(sc, rules, need, int(roster.objective // 14)))
 
 
 def test_brute_force_sees_the_rules():
@@ -351,6 +357,10 @@ def test_brute_force_sees_the_rules():
     # the split shift 08:00-09:00, 10:00-11:00 covers both for 20 (paid 2h)
     assert brute_force_days(sc, tiny_rules(False, True, 0, None), need, 3) == pytest.approx(20.0)
     assert math.isinf(brute_force_days(sc, tiny_rules(False, False, 0, 1), [2, 0, 0, 0], 3))
+    # the over-coverage penalty: [1, 1, 0, 0] by two short shifts (28, no surplus); the long
+    # shift never covers 08:00 and 09:00 together (its break is at +1h)
+    assert brute_force_days(sc, tiny_rules(False, False, 0, None, over=7), [1, 1, 0, 0], 3) == pytest.approx(28.0)
+    assert brute_force_days(sc, tiny_rules(False, False, 0, None, over=7), [1, 0, 0, 0], 3) == pytest.approx(14.0)
 
 
 # ------------------------------------------------------------------ tours
@@ -876,3 +886,18 @@ def test_contracts_example_roster_respects_every_rule(root):
     check_agents(roster)
     assert np.all(on_phones(roster, "phones") >= requirement(roster.scenario).agents()["phones"] - 1e-9)
     assert set(roster.agents["contract"]) == {"full-time", "part-time"}
+
+
+def test_soft_coverage_per_channel_pays_the_penalty_and_says_where():
+    sc = two_team_scenario()
+    rules = rules_from_dict({"teams": {
+        t: {"cost_per_hour": 10, "max_agents_per_day": 1, "missing_agent_slot_penalty": 100,
+            "templates": [{"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "11:00"}]}
+        for t in ("a", "b")}})
+    roster = schedule(sc, channel_requirement(sc, [0, 0, 1, 0], [3, 0, 0, 0]), rules)
+    # b's one agent covers chat at 08:00 (2 short, 200), a's covers voice at 10:00 at 1/1.25 (0.2 short, 20)
+    assert roster.cost == pytest.approx(20) and roster.objective == pytest.approx(20 + 200 + 20)
+    summary = channel_summary(roster).set_index("channel")
+    assert summary.loc["chat", "slots_short"] == 1 and summary.loc["voice", "slots_short"] == 1
+    with pytest.raises(InputError, match="--verify needs a requirement per team"):
+        schedule(sc, channel_requirement(sc, [0, 0, 1, 0], [1, 0, 0, 0]), rules, verify=True)

@@ -51,13 +51,13 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from types import SimpleNamespace
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 from scipy.sparse.csgraph import connected_components
 
 from staffsim.scheduling.candidates import Problem
@@ -116,8 +116,8 @@ class Solution:
     optimal: bool
     status: str
     solve_s: float
-    z: dict = None
-    flows: dict = None
+    z: dict | None = None
+    flows: dict | None = None
     people: int = 0
     people_optimal: bool | None = None
     components: int = 1
@@ -392,8 +392,8 @@ def _child(conn, args: dict) -> None:
 def _guarded_milp(time_limit: float | None, **args):
     """``milp(**args)`` in a child process, abandoned once ``time_limit`` + :data:`GRACE_S` has
     passed (HiGHS may overrun its own limit). Without a limit, in this process."""
-    if time_limit is None:
-        return milp(**args)
+    if time_limit is None or multiprocessing.current_process().daemon:
+        return milp(**args)  # a daemonic worker may not start a process: HiGHS's own limit only
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform: HiGHS's own limit only
@@ -505,20 +505,13 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
                   proven, "; ".join(dict.fromkeys(statuses)) or "no variables", elapsed)
     n_people = int(round(float(people @ np.round(x))))
     solved = sum(1 for g in row_groups if len(g))
-    return _with(sol, people=n_people, people_optimal=(people_done if objective == "people" else None),
-                 components=max(1, solved))
+    return replace(sol, people=n_people, people_optimal=(people_done if objective == "people" else None),
+                   components=max(1, solved))
 
 
 def _stack(sub: csr_matrix, row: np.ndarray) -> csr_matrix:
-    from scipy.sparse import vstack
-
+    """``sub`` with ``row`` appended as its last row."""
     return vstack([sub, csr_matrix(row.reshape(1, -1))]).tocsr()
-
-
-def _with(sol: Solution, **changes) -> Solution:
-    from dataclasses import replace
-
-    return replace(sol, **changes)
 
 
 def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.ndarray, bool]:
