@@ -874,6 +874,8 @@ def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
     two = next(v for k, v in outputs.items() if "two_sites.yaml --rules" in k)
     assert "42 people (proven the fewest" in two and "Cost 7,706 EUR for 296.00 paid hours" in two
     assert "Cost 7,706 EUR for 296.00 paid hours" in text
+    for block in re.findall(r"```python\n(.*?)```", text, re.S):
+        exec(compile(block, "docs/roster.md", "exec"), {})
     week = next(v for k, v in outputs.items() if "contracts" in k)
     assert "Cost 67,704 EUR for 2,184.00 paid hours" in week and "78 people (proven the fewest" in week
     assert "2,184 paid hours (67,704 EUR), 78 people" in text
@@ -901,3 +903,24 @@ def test_soft_coverage_per_channel_pays_the_penalty_and_says_where():
     assert summary.loc["chat", "slots_short"] == 1 and summary.loc["voice", "slots_short"] == 1
     with pytest.raises(InputError, match="--verify needs a requirement per team"):
         schedule(sc, channel_requirement(sc, [0, 0, 1, 0], [1, 0, 0, 0]), rules, verify=True)
+
+
+def test_infeasible_day_cap_names_slot_day_and_rule():
+    sc = day_scenario(days=2)
+    rules = tiny_rules(False, False, 0, [3, 1])
+    with pytest.raises(InputError) as exc:
+        schedule(sc, requirement_of(sc, [0, 0, 0, 0, 2, 0, 0, 0]), rules)
+    assert ("team team cannot be covered in 1 slot(s): day 2 08:00 (required 2; at most 1 agents on the "
+            "phones there: max_agents_per_day on day 2 (1))") in str(exc.value)
+
+
+@settings(max_examples=15, deadline=None)
+@given(voice=st.lists(st.integers(0, 4), min_size=4, max_size=4),
+       chat=st.lists(st.integers(0, 2), min_size=4, max_size=4),
+       cost_a=st.sampled_from([8, 11]), cap_a=st.sampled_from([None, 1, 3]))
+def test_every_channel_roster_respects_every_rule(voice, chat, cost_a, cap_a):
+    sc = two_team_scenario()
+    roster = schedule(sc, channel_requirement(sc, voice, chat), two_team_rules(cost_a, 13, cap_a))
+    check_agents(roster)
+    check_channel_cover(roster)
+    assert roster.cost == pytest.approx(two_team_brute_force(voice, chat, cost_a, 13, cap_a))

@@ -143,21 +143,17 @@ class Problem:
     demands: list[Demand] = field(default_factory=list)
     over_penalty: list[float] = field(default_factory=list)  # per team, per agent-hour on the phones
     objective: str = "cost"
-
-    @property
-    def basis(self) -> str:
-        """``team`` (a requirement per team) or ``channel`` (per channel, covered by teams)."""
-        return "channel" if self.demands else "team"
+    basis: str = "team"  # "team" (a requirement per team) or "channel" (per channel, covered by teams)
 
     @property
     def keys(self) -> list[str]:
-        """The requirement's keys: the teams, or the channels."""
-        return [d.name for d in self.demands] if self.demands else list(self.teams)
+        """The requirement's keys: the teams, or the channels that have work."""
+        return [d.name for d in self.demands] if self.basis == "channel" else list(self.teams)
 
     def with_required(self, required: np.ndarray) -> Problem:
         """The same problem with another requirement (rows in the order of :attr:`keys`)."""
         required = np.asarray(required, np.int64)
-        if self.demands:
+        if self.basis == "channel":
             demands = [replace(d, required=required[k]) for k, d in enumerate(self.demands)]
             return replace(self, demands=demands)
         return replace(self, required=required)
@@ -366,7 +362,7 @@ def build_problem(scenario: Scenario, rules: Rules, required: dict[str, np.ndarr
         rates=[team_rate(scenario, rules, n) for n in teams],
         shifts=shifts, tours=tours, toured=toured, limits=limits, part_time=part_time,
         demands=demands, over_penalty=[rules.spec.teams[n].over_coverage_penalty for n in teams],
-        objective=rules.spec.objective,
+        objective=rules.spec.objective, basis=basis,
     )
 
 

@@ -86,7 +86,8 @@ def schedule(
                          "several teams, simulate the roster instead (staffsim run roster.yaml)")
 
     def solve(required_now: dict[str, np.ndarray]) -> Roster:
-        p = problem.with_required(np.stack([np.asarray(required_now[t], np.int64) for t in problem.keys]))
+        rows = [np.asarray(required_now[t], np.int64) for t in problem.keys]
+        p = problem.with_required(np.stack(rows) if rows else np.zeros((0, problem.n_slots), np.int64))
         try:
             solution = milp.solve(p, time_limit=time_limit, node_limit=node_limit, mip_gap=mip_gap,
                                   objective=objective)
@@ -206,13 +207,21 @@ def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
     head = [lim.hi for lim in problem.limits if "headcount" in lim.label
             and any(int(i) in covering for i in lim.indices)] if g not in problem.toured else []
     by_headcount = keep * min(head) if head else np.inf
-    cap = min(by_templates, by_headcount)
+    day_caps = [(lim.hi, lim.label.rsplit(" ", 1)[-1]) for lim in problem.limits
+                if "max_agents_per_day" in lim.label and lim.kind == "shift"
+                and any(int(i) in covering for i in lim.indices)]
+    by_day = keep * min(c for c, _ in day_caps) if day_caps else np.inf
+    cap = min(by_templates, by_headcount, by_day)
     if cap < need:
         why = []
         if by_templates < need:  # every covering template has a max_agents
             why.append(f"the max_agents of {', '.join(sorted({k[0] for k in caps}))}")
         if by_headcount < need:
             why.append(f"the headcount ({min(head):g})")
+        if by_day < need:
+            c, d = min(day_caps)
+            why.append(f"max_agents_per_day on day {d} ({c:g})")
         return (f"at most {cap:g} agents on the phones there: {' and '.join(why)}"
                 f"{f' after {1 - keep:.0%} shrinkage' if keep < 1 else ''}")
-    return f"the limits together (max/min agents, part-time share, headcount, tours) leave it {short:.3g} short"
+    return (f"the limits together (max/min agents, part-time share, headcount, max_agents_per_day, "
+            f"tours, contracts) leave it {short:.3g} short")
