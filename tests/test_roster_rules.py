@@ -298,9 +298,9 @@ def brute_force_days(scenario, rules, need, most, team="team"):
             mx = {t.name: t.max_agents for t in spec.templates}
             if any(mx[k[1]] is not None and v > mx[k[1]] for k, v in per_t.items()):
                 continue
-            if spec.max_part_time_share is not None:
-                if sum(1 for i in pick if opts[i][4]) > spec.max_part_time_share * n + 1e-9:
-                    continue
+            if spec.max_part_time_share is not None and \
+                    sum(1 for i in pick if opts[i][4]) > spec.max_part_time_share * n + 1e-9:
+                continue
             best = min(best, cost + spec.over_coverage_penalty * slot_h * float(np.sum(cover - np.asarray(need))))
     return best
 
@@ -390,7 +390,7 @@ def tour_brute_force(sc, rules, need, most):
     cycle = tr.cycle
     people = []
     contracts = team.contracts or {"": None}
-    for cname, c in contracts.items():
+    for c in contracts.values():
         work = c.work_days if c is not None and c.work_days else tr.work_days
         for on in itertools.combinations(range(cycle), work):
             offs = set(range(cycle)) - set(on)
@@ -710,7 +710,7 @@ def test_channel_hours_outside_the_requirement_are_named(two_sites):
     sc, rules, _ = two_sites
     import yaml
 
-    data = yaml.safe_load(open(rules))
+    data = yaml.safe_load(rules.read_text())
     data["channels"]["chat"] = {"open": "10:00", "close": "18:00"}
     with pytest.raises(InputError, match=r"channels\.chat: the requirement asks for agents in 2 slot\(s\) "
                                          r"outside the channel's opening hours \(first: day 1 09:00\)"):
@@ -858,7 +858,7 @@ def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
     """Every command quoted in docs/roster.md runs (outputs under tmp_path), and the figures the
     page quotes for the day are what the day command prints."""
     text = (root / "docs" / "roster.md").read_text()
-    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
     commands = [line.split() for block in blocks for line in block.strip().splitlines()]
     assert len(commands) == 5
     monkeypatch.chdir(root)
@@ -874,8 +874,8 @@ def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
     two = next(v for k, v in outputs.items() if "two_sites.yaml --rules" in k)
     assert "42 people (proven the fewest" in two and "Cost 7,706 EUR for 296.00 paid hours" in two
     assert "Cost 7,706 EUR for 296.00 paid hours" in text
-    for block in re.findall(r"```python\n(.*?)```", text, re.S):
-        exec(compile(block, "docs/roster.md", "exec"), {})
+    for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL):
+        exec(compile(block, "docs/roster.md", "exec"), {})  # noqa: S102  (the page's own example)
     week = next(v for k, v in outputs.items() if "contracts" in k)
     assert "Cost 67,704 EUR for 2,184.00 paid hours" in week and "78 people (proven the fewest" in week
     assert "2,184 paid hours (67,704 EUR), 78 people" in text

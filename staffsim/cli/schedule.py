@@ -15,10 +15,10 @@ from staffsim.cli.options import (
 )
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
-from staffsim.scheduling.roster import channel_summary
 from staffsim.io import (
     output_batch,
 )
+from staffsim.scheduling.roster import channel_summary
 
 
 # --- schedule (shift scheduling: staffsim/scheduling/) -------------------------------------------

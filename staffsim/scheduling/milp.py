@@ -62,7 +62,6 @@ from scipy.sparse.csgraph import connected_components
 
 from staffsim.scheduling.candidates import Problem
 
-
 #: seconds allowed beyond HiGHS's own time limit before the solve is abandoned
 GRACE_S = 5.0
 
@@ -383,7 +382,7 @@ def _child(conn, args: dict) -> None:
         res = milp(**args)
         conn.send({"x": res.x, "fun": res.fun, "status": res.status, "message": res.message,
                    "mip_dual_bound": getattr(res, "mip_dual_bound", None)})
-    except BaseException as exc:  # pragma: no cover - reported to the parent
+    except Exception as exc:  # noqa: BLE001  (pragma: no cover) - reported to the parent
         conn.send({"error": repr(exc)})
     finally:
         conn.close()
@@ -503,7 +502,7 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
     proven = all_done and gap <= 1e-6
     sol = _unpack(problem, lay, x, obj_total - offset, lp_total - offset, dual_total - offset, gap,
                   proven, "; ".join(dict.fromkeys(statuses)) or "no variables", elapsed)
-    n_people = int(round(float(people @ np.round(x))))
+    n_people = round(float(people @ np.round(x)))
     solved = sum(1 for g in row_groups if len(g))
     return replace(sol, people=n_people, people_optimal=(people_done if objective == "people" else None),
                    components=max(1, solved))
