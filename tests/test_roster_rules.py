@@ -656,6 +656,8 @@ def check_channel_cover(roster):
             done = np.cumsum(covered)
             arrived = np.cumsum(work)
             assert np.all(done <= arrived + 1e-6)
+            np.testing.assert_allclose(rows["arrived"].to_numpy(), arrived, rtol=1e-9)
+            np.testing.assert_allclose(rows["done"].to_numpy(), done, rtol=1e-9, atol=1e-9)
             if h.days == 1 and ch.target.threshold >= DAY:  # every deadline is read at the close
                 assert done[-1] >= arrived[-2] + ch.target.service_level * work[-1] - 1e-6
         else:
@@ -688,7 +690,9 @@ def test_two_sites_cli_requirement_schedule_run(two_sites, tmp_path, capsys):
     sc, rules, roster = two_sites
     assert main(["requirement", str(sc.source), "--method", "erlang", "--out", str(tmp_path / "req")]) == 0
     assert main(["schedule", str(sc.source), "--rules", str(rules), "--requirement",
-                 str(tmp_path / "req" / "requirement.csv"), "--out", str(tmp_path / "roster")]) == 0
+                 str(tmp_path / "req" / "requirement.csv"), "--out", str(tmp_path / "roster"), "--plot"]) == 0
+    for png in ("coverage.png", "channel_coverage.png"):
+        assert (tmp_path / "roster" / png).stat().st_size > 20_000
     out = capsys.readouterr().out
     assert "Per channel" in out and "fewest people" in out
     again = pd.read_csv(tmp_path / "roster" / "shifts.csv")

@@ -50,7 +50,7 @@ def _add_schedule_parser(sub) -> None:
     sc.add_argument("--objective", choices=["cost", "people"],
                     help="cost: least cost; people: least cost, then at that cost the fewest people "
                     "(default: the rules' objective, else cost)")
-    sc.add_argument("--plot", action="store_true", help="with --out: coverage.png")
+    sc.add_argument("--plot", action="store_true", help="with --out: coverage.png (and channel_coverage.png with a requirement per channel)")
     sc.add_argument("-n", "--replications", type=int,
                     help="replications per simulation (--verify, --requirement isa; default: the scenario's)")
     sc.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
@@ -73,7 +73,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     if args.out:
         _check_out(args, ["shifts", "coverage", "channel_coverage", "agents", "tours", "rounds", "still_missing"],
-                   ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
+                   ["roster.yaml", "roster.json", "coverage.png", "channel_coverage.png"], "roster.xlsx")
     roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                       replications=args.replications, seed=args.seed, jobs=args.jobs,
                       time_limit=args.time_limit, mip_gap=args.mip_gap,
@@ -84,8 +84,15 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
             if args.plot:
                 from staffsim.plots import plot_coverage, save_figures
 
-                save_figures({"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")},
-                             args.out)
+                figures = {"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")}
+                if roster.channel_coverage is not None:
+                    from staffsim.scheduling.plot import plot_channel_coverage
+
+                    worth = {c: {g.group: 1.0 / g.handle_time_factor.get(c, 1.0) for g in sc.spec.agents}
+                             for c in sc.channels}
+                    figures["channel_coverage"] = plot_channel_coverage(
+                        roster.channel_coverage, worth, title=f"{sc.name}: coverage per channel")
+                save_figures(figures, args.out)
     cur = roster.currency
     print(f"Roster for {sc.name} - teams {', '.join(roster.teams)}; requirement {roster.requirement.method}; "
           f"rules {args.rules}; staffsim {roster.version}")

@@ -389,7 +389,7 @@ def channel_summary(roster: Roster) -> pd.DataFrame:
 def channel_coverage_table(scenario: Scenario, problem: Problem, solution: Solution) -> pd.DataFrame:
     """Per channel and slot (per-channel requirement): required agents of standard speed, those
     covered (Σ teams' agents given × their worth), each team's agents given (``from_<team>``) and,
-    for backlog channels, the cumulative standard agent-slots due and done."""
+    for backlog channels, the cumulative standard agent-slots due, done and arrived."""
     day, labels = slot_labels(scenario)
     frames = []
     for d, dem in enumerate(problem.demands):
@@ -404,6 +404,7 @@ def channel_coverage_table(scenario: Scenario, problem: Problem, solution: Solut
         frame["backlog"] = dem.backlog
         frame["due"] = dem.due if dem.backlog else np.nan
         frame["done"] = np.cumsum(covered) if dem.backlog else np.nan
+        frame["arrived"] = dem.arrived if dem.backlog else np.nan
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=["channel", "day", "slot_start", "required", "covered"])
