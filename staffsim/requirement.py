@@ -37,6 +37,7 @@ import pandas as pd
 
 from staffsim import __version__
 from staffsim.errors import InputError
+from staffsim.experiment import _plan_inputs as plan_inputs
 from staffsim.experiment import plan_for
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, kpi_table, search, targets_of
@@ -184,16 +185,30 @@ def backlog_channel_agents(scenario: Scenario, channel: str) -> np.ndarray:
 def backlog_channel_plan(scenario: Scenario, channel: str) -> BacklogPlan:
     """The whole backlog plan of one channel (:func:`staffsim.models.backlog.backlog_plan`):
     agents, and the cumulative work ``due`` and ``arrived`` (agent-seconds) that a roster covering
-    the work as a backlog must stay between."""
+    the work as a backlog must stay between. The work per slot is the load the Erlang plan sees
+    (:func:`staffsim.experiment.plan_for`'s inputs: volume left after self-service, events and
+    repeats, times the slot's handle time — the forecast file's AHT where it gives one — with the
+    self-service uplift), × the concurrency stretch ÷ the concurrency."""
     ch = scenario.channel(channel)
     h = scenario.spec.horizon
-    ss = ch.self_service
-    keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
-    uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
-    aht = scenario.handle_time(channel).mean * uplift * ch.concurrency_stretch / ch.concurrency
-    work = scenario.volumes[channel] * keep * aht
+    if channel in scenario.aht or scenario.windows(channel) or ch.segments or _has_repeats(scenario):
+        forecast = plan_inputs(scenario)[0]
+        rows = forecast[forecast["channel"] == channel]
+        volume = rows["volume"].to_numpy(float)
+        aht = rows["aht_s"].to_numpy(float) * ch.concurrency_stretch / ch.concurrency
+        work = volume * aht
+    else:  # the constant-AHT form, as before (bit for bit)
+        ss = ch.self_service
+        keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
+        uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
+        aht = scenario.handle_time(channel).mean * uplift * ch.concurrency_stretch / ch.concurrency
+        work = scenario.volumes[channel] * keep * aht
     return backlog_plan(work, h.slot_starts(), h.slot, ch.target.threshold,
                         share=ch.target.service_level, max_occupancy=ch.target.max_occupancy)
+
+
+def _has_repeats(scenario: Scenario) -> bool:
+    return any(c.resolution is not None for c in scenario.spec.channels.values())
 
 
 def channel_erlang(scenario: Scenario) -> dict[str, np.ndarray]:

@@ -928,3 +928,26 @@ def test_every_channel_roster_respects_every_rule(voice, chat, cost_a, cap_a):
     check_agents(roster)
     check_channel_cover(roster)
     assert roster.cost == pytest.approx(two_team_brute_force(voice, chat, cost_a, 13, cap_a))
+
+
+def test_erlang_backlog_takes_the_forecast_files_aht(tmp_path):
+    """The bug of issue 18: ``requirement --method erlang`` planned backlog channels with the
+    distribution's mean, ignoring the forecast file's interval AHT."""
+    from staffsim.models.backlog import backlog_agents
+
+    aht = [600, 600, 600, 600, 200, 200, 200, 200]
+    rows = ["channel,slot_start,volume,aht_s"] + [f"email,{8 + k // 2:02d}:{30 * (k % 2):02d},{20},{a}"
+                                                  for k, a in enumerate(aht)]
+    (tmp_path / "f.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "s.yaml").write_text(
+        "name: aht\nhorizon: {start: '08:00', end: '12:00', slot: 30min}\n"
+        "channels:\n  email:\n    volume: {file: f.csv}\n    handle_time: 300s\n"
+        "    target: {service_level: 0.9, threshold: 2h}\n"
+        "agents:\n  - {group: back, skills: [email], staffing: plan}\n")
+    sc = load_scenario(tmp_path / "s.yaml")
+    h = sc.spec.horizon
+    got = requirement(sc).agents()["back"]
+    expected = backlog_agents(np.array([20.0] * 8) * np.array(aht, float), h.slot_starts(), h.slot, 7200, share=0.9)
+    mean_only = backlog_agents(np.array([20.0] * 8) * 300.0, h.slot_starts(), h.slot, 7200, share=0.9)
+    np.testing.assert_array_equal(got, expected)
+    assert not np.array_equal(expected, mean_only)
