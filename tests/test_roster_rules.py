@@ -905,8 +905,6 @@ def test_soft_coverage_per_channel_pays_the_penalty_and_says_where():
     assert roster.cost == pytest.approx(20) and roster.objective == pytest.approx(20 + 200 + 20)
     summary = channel_summary(roster).set_index("channel")
     assert summary.loc["chat", "slots_short"] == 1 and summary.loc["voice", "slots_short"] == 1
-    with pytest.raises(InputError, match="--verify needs a requirement per team"):
-        schedule(sc, channel_requirement(sc, [0, 0, 1, 0], [1, 0, 0, 0]), rules, verify=True)
 
 
 def test_infeasible_day_cap_names_slot_day_and_rule():
@@ -951,3 +949,27 @@ def test_erlang_backlog_takes_the_forecast_files_aht(tmp_path):
     mean_only = backlog_agents(np.array([20.0] * 8) * 300.0, h.slot_starts(), h.slot, 7200, share=0.9)
     np.testing.assert_array_equal(got, expected)
     assert not np.array_equal(expected, mean_only)
+
+
+def test_closed_loop_per_channel_raises_the_channels_that_miss(two_sites):
+    """--verify with a requirement per channel: the roster is simulated, and where a channel
+    misses in a slot its requirement there rises to one more than the roster covered; the loop
+    says how it ended."""
+    sc, rules, roster = two_sites
+    verified = schedule(sc, "erlang", rules, verify=True, rounds=2, replications=4, seed=3, jobs=1)
+    v = verified.verification
+    assert v is not None and 1 <= len(v.rounds) <= 2 and {r.seed for r in v.results} == {3}
+    first = v.rosters[0]
+    assert first.cost == pytest.approx(roster.cost)
+    if v.converged:
+        assert v.missing.empty
+    else:
+        assert len(v.missing) and set(v.missing["channel"]) <= set(sc.channels)
+    if len(v.rosters) == 2:  # raised where it missed, never lowered
+        for c, r in v.rosters[1].required.items():
+            assert np.all(r >= first.required[c])
+        assert any(np.any(v.rosters[1].required[c] > first.required[c]) for c in first.required)
+    else:
+        assert v.converged or v.stopped
+    check_agents(verified)
+    check_channel_cover(verified)

@@ -21,6 +21,7 @@ from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling import milp
 from staffsim.scheduling.candidates import Problem, build_problem
+from staffsim.scheduling.channel_verify import verify_channels
 from staffsim.scheduling.roster import Roster, roster_from_solution
 from staffsim.scheduling.rules import Rules, load_rules, rules_from_dict
 from staffsim.scheduling.verify import verify as verify_loop
@@ -81,9 +82,6 @@ def schedule(
     required = req.agents()
     backlog = req.extra.get("backlog_channels", []) if req.basis == "channel" else []
     problem = build_problem(scenario, rules, required, basis=req.basis, backlog=backlog)
-    if verify and problem.basis == "channel":
-        raise InputError("schedule: --verify needs a requirement per team; with a channel served by "
-                         "several teams, simulate the roster instead (staffsim run roster.yaml)")
 
     def solve(required_now: dict[str, np.ndarray]) -> Roster:
         rows = [np.asarray(required_now[t], np.int64) for t in problem.keys]
@@ -102,8 +100,8 @@ def schedule(
     roster = solve(required)
     if verify:
         n = replications if replications is not None else scenario.spec.run.replications
-        roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
-                             progress=progress)
+        loop = verify_channels if problem.basis == "channel" else verify_loop
+        roster = loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs, progress=progress)
     return roster
 
 
