@@ -973,3 +973,15 @@ def test_closed_loop_per_channel_raises_the_channels_that_miss(two_sites):
         assert v.converged or v.stopped
     check_agents(verified)
     check_channel_cover(verified)
+
+
+def test_capacity_from_a_scenario_with_shared_channels_says_why_it_cannot(root):
+    """A requirement per channel has no hours per group: capacity's scenario demand says so (one
+    message) instead of failing on a missing key."""
+    from staffsim import capacity
+
+    p = {"name": "s", "start_date": "2027-01-04", "weeks": 2, "fte_hours": 37.5,
+         "teams": {"lisbon": {"demand": {"scenario": "two_sites.yaml", "index": [1.0, 1.0],
+                                         "days_per_week": 5}, "headcount": 20}}}
+    with pytest.raises(InputError, match="served by several groups, so its requirement is per channel"):
+        capacity(p, base=root / "scenarios")
