@@ -12,11 +12,17 @@ agents the team must have on the phones in each slot of the horizon.
 - ``method="isa"``: the fewest agents per slot that meet every target in the simulated day
   (:mod:`staffsim.isa`: the search, what "meets" means under noise, in what sense it is minimal).
 
-The scheduled teams are the scenario's groups; every channel must be served by exactly one of
-them (a channel shared between teams has no single team to carry its requirement).
+The scheduled teams are the scenario's groups. When every channel is served by exactly one of
+them the requirement is per team (``basis="team"``: the sum over the team's channels, today's
+form). When some channel is served by several teams (two sites answering the same queue,
+overlapping skill groups), the Erlang method gives the requirement per channel instead
+(``basis="channel"``, :func:`channel_requirement`): agents of standard speed (handle-time factor
+1) per channel and slot, and the scheduler decides which team covers what
+(:mod:`staffsim.scheduling`). The ``isa`` method stays per team.
 
-The contract the scheduler relies on: :meth:`Requirement.agents` gives, per group, an integer
-array with one entry per slot of the horizon (``scenario.spec.horizon.slot_starts()``).
+The contract the scheduler relies on: :meth:`Requirement.agents` gives, per group (or, with
+``basis="channel"``, per channel), an integer array with one entry per slot of the horizon
+(``scenario.spec.horizon.slot_starts()``).
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ import pandas as pd
 from staffsim._version import __version__
 from staffsim.csvkeys import first_duplicate
 from staffsim.errors import InputError
+from staffsim.experiment import _plan_inputs as plan_inputs
 from staffsim.experiment import plan_for
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, kpi_table, search, targets_of
 from staffsim.limits import MAX_SCENARIO_AGENTS
 from staffsim.metrics import slot_labels
-from staffsim.models.backlog import backlog_agents
+from staffsim.models.backlog import BacklogPlan, backlog_plan
 from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario
 
@@ -76,14 +83,21 @@ class Requirement:
     version: str = __version__
     extra: dict[str, Any] = field(default_factory=dict)
     kpis: pd.DataFrame | None = None
+    basis: str = "team"
+
+    @property
+    def key(self) -> str:
+        """The table's key column: ``group`` (``basis="team"``) or ``channel``."""
+        return "channel" if self.basis == "channel" else "group"
 
     @property
     def groups(self) -> list[str]:
-        return list(dict.fromkeys(self.table["group"]))
+        """The groups (or, with ``basis="channel"``, the channels) the table has rows for."""
+        return list(dict.fromkeys(self.table[self.key]))
 
     def agents(self) -> dict[str, np.ndarray]:
-        """Group → agents required in every slot of the horizon (int64)."""
-        return {g: self.table.loc[self.table["group"] == g, "agents"].to_numpy(np.int64)
+        """Group (or channel) → agents required in every slot of the horizon (int64)."""
+        return {g: self.table.loc[self.table[self.key] == g, "agents"].to_numpy(np.int64)
                 for g in self.groups}
 
     def summary(self) -> pd.DataFrame:
@@ -91,8 +105,8 @@ class Requirement:
         slot_h = self.scenario.spec.horizon.slot / 3600.0
         rows = []
         for g in self.groups:
-            t = self.table[self.table["group"] == g]
-            row = {"group": g, "peak": int(t["agents"].max()),
+            t = self.table[self.table[self.key] == g]
+            row = {self.key: g, "peak": int(t["agents"].max()),
                    "agent_hours": float(t["agents"].sum() * slot_h),
                    "erlang_peak": int(t["erlang_agents"].max()),
                    "erlang_agent_hours": float(t["erlang_agents"].sum() * slot_h)}
@@ -105,6 +119,7 @@ class Requirement:
 
     def provenance(self) -> dict[str, Any]:
         return {"scenario": self.scenario.name, "source": self.scenario.source, "method": self.method,
+                "basis": self.basis,
                 "iterations": self.iterations, "converged": self.converged, "seed": self.seed,
                 "replications": self.replications, "version": self.version}
 
@@ -142,6 +157,20 @@ def team_channels(scenario: Scenario) -> dict[str, list[str]]:
     return {g.group: list(g.skills) for g in scenario.spec.agents}
 
 
+def channel_teams(scenario: Scenario) -> dict[str, list[str]]:
+    """Channel → the groups that have it as a skill (in the scenario's group order)."""
+    out: dict[str, list[str]] = {c: [] for c in scenario.channels}
+    for g in scenario.spec.agents:
+        for c in g.skills:
+            out.setdefault(c, []).append(g.group)
+    return out
+
+
+def shared_channels(scenario: Scenario) -> list[str]:
+    """The channels served by more than one group (the requirement is then per channel)."""
+    return [c for c, groups in channel_teams(scenario).items() if len(groups) > 1]
+
+
 def is_backlog(scenario: Scenario, channel: str) -> bool:
     """Backlog work: contacts never abandon (no ``patience``) and the threshold spans at least
     :data:`BACKLOG_SLOTS` slots (email, back office). Planned by the Erlang method as work carried
@@ -154,15 +183,36 @@ def backlog_channel_agents(scenario: Scenario, channel: str) -> np.ndarray:
     """The backlog plan of one channel: its work per slot (volume left after self-service ×
     handle time × (1 + uplift) × concurrency stretch ÷ concurrency) answered, at the channel's
     service-level share, within its threshold, with its occupancy cap."""
+    return backlog_channel_plan(scenario, channel).agents
+
+
+def backlog_channel_plan(scenario: Scenario, channel: str) -> BacklogPlan:
+    """The whole backlog plan of one channel (:func:`staffsim.models.backlog.backlog_plan`):
+    agents, and the cumulative work ``due`` and ``arrived`` (agent-seconds) that a roster covering
+    the work as a backlog must stay between. The work per slot is the load the Erlang plan sees
+    (:func:`staffsim.experiment.plan_for`'s inputs: volume left after self-service, events and
+    repeats, times the slot's handle time — the forecast file's AHT where it gives one — with the
+    self-service uplift), × the concurrency stretch ÷ the concurrency."""
     ch = scenario.channel(channel)
     h = scenario.spec.horizon
-    ss = ch.self_service
-    keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
-    uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
-    aht = scenario.handle_time(channel).mean * uplift * ch.concurrency_stretch / ch.concurrency
-    work = scenario.volumes[channel] * keep * aht
-    return backlog_agents(work, h.slot_starts(), h.slot, ch.target.threshold,
-                          share=ch.target.service_level, max_occupancy=ch.target.max_occupancy)
+    if channel in scenario.aht or scenario.windows(channel) or ch.segments or _has_repeats(scenario):
+        forecast = plan_inputs(scenario)[0]
+        rows = forecast[forecast["channel"] == channel]
+        volume = rows["volume"].to_numpy(float)
+        aht = rows["aht_s"].to_numpy(float) * ch.concurrency_stretch / ch.concurrency
+        work = volume * aht
+    else:  # the constant-AHT form, as before (bit for bit)
+        ss = ch.self_service
+        keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
+        uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
+        aht = scenario.handle_time(channel).mean * uplift * ch.concurrency_stretch / ch.concurrency
+        work = scenario.volumes[channel] * keep * aht
+    return backlog_plan(work, h.slot_starts(), h.slot, ch.target.threshold,
+                        share=ch.target.service_level, max_occupancy=ch.target.max_occupancy)
+
+
+def _has_repeats(scenario: Scenario) -> bool:
+    return any(c.resolution is not None for c in scenario.spec.channels.values())
 
 
 def channel_erlang(scenario: Scenario) -> dict[str, np.ndarray]:
@@ -177,9 +227,32 @@ def channel_erlang(scenario: Scenario) -> dict[str, np.ndarray]:
     return out
 
 
+def channel_requirement(scenario: Scenario) -> Requirement:
+    """The per-channel Erlang requirement (``basis="channel"``): per channel and slot the agents
+    of standard speed (handle-time factor 1) the per-slot Erlang plan asks for (backlog channels:
+    the backlog plan, flagged ``backlog``), with ``teams`` naming the groups that may cover it.
+    Used when some channel is served by several teams; the scheduler then decides how many of
+    each team to roster and who covers what."""
+    owners = channel_teams(scenario)
+    per_channel = channel_erlang(scenario)
+    day, labels = slot_labels(scenario)
+    frames = []
+    for c in scenario.channels:
+        frames.append(pd.DataFrame({"channel": c, "day": day, "slot_start": labels,
+                                    "agents": per_channel[c], "erlang_agents": per_channel[c],
+                                    "backlog": is_backlog(scenario, c),
+                                    "teams": " ".join(owners[c])}))
+    backlog = [c for c in scenario.channels if is_backlog(scenario, c)]
+    return Requirement(scenario=scenario, method="erlang", table=pd.concat(frames, ignore_index=True),
+                       extra={"backlog_channels": backlog, "shared_channels": shared_channels(scenario)},
+                       basis="channel")
+
+
 def erlang_requirement(scenario: Scenario) -> Requirement:
     """The per-slot Erlang plan (backlog channels: the backlog plan) summed over each team's
-    channels."""
+    channels; per channel (:func:`channel_requirement`) when some channel has several teams."""
+    if shared_channels(scenario):
+        return channel_requirement(scenario)
     teams = team_channels(scenario)
     per_channel = channel_erlang(scenario)
     day, labels = slot_labels(scenario)
@@ -196,11 +269,13 @@ def erlang_requirement(scenario: Scenario) -> Requirement:
 def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
     """A requirement from a CSV with columns ``group, day, slot_start, agents`` (as written by
     :meth:`Requirement.write`, in either CSV dialect): one row per group and slot of the
-    scenario's horizon.
+    scenario's horizon. When some channel is served by several groups the file is per channel
+    instead: columns ``channel, day, slot_start, agents``, one row per channel and slot (the
+    ``basis="channel"`` form).
 
     Every cell is checked and refused with the file, line and column: ``day`` a whole number,
     ``agents`` a whole number from 0 to :data:`~staffsim.limits.MAX_SCENARIO_AGENTS` (never NaN,
-    infinite or text); a group and slot given twice is refused naming both lines."""
+    infinite or text); a group (or channel) and slot given twice is refused naming both lines."""
     source = str(path)
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
@@ -214,30 +289,34 @@ def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError) as exc:
         raise InputError(f"{source}: not a readable CSV file ({exc})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in ("group", "day", "slot_start", "agents") if c not in frame]
+    per_channel = bool(shared_channels(scenario))
+    key, word = ("channel", "channel") if per_channel else ("group", "group")
+    missing = [c for c in (key, "day", "slot_start", "agents") if c not in frame]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)} "
-                         "(expected group, day, slot_start, agents)")
+                         f"(expected {key}, day, slot_start, agents"
+                         + ("; channels are shared between groups, so the requirement is per channel)"
+                            if per_channel else ")"))
     lines = np.arange(len(frame)) + 2
-    blank = (frame[["group", "day", "slot_start", "agents"]].apply(lambda c: c.str.strip()) == "").all(axis=1)
+    blank = (frame[[key, "day", "slot_start", "agents"]].apply(lambda c: c.str.strip()) == "").all(axis=1)
     frame, lines = frame[~blank.to_numpy()].reset_index(drop=True), lines[~blank.to_numpy()]
-    groups = frame["group"].str.strip().to_numpy()
+    keys = frame[key].str.strip().to_numpy()
     days = _whole_numbers(frame["day"], lines, source, "day", 1, 10**9)
     agents_in = _whole_numbers(frame["agents"], lines, source, "agents", 0, MAX_SCENARIO_AGENTS)
     slots = frame["slot_start"].str.strip().to_numpy()
-    dup = first_duplicate(zip(groups, days.tolist(), slots), lines.tolist())
+    dup = first_duplicate(zip(keys, days.tolist(), slots), lines.tolist())
     if dup is not None:
         (g, d, s), first, second = dup
-        raise InputError(f"{source}: lines {first} and {second}: group {g!r}, day {d} {s} given twice "
-                         "(one row per group and slot)")
-    teams = team_channels(scenario)
+        raise InputError(f"{source}: lines {first} and {second}: {word} {g!r}, day {d} {s} given twice "
+                         f"(one row per {word} and slot)")
+    names = list(scenario.channels) if per_channel else list(team_channels(scenario))
     day, labels = slot_labels(scenario)
     index = {(int(d), str(s)): k for k, (d, s) in enumerate(zip(day, labels))}
     frames = []
-    for group in teams:
-        mine = np.flatnonzero(groups == group)
+    for name in names:
+        mine = np.flatnonzero(keys == name)
         if len(mine) == 0:
-            raise InputError(f"{source}: no rows for group {group!r} (groups: {', '.join(teams)})")
+            raise InputError(f"{source}: no rows for {word} {name!r} ({word}s: {', '.join(names)})")
         agents = np.full(len(labels), -1, np.int64)
         for r in mine.tolist():
             k = index.get((int(days[r]), str(slots[r])))
@@ -247,17 +326,23 @@ def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
             agents[k] = int(agents_in[r])
         if (agents < 0).any():
             k = int(np.flatnonzero(agents < 0)[0])
-            raise InputError(f"{source}: no row for group {group!r} on day {day[k]} at {labels[k]}")
-        frames.append(pd.DataFrame({"group": group, "day": day, "slot_start": labels,
+            raise InputError(f"{source}: no row for {word} {name!r} on day {day[k]} at {labels[k]}")
+        frames.append(pd.DataFrame({key: name, "day": day, "slot_start": labels,
                                     "agents": agents, "erlang_agents": agents}))
-    unknown = sorted(set(groups.tolist()) - set(teams))
+    unknown = sorted(set(keys.tolist()) - set(names))
     if unknown:
-        raise InputError(f"{source}: group {unknown[0]!r} is not a group of the scenario "
-                         f"(groups: {', '.join(teams)})")
+        raise InputError(f"{source}: {word} {unknown[0]!r} is not a {word} of the scenario "
+                         f"({word}s: {', '.join(names)})")
     table = pd.concat(frames, ignore_index=True)
-    erlang = erlang_requirement(scenario).table["erlang_agents"].to_numpy()
-    table["erlang_agents"] = erlang
-    return Requirement(scenario=scenario, method="file", table=table, extra={"source": source})
+    erlang = erlang_requirement(scenario).table
+    table["erlang_agents"] = erlang["erlang_agents"].to_numpy()
+    extra: dict[str, Any] = {"source": source}
+    if per_channel:
+        table["backlog"] = erlang["backlog"].to_numpy()
+        table["teams"] = erlang["teams"].to_numpy()
+        extra["backlog_channels"] = [c for c in scenario.channels if is_backlog(scenario, c)]
+    return Requirement(scenario=scenario, method="file", table=table, extra=extra,
+                       basis="channel" if per_channel else "team")
 
 
 def _whole_numbers(column: pd.Series, lines: np.ndarray, source: str, name: str, lo: int,
@@ -360,12 +445,13 @@ def requirement(scenario: Scenario | str | Path, method: str = "erlang", replica
     scenario = as_scenario(scenario)
     if method not in METHODS:
         raise InputError(f"method: choose one of {', '.join(METHODS)}, got {method!r}")
-    team_channels(scenario)
-    _check_traffic(scenario)
     if method == "erlang":
+        _check_traffic(scenario)
         if options:
             raise InputError(f"method erlang takes no option {next(iter(options))!r}")
         return erlang_requirement(scenario)
+    team_channels(scenario)
+    _check_traffic(scenario)
     unknown = set(options) - {"rule", "max_iterations", "log", "cluster"}
     if unknown:
         raise InputError(f"requirement: unknown option {min(unknown)!r} "

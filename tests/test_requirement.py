@@ -5,7 +5,7 @@ import pytest
 
 from staffsim import InputError, load_scenario
 from staffsim.experiment import plan_for
-from staffsim.requirement import read_requirement, requirement
+from staffsim.requirement import is_backlog, read_requirement, requirement
 
 
 def test_erlang_requirement_sums_each_teams_channels(root):
@@ -31,7 +31,19 @@ def test_requirement_csv_round_trip_and_errors(root, tmp_path):
 
 
 def test_a_channel_shared_between_teams_has_no_team_requirement(root):
+    """Erlang gives the requirement per channel instead (each channel's own per-slot plan, the
+    teams that may cover it named); the simulated (isa) requirement stays per team."""
     sc = load_scenario(root / "scenarios" / "bank.yaml",
                        overrides={"agents.1.skills": ["email", "chat"]})
+    req = requirement(sc)
+    assert req.basis == "channel" and req.groups == sc.channels
+    single = requirement(load_scenario(root / "scenarios" / "bank.yaml"))
+    assert single.basis == "team"
+    plan = plan_for(sc)
+    for c in sc.channels:
+        rows = req.table[req.table["channel"] == c]
+        if not is_backlog(sc, c):
+            np.testing.assert_array_equal(rows["agents"].to_numpy(), plan.loc[plan["channel"] == c, "agents"])
+    assert set(req.table.loc[req.table["channel"] == "chat", "teams"]) == {"front back_office"}
     with pytest.raises(InputError, match="channel 'chat' is served by the groups 'front' and 'back_office'"):
-        requirement(sc)
+        requirement(sc, "isa", replications=2)

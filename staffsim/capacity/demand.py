@@ -133,6 +133,11 @@ def scenario_demand(team: str, spec: ScenarioDemandSpec, cal: Calendar, source: 
         overrides = {f"channels.{c}.volume_factor": scenario.channel(c).volume_factor * float(value)
                      for c in scenario.channels}
         req = requirement(load_scenario(path, overrides))
+        if req.basis != "team":  # channels shared between groups: no requirement per group
+            raise InputError(f"{where(source, field_ + '.group')}: in {path} the channels "
+                             f"{', '.join(req.extra.get('shared_channels', []))} are served by several "
+                             "groups, so its requirement is per channel, not per group; give the "
+                             "team's hours another way")
         hours_of[value] = float(req.agents()[group].sum()) * h.slot / 3600.0 * per_week
     return TeamDemand(hours=np.array([hours_of[v] for v in np.round(index, 12)]))
 

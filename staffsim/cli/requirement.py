@@ -92,11 +92,16 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
     else:
         print(f"{sc.name} - requirement by per-slot Erlang (backlog channels: "
               f"{', '.join(req.extra['backlog_channels']) or 'none'}); staffsim {req.version}")
-    print("Per team (agent hours = agents x slot length):")
+    if req.basis == "channel":
+        print(f"Per channel (channels {', '.join(req.extra.get('shared_channels', []))} are served by several "
+              "teams, so the requirement is per channel, in agents of standard speed; the scheduler "
+              "decides which team covers what; agent hours = agents x slot length):")
+    else:
+        print("Per team (agent hours = agents x slot length):")
     print(format_table(req.summary()))
     if args.slots:
         print()
-        cols = [c for c in ("group", "day", "slot_start", "agents", "erlang_agents", "meets", "binding",
+        cols = [c for c in ("group", "channel", "day", "slot_start", "agents", "erlang_agents", "meets", "binding",
                             "occupancy") if c in req.table]
         print(format_table(req.table[cols]))
         if req.kpis is not None:

@@ -17,6 +17,7 @@ from staffsim.cli.options import (
 )
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
+from staffsim.scheduling.roster import channel_summary
 
 
 # --- schedule (shift scheduling: staffsim/scheduling/) -------------------------------------------
@@ -45,7 +46,10 @@ def _add_schedule_parser(sub) -> None:
     sc.add_argument("--mip-gap", type=_share, default=0.0,
                     help="stop once the roster is proven within this relative gap of the bound, "
                     "e.g. 0.01 (default 0: proven optimal)")
-    sc.add_argument("--plot", action="store_true", help="with --out: coverage.png")
+    sc.add_argument("--objective", choices=["cost", "people"],
+                    help="cost: least cost; people: least cost, then at that cost the fewest people "
+                    "(default: the rules' objective, else cost)")
+    sc.add_argument("--plot", action="store_true", help="with --out: coverage.png (and channel_coverage.png with a requirement per channel)")
     sc.add_argument("-n", "--replications", type=int,
                     help="replications per simulation (--verify, --requirement isa; default: the scenario's)")
     sc.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
@@ -67,21 +71,28 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         raise InputError(f"--mip-gap: must be >= 0 and < 1, got {args.mip_gap:g}")
     sc = load_scenario(args.scenario, args.overrides)
     if args.out:
-        _check_out(args, ["shifts", "coverage", "tours", "rounds", "still_missing"],
-                   ["roster.yaml", "roster.json", "coverage.png"], "roster.xlsx")
+        _check_out(args, ["shifts", "coverage", "channel_coverage", "agents", "tours", "rounds", "still_missing"],
+                   ["roster.yaml", "roster.json", "coverage.png", "channel_coverage.png"], "roster.xlsx")
     with _as_flags({"method": "--requirement"}):  # "--requirement: choose one of erlang, isa ..."
         roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                           replications=args.replications, seed=args.seed, jobs=args.jobs,
                           time_limit=args.time_limit, mip_gap=args.mip_gap,
-                          progress=False if args.no_progress else None)
+                          progress=False if args.no_progress else None, objective=args.objective)
     if args.out:
         with _out_batch(args, args.seed):
             roster.write(args.out, **_output_formats(args, "roster.xlsx"))
             if args.plot:
                 from staffsim.plots import plot_coverage, save_figures
 
-                save_figures({"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")},
-                             args.out)
+                figures = {"coverage": plot_coverage(roster.coverage, title=f"{sc.name}: roster coverage")}
+                if roster.channel_coverage is not None:
+                    from staffsim.scheduling.plot import plot_channel_coverage
+
+                    worth = {c: {g.group: 1.0 / g.handle_time_factor.get(c, 1.0) for g in sc.spec.agents}
+                             for c in sc.channels}
+                    figures["channel_coverage"] = plot_channel_coverage(
+                        roster.channel_coverage, worth, title=f"{sc.name}: coverage per channel")
+                save_figures(figures, args.out)
     cur = roster.currency
     print(f"Roster for {sc.name} - teams {', '.join(roster.teams)}; requirement {roster.requirement.method}; "
           f"rules {args.rules}; staffsim {roster.version}")
@@ -98,16 +109,38 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
           f"gap {roster.gap:.2%}" + ("" if abs(roster.objective - roster.cost) < 1e-6 * max(1, roster.cost)
                                       else f" (objective {roster.objective:,.2f}: cost + shortfall penalty, "
                                       "or paid hours where no rate is set)"))
+    kind = args.objective or roster.rules.spec.objective
+    who = "people" if not roster.tours.empty or sc.spec.horizon.days == 1 else "agent-days"
+    if kind == "people":
+        state = "proven the fewest at this cost" if roster.people_optimal else "NOT proven the fewest"
+        print(f"Objective: least cost, then the fewest {who} at that cost: {roster.people} {who} ({state}).")
+    else:
+        print(f"Objective: least cost ({roster.people} {who}; --objective people asks for the fewest at "
+              "this cost).")
+    if roster.components > 1:
+        print(f"Solved as {roster.components} independent parts (no rule links them).")
     print()
     if not roster.tours.empty:
-        print("Tours (the same template and start on every day worked):")
+        print("Tours (the same template every day worked, starting at start"
+              + (" or up to latest_start" if "latest_start" in roster.tours else "") + "):")
         print(format_table(roster.tours))
         print()
-    print("Shifts (agents per template, day, start and break placement; paid hours include breaks):")
+    print("Shifts (agents per template, day, start and break placement; paid hours: the shift less "
+          "unpaid breaks and split pauses):")
     print(format_table(roster.shifts))
     print()
-    print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage):")
+    if roster.basis == "channel":
+        print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage; "
+              "required = what the team gives the channels):")
+    else:
+        print("Coverage per team (agent hours; on the phones = on a shift, not on break, after shrinkage):")
     print(format_table(roster.coverage_summary()))
+    if roster.channel_coverage is not None:
+        print()
+        print("Per channel (a requirement per channel: the channels are shared between teams; agent hours "
+              "of standard speed; from_<team> = that team's agent hours on the channel; backlog channels "
+              "are covered within their threshold, not slot by slot):")
+        print(format_table(channel_summary(roster)))
     short = roster.short_slots()
     if len(short):
         print(f"\n{len(short)} slot(s) left short (soft coverage, paid for with the penalty):")

@@ -24,6 +24,16 @@ A rules file names, per team (a group of the scenario)::
               - {name: coffee, length: 15min, earliest: 2h, latest: 3h}
               - {name: lunch, length: 30min, earliest: 3.5h, latest: 5h}
 
+At the top level: ``objective`` (``cost``, or ``people``: least cost, then at that cost the fewest
+people), ``per_channel`` (plan from the per-channel requirement even when no channel is shared),
+``channels`` (per-channel opening hours, ``{chat: {open: "09:00", close: "18:00"}}``). Per team,
+beyond the above: ``over_coverage_penalty`` (per agent-hour on the phones beyond the
+requirement), ``max_agents_per_day`` (one number or one per day), ``contracts`` (with tours:
+per contract type its ``templates``, ``work_days``, ``min_hours`` / ``max_hours`` per cycle and
+``max_agents``); per template ``cost_per_hour``, ``cost_per_shift`` and ``split: {first, gap_min,
+gap_max, gap_step}``; per break ``paid: false``; per tour rule ``start_band``, ``min_rest`` and
+``max_consecutive_days``. The model and its limits: docs/roster.md.
+
 A break's ``earliest`` / ``latest`` are when it may *start*, counted from the shift's start (both
 included), on a grid of ``step`` (default: the horizon's slot). The windows of one template's
 breaks follow one another and do not overlap, so any choice of one start per break is a valid
@@ -36,6 +46,7 @@ the opening hours) are in :mod:`staffsim.scheduling.candidates`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -54,11 +65,30 @@ class BreakRule(Spec):
     earliest: Duration = Field(ge=0, description="earliest start, after the shift's start")
     latest: Duration = Field(ge=0, description="latest start, after the shift's start")
     step: Duration | None = Field(None, gt=0, description="start grid (default: the slot)")
+    paid: bool = Field(True, description="false: an unpaid break (lunch), not in the paid hours")
 
     @model_validator(mode="after")
     def _window(self) -> BreakRule:
         if self.latest < self.earliest:
             raise ValueError(f"latest ({format_duration(self.latest)}) is before earliest ({format_duration(self.earliest)})")
+        return self
+
+
+class SplitSpec(Spec):
+    """A split shift: the template's ``length`` is worked in two parts, the first ``first`` long,
+    then an unpaid gap of ``gap_min`` to ``gap_max`` (on a grid of ``gap_step``, default the
+    slot), then the rest."""
+
+    first: Duration = Field(gt=0, description="length of the first part")
+    gap_min: Duration = Field(gt=0)
+    gap_max: Duration = Field(gt=0)
+    gap_step: Duration | None = Field(None, gt=0, description="default: the horizon's slot")
+
+    @model_validator(mode="after")
+    def _gaps(self) -> SplitSpec:
+        if self.gap_max < self.gap_min:
+            raise ValueError(f"gap_max ({format_duration(self.gap_max)}) is below gap_min "
+                             f"({format_duration(self.gap_min)})")
         return self
 
 
@@ -75,6 +105,14 @@ class TemplateSpec(Spec):
     min_agents: int = Field(0, ge=0, description="fewest agents on it, on every day it may work")
     max_agents: int | None = Field(None, ge=0, description="most agents on it, per day")
     breaks: list[BreakRule] = Field(default_factory=list)
+    split: SplitSpec | None = Field(None, description="worked in two parts with an unpaid gap")
+    cost_per_hour: float | None = Field(None, ge=0, description="default: the team's")
+    cost_per_shift: float = Field(0.0, ge=0, description="a fixed cost per shift worked")
+
+    @property
+    def unpaid_s(self) -> float:
+        """Unpaid break time of one shift (seconds); a split shift's gap is outside its length."""
+        return float(sum(b.length for b in self.breaks if not b.paid))
 
     @model_validator(mode="after")
     def _checks(self) -> TemplateSpec:
@@ -99,20 +137,51 @@ class TemplateSpec(Spec):
             previous_end = b.latest + b.length
         if self.days is not None and (not self.days or any(d < 1 for d in self.days)):
             raise ValueError(f"days: must list day numbers >= 1, got {self.days!r}")
+        if self.split is not None:
+            if self.breaks:
+                raise ValueError("a split shift takes no breaks (its gap is the pause); drop breaks: or split:")
+            if self.split.first >= self.length:
+                raise ValueError(f"split.first ({format_duration(self.split.first)}) must be shorter than "
+                                 f"the length ({format_duration(self.length)}) worked in both parts")
         return self
 
 
 class ToursSpec(Spec):
     """Weekly tours: each agent works ``work_days`` then has ``off_days`` off, cycling. An agent
-    on a tour works the same template at the same start on every day it works."""
+    on a tour works the same template on every day it works, starting at the tour's clock time or
+    up to ``start_band`` later (chosen day by day). Days the center is closed are never working
+    days of a tour."""
 
     work_days: int = Field(ge=1)
     off_days: int = Field(ge=1)
     consecutive_off: bool = Field(True, description="the days off are consecutive (in the cycle)")
+    start_band: Duration = Field(0.0, ge=0, description="the start may vary day to day within "
+                                 "[clock, clock + start_band]")
+    max_consecutive_days: int | None = Field(None, ge=1, description="most working days in a row "
+                                             "(the cycle repeats: counted across its end)")
+    min_rest: Duration | None = Field(None, ge=0, description="least time between the end of one "
+                                      "shift and the start of the next (e.g. 11h)")
 
     @property
     def cycle(self) -> int:
         return self.work_days + self.off_days
+
+
+class ContractSpec(Spec):
+    """A contract type of a toured team: the templates its agents work, the days worked per
+    tour cycle (default: the tours' ``work_days``) and the paid hours per cycle allowed."""
+
+    templates: list[str] = Field(min_length=1)
+    work_days: int | None = Field(None, ge=1)
+    min_hours: float = Field(0.0, ge=0, description="least paid hours per tour cycle (week)")
+    max_hours: float | None = Field(None, ge=0, description="most paid hours per tour cycle (week)")
+    max_agents: int | None = Field(None, ge=0, description="most agents on this contract")
+
+    @model_validator(mode="after")
+    def _hours(self) -> ContractSpec:
+        if self.max_hours is not None and self.max_hours < self.min_hours:
+            raise ValueError(f"max_hours {self.max_hours:g} is below min_hours {self.min_hours:g}")
+        return self
 
 
 class TeamRules(Spec):
@@ -125,13 +194,52 @@ class TeamRules(Spec):
     max_part_time_share: float | None = Field(None, ge=0, le=1)
     headcount: int | None = Field(None, ge=0)
     missing_agent_slot_penalty: float | None = Field(None, gt=0, le=MAX_RATE, description="soft coverage")
+    over_coverage_penalty: float = Field(0.0, ge=0, le=MAX_RATE, description="per agent-hour on the "
+                                         "phones beyond the requirement")
+    max_agents_per_day: int | list[int] | None = Field(
+        None, description="most agents working on a day: one number, or one per day of the horizon")
     tours: ToursSpec | None = None
+    contracts: dict[str, ContractSpec] | None = Field(None, description="with tours: contract types")
 
     @model_validator(mode="after")
     def _names(self) -> TeamRules:
         names = [t.name for t in self.templates]
         if len(set(names)) != len(names):
             raise ValueError("templates: two templates share a name")
+        if self.contracts is not None:
+            if self.tours is None:
+                raise ValueError("contracts: need tours: (contracts are per tour cycle)")
+            for cname, c in self.contracts.items():
+                unknown = [t for t in c.templates if t not in names]
+                if unknown:
+                    raise ValueError(f"contracts.{cname}.templates: {unknown[0]!r} is not a template "
+                                     f"(templates: {', '.join(names)})")
+        caps = self.max_agents_per_day
+        if isinstance(caps, int) and caps < 0 or isinstance(caps, list) and any(c < 0 for c in caps):
+            raise ValueError(f"max_agents_per_day: must be >= 0, got {caps!r}")
+        if self.tours is not None and self.tours.min_rest is not None:
+            for t in self.templates:
+                span = t.length + (t.split.gap_max if t.split else 0.0)
+                rest = 86400.0 - span - self.tours.start_band
+                if rest < self.tours.min_rest - 1e-9:
+                    raise ValueError(
+                        f"tours.min_rest: template {t.name!r} ({format_duration(span)} from start to end) with "
+                        f"a start_band of {format_duration(self.tours.start_band)} may leave only "
+                        f"{format_duration(max(rest, 0.0))} between one day's end and the next day's start, "
+                        f"less than the {format_duration(self.tours.min_rest)} required; narrow the band")
+        return self
+
+
+class ChannelHours(Spec):
+    """A channel's opening hours (every day): agents cover it only from ``open`` to ``close``."""
+
+    open: ClockTime
+    close: ClockTime
+
+    @model_validator(mode="after")
+    def _order(self) -> ChannelHours:
+        if self.close <= self.open:
+            raise ValueError(f"close {format_clock(self.close)} is not after open {format_clock(self.open)}")
         return self
 
 
@@ -140,6 +248,12 @@ class RulesSpec(Spec):
 
     name: str = ""
     teams: dict[str, TeamRules] = Field(min_length=1)
+    channels: dict[str, ChannelHours] = Field(default_factory=dict, description="per-channel "
+                                              "opening hours (requirement per channel)")
+    objective: Literal["cost", "people"] = Field("cost", description="cost: least cost; people: "
+                                                 "least cost, then at that cost the fewest people")
+    per_channel: bool = Field(False, description="plan from the per-channel Erlang requirement even when "
+                              "no channel is shared (backlog channels covered within their threshold)")
 
 
 class Rules:

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from staffsim.errors import InputError
-from staffsim.requirement import METHODS, Requirement, read_requirement
+from staffsim.requirement import METHODS, Requirement, channel_requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling import milp
 from staffsim.scheduling.candidates import Problem, build_problem
+from staffsim.scheduling.channel_verify import verify_channels
 from staffsim.scheduling.roster import Roster, roster_from_solution
 from staffsim.scheduling.rules import Rules, load_rules, rules_from_dict
 from staffsim.scheduling.verify import verify as verify_loop
@@ -44,6 +45,7 @@ def schedule(
     node_limit: int | None = None,
     mip_gap: float = 0.0,
     progress: Any = False,
+    objective: str | None = None,
 ) -> Roster:
     """The least-cost roster for ``rules`` that covers ``requirement`` in every slot.
 
@@ -54,6 +56,13 @@ def schedule(
     relative gap at which the solver may stop (0: proven optimal). ``verify=True``: simulate the
     roster with ``replications`` and ``seed`` (default: the scenario's), raise the requirement
     where a slot misses its target, solve again, for at most ``rounds`` simulations.
+    ``objective``: ``"cost"`` or ``"people"`` (least cost, then at that cost the fewest people);
+    default: the rules' ``objective``.
+
+    When a channel is served by several teams the requirement is per channel
+    (``requirement.basis == "channel"``) and the program decides how many of each team to roster
+    and which team covers what (:mod:`.milp`); backlog channels are then covered cumulatively
+    within their threshold.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -63,27 +72,42 @@ def schedule(
         rules = rules_from_dict(rules)
     elif not isinstance(rules, Rules):
         rules = load_rules(rules)
-    req = _requirement(scenario, requirement, replications, seed, jobs)
+    if objective not in (None, "cost", "people"):
+        raise InputError(f"objective: choose cost or people, got {objective!r}")
+    if rules.spec.per_channel and isinstance(requirement, str) and requirement == "erlang":
+        _check_erlang(scenario)
+        req = channel_requirement(scenario)
+    else:
+        req = _requirement(scenario, requirement, replications, seed, jobs)
     required = req.agents()
-    problem = build_problem(scenario, rules, required)
+    backlog = req.extra.get("backlog_channels", []) if req.basis == "channel" else []
+    problem = build_problem(scenario, rules, required, basis=req.basis, backlog=backlog)
 
     def solve(required_now: dict[str, np.ndarray]) -> Roster:
-        p = problem.with_required(np.stack([np.asarray(required_now[t], np.int64) for t in problem.teams]))
+        rows = [np.asarray(required_now[t], np.int64) for t in problem.keys]
+        p = problem.with_required(np.stack(rows) if rows else np.zeros((0, problem.n_slots), np.int64))
         try:
-            solution = milp.solve(p, time_limit=time_limit, node_limit=node_limit, mip_gap=mip_gap)
+            solution = milp.solve(p, time_limit=time_limit, node_limit=node_limit, mip_gap=mip_gap,
+                                  objective=objective)
         except milp.Infeasible:
             raise InputError(_infeasible_message(scenario, rules, p, time_limit)) from None
-        except milp.NoSolutionInTime:
+        except milp.NoSolutionInTime as exc:
             raise InputError(f"{rules.label}: the solver found no roster within its limit "
-                             f"({_limit_text(time_limit, node_limit)}); allow more time (--time-limit)") from None
+                             f"({_limit_text(time_limit, node_limit)}: {exc}); allow more time "
+                             "(--time-limit)") from None
         return roster_from_solution(scenario, rules, req, p, solution)
 
     roster = solve(required)
     if verify:
         n = replications if replications is not None else scenario.spec.run.replications
-        roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
-                             progress=progress)
+        loop = verify_channels if problem.basis == "channel" else verify_loop
+        roster = loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs, progress=progress)
     return roster
+
+
+def _check_erlang(scenario: Scenario) -> None:
+    """What :func:`staffsim.requirement.requirement` checks before an Erlang requirement."""
+    make_requirement(scenario, method="erlang")
 
 
 def _limit_text(time_limit: float | None, node_limit: int | None) -> str:
@@ -122,13 +146,30 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
         short, proven = milp.shortfall(problem, time_limit)
     except milp.Infeasible:
         return (f"{src}: the limits contradict each other: even with coverage left aside no roster "
-                "meets them (check min_agents against max_agents, headcount and the part-time share)")
+                "meets them (check min_agents against max_agents, headcount, max_agents_per_day, "
+                "contracts and the part-time share)")
     except milp.NoSolutionInTime:
         return (f"{src}: no roster meets the requirement, and the solver's limit "
                 f"({_limit_text(time_limit, None)}) came before it could tell which slots cannot be "
                 "covered; allow more time (--time-limit) for the diagnosis")
     parts = []
+    if problem.basis == "channel":
+        for d, dem in enumerate(problem.demands):
+            bad = np.flatnonzero(short[d] > 1e-6)
+            if not len(bad):
+                continue
+            teams = ", ".join(problem.teams[g] for g in dem.teams)
+            what = "work due by" if dem.backlog else "required"
+            named = ", ".join(f"{_slot_name(scenario, int(t))} ({what} {(dem.due[t] if dem.backlog else dem.required[t]):.3g}, "
+                              f"{short[d, t]:.3g} short)" for t in bad[:_NAMED])
+            more = f" and {len(bad) - _NAMED} more" if len(bad) > _NAMED else ""
+            parts.append(f"channel {dem.name} (teams {teams}) cannot be covered in {len(bad)} slot(s): "
+                         f"{named}{more}; the limits of those teams (max_agents, headcount, "
+                         "max_agents_per_day, tours, contracts, part-time share) and their templates' "
+                         "hours leave too few agents there")
     for g, team in enumerate(problem.teams):
+        if problem.basis == "channel":
+            break
         bad = np.flatnonzero(short[g] > 1e-6)
         if not len(bad):
             continue
@@ -166,13 +207,21 @@ def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
     head = [lim.hi for lim in problem.limits if "headcount" in lim.label
             and any(int(i) in covering for i in lim.indices)] if g not in problem.toured else []
     by_headcount = keep * min(head) if head else np.inf
-    cap = min(by_templates, by_headcount)
+    day_caps = [(lim.hi, lim.label.rsplit(" ", 1)[-1]) for lim in problem.limits
+                if "max_agents_per_day" in lim.label and lim.kind == "shift"
+                and any(int(i) in covering for i in lim.indices)]
+    by_day = keep * min(c for c, _ in day_caps) if day_caps else np.inf
+    cap = min(by_templates, by_headcount, by_day)
     if cap < need:
         why = []
         if by_templates < need:  # every covering template has a max_agents
             why.append(f"the max_agents of {', '.join(sorted({k[0] for k in caps}))}")
         if by_headcount < need:
             why.append(f"the headcount ({min(head):g})")
+        if by_day < need:
+            c, d = min(day_caps)
+            why.append(f"max_agents_per_day on day {d} ({c:g})")
         return (f"at most {cap:g} agents on the phones there: {' and '.join(why)}"
                 f"{f' after {1 - keep:.0%} shrinkage' if keep < 1 else ''}")
-    return f"the limits together (max/min agents, part-time share, headcount, tours) leave it {short:.3g} short"
+    return (f"the limits together (max/min agents, part-time share, headcount, max_agents_per_day, "
+            f"tours, contracts) leave it {short:.3g} short")
