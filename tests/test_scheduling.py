@@ -687,7 +687,7 @@ def test_cli_flags(capsys, peaky, tmp_path):
     assert main(["schedule", str(sc.source), "--rules", str(rules), "--plot"]) == 2
     assert "--plot needs --out" in capsys.readouterr().err
     assert main(["schedule", str(sc.source), "--rules", str(rules), "--requirement", "magic"]) == 2
-    assert "method: choose one of" in capsys.readouterr().err
+    assert "--requirement: choose one of" in capsys.readouterr().err  # the flag typed
     assert main(["schedule", str(sc.source), "--rules", str(tmp_path / "none.yaml")]) == 2
     assert "file not found" in capsys.readouterr().err
     assert main(["schedule", str(sc.source), "--rules", str(rules), "--verify", "-n", "1"]) == 2
