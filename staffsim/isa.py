@@ -82,7 +82,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.executors import dask_client, workers_for
+from staffsim.errors import WorkerLost
+from staffsim.executors import INTERRUPTED, dask_client, workers_for
 from staffsim.experiment import run_batch
 from staffsim.results import RunResult
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
@@ -321,6 +322,9 @@ class SearchResult:
     staffings: int
     replications: int
     seed: int
+    #: None when every simulation asked for finished; else why the search was cut short
+    #: (``"interrupted"`` or the lost worker): the teams then hold the search as far as it went
+    stopped: str | None = None
 
 
 def search(
@@ -376,9 +380,27 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             scenarios = [team_scenario(scenario, g, s) for g, s in batch]
             # every staffing of the iteration, all teams, one batch: the executor behind run_batch
             # (the process pool, or the Dask cluster) runs them side by side
-            results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
-            if not all(r.complete for r in results):
-                raise KeyboardInterrupt
+            stopped = None
+            try:
+                results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
+            except KeyboardInterrupt:
+                stopped = INTERRUPTED
+            except WorkerLost as exc:
+                stopped = str(exc)
+            else:
+                cut = [r for r in results if not r.complete or r.replications < replications]
+                if cut:
+                    stopped = cut[0].stopped or INTERRUPTED
+            if stopped is not None:
+                # keep what finished: every staffing assessed so far ran all its replications;
+                # the cut-short batch is dropped (its staffings are not judged on fewer days)
+                for g in list(wants):
+                    gens[g].close()
+                    states[g].converged = False
+                    states[g].note = (f"cut short in iteration {iterations + 1} ({states[g].phase}): "
+                                      f"{stopped}; the requirement as far as searched, NOT converged")
+                return SearchResult(teams=states, iterations=iterations, staffings=staffings,
+                                    replications=replications, seed=seed, stopped=stopped)
             for (g, s), res in zip(batch, results):
                 cache[g][_key(s)] = assess(res, teams[g], targets[g], rule)
             iterations += 1

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from staffsim import __version__
-from staffsim.errors import InputError
+from staffsim.errors import InputError, WorkerLost
+from staffsim.executors import INTERRUPTED
 from staffsim.experiment import plan_for
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, kpi_table, search, targets_of
@@ -59,7 +60,10 @@ class Requirement:
     ``kpis`` (``isa``): one row per group × channel × slot: the simulated KPIs of the requirement
     (means with ``_ci`` 95% half-widths) and the channel's targets.
     ``method``: how it was found; ``iterations`` (simulation batches) / ``converged`` for
-    ``isa``; ``seed``, ``replications``, ``version``: provenance.
+    ``isa``; ``seed``, ``replications``, ``version``: provenance. ``extra["incomplete"]``
+    (``isa``): None, or why the search was cut short (``"interrupted"``, a lost worker): the
+    table is then the requirement as far as searched (every staffing in it was simulated with
+    all its replications), not converged.
     """
 
     scenario: Scenario
@@ -265,6 +269,12 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
     backlog = {g for g, ch in busy.items() if all(is_backlog(scenario, c) for c in ch)}
     found = search(scenario, busy, {g: erlang[g] for g in busy}, reps, seed, jobs, rule=rule,
                    max_iterations=max_iterations, backlog=backlog, log=log, cluster=cluster)
+    if found.stopped is not None and any(st.best is None and st.last is None
+                                         for st in found.teams.values()):
+        # cut short before any staffing of some team was simulated in full: nothing to keep
+        if found.stopped == INTERRUPTED:
+            raise KeyboardInterrupt
+        raise WorkerLost(f"{found.stopped}; the requirement search had no finished staffing to keep")
     day, labels = slot_labels(scenario)
     n = len(labels)
     frames, kpis, teams_info = [], [], {}
@@ -296,12 +306,13 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         kpis.append(kpi_table(group, st.channels, final, targets_of(scenario, st.channels)))
         teams_info[group] = {"converged": st.converged, "agent_slots": int(final.staffing.sum()),
                              "note": st.note, "history": st.history}
-    converged = all(t["converged"] for t in teams_info.values())
+    converged = found.stopped is None and all(t["converged"] for t in teams_info.values())
     return Requirement(
         scenario=scenario, method="isa", table=pd.concat(frames, ignore_index=True),
         iterations=found.iterations, converged=converged, seed=seed, replications=reps,
         kpis=pd.concat(kpis, ignore_index=True) if kpis else None,
-        extra={"rule": rule, "staffings_simulated": found.staffings, "teams": teams_info},
+        extra={"rule": rule, "staffings_simulated": found.staffings, "teams": teams_info,
+               "incomplete": found.stopped},
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from staffsim.cli.options import (
     _add_output_format_flags,
     _check_out,
+    _finish,
     _needs_out,
     _output_formats,
 )
@@ -77,10 +78,13 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         req.write(args.out, **_output_formats(args, "requirement.xlsx"))
     if args.format == "json":
         sys.stdout.write(dumps({**req.provenance(), "summary": req.summary(), "requirement": req.table,
-                                "kpis": req.kpis, "teams": req.extra.get("teams")}))
-        return 0
+                                "kpis": req.kpis, "teams": req.extra.get("teams"),
+                                "incomplete": req.extra.get("incomplete")}))
+        return _exit(req)
     if req.method == "isa":
-        state = "converged" if req.converged else "NOT converged"
+        cut = req.extra.get("incomplete")
+        state = ("converged" if req.converged else "NOT converged") + (
+            f" (cut short: {cut}; the requirement as far as searched)" if cut else "")
         print(f"{sc.name} - requirement verified by simulation (isa): {req.iterations} iterations, "
               f"{req.extra['staffings_simulated']} staffings x {req.replications} replications, seed "
               f"{req.seed}, rule {req.extra['rule']}: {state}; staffsim {req.version}")
@@ -105,7 +109,15 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
             print(format_table(req.kpis[kc]))
     if args.out:
         print(f"\nrequirement written to {args.out}/")
-    return 0
+    return _exit(req)
+
+
+def _exit(req) -> int:
+    """0, or for a search cut short 130 (Ctrl-C) / 3 (a lost worker), what finished kept."""
+    cut = req.extra.get("incomplete") if req.method == "isa" else None
+    if cut is None:
+        return 0
+    return _finish(False, req.replications or 0, cut)
 
 
 # --- end requirement ---------------------------------------------------------------------------

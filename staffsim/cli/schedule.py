@@ -9,6 +9,7 @@ from staffsim.cli.options import (
     _add_output_format_flags,
     _check_out,
     _duration,
+    _finish,
     _needs_out,
     _output_formats,
     _share,
@@ -123,12 +124,22 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         print(format_table(rounds))
         if v.stopped:
             print(f"The loop stopped: {v.stopped}")
-        if v.converged:
+        if not v.complete:
+            print(f"NOT verified: the last round ran {v.replications_run} of {v.replications} "
+                  f"replications ({v.incomplete}); nothing is certified.")
+        elif v.converged:
             print("Every slot meets its targets in simulation.")
         else:
-            print(f"Slots still missing their targets after {len(v.rounds)} round(s):")
-            print(format_table(v.missing))
+            if len(v.missing):
+                print(f"Slots still missing their targets after {len(v.rounds)} round(s):")
+                print(format_table(v.missing))
+            if len(v.undetermined):
+                print(f"Not enough replications to judge {len(v.undetermined)} channel-slot KPI(s) "
+                      "(no 95% interval): not shown to meet:")
+                print(format_table(v.undetermined))
     if args.out:
         print(f"\nroster written to {args.out}/ (run it: staffsim run {args.out}/roster.yaml)")
+    if v is not None and not v.complete:
+        return _finish(False, v.replications_run or 0, v.incomplete)
     return 0
 # --- end schedule ---------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from staffsim.errors import InputError
+from staffsim.errors import InputError, WorkerLost
+from staffsim.executors import INTERRUPTED
 from staffsim.requirement import Requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
@@ -102,7 +103,13 @@ def _requirement(scenario: Scenario, given: Requirement | str | Path, replicatio
     text = str(given)
     if isinstance(given, Path) or text.lower().endswith(".csv") or Path(text).exists():
         return read_requirement(text, scenario)
-    return make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
+    req = make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
+    cut = req.extra.get("incomplete")
+    if cut is not None:  # never roster a requirement whose search was cut short
+        if cut == INTERRUPTED:
+            raise KeyboardInterrupt
+        raise WorkerLost(f"{cut}; the requirement search was cut short, so no roster was made")
+    return req
 
 
 def _slot_name(scenario: Scenario, t: int) -> str:
