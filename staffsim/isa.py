@@ -82,7 +82,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.errors import WorkerLost
+from staffsim.errors import InputError, WorkerLost
 from staffsim.executors import INTERRUPTED, dask_client, workers_for
 from staffsim.experiment import run_batch
 from staffsim.results import RunResult
@@ -116,12 +116,43 @@ def team_scenario(scenario: Scenario, group: str, staffing: np.ndarray) -> Scena
     raw = copy.deepcopy(scenario.raw)
     spec = scenario.spec
     g = next(x for x in spec.agents if x.group == group)
+    _check_repeats_stay(scenario, group, list(g.skills))
     raw["channels"] = {c: raw["channels"][c] for c in g.skills}
+    # events act per channel: keep each event's effects on the team's channels (an event with
+    # none left does nothing to this team and is dropped)
+    events = []
+    for ev in raw.get("events") or []:
+        ev = dict(ev)
+        ev["channels"] = {c: eff for c, eff in (ev.get("channels") or {}).items() if c in g.skills}
+        if ev["channels"]:
+            events.append(ev)
+    if "events" in raw:
+        raw["events"] = events
     raw["agents"] = [{"group": group, "skills": list(g.skills),
                       "staffing": [int(x) for x in staffing]}]
     raw.pop("costs", None)
     raw["name"] = f"{spec.name} - {group}"
     return scenario_from_dict(raw, source=scenario.source, base_dir=scenario.base_dir)
+
+
+def _check_repeats_stay(scenario: Scenario, group: str, skills: list[str]) -> None:
+    """Refuse a split the engine would not reproduce: repeat contacts (first-contact resolution)
+    of one team's channel that come back on another team's channel link the two teams, so
+    neither team's part can be simulated alone."""
+    owner = {c: g.group for g in scenario.spec.agents for c in g.skills}
+    for name, ch in scenario.spec.channels.items():
+        res = ch.resolution
+        if res is None or not res.repeat_channels:
+            continue
+        for target, share in res.repeat_channels.items():
+            linked = share > 0 and (name in skills) != (target in skills)
+            if linked and owner.get(name) is not None and owner.get(target) is not None:
+                raise InputError(
+                    f"{scenario.source or scenario.name}: channels.{name}.resolution.repeat_channels: "
+                    f"repeat contacts of {name!r} (team {owner[name]!r}) come back on {target!r} "
+                    f"(team {owner[target]!r}), which links the two teams; the simulated requirement "
+                    "searches each team on its own and cannot split them: serve both channels with "
+                    "one team, or use --method erlang")
 
 
 @dataclass(frozen=True)

@@ -150,17 +150,21 @@ def is_backlog(scenario: Scenario, channel: str) -> bool:
     return ch.patience is None and ch.target.threshold >= BACKLOG_SLOTS * scenario.spec.horizon.slot
 
 
-def backlog_channel_agents(scenario: Scenario, channel: str) -> np.ndarray:
-    """The backlog plan of one channel: its work per slot (volume left after self-service ×
-    handle time × (1 + uplift) × concurrency stretch ÷ concurrency) answered, at the channel's
-    service-level share, within its threshold, with its occupancy cap."""
+def backlog_channel_agents(scenario: Scenario, channel: str,
+                           plan: pd.DataFrame | None = None) -> np.ndarray:
+    """The backlog plan of one channel: its work per slot (the volume offered to agents × the
+    slot's AHT × concurrency stretch ÷ concurrency, both as the Erlang plan has them: after
+    self-service, events, repeat contacts and with the forecast file's interval AHT and the
+    self-service uplift) answered, at the channel's service-level share, within its threshold,
+    with its occupancy cap. ``plan``: :func:`staffsim.experiment.plan_for` of the scenario, if
+    already computed."""
     ch = scenario.channel(channel)
     h = scenario.spec.horizon
-    ss = ch.self_service
-    keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
-    uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
-    aht = scenario.handle_time(channel).mean * uplift * ch.concurrency_stretch / ch.concurrency
-    work = scenario.volumes[channel] * keep * aht
+    plan = plan_for(scenario) if plan is None else plan
+    rows = plan[plan["channel"] == channel]
+    volume = rows["volume"].to_numpy(float)
+    aht = rows["aht_s"].to_numpy(float) * ch.concurrency_stretch / ch.concurrency
+    work = volume * aht
     return backlog_agents(work, h.slot_starts(), h.slot, ch.target.threshold,
                           share=ch.target.service_level, max_occupancy=ch.target.max_occupancy)
 
@@ -171,7 +175,7 @@ def channel_erlang(scenario: Scenario) -> dict[str, np.ndarray]:
     out = {}
     for c in scenario.channels:
         if is_backlog(scenario, c):
-            out[c] = backlog_channel_agents(scenario, c)
+            out[c] = backlog_channel_agents(scenario, c, plan)
         else:
             out[c] = plan.loc[plan["channel"] == c, "agents"].to_numpy(np.int64)
     return out
@@ -198,7 +202,7 @@ def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
     :meth:`Requirement.write`): one row per group and slot of the scenario's horizon."""
     source = str(path)
     try:
-        frame = pd.read_csv(path, dtype={"group": str, "slot_start": str})
+        frame = pd.read_csv(path, dtype={"group": str, "slot_start": str}, **_csv_dialect_of(path))
     except FileNotFoundError:
         raise InputError(f"{source}: file not found") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError) as exc:
@@ -237,6 +241,17 @@ def read_requirement(path: str | Path, scenario: Scenario) -> Requirement:
     erlang = erlang_requirement(scenario).table["erlang_agents"].to_numpy()
     table["erlang_agents"] = erlang
     return Requirement(scenario=scenario, method="file", table=table, extra={"source": source})
+
+
+def _csv_dialect_of(path: str | Path) -> dict[str, str]:
+    """How to read a CSV written in either dialect of :data:`staffsim.io.CSV_DIALECTS`: a header
+    with more semicolons than commas is ``excel-eu`` (semicolons, decimal commas)."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            header = fh.readline()
+    except (OSError, UnicodeDecodeError):
+        return {}  # read_csv says what is wrong with the file
+    return {"sep": ";", "decimal": ","} if header.count(";") > header.count(",") else {}
 
 
 def _check_traffic(scenario: Scenario) -> None:

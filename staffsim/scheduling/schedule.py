@@ -16,7 +16,7 @@ import numpy as np
 
 from staffsim.errors import InputError, WorkerLost
 from staffsim.executors import INTERRUPTED
-from staffsim.requirement import Requirement, read_requirement
+from staffsim.requirement import METHODS, Requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
@@ -101,7 +101,10 @@ def _requirement(scenario: Scenario, given: Requirement | str | Path, replicatio
     if isinstance(given, Requirement):
         return given
     text = str(given)
-    if isinstance(given, Path) or text.lower().endswith(".csv") or Path(text).exists():
+    # a method's name is the method, whatever the working directory holds (a directory or file
+    # named "erlang" or "isa"); a file of that name is given as ./erlang
+    if isinstance(given, Path) or (text not in METHODS and (text.lower().endswith(".csv")
+                                                            or Path(text).exists())):
         return read_requirement(text, scenario)
     req = make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
     cut = req.extra.get("incomplete")
