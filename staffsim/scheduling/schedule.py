@@ -45,6 +45,9 @@ def schedule(
     node_limit: int | None = None,
     mip_gap: float = 0.0,
     progress: Any = False,
+    verify_rule: str = "interval",
+    trim: bool = False,
+    check: bool = True,
 ) -> Roster:
     """The least-cost roster for ``rules`` that covers ``requirement`` in every slot.
 
@@ -54,7 +57,10 @@ def schedule(
     return the best roster found, its gap stated (``roster.optimal`` False); ``mip_gap``: the
     relative gap at which the solver may stop (0: proven optimal). ``verify=True``: simulate the
     roster with ``replications`` and ``seed`` (default: the scenario's), raise the requirement
-    where a slot misses its target, solve again, for at most ``rounds`` simulations.
+    where a slot misses its target, solve again, for at most ``rounds`` simulations;
+    ``verify_rule`` which misses to act on ("interval": beyond the 95% interval, "mean": of the
+    mean), ``trim`` also remove surplus, ``check`` simulate the kept roster on new customers
+    (seed + 1) as an out-of-sample check (:mod:`staffsim.scheduling.verify`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -83,7 +89,7 @@ def schedule(
     if verify:
         n = replications if replications is not None else scenario.spec.run.replications
         roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
-                             progress=progress)
+                             progress=progress, rule=verify_rule, trim=trim, check=check)
     return roster
 
 
