@@ -34,7 +34,7 @@ from staffsim.errors import InputError, WorkerLost
 from staffsim.executors import INTERRUPTED
 from staffsim.experiment import plan_for
 from staffsim.io import dumps, output_batch, write_tables, write_text
-from staffsim.isa import RULES, kpi_table, search, targets_of
+from staffsim.isa import RULES, kpi_table, miss_counts, out_of_sample, search, targets_of
 from staffsim.metrics import slot_labels
 from staffsim.models.backlog import backlog_agents
 from staffsim.scenarios.scenario import Scenario
@@ -262,8 +262,12 @@ def _check_traffic(scenario: Scenario) -> None:
 
 def isa_requirement(scenario: Scenario, replications: int | None = None, seed: int | None = None,
                     jobs: int | None = None, *, rule: str = "mean", max_iterations: int = 60,
-                    log: Callable[[str], None] | None = None, cluster: Any = None) -> Requirement:
-    """The simulation-verified requirement (:mod:`staffsim.isa`), from the Erlang requirement."""
+                    log: Callable[[str], None] | None = None, cluster: Any = None,
+                    batch: str = "days", check: bool = True) -> Requirement:
+    """The simulation-verified requirement (:mod:`staffsim.isa`), from the Erlang requirement.
+    ``check``: simulate the answer (and the Erlang requirement) once more on new customers
+    (seed + 1) and report each team's misses there beside those of the search's own seed
+    (``extra["teams"][group]["in_sample"]`` / ``["out_of_sample"]`` / ``["erlang_out_of_sample"]``)."""
     if rule not in RULES:
         raise InputError(f"rule: choose one of {', '.join(RULES)}, got {rule!r}")
     teams = team_channels(scenario)
@@ -283,7 +287,8 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
     busy = {g: ch for g, ch in teams.items() if any(scenario.volumes[c].sum() > 0 for c in ch)}
     backlog = {g for g, ch in busy.items() if all(is_backlog(scenario, c) for c in ch)}
     found = search(scenario, busy, {g: erlang[g] for g in busy}, reps, seed, jobs, rule=rule,
-                   max_iterations=max_iterations, backlog=backlog, log=log, cluster=cluster)
+                   max_iterations=max_iterations, backlog=backlog, log=log, cluster=cluster,
+                   batch=batch)
     if found.stopped is not None and any(st.best is None and st.last is None
                                          for st in found.teams.values()):
         # cut short before any staffing of some team was simulated in full: nothing to keep
@@ -320,14 +325,29 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         frames.append(table)
         kpis.append(kpi_table(group, st.channels, final, targets_of(scenario, st.channels)))
         teams_info[group] = {"converged": st.converged, "agent_slots": int(final.staffing.sum()),
-                             "note": st.note, "history": st.history}
-    converged = found.stopped is None and all(t["converged"] for t in teams_info.values())
+                             "note": st.note, "history": st.history,
+                             "in_sample": miss_counts(final.slots, st.channels,
+                                                      targets_of(scenario, st.channels)),
+                             "staffing": final.staffing}
+    incomplete = found.stopped
+    if check and incomplete is None and busy:
+        runs = ([(g, ch, np.asarray(teams_info[g]["staffing"], np.int64)) for g, ch in busy.items()]
+                + [(g, ch, erlang[g]) for g, ch in busy.items()])
+        oos, incomplete = out_of_sample(scenario, runs, reps, seed + 1, jobs, cluster)
+        if oos:
+            for i, g in enumerate(busy):
+                teams_info[g]["out_of_sample"] = oos[i]
+                teams_info[g]["erlang_out_of_sample"] = oos[len(busy) + i]
+                teams_info[g]["check_seed"] = seed + 1
+    for info in teams_info.values():
+        info.pop("staffing", None)
+    converged = incomplete is None and all(t["converged"] for t in teams_info.values())
     return Requirement(
         scenario=scenario, method="isa", table=pd.concat(frames, ignore_index=True),
         iterations=found.iterations, converged=converged, seed=seed, replications=reps,
         kpis=pd.concat(kpis, ignore_index=True) if kpis else None,
-        extra={"rule": rule, "staffings_simulated": found.staffings, "teams": teams_info,
-               "incomplete": found.stopped},
+        extra={"rule": rule, "batch": batch, "staffings_simulated": found.staffings, "teams": teams_info,
+               "incomplete": incomplete},
     )
 
 
@@ -349,8 +369,8 @@ def requirement(scenario: Scenario, method: str = "erlang", replications: int | 
         if options:
             raise InputError(f"method erlang takes no option {next(iter(options))!r}")
         return erlang_requirement(scenario)
-    unknown = set(options) - {"rule", "max_iterations", "log", "cluster"}
+    unknown = set(options) - {"rule", "max_iterations", "log", "cluster", "batch", "check"}
     if unknown:
         raise InputError(f"requirement: unknown option {min(unknown)!r} "
-                         "(options: rule, max_iterations, log, cluster)")
+                         "(options: rule, max_iterations, log, cluster, batch, check)")
     return isa_requirement(scenario, replications, seed, jobs, **options)

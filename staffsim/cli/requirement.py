@@ -43,6 +43,13 @@ def _add_requirement_parser(sub) -> None:
     rq.add_argument("--rule", choices=["mean", "interval"], default="mean",
                     help="isa: a slot meets a target when the mean does (default) or when its "
                     "whole 95%% interval does")
+    rq.add_argument("--batch", choices=["days", "spaced", "none"], default="days",
+                    help="isa: test one-agent-fewer in several slots per simulation: of different days "
+                    "(default; exact when days do not interact), also spaced within a day (faster, "
+                    "approximate), or none")
+    rq.add_argument("--no-check", action="store_true",
+                    help="isa: skip the out-of-sample check (the answer and the Erlang requirement "
+                    "simulated on new customers, seed + 1)")
     rq.add_argument("--out", type=Path, help="write requirement.csv (and requirement_kpis.csv) and "
                     "requirement.json into this directory")
     _add_output_format_flags(rq)
@@ -67,7 +74,8 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
         log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
         req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
-                          cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None)
+                          cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None,
+                          batch=args.batch, check=not args.no_check)
     else:
         for flag in ("replications", "seed", "jobs", "cluster"):
             if getattr(args, flag) is not None:
@@ -88,9 +96,19 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         print(f"{sc.name} - requirement verified by simulation (isa): {req.iterations} iterations, "
               f"{req.extra['staffings_simulated']} staffings x {req.replications} replications, seed "
               f"{req.seed}, rule {req.extra['rule']}: {state}; staffsim {req.version}")
+        from staffsim.isa import RULE_TEXT
+
+        for rule in (req.extra["rule"], *(r for r in RULE_TEXT if r != req.extra["rule"])):
+            print(f"  {RULE_TEXT[rule]}" + ("" if rule == req.extra["rule"] else " (not used here)"))
         for group, info in req.extra["teams"].items():
             if info["note"]:
                 print(f"  {group}: {info['note']}")
+            if info.get("in_sample") is not None:
+                print(f"  {group}: {_misses(info['in_sample'])} in sample (seed {req.seed})"
+                      + (f"; {_misses(info['out_of_sample'])} out of sample (new customers, seed "
+                         f"{info['check_seed']}), where the Erlang requirement has "
+                         f"{_misses(info['erlang_out_of_sample'])}"
+                         if info.get("out_of_sample") is not None else "; no out-of-sample check"))
     else:
         print(f"{sc.name} - requirement by per-slot Erlang (backlog channels: "
               f"{', '.join(req.extra['backlog_channels']) or 'none'}); staffsim {req.version}")
@@ -110,6 +128,13 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nrequirement written to {args.out}/")
     return _exit(req)
+
+
+def _misses(counts: dict) -> str:
+    text = f"{counts['in_mean']} channel-slot(s) missing in mean ({counts['beyond']} beyond the 95% interval)"
+    if counts.get("undetermined"):
+        text += f", {counts['undetermined']} without an interval (not enough replications)"
+    return text
 
 
 def _exit(req) -> int:
