@@ -362,6 +362,15 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
                 return
             todo = None
             continue
+        whole = [b for c, b in zip(cands, groups) if len(b) > 1 and answers[_key(c)].feasible]
+        if whole:
+            # a batch that met every target together was simulated as it is: take it at once
+            best = max(whole, key=len)
+            s = s - np.bincount(best, minlength=k).astype(np.int64)
+            team.best = answers[_key(s)]
+            refuted.clear()
+            todo = {j for _, j in fine}
+            continue
         # most slack first, then the most-staffed slot (keeps the requirement level), then time
         order = [j for _, j in sorted(fine, key=lambda x: (-x[0], -s[x[1]], x[1]))]
         # batched tests judged each decrement beside others: the lone decrement (size 1) is
