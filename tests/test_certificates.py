@@ -223,3 +223,25 @@ def test_schedule_refuses_a_cut_short_isa_requirement(monkeypatch, tmp_path):
                                                 "latest_start": "08:00"}]}}}
     with pytest.raises(WorkerLost, match="no roster was made"):
         schedule(load_scenario(path), "isa", rules, replications=4, jobs=1)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_real_ctrl_c_during_isa_keeps_what_finished(tmp_path):
+    """A real SIGINT in the middle of an ISA search: exit 130; when the signal lands while a batch
+    is simulating (most of the time), the requirement as far as searched is printed and written,
+    marked NOT converged."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "staffsim", "requirement", str(ROOT / "scenarios" / "peak_ramp.yaml"),
+         "-n", "3", "--jobs", "1", "--no-progress", "--out", str(tmp_path / "o")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    time.sleep(10)
+    assert proc.poll() is None, "the search ended before the signal: make it longer"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "converged;" not in out and ": converged" not in out
+    if out:
+        assert "NOT converged (cut short: interrupted" in out
+        data = json.loads((tmp_path / "o" / "requirement.json").read_text())
+        assert data["converged"] is False and data["incomplete"] == "interrupted"
