@@ -68,8 +68,27 @@ staffings (moving agents between slots is not tried).
 
 Each team is simulated on its own (a scenario with only its channels and its group logged in
 slot by slot): channels belong to one team each and the random streams are keyed by channel, so
-this is exactly the team's part of the whole scenario, with the same customers. All teams'
-candidates of an iteration run together in one :func:`staffsim.experiment.run_batch` call.
+this is exactly the team's part of the whole scenario, with the same customers (events keep
+their effects on the team's channels; repeat contacts that come back on another team's channel
+link the teams and are refused). All teams' candidates of an iteration run together in one
+:func:`staffsim.experiment.run_batch` call.
+
+*Batching* (``batch``, :data:`BATCHES`): step 3's single-slot decrements are tested several per
+simulation — by default one slot of every day together ("days": exact when the days do not
+interact, every contact done with by the day's end and none coming back on a later day; a team
+with first-contact repeats, or backlog work, is never batched), with "spaced" also slots of one
+day :data:`SPACING_S` apart (approximate: each decrement answers for the slots from
+:data:`BACK_S` before it to :data:`BACK_S` before the next; a miss blamed on the wrong slot
+only keeps an agent). A batch that meets every target together is taken at once; any other
+decrement judged from a batch is simulated alone before it is taken, so every staffing kept was
+simulated as it is. With batching the certificate of step 3 is "no decrement met in its batch
+test" (exact for "days" under the condition above).
+
+*Out of sample*: :func:`out_of_sample` simulates an answer on new customers (another seed) and
+counts its misses (:func:`miss_counts`); :func:`staffsim.requirement.isa_requirement` reports
+them beside the Erlang requirement's. *Cut short*: a batch that did not run every replication
+(Ctrl-C, a lost worker) ends the search with ``SearchResult.stopped`` saying why; every staffing
+assessed before it had all its replications.
 """
 
 from __future__ import annotations
