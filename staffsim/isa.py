@@ -68,8 +68,27 @@ staffings (moving agents between slots is not tried).
 
 Each team is simulated on its own (a scenario with only its channels and its group logged in
 slot by slot): channels belong to one team each and the random streams are keyed by channel, so
-this is exactly the team's part of the whole scenario, with the same customers. All teams'
-candidates of an iteration run together in one :func:`staffsim.experiment.run_batch` call.
+this is exactly the team's part of the whole scenario, with the same customers (events keep
+their effects on the team's channels; repeat contacts that come back on another team's channel
+link the teams and are refused). All teams' candidates of an iteration run together in one
+:func:`staffsim.experiment.run_batch` call.
+
+*Batching* (``batch``, :data:`BATCHES`): step 3's single-slot decrements are tested several per
+simulation — by default one slot of every day together ("days": exact when the days do not
+interact, every contact done with by the day's end and none coming back on a later day; a team
+with first-contact repeats, or backlog work, is never batched), with "spaced" also slots of one
+day :data:`SPACING_S` apart (approximate: each decrement answers for the slots from
+:data:`BACK_S` before it to :data:`BACK_S` before the next; a miss blamed on the wrong slot
+only keeps an agent). A batch that meets every target together is taken at once; any other
+decrement judged from a batch is simulated alone before it is taken, so every staffing kept was
+simulated as it is. With batching the certificate of step 3 is "no decrement met in its batch
+test" (exact for "days" under the condition above).
+
+*Out of sample*: :func:`out_of_sample` simulates an answer on new customers (another seed) and
+counts its misses (:func:`miss_counts`); :func:`staffsim.requirement.isa_requirement` reports
+them beside the Erlang requirement's. *Cut short*: a batch that did not run every replication
+(Ctrl-C, a lost worker) ends the search with ``SearchResult.stopped`` saying why; every staffing
+assessed before it had all its replications.
 """
 
 from __future__ import annotations
@@ -82,18 +101,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.executors import dask_client, workers_for
+from staffsim.errors import InputError, WorkerLost
+from staffsim.executors import INTERRUPTED, dask_client, workers_for
 from staffsim.experiment import run_batch
 from staffsim.results import RunResult
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
 
 RULES = ("mean", "interval")
+#: what each rule means, one line each (printed wherever a requirement's results are)
+RULE_TEXT = {
+    "mean": "rule mean: a slot meets a target when its mean over the replications (the figure "
+            "staffsim run --slots prints) is on the right side",
+    "interval": "rule interval: a slot meets a target only when its whole 95% interval is on the "
+                "right side (more agents where the estimate is uncertain)",
+}
 
 #: the first ladder of uniform shifts, and the one used afterwards
 FIRST_LADDER = (-2, -1, 0, 1, 2, 4)
 LADDER = (-1, 0, 1)
 #: at most this many ladder rounds before repair and descent take over
 LADDER_ROUNDS = 2
+
+#: how the descent groups single-slot decrements (see :func:`batches`): "none" one per
+#: staffing; "days" (default) decrements of different days together (exact when the days do
+#: not interact: every contact is done with by the day's end and none comes back on a later
+#: day); "spaced" also several within a day, :data:`SPACING_S` apart (faster, approximate)
+BATCHES = ("days", "spaced", "none")
+#: within a day, decrements tested together are at least this far apart (seconds) ...
+SPACING_S = 4 * 3600.0
+#: ... and each answers for the slots from this long before it (contacts already waiting)
+BACK_S = 1800.0
 
 #: the per-slot KPIs kept for the requirement (each with its ``_ci``)
 KPI_COLUMNS = ("offered_to_agents", "answered", "abandoned", "service_level", "asa_s",
@@ -115,12 +152,43 @@ def team_scenario(scenario: Scenario, group: str, staffing: np.ndarray) -> Scena
     raw = copy.deepcopy(scenario.raw)
     spec = scenario.spec
     g = next(x for x in spec.agents if x.group == group)
+    _check_repeats_stay(scenario, group, list(g.skills))
     raw["channels"] = {c: raw["channels"][c] for c in g.skills}
+    # events act per channel: keep each event's effects on the team's channels (an event with
+    # none left does nothing to this team and is dropped)
+    events = []
+    for ev in raw.get("events") or []:
+        ev = dict(ev)
+        ev["channels"] = {c: eff for c, eff in (ev.get("channels") or {}).items() if c in g.skills}
+        if ev["channels"]:
+            events.append(ev)
+    if "events" in raw:
+        raw["events"] = events
     raw["agents"] = [{"group": group, "skills": list(g.skills),
                       "staffing": [int(x) for x in staffing]}]
     raw.pop("costs", None)
     raw["name"] = f"{spec.name} - {group}"
     return scenario_from_dict(raw, source=scenario.source, base_dir=scenario.base_dir)
+
+
+def _check_repeats_stay(scenario: Scenario, group: str, skills: list[str]) -> None:
+    """Refuse a split the engine would not reproduce: repeat contacts (first-contact resolution)
+    of one team's channel that come back on another team's channel link the two teams, so
+    neither team's part can be simulated alone."""
+    owner = {c: g.group for g in scenario.spec.agents for c in g.skills}
+    for name, ch in scenario.spec.channels.items():
+        res = ch.resolution
+        if res is None or not res.repeat_channels:
+            continue
+        for target, share in res.repeat_channels.items():
+            linked = share > 0 and (name in skills) != (target in skills)
+            if linked and owner.get(name) is not None and owner.get(target) is not None:
+                raise InputError(
+                    f"{scenario.source or scenario.name}: channels.{name}.resolution.repeat_channels: "
+                    f"repeat contacts of {name!r} (team {owner[name]!r}) come back on {target!r} "
+                    f"(team {owner[target]!r}), which links the two teams; the simulated requirement "
+                    "searches each team on its own and cannot split them: serve both channels with "
+                    "one team, or use --method erlang")
 
 
 @dataclass(frozen=True)
@@ -149,6 +217,7 @@ class Assessment:
     first_miss: str
     slots: pd.DataFrame
     groups: pd.DataFrame
+    miss_text: dict[int, str] = field(default_factory=dict)  # slot -> its first miss
 
     @property
     def feasible(self) -> bool:
@@ -195,8 +264,12 @@ def assess(result: RunResult, channels: list[str], targets: dict[str, Targets], 
                 misses.append((int(k), f"{c} {kpi} {v[k]:.4g} {op} {target:g} at day {days[k]} {labels[k]}"))
     meets = margin >= -_TOL
     first = min(misses)[1] if misses else ""
+    texts: dict[int, str] = {}
+    for k, text in sorted(misses):
+        texts.setdefault(k, text)
     return Assessment(staffing=np.asarray(result.scenario.spec.agents[0].staffing, np.int64),
-                      meets=meets, margin=margin, first_miss=first, slots=slots, groups=result.groups)
+                      meets=meets, margin=margin, first_miss=first, slots=slots, groups=result.groups,
+                      miss_text=texts)
 
 
 @dataclass
@@ -208,6 +281,12 @@ class TeamSearch:
     start: np.ndarray
     cap: int
     backlog: bool = False                   # every channel of the team is backlog work
+    #: descent batching (see :func:`batches`): the day of every slot (decrements in different
+    #: days are tested together) or None; the least distance in slots between decrements tested
+    #: together within a day (None: one per day); slots before a decrement it may affect
+    day_of: np.ndarray | None = None
+    spacing: int | None = None
+    back: int = 1
     best: Assessment | None = None          # the last staffing known to meet every target
     last: Assessment | None = None          # the last staffing assessed
     converged: bool = False
@@ -231,7 +310,6 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
     cap = team.cap
     s = np.clip(team.start, 0, cap).astype(np.int64)
     k = len(s)
-    unit = np.eye(k, dtype=np.int64)
 
     def note(phase: str, tried: int) -> None:
         team.history.append({"phase": phase, "staffings": tried, "agent_slots": int(s.sum())})
@@ -279,26 +357,47 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
     #    over every slot in which none holds (the certificate)
     team.phase = "descent"
     todo = None  # None: every slot
+    batched = team.day_of is not None
+    refuted: set[int] = set()  # slots whose lone decrement missed although its batch met (at this s)
     while True:
-        slots = [j for j in range(k) if s[j] > 0 and (todo is None or j in todo)]
-        cands = [s - unit[j] for j in slots]
+        slots = [j for j in range(k) if s[j] > 0 and (todo is None or j in todo) and j not in refuted]
+        groups = batches(slots, team.day_of, team.spacing)
+        cands = [s - np.bincount(b, minlength=k).astype(np.int64) for b in groups]
         answers = yield cands
         note("descent" if todo is None else "descent (recheck)", len(cands))
-        fine = [(answers[_key(c)].worst, j) for c, j in zip(cands, slots) if answers[_key(c)].feasible]
+        fine, why = [], {j: "one agent fewer here misses when tried alone" for j in refuted}
+        for c, b in zip(cands, groups):
+            for j, (ok, margin, text) in judge_batch(answers[_key(c)], b, team.day_of, team.back).items():
+                if ok:
+                    fine.append((margin, j))
+                else:
+                    why[j] = text
         if not fine:
             if todo is None:
                 team.binding = [""] * k
-                for c, j in zip(cands, slots):
-                    team.binding[j] = answers[_key(c)].first_miss
+                for j in set(slots) | refuted:
+                    team.binding[j] = why.get(j, "")
                 team.converged = True
                 return
             todo = None
             continue
+        whole = [b for c, b in zip(cands, groups) if len(b) > 1 and answers[_key(c)].feasible]
+        if whole:
+            # a batch that met every target together was simulated as it is: take it at once
+            best = max(whole, key=len)
+            s = s - np.bincount(best, minlength=k).astype(np.int64)
+            team.best = answers[_key(s)]
+            refuted.clear()
+            todo = {j for _, j in fine}
+            continue
         # most slack first, then the most-staffed slot (keeps the requirement level), then time
         order = [j for _, j in sorted(fine, key=lambda x: (-x[0], -s[x[1]], x[1]))]
-        sizes = sorted({len(order) >> i for i in range(len(order).bit_length())} - {0, 1}, reverse=True)
+        # batched tests judged each decrement beside others: the lone decrement (size 1) is
+        # simulated too before it is taken
+        skip = {0} if batched else {0, 1}
+        sizes = sorted({len(order) >> i for i in range(len(order).bit_length())} - skip, reverse=True)
         combos = [s - np.bincount(order[:m], minlength=k).astype(np.int64) for m in sizes]
-        take = 1
+        take = 0 if batched else 1
         if combos:
             answers = yield combos
             note("combine", len(combos))
@@ -306,12 +405,78 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
                 if answers[_key(c)].feasible:
                     take = m
                     break
+        if take == 0:  # the best-looking decrement misses alone: set it aside at this staffing
+            refuted.add(order[0])
+            todo = set(order[1:]) or None
+            continue
         s = s - np.bincount(order[:take], minlength=k).astype(np.int64)
         team.best = answers[_key(s)]
+        refuted.clear()
         # a decrement that failed fails again once others are taken (fewer agents elsewhere
         # never help): recheck only the slots whose decrement met the targets (those taken may
         # give up another agent); the last round checks every slot again
         todo = set(order)
+
+
+def batches(slots: list[int], day_of: np.ndarray | None, spacing: int | None) -> list[list[int]]:
+    """The single-slot decrements of a descent round grouped into staffings tested together:
+    without ``day_of`` one decrement per staffing; with it, decrements of different days together
+    and, within a day, at most one (``spacing`` None) or several at least ``spacing`` slots
+    apart. Every slot is in exactly one group."""
+    if day_of is None:
+        return [[j] for j in slots]
+    left: dict[int, list[int]] = {}
+    for j in slots:
+        left.setdefault(int(day_of[j]), []).append(j)
+    out = []
+    while any(left.values()):
+        group = []
+        for d, todo in left.items():
+            if not todo:
+                continue
+            keep, last = [], None
+            for j in todo:
+                if last is None or (spacing is not None and j - last >= spacing):
+                    group.append(j)
+                    last = j
+                else:
+                    keep.append(j)
+            left[d] = keep
+        out.append(sorted(group))
+    return out
+
+
+def judge_batch(a: Assessment, group: list[int], day_of: np.ndarray | None,
+                back: int) -> dict[int, tuple[bool, float, str]]:
+    """Per decrement of a batch tested together: (meets, the least margin, the first miss) over
+    the slots it answers for: the slots of its day from ``back`` slots before it up to ``back``
+    slots before the next decrement of the day (the whole horizon for a lone decrement). A miss
+    in a day with no decrement (days not independent) fails every decrement of the batch."""
+    n = len(a.meets)
+    if day_of is None or len(group) == 1:
+        owner = np.full(n, group[0])
+        if day_of is not None and len(group) == 1:
+            owner = np.where(day_of == day_of[group[0]], group[0], -1)
+    else:
+        owner = np.full(n, -1)
+        for d in {int(day_of[j]) for j in group}:
+            ts = sorted(j for j in group if day_of[j] == d)
+            for u in np.flatnonzero(day_of == d):
+                earlier = [t for t in ts if t <= u + back]
+                owner[u] = earlier[-1] if earlier else ts[0]
+    stray = (~a.meets) & (owner < 0)
+    out = {}
+    for j in group:
+        w = owner == j
+        bad = np.flatnonzero(w & ~a.meets)
+        if stray.any():
+            k = int(np.flatnonzero(stray)[0])
+            out[j] = (False, -np.inf, a.miss_text.get(k, a.first_miss))
+        elif len(bad):
+            out[j] = (False, float(np.min(a.margin[w])), a.miss_text.get(int(bad[0]), a.first_miss))
+        else:
+            out[j] = (True, float(np.min(a.margin[w], initial=np.inf)), "")
+    return out
 
 
 @dataclass
@@ -321,6 +486,9 @@ class SearchResult:
     staffings: int
     replications: int
     seed: int
+    #: None when every simulation asked for finished; else why the search was cut short
+    #: (``"interrupted"`` or the lost worker): the teams then hold the search as far as it went
+    stopped: str | None = None
 
 
 def search(
@@ -336,23 +504,41 @@ def search(
     backlog: frozenset[str] | set[str] = frozenset(),
     log: Callable[[str], None] | None = None,
     cluster: Any = None,
+    batch: str = "days",
 ) -> SearchResult:
     """Run every team's search, one :func:`run_batch` per iteration for all teams together.
     ``backlog``: the teams whose every channel is backlog work. ``cluster``: run the
     simulations on a Dask cluster (as in :func:`staffsim.simulate`), connected once for the
-    whole search."""
+    whole search. ``batch``: how the descent's single-slot decrements are grouped (:data:`BATCHES`)."""
+    if batch not in BATCHES:
+        raise InputError(f"batch: choose one of {', '.join(BATCHES)}, got {batch!r}")
     if cluster is None:
         return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
-                           backlog, log, None)
+                           backlog, log, None, batch)
     with dask_client(cluster, workers_for(jobs, 1 << 30)) as client:
         return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
-                           backlog, log, client)
+                           backlog, log, client, batch)
+
+
+def batching(scenario: Scenario, channels: list[str], backlog: bool, batch: str) -> dict[str, Any]:
+    """The descent batching of one team (the :class:`TeamSearch` fields ``day_of``, ``spacing``,
+    ``back``): none for backlog work, for a team whose contacts come back on later days
+    (first-contact resolution) and for ``batch="none"``; else decrements of different days
+    together (``"days"``) and, with ``"spaced"``, within a day :data:`SPACING_S` apart."""
+    h = scenario.spec.horizon
+    linked = any(scenario.channel(c).resolution is not None for c in channels)
+    if batch == "none" or backlog or linked or (h.days == 1 and batch == "days"):
+        return {"day_of": None, "spacing": None, "back": 1}
+    return {"day_of": np.asarray(h.slot_days(), np.int64),
+            "spacing": None if batch == "days" else max(2, int(np.ceil(SPACING_S / h.slot))),
+            "back": max(1, int(np.ceil(BACK_S / h.slot)))}
 
 
 def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations, backlog,
-                log, cluster) -> SearchResult:
+                log, cluster, batch="days") -> SearchResult:
     states = {g: TeamSearch(group=g, channels=ch, start=np.asarray(start[g], np.int64),
-                            cap=agent_cap(start[g]), backlog=g in backlog) for g, ch in teams.items()}
+                            cap=agent_cap(start[g]), backlog=g in backlog,
+                            **batching(scenario, ch, g in backlog, batch)) for g, ch in teams.items()}
     targets = {g: targets_of(scenario, ch) for g, ch in teams.items()}
     cache: dict[str, Answers] = {g: {} for g in teams}
     gens: dict[str, Generator] = {}
@@ -376,9 +562,27 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             scenarios = [team_scenario(scenario, g, s) for g, s in batch]
             # every staffing of the iteration, all teams, one batch: the executor behind run_batch
             # (the process pool, or the Dask cluster) runs them side by side
-            results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
-            if not all(r.complete for r in results):
-                raise KeyboardInterrupt
+            stopped = None
+            try:
+                results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
+            except KeyboardInterrupt:
+                stopped = INTERRUPTED
+            except WorkerLost as exc:
+                stopped = str(exc)
+            else:
+                cut = [r for r in results if not r.complete or r.replications < replications]
+                if cut:
+                    stopped = cut[0].stopped or INTERRUPTED
+            if stopped is not None:
+                # keep what finished: every staffing assessed so far ran all its replications;
+                # the cut-short batch is dropped (its staffings are not judged on fewer days)
+                for g in list(wants):
+                    gens[g].close()
+                    states[g].converged = False
+                    states[g].note = (f"cut short in iteration {iterations + 1} ({states[g].phase}): "
+                                      f"{stopped}; the requirement as far as searched, NOT converged")
+                return SearchResult(teams=states, iterations=iterations, staffings=staffings,
+                                    replications=replications, seed=seed, stopped=stopped)
             for (g, s), res in zip(batch, results):
                 cache[g][_key(s)] = assess(res, teams[g], targets[g], rule)
             iterations += 1
@@ -393,6 +597,56 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
                 del wants[g]
     return SearchResult(teams=states, iterations=iterations, staffings=staffings,
                         replications=replications, seed=seed)
+
+
+def miss_counts(slots: pd.DataFrame, channels: list[str], targets: dict[str, Targets]) -> dict[str, int]:
+    """Channel-slots of a simulated team that miss a target in mean (``in_mean``), beyond the
+    95% interval (``beyond``: the whole interval on the wrong side) and that have traffic but no
+    interval (``undetermined``: not enough replications with contacts)."""
+    out = {"in_mean": 0, "beyond": 0, "undetermined": 0}
+    for c in channels:
+        rows = slots[slots["channel"] == c]
+        if "segment" in rows:
+            rows = rows[rows["segment"] == "all"]
+        tg = targets[c]
+        checks = [("service_level", tg.service_level, -1)]
+        if tg.asa_s is not None:
+            checks.append(("asa_s", tg.asa_s, +1))
+        if tg.max_abandon is not None:
+            checks.append(("abandon_rate", tg.max_abandon, +1))
+        mean = np.zeros(len(rows), bool)
+        beyond = np.zeros(len(rows), bool)
+        unsure = np.zeros(len(rows), bool)
+        for kpi, goal, sign in checks:
+            v = rows[kpi].to_numpy(float)
+            ci = rows[f"{kpi}_ci"].to_numpy(float)
+            with np.errstate(invalid="ignore"):
+                mean |= (v < goal) if sign < 0 else (v > goal)
+                beyond |= (v + ci < goal) if sign < 0 else (v - ci > goal)
+            unsure |= ~np.isnan(v) & ~np.isfinite(ci)
+        out["in_mean"] += int(mean.sum())
+        out["beyond"] += int(beyond.sum())
+        out["undetermined"] += int(unsure.sum())
+    return out
+
+
+def out_of_sample(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarray]], replications: int,
+                  seed: int, jobs: int | None, cluster: Any = None
+                  ) -> tuple[list[dict[str, int]], str | None]:
+    """Staffings of teams (``runs``: group, its channels, agents per slot) simulated on new
+    customers (``seed``; one batch) and judged by :func:`miss_counts`; and None, or why the check
+    was cut short (then no counts)."""
+    try:
+        results = run_batch([team_scenario(scenario, g, st) for g, _, st in runs], replications,
+                            seed, jobs, progress=False, cluster=cluster)
+    except KeyboardInterrupt:
+        return [], INTERRUPTED
+    except WorkerLost as exc:
+        return [], str(exc)
+    cut = [r for r in results if not r.complete or r.replications < replications]
+    if cut:
+        return [], cut[0].stopped or INTERRUPTED
+    return [miss_counts(r.slots, ch, targets_of(scenario, ch)) for (_, ch, _), r in zip(runs, results)], None
 
 
 def kpi_table(group: str, channels: list[str], a: Assessment, targets: dict[str, Targets]) -> pd.DataFrame:

@@ -38,11 +38,12 @@ import pandas as pd
 
 from staffsim._version import __version__
 from staffsim.csvkeys import first_duplicate
-from staffsim.errors import InputError
+from staffsim.errors import InputError, WorkerLost
+from staffsim.executors import INTERRUPTED
 from staffsim.experiment import _plan_inputs as plan_inputs
 from staffsim.experiment import plan_for
 from staffsim.io import dumps, output_batch, write_tables, write_text
-from staffsim.isa import RULES, kpi_table, search, targets_of
+from staffsim.isa import RULES, kpi_table, miss_counts, out_of_sample, search, targets_of
 from staffsim.limits import MAX_SCENARIO_AGENTS
 from staffsim.metrics import slot_labels
 from staffsim.models.backlog import BacklogPlan, backlog_plan
@@ -70,7 +71,10 @@ class Requirement:
     ``kpis`` (``isa``): one row per group × channel × slot: the simulated KPIs of the requirement
     (means with ``_ci`` 95% half-widths) and the channel's targets.
     ``method``: how it was found; ``iterations`` (simulation batches) / ``converged`` for
-    ``isa``; ``seed``, ``replications``, ``version``: provenance.
+    ``isa``; ``seed``, ``replications``, ``version``: provenance. ``extra["incomplete"]``
+    (``isa``): None, or why the search was cut short (``"interrupted"``, a lost worker): the
+    table is then the requirement as far as searched (every staffing in it was simulated with
+    all its replications), not converged.
     """
 
     scenario: Scenario
@@ -370,8 +374,12 @@ def _check_traffic(scenario: Scenario) -> None:
 
 def isa_requirement(scenario: Scenario, replications: int | None = None, seed: int | None = None,
                     jobs: int | None = None, *, rule: str = "mean", max_iterations: int = 60,
-                    log: Callable[[str], None] | None = None, cluster: Any = None) -> Requirement:
-    """The simulation-verified requirement (:mod:`staffsim.isa`), from the Erlang requirement."""
+                    log: Callable[[str], None] | None = None, cluster: Any = None,
+                    batch: str = "days", check: bool = True) -> Requirement:
+    """The simulation-verified requirement (:mod:`staffsim.isa`), from the Erlang requirement.
+    ``check``: simulate the answer (and the Erlang requirement) once more on new customers
+    (seed + 1) and report each team's misses there beside those of the search's own seed
+    (``extra["teams"][group]["in_sample"]`` / ``["out_of_sample"]`` / ``["erlang_out_of_sample"]``)."""
     if rule not in RULES:
         raise InputError(f"rule: choose one of {', '.join(RULES)}, got {rule!r}")
     teams = team_channels(scenario)
@@ -391,7 +399,14 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
     busy = {g: ch for g, ch in teams.items() if any(scenario.volumes[c].sum() > 0 for c in ch)}
     backlog = {g for g, ch in busy.items() if all(is_backlog(scenario, c) for c in ch)}
     found = search(scenario, busy, {g: erlang[g] for g in busy}, reps, seed, jobs, rule=rule,
-                   max_iterations=max_iterations, backlog=backlog, log=log, cluster=cluster)
+                   max_iterations=max_iterations, backlog=backlog, log=log, cluster=cluster,
+                   batch=batch)
+    if found.stopped is not None and any(st.best is None and st.last is None
+                                         for st in found.teams.values()):
+        # cut short before any staffing of some team was simulated in full: nothing to keep
+        if found.stopped == INTERRUPTED:
+            raise KeyboardInterrupt
+        raise WorkerLost(f"{found.stopped}; the requirement search had no finished staffing to keep")
     day, labels = slot_labels(scenario)
     n = len(labels)
     frames, kpis, teams_info = [], [], {}
@@ -422,13 +437,29 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         frames.append(table)
         kpis.append(kpi_table(group, st.channels, final, targets_of(scenario, st.channels)))
         teams_info[group] = {"converged": st.converged, "agent_slots": int(final.staffing.sum()),
-                             "note": st.note, "history": st.history}
-    converged = all(t["converged"] for t in teams_info.values())
+                             "note": st.note, "history": st.history,
+                             "in_sample": miss_counts(final.slots, st.channels,
+                                                      targets_of(scenario, st.channels)),
+                             "staffing": final.staffing}
+    incomplete = found.stopped
+    if check and incomplete is None and busy:
+        runs = ([(g, ch, np.asarray(teams_info[g]["staffing"], np.int64)) for g, ch in busy.items()]
+                + [(g, ch, erlang[g]) for g, ch in busy.items()])
+        oos, incomplete = out_of_sample(scenario, runs, reps, seed + 1, jobs, cluster)
+        if oos:
+            for i, g in enumerate(busy):
+                teams_info[g]["out_of_sample"] = oos[i]
+                teams_info[g]["erlang_out_of_sample"] = oos[len(busy) + i]
+                teams_info[g]["check_seed"] = seed + 1
+    for info in teams_info.values():
+        info.pop("staffing", None)
+    converged = incomplete is None and all(t["converged"] for t in teams_info.values())
     return Requirement(
         scenario=scenario, method="isa", table=pd.concat(frames, ignore_index=True),
         iterations=found.iterations, converged=converged, seed=seed, replications=reps,
         kpis=pd.concat(kpis, ignore_index=True) if kpis else None,
-        extra={"rule": rule, "staffings_simulated": found.staffings, "teams": teams_info},
+        extra={"rule": rule, "batch": batch, "staffings_simulated": found.staffings, "teams": teams_info,
+               "incomplete": incomplete},
     )
 
 
@@ -452,8 +483,8 @@ def requirement(scenario: Scenario | str | Path, method: str = "erlang", replica
         return erlang_requirement(scenario)
     team_channels(scenario)
     _check_traffic(scenario)
-    unknown = set(options) - {"rule", "max_iterations", "log", "cluster"}
+    unknown = set(options) - {"rule", "max_iterations", "log", "cluster", "batch", "check"}
     if unknown:
         raise InputError(f"requirement: unknown option {min(unknown)!r} "
-                         "(options: rule, max_iterations, log, cluster)")
+                         "(options: rule, max_iterations, log, cluster, batch, check)")
     return isa_requirement(scenario, replications, seed, jobs, **options)

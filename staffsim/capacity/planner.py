@@ -23,6 +23,7 @@ miss the coverage are in ``solver["coverage_missed"]`` and the headline.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,10 +33,11 @@ from staffsim._version import __version__
 from staffsim.capacity import hiring as milp
 from staffsim.capacity.calendar import Calendar
 from staffsim.capacity.demand import TeamDemand, team_demand
+from staffsim.capacity.efficiency import check_efficiency, roster_efficiency, roster_teams
 from staffsim.capacity.montecarlo import PERCENTILES, MonteCarlo
 from staffsim.capacity.montecarlo import run as run_monte_carlo
 from staffsim.capacity.result import CapacityResult
-from staffsim.capacity.schema import PlanSpec, load_plan
+from staffsim.capacity.schema import EfficiencySpec, PlanSpec, load_plan
 from staffsim.capacity.supply import Cohort, plan_cohorts, project
 from staffsim.capacity.weekly import shrinkage_total, weekly_table
 from staffsim.errors import InputError, where
@@ -46,7 +48,8 @@ COVERAGE_ROUNDS = 4
 
 def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: int | None = None,
              optimise: bool = True, base: str | Path | None = None,
-             mip_rel_gap: float = 1e-4, time_limit: float = 5.0) -> CapacityResult:
+             mip_rel_gap: float = 1e-4, time_limit: float = 5.0,
+             roster: str | Path | None = None) -> CapacityResult:
     """Plan capacity week by week.
 
     ``plan``: a plan YAML path or the same as a mapping (files named in it are relative to
@@ -54,7 +57,10 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
     (default: the plan's ``monte_carlo.paths`` when it has that section, else none; 0: none).
     ``seed``: default the plan's ``monte_carlo.seed``. ``optimise``: find the hiring plan for
     teams with ``hiring:``; ``mip_rel_gap`` and ``time_limit`` (seconds per solve) bound the
-    MILP's effort (the gap reached is in ``result.solver``).
+    MILP's effort (the gap reached is in ``result.solver``). ``roster``: a ``roster.json``
+    whose teams' scheduling efficiency (paid ÷ required hours) multiplies the required hours of
+    the plan's teams of the same name (overriding their ``scheduling_efficiency``; see
+    :mod:`staffsim.capacity.efficiency`).
     """
     if not (isinstance(time_limit, (int, float)) and time_limit > 0):
         raise InputError(f"time limit: must be a number of seconds > 0, got {time_limit!r}")
@@ -63,6 +69,9 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
     spec, source, base_dir = load_plan(plan, base)
     cal = Calendar(spec.start_date, spec.weeks)
     demand = {name: team_demand(name, team, cal, source, base_dir) for name, team in spec.teams.items()}
+    efficiency = efficiencies(spec, source, base_dir, roster)
+    demand = {t: replace(d, hours=d.hours * efficiency[t]) if efficiency[t] != 1.0 else d
+              for t, d in demand.items()}
     shrink = shrinkage_total(spec, cal, source)
     for t in spec.teams:  # the MILP's right-hand sides within its tolerances (limits.py)
         big = np.flatnonzero(~(demand[t].hours <= MAX_WEEKLY_HOURS))
@@ -154,7 +163,34 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
         channels=_channels(demand), monte_carlo=mc, monte_carlo_recommended=mc_rec,
         paths=paths, seed=seed if paths else None,
         solver=solver,
-        version=__version__)
+        version=__version__,
+        extra={"scheduling_efficiency": efficiency, "roster": None if roster is None else str(roster)})
+
+
+def efficiencies(spec: PlanSpec, source: str, base: Path, roster: str | Path | None) -> dict[str, float]:
+    """Team → scheduling efficiency (1 when none is given): the plan's
+    ``scheduling_efficiency`` (a number or a roster), overridden by ``roster`` for the teams it
+    has; a ``roster`` sharing no team with the plan is refused."""
+    out = {}
+    for name, team in spec.teams.items():
+        field_ = where(source, f"teams.{name}.scheduling_efficiency")
+        value = team.scheduling_efficiency
+        if value is None:
+            out[name] = 1.0
+        elif isinstance(value, EfficiencySpec):
+            path = Path(value.roster) if Path(value.roster).is_absolute() else base / value.roster
+            out[name] = roster_efficiency(path, value.team or name, field_)
+        else:
+            out[name] = check_efficiency(value, field_)
+    if roster is not None:
+        teams = roster_teams(roster)
+        shared = [t for t in spec.teams if t in teams]
+        if not shared:
+            raise InputError(f"--roster {roster}: none of its teams ({', '.join(teams)}) is a team of the "
+                             f"plan ({', '.join(spec.teams)})")
+        for t in shared:
+            out[t] = check_efficiency(teams[t]["efficiency"], f"--roster {roster} (team {t})")
+    return out
 
 
 def _share(spec: PlanSpec, team: str) -> float:

@@ -62,7 +62,8 @@ class CapacityResult:
                 "start_date": self.spec.start_date.isoformat(), "weeks": self.spec.weeks,
                 "fte_hours": self.spec.fte_hours, "currency": self.spec.currency,
                 "monte_carlo_paths": self.paths, "seed": self.seed, "solver": self.solver,
-                "version": self.version}
+                "scheduling_efficiency": self.extra.get("scheduling_efficiency"),
+                "roster": self.extra.get("roster"), "version": self.version}
 
     def summary(self) -> pd.DataFrame:
         """Per plan ("current", "recommended") and team: the year in one row."""

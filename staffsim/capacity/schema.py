@@ -253,6 +253,13 @@ class OvertimeSpec(Spec):
     cost_per_hour: float = Field(0.0, ge=0, le=MAX_RATE)
 
 
+class EfficiencySpec(Spec):
+    """A scheduling efficiency read from a roster (:mod:`staffsim.capacity.efficiency`)."""
+
+    roster: str = Field(description="a roster.json written by staffsim schedule --out")
+    team: str | None = Field(None, description="the roster's team (default: the plan team's name)")
+
+
 class TeamSpec(Spec):
     required_hours: HoursSpec | None = Field(
         None, description="agent hours on the phones needed per week (net of shrinkage)")
@@ -270,6 +277,9 @@ class TeamSpec(Spec):
     classes: list[ClassSpec] = Field(default_factory=list)
     hiring: HiringSpec | None = None
     overtime: OvertimeSpec | None = None
+    scheduling_efficiency: float | EfficiencySpec | None = Field(
+        None, description="paid hours a roster needs ÷ the requirement's hours (a number, or "
+        "{roster: roster.json}): multiplies the required hours")
 
     @field_validator("required_hours", mode="before")
     @classmethod

@@ -3,6 +3,9 @@ r"""The weekly table: per team and week, what is needed, what is there, and the 
 Definitions (FTE = ``fte_hours`` paid hours a week; s = the week's total shrinkage, the sum of
 its categories):
 
+- ``required_hours``: agent hours on the phones the week needs, × the team's
+  ``scheduling_efficiency`` when one is given (paid hours a roster needs ÷ the requirement's
+  hours, :mod:`staffsim.capacity.efficiency`; 1 otherwise): then the hours the contracts need.
 - ``required_fte`` = required_hours ÷ fte_hours: FTE *on the phones* the week needs.
 - ``required_paid_fte`` = required_fte ÷ (1 − s): paid, fully productive FTE that gives it.
 - ``available_fte`` = productive_paid_fte × (1 − s): FTE on the phones the team has — every

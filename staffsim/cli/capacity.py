@@ -42,6 +42,10 @@ def _add_capacity_parser(sub) -> None:
                     help="Monte Carlo paths (default: the plan's monte_carlo.paths; 0: none)")
     ca.add_argument("--seed", type=int, help="random seed (default: the plan's)")
     ca.add_argument("--no-hiring", action="store_true", help="skip the hiring optimisation")
+    ca.add_argument("--roster", type=Path, metavar="ROSTER.json",
+                    help="a roster.json from staffsim schedule --out: its teams' scheduling efficiency "
+                    "(paid hours / required hours) multiplies the required hours of the plan's teams "
+                    "of the same name, so required FTE includes what the contracts cost")
     ca.add_argument("--time-limit", type=float, default=5.0, metavar="SECONDS",
                     help="seconds per hiring MILP solve (default 5; the gap reached is reported)")
     ca.add_argument("--out", type=Path, help="write weekly.csv, summary.csv, recommended.csv, "
@@ -82,7 +86,7 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
 
     def run(path: Path):
         return capacity(path, monte_carlo=args.monte_carlo, seed=args.seed, optimise=not args.no_hiring,
-                        time_limit=args.time_limit)
+                        time_limit=args.time_limit, roster=args.roster)
 
     if args.compare:
         return _capacity_compare(args, run)
@@ -99,6 +103,11 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
     mc = f", {result.paths} Monte Carlo paths (seed {result.seed})" if result.paths else ""
     print(f"{spec.name} - {spec.weeks} weeks from {spec.start_date}, FTE = {spec.fte_hours:g} h"
           f"{mc}, staffsim {result.version}")
+    for team, eff in (result.extra.get("scheduling_efficiency") or {}).items():
+        if eff != 1.0:
+            print(f"{team}: required hours x {eff:.4f} scheduling efficiency (paid hours / required "
+                  f"hours{' of ' + str(args.roster) if args.roster else ''}): required FTE includes "
+                  "what the contracts cost")
     for line in result.headlines():
         print(line)
     print()

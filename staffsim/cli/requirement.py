@@ -10,6 +10,7 @@ from pathlib import Path
 from staffsim.cli.options import (
     _add_output_format_flags,
     _check_out,
+    _finish,
     _needs_out,
     _out_batch,
     _output_formats,
@@ -40,9 +41,17 @@ def _add_requirement_parser(sub) -> None:
     rq.add_argument("--seed", type=int, help="isa: random seed (default: the scenario's)")
     rq.add_argument("--jobs", type=int, help="isa: worker processes (default: all cores; the answer "
                     "does not depend on it)")
-    rq.add_argument("--rule", choices=["mean", "interval"], default="mean",
-                    help="isa: a slot meets a target when the mean does (default) or when its "
-                    "whole 95%% interval does")
+    rq.add_argument("--rule", choices=["mean", "interval"], default="interval",
+                    help="isa: a slot meets a target when its whole 95%% interval does (default: an "
+                    "answer that holds on new customers) or when its mean does (fits the seed "
+                    "searched on)")
+    rq.add_argument("--batch", choices=["days", "spaced", "none"], default="days",
+                    help="isa: test one-agent-fewer in several slots per simulation: of different days "
+                    "(default; exact when days do not interact), also spaced within a day (faster, "
+                    "approximate), or none")
+    rq.add_argument("--no-check", action="store_true",
+                    help="isa: skip the out-of-sample check (the answer and the Erlang requirement "
+                    "simulated on new customers, seed + 1)")
     rq.add_argument("--out", type=Path, help="write requirement.csv (and requirement_kpis.csv) and "
                     "requirement.json into this directory")
     _add_output_format_flags(rq)
@@ -67,7 +76,8 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
         log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
         req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
-                          cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None)
+                          cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None,
+                          batch=args.batch, check=not args.no_check)
     else:
         for flag in ("replications", "seed", "jobs", "cluster"):
             if getattr(args, flag) is not None:
@@ -79,16 +89,29 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
             req.write(args.out, **_output_formats(args, "requirement.xlsx"))
     if args.format == "json":
         sys.stdout.write(dumps({**req.provenance(), "summary": req.summary(), "requirement": req.table,
-                                "kpis": req.kpis, "teams": req.extra.get("teams")}))
-        return 0
+                                "kpis": req.kpis, "teams": req.extra.get("teams"),
+                                "incomplete": req.extra.get("incomplete")}))
+        return _exit(req)
     if req.method == "isa":
-        state = "converged" if req.converged else "NOT converged"
+        cut = req.extra.get("incomplete")
+        state = ("converged" if req.converged else "NOT converged") + (
+            f" (cut short: {cut}; the requirement as far as searched)" if cut else "")
         print(f"{sc.name} - requirement verified by simulation (isa): {req.iterations} iterations, "
               f"{req.extra['staffings_simulated']} staffings x {req.replications} replications, seed "
               f"{req.seed}, rule {req.extra['rule']}: {state}; staffsim {req.version}")
+        from staffsim.isa import RULE_TEXT
+
+        for rule in (req.extra["rule"], *(r for r in RULE_TEXT if r != req.extra["rule"])):
+            print(f"  {RULE_TEXT[rule]}" + ("" if rule == req.extra["rule"] else " (not used here)"))
         for group, info in req.extra["teams"].items():
             if info["note"]:
                 print(f"  {group}: {info['note']}")
+            if info.get("in_sample") is not None:
+                print(f"  {group}: {_misses(info['in_sample'])} in sample (seed {req.seed})"
+                      + (f"; {_misses(info['out_of_sample'])} out of sample (new customers, seed "
+                         f"{info['check_seed']}), where the Erlang requirement has "
+                         f"{_misses(info['erlang_out_of_sample'])}"
+                         if info.get("out_of_sample") is not None else "; no out-of-sample check"))
     else:
         print(f"{sc.name} - requirement by per-slot Erlang (backlog channels: "
               f"{', '.join(req.extra['backlog_channels']) or 'none'}); staffsim {req.version}")
@@ -112,7 +135,22 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
             print(format_table(req.kpis[kc]))
     if args.out:
         print(f"\nrequirement written to {args.out}/")
-    return 0
+    return _exit(req)
+
+
+def _misses(counts: dict) -> str:
+    text = f"{counts['in_mean']} channel-slot(s) missing in mean ({counts['beyond']} beyond the 95% interval)"
+    if counts.get("undetermined"):
+        text += f", {counts['undetermined']} without an interval (not enough replications)"
+    return text
+
+
+def _exit(req) -> int:
+    """0, or for a search cut short 130 (Ctrl-C) / 3 (a lost worker), what finished kept."""
+    cut = req.extra.get("incomplete") if req.method == "isa" else None
+    if cut is None:
+        return 0
+    return _finish(False, req.replications or 0, cut)
 
 
 # --- end requirement ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from staffsim.cli.options import (
     _as_flags,
     _check_out,
     _duration,
+    _finish,
     _needs_out,
     _out_batch,
     _output_formats,
@@ -40,6 +41,15 @@ def _add_schedule_parser(sub) -> None:
     sc.add_argument("--verify", action="store_true",
                     help="simulate the roster and re-solve where slots miss their targets")
     sc.add_argument("--rounds", type=int, default=5, help="with --verify: most simulations (default 5)")
+    sc.add_argument("--verify-rule", choices=["interval", "mean"], default="interval",
+                    help="with --verify: act on slots missing beyond their 95%% interval (default) "
+                    "or on every slot missing in mean")
+    sc.add_argument("--trim", action="store_true",
+                    help="with --verify: also remove surplus (one agent from each slot clear of every "
+                    "target), until nothing changes")
+    sc.add_argument("--no-check", action="store_true",
+                    help="with --verify: skip the out-of-sample check (the kept roster simulated on "
+                    "new customers, seed + 1)")
     sc.add_argument("--time-limit", type=_duration, default=60.0,
                     help="solver time limit per solve (default 60s); the best roster found is kept "
                     "with its gap")
@@ -77,7 +87,8 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                           replications=args.replications, seed=args.seed, jobs=args.jobs,
                           time_limit=args.time_limit, mip_gap=args.mip_gap,
-                          progress=False if args.no_progress else None, objective=args.objective)
+                          progress=False if args.no_progress else None, objective=args.objective,
+                          verify_rule=args.verify_rule, trim=args.trim, check=not args.no_check)
     if args.out:
         with _out_batch(args, args.seed):
             roster.write(args.out, **_output_formats(args, "roster.xlsx"))
@@ -147,21 +158,47 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         print(format_table(short))
     v = roster.verification
     if v is not None:
-        print()
-        print(f"Closed loop: each roster simulated {v.replications} replications (seed {v.seed}, the "
-              "same customers every round); a slot misses when its 95% interval is wholly on the wrong "
-              "side of a target:")
-        rounds = v.rounds.copy()
-        rounds["gap"] = rounds["gap"].map(lambda g: f"{g:.2%}")
-        print(format_table(rounds))
-        if v.stopped:
-            print(f"The loop stopped: {v.stopped}")
-        if v.converged:
-            print("Every slot meets its targets in simulation.")
-        else:
-            print(f"Slots still missing their targets after {len(v.rounds)} round(s):")
-            print(format_table(v.missing))
+        _print_verification(v)
     if args.out:
         print(f"\nroster written to {args.out}/ (run it: staffsim run {args.out}/roster.yaml)")
+    if v is not None and not v.complete:
+        return _finish(False, v.replications_run or 0, v.incomplete)
     return 0
+
+
+def _print_verification(v) -> None:
+    """The closed loop's rounds and exactly what holds, in and out of sample."""
+    from staffsim.scheduling.slot_checks import RULE_TEXT
+
+    print()
+    print(f"Closed loop: each roster simulated {v.replications} replications (seed {v.seed}, the "
+          "same customers every round)" + ("; surplus removed where a slot is clear of every target"
+                                           if v.trim else "") + ".")
+    print(f"  {RULE_TEXT[v.rule]}.")
+    other = "mean" if v.rule == "interval" else "interval"
+    print(f"  (the other: {RULE_TEXT[other]}.)")
+    rounds = v.rounds.copy()
+    rounds["gap"] = rounds["gap"].map(lambda g: f"{g:.2%}")
+    print(format_table(rounds))
+    if v.stopped:
+        print(f"The loop stopped: {v.stopped}")
+    if not v.complete:
+        print(f"NOT verified: a simulation ran {v.replications_run} of {v.replications} "
+              f"replications ({v.incomplete}); nothing is certified.")
+    kept = f"round {v.kept_round}" if v.kept_round else "no round"
+    print(f"In sample (seed {v.seed}, {kept}): {v.statement()}.")
+    if v.check is not None:
+        print(f"Out of sample (new customers: seed {v.check.seed}, {v.check.replications_run} "
+              f"replications): {v.check.statement(v.rule)}.")
+    if v.complete and v.converged:
+        print("Verified: no slot misses under the " + v.rule + " rule in sample.")
+    if len(v.missing):
+        print(f"Slots missing under the {v.rule} rule in {kept}:")
+        print(format_table(v.missing))
+    if len(v.undetermined):
+        print(f"Not enough replications to judge {len(v.undetermined)} channel-slot KPI(s) "
+              "(no 95% interval): not shown to meet:")
+        print(format_table(v.undetermined))
+
+
 # --- end schedule ---------------------------------------------------------------------------------

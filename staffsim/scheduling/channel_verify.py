@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from staffsim.errors import InputError
-from staffsim.experiment import simulate
 from staffsim.scheduling.roster import Roster
-from staffsim.scheduling.verify import MISS_COLUMNS, Verification, misses
+from staffsim.scheduling.slot_checks import judge
+from staffsim.scheduling.verify import MISS_COLUMNS, Verification, _simulate_round, _table
 
 
 def verify_channels(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], Roster], *, rounds: int = 5,
@@ -42,9 +42,21 @@ def verify_channels(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], R
     found = pd.DataFrame(columns=MISS_COLUMNS[1:] + ["slot"])
     current = roster
     stopped = None
+    incomplete, run = None, None
+    judged = None
     for k in range(1, rounds + 1):
-        result = simulate(current.to_scenario(), replications, seed, jobs, progress=progress)
-        found = misses(result, channels)
+        # no certificate without the work: a round cut short (Ctrl-C, a lost worker) ends the
+        # loop and is recorded as such (verify._simulate_round), never as converged
+        result, incomplete = _simulate_round(current.to_scenario(), replications, seed, jobs, progress)
+        if result is None:
+            break
+        run = result.replications
+        if incomplete is not None:
+            results.append(result)
+            rosters.append(current)
+            break
+        judged = judge(result, channels)
+        found = judged.beyond
         whole = result.summary().set_index("channel")
         table.append({
             "round": k,
@@ -86,5 +98,11 @@ def verify_channels(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], R
     missing = found.drop(columns="slot").copy()
     missing.insert(0, "round", len(table))
     record = Verification(pd.DataFrame(table), missing.reset_index(drop=True), tuple(rosters),
-                          tuple(results), replications, seed, stopped)
+                          tuple(results), replications, seed, stopped, incomplete=incomplete,
+                          replications_run=run,
+                          undetermined=(_table(judged.undetermined, len(table)) if judged is not None
+                                        else pd.DataFrame(columns=MISS_COLUMNS)),
+                          missing_in_mean=(_table(judged.in_mean, len(table)) if judged is not None
+                                           else pd.DataFrame(columns=MISS_COLUMNS)),
+                          kept_round=len(table) or None, judgement=judged)
     return replace(current, verification=record)

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from staffsim.errors import InputError
+from staffsim.errors import InputError, WorkerLost
+from staffsim.executors import INTERRUPTED
 from staffsim.requirement import METHODS, Requirement, channel_requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
@@ -46,6 +47,9 @@ def schedule(
     mip_gap: float = 0.0,
     progress: Any = False,
     objective: str | None = None,
+    verify_rule: str = "interval",
+    trim: bool = False,
+    check: bool = True,
 ) -> Roster:
     """The least-cost roster for ``rules`` that covers ``requirement`` in every slot.
 
@@ -55,14 +59,18 @@ def schedule(
     return the best roster found, its gap stated (``roster.optimal`` False); ``mip_gap``: the
     relative gap at which the solver may stop (0: proven optimal). ``verify=True``: simulate the
     roster with ``replications`` and ``seed`` (default: the scenario's), raise the requirement
-    where a slot misses its target, solve again, for at most ``rounds`` simulations.
+    where a slot misses its target, solve again, for at most ``rounds`` simulations;
+    ``verify_rule`` which misses to act on ("interval": beyond the 95% interval, "mean": of the
+    mean), ``trim`` also remove surplus, ``check`` simulate the kept roster on new customers
+    (seed + 1) as an out-of-sample check (:mod:`staffsim.scheduling.verify`).
     ``objective``: ``"cost"`` or ``"people"`` (least cost, then at that cost the fewest people);
     default: the rules' ``objective``.
 
     When a channel is served by several teams the requirement is per channel
     (``requirement.basis == "channel"``) and the program decides how many of each team to roster
     and which team covers what (:mod:`.milp`); backlog channels are then covered cumulatively
-    within their threshold.
+    within their threshold, and verify raises the channel's requirement where it misses
+    (:mod:`.channel_verify`: the interval rule, no trim).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -100,8 +108,12 @@ def schedule(
     roster = solve(required)
     if verify:
         n = replications if replications is not None else scenario.spec.run.replications
-        loop = verify_channels if problem.basis == "channel" else verify_loop
-        roster = loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs, progress=progress)
+        if problem.basis == "channel":
+            roster = verify_channels(roster, solve, rounds=rounds, replications=n, seed=seed,
+                                     jobs=jobs, progress=progress)
+        else:
+            roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
+                                 progress=progress, rule=verify_rule, trim=trim, check=check)
     return roster
 
 
@@ -124,11 +136,18 @@ def _requirement(scenario: Scenario, given: Requirement | str | Path, replicatio
     if isinstance(given, Requirement):
         return given
     text = str(given)
-    # a method name is a method even when a file or directory of that name is in the working
-    # directory (a folder called "erlang" broke the default); a CSV is read as a requirement
-    if isinstance(given, Path) or (text not in METHODS and (text.lower().endswith(".csv") or Path(text).exists())):
+    # a method's name is the method, whatever the working directory holds (a directory or file
+    # named "erlang" or "isa"); a file of that name is given as ./erlang
+    if isinstance(given, Path) or (text not in METHODS and (text.lower().endswith(".csv")
+                                                            or Path(text).exists())):
         return read_requirement(text, scenario)
-    return make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
+    req = make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
+    cut = req.extra.get("incomplete")
+    if cut is not None:  # never roster a requirement whose search was cut short
+        if cut == INTERRUPTED:
+            raise KeyboardInterrupt
+        raise WorkerLost(f"{cut}; the requirement search was cut short, so no roster was made")
+    return req
 
 
 def _slot_name(scenario: Scenario, t: int) -> str:
