@@ -162,7 +162,7 @@ def test_cli_backtest(world, tmp_path, capsys):
     assert "prediction band for one day" in text and "Calibration" in text
     assert {p.name for p in out.iterdir()} == {"backtest_slots.csv", "backtest_days.csv", "calibration.csv",
                                                "backtest.json", "backtest.xlsx", "backtest_service.png",
-                                               "backtest_sales.png"}
+                                               "backtest_sales.png", "manifest.json"}
     slots = pd.read_csv(out / "backtest_slots.csv")
     assert {"service_level_observed", "service_level_lo", "service_level_hi", "occupancy_inside"} <= set(slots)
     # the --out directory is checked before simulating: a file in the way stops it at once
