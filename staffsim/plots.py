@@ -20,6 +20,7 @@ from staffsim.formatting import format_metric
 from staffsim.io import write_bytes
 from staffsim.results import ComparisonResult, RunResult, SweepResult, channel_rows
 from staffsim.scenarios.calendar import period_article, period_unit, slot_phrase
+from staffsim.targets import shared_threshold
 from staffsim.units import format_duration
 
 _BLUE, _ORANGE, _RED, _GREY, _GREEN = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f", "#2ca02c"
@@ -168,24 +169,40 @@ _DIFF_PANELS = (
 
 
 def plot_comparison(comparison: ComparisonResult, channel: str = "all") -> Figure:
-    """Each variant's change against the baseline, whole center, with 95% CI bars."""
-    d = comparison.differences[comparison.differences["channel"] == channel]
+    """Each variant's change against the baseline with 95% CI bars: for the whole center when its
+    channels share one service-level threshold; otherwise (a pooled service level or ASA mixing
+    20 s and 24 h meets no one's definition) a row per variant and channel, and a whole-center
+    row for paid hours and cost only."""
+    diffs = comparison.differences
+    if "segment" in diffs:
+        diffs = diffs[diffs["segment"] == "all"]
     variants = list(comparison.variants)
-    days = comparison.baseline.scenario.spec.horizon.days
-    cur = comparison.baseline.scenario.spec.costs.currency
-    fig = Figure(figsize=(17, 2.6 + 0.5 * len(variants)), layout="constrained")
+    scenario = comparison.baseline.scenario
+    days = scenario.spec.horizon.days
+    cur = scenario.spec.costs.currency
+    per_channel = channel == "all" and not shared_threshold(scenario)
+    channels = [*scenario.channels, "all"] if per_channel else [channel]
+    rows_yx = [(v, c) for v in variants for c in channels]
+    fig = Figure(figsize=(17, 2.2 + 0.42 * len(rows_yx)), layout="constrained")
     axes = fig.subplots(1, len(_DIFF_PANELS), sharey=True)
     kind = "paired: the same simulated customers" if comparison.paired else "independent runs"
-    where = "whole center" if channel == "all" else channel
+    where = ("per channel: their thresholds differ, so service, abandonment and ASA are not pooled"
+             if per_channel else "whole center" if channel == "all" else channel)
     suptitle_wrapped(fig, f"Change vs {comparison.baseline_label} ({where}; 95% confidence intervals, {kind})")
-    y = np.arange(len(variants))
+    y = np.arange(len(rows_yx))[::-1]  # first row at the top
     for ax, (metric, title, scale, unit) in zip(axes, _DIFF_PANELS):
-        rows = d[d["metric"] == metric].set_index("variant").loc[variants]
-        per_day = 1  # week: totals over the horizon, labelled per day / per week / over N days
-        diff = rows["difference"].to_numpy() * scale * per_day
-        ci = np.nan_to_num(rows["ci"].to_numpy()) * scale * per_day
+        table = diffs[diffs["metric"] == metric].set_index(["variant", "channel"])
+        pooled_mix = per_channel and metric in ("service_level", "abandon_rate", "asa_s")
+        diff = np.array([np.nan if (pooled_mix and c == "all") else table.loc[(v, c), "difference"]
+                         for v, c in rows_yx], float) * scale
+        ci = np.nan_to_num(np.array([table.loc[(v, c), "ci"] for v, c in rows_yx], float)) * scale
+        ci[np.isnan(diff)] = 0.0
         good = diff >= 0 if metric == "service_level" else diff <= 0
-        ax.barh(y, diff, xerr=ci, color=np.where(good, _GREEN, _RED), alpha=0.8, capsize=4)
+        ax.barh(y, np.nan_to_num(diff), xerr=ci, color=np.where(good, _GREEN, _RED), alpha=0.8,
+                capsize=4)
+        for k in np.flatnonzero(np.isnan(diff)):
+            ax.text(0.5, y[k], "mix: see channels", transform=ax.get_yaxis_transform(), ha="center",
+                    va="center", fontsize=8, color=_GREY)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(title)
         ax.set_xlabel(f"change ({unit.format(cur=cur, per=period_unit(days))})")
@@ -194,8 +211,10 @@ def plot_comparison(comparison: ComparisonResult, channel: str = "all") -> Figur
         if metric == "cost":
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     axes[0].set_yticks(y)
-    axes[0].set_yticklabels(variants)
-    axes[0].set_ylabel("variant")
+    labels = [(f"{v}: {c}" if per_channel else v) if c != "all" or not per_channel else f"{v}: whole center"
+              for v, c in rows_yx]
+    axes[0].set_yticklabels(labels)
+    axes[0].set_ylabel("variant" + (": channel" if per_channel else ""))
     return fig
 
 
