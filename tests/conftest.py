@@ -22,3 +22,18 @@ settings.load_profile("staffsim")
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+# --- the slow tests ----------------------------------------------------------------------------
+# Statistical checks, whole examples, clusters, signal tests and the manual's commands take seconds
+# each; tests/slow_tests.txt lists them (module::test, parameters apart), measured with
+# --durations. `python -m pytest -m "not slow"` runs the rest in about a minute; CI runs all.
+_SLOW = {line.strip() for line in (Path(__file__).parent / "slow_tests.txt").read_text().splitlines()
+         if line.strip() and not line.startswith("#")}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = f"{item.path.name}::{item.originalname}"
+        if name in _SLOW or item.path.name in _SLOW:
+            item.add_marker(pytest.mark.slow)
