@@ -24,23 +24,24 @@ Cluster runs need the optional ``distributed`` package (``pip install "staffsim[
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing import sharedctypes
 from typing import Any
 
 from staffsim import __version__
+from staffsim import stopping
 from staffsim.errors import InputError
+from staffsim.stopping import INTERRUPTED, TERMINATED
 
-#: :attr:`Outcome.stopped` after Ctrl-C
-INTERRUPTED = "interrupted"
+__all__ = ["INTERRUPTED", "TERMINATED", "Outcome", "dask_client", "run_tasks", "workers_for"]
+
 
 #: seconds to wait for a Dask scheduler (and for it to have a worker) before giving up;
 #: the ``STAFFSIM_CLUSTER_TIMEOUT`` environment variable overrides it
@@ -85,24 +86,33 @@ def run_tasks(
     scheduler address such as ``"tcp://10.0.0.5:8786"``, or a ``distributed.Client`` (used as it
     is, not closed). ``bar``: an object with ``update()`` and ``close()`` (a progress bar), told
     of every task as it finishes. ``describe(i)``: how messages name task ``i``.
+
+    Ctrl-C and SIGTERM stop the run as :mod:`staffsim.stopping` describes; ``stopped`` is then
+    :data:`INTERRUPTED` or :data:`TERMINATED`. In a stop scope where a stop was already
+    requested, nothing runs and the outcome is empty.
     """
     describe = describe or (lambda i: f"task {i}")
     done: dict[int, Any] = {}
     stopped = None
-    try:
-        if cluster is not None:
-            with dask_client(cluster, workers_for(jobs, len(tasks))) as client:
-                stopped = _run_on_dask(client, fn, tasks, shared, bar, describe, done)
-        elif workers_for(jobs, len(tasks)) <= 1:
-            for i, t in enumerate(tasks):
-                done[i] = _named(lambda t=t: fn(shared, t), describe, i)
-                bar.update()
-        else:
-            stopped = _run_in_pool(fn, tasks, shared, workers_for(jobs, len(tasks)), bar, describe, done)
-    except KeyboardInterrupt:
-        stopped = INTERRUPTED
-    finally:
-        bar.close()
+    with stopping.scope() as stop:
+        try:
+            if stop.requested:
+                stopped = stop.reason
+            elif cluster is not None:
+                with dask_client(cluster, workers_for(jobs, len(tasks))) as client, stopping.flag_only(stop):
+                    stopped = _run_on_dask(client, fn, tasks, shared, bar, describe, done, stop)
+            elif workers_for(jobs, len(tasks)) <= 1:
+                for i, t in enumerate(tasks):
+                    done[i] = _named(lambda t=t: fn(shared, t), describe, i)
+                    bar.update()
+            else:
+                with stopping.flag_only(stop):
+                    stopped = _run_in_pool(fn, tasks, shared, workers_for(jobs, len(tasks)), bar,
+                                           describe, done, stop)
+        except KeyboardInterrupt:
+            stopped = stop.reason or INTERRUPTED
+        finally:
+            bar.close()
     results = []
     while len(results) in done:
         results.append(done.pop(len(results)))
@@ -125,75 +135,151 @@ def _with_note(exc: BaseException, name: str) -> BaseException:
 # ---------------------------------------------------------------------------------------------
 # The local process pool
 # ---------------------------------------------------------------------------------------------
+# Our own small pool rather than concurrent.futures: each worker has its own pipe, so the parent
+# always knows which task a worker holds (a worker that dies names its task), and stopping is a
+# plain loop with no hidden threads: cancel what is queued, let what runs finish for a grace
+# period, stop and reap every worker. Nothing here can run twice or wait forever.
 
-_SHARED: Any = None
-_STARTED: Any = None  # _STARTED[i]: pid of the worker process that started task i (0: none yet)
-
-
-def _init_worker(shared: Any, started: Any) -> None:
-    global _SHARED, _STARTED
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _SHARED, _STARTED = shared, started
-
-
-def _pool_call(fn: Callable[[Any, Any], Any], i: int, task: Any) -> Any:
-    _STARTED[i] = os.getpid()
-    return fn(_SHARED, task)
+#: seconds the parent waits on its workers' pipes between looks at the stop flag
+_POLL_S = 0.2
+#: seconds a worker gets to exit after SIGTERM before SIGKILL
+_REAP_S = 2.0
 
 
-def _run_in_pool(fn, tasks, shared, workers, bar, describe, done) -> str | None:
-    started = sharedctypes.RawArray("q", len(tasks))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                               initargs=(shared, started))
+def _die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies, however the parent died (even by
+    SIGKILL), so a worker is never left behind as an orphan."""
     try:
-        futures = {pool.submit(_pool_call, fn, i, t): i for i, t in enumerate(tasks)}
-        processes = dict(getattr(pool, "_processes", None) or {})  # pid -> Process, for exit codes
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in sorted(finished, key=futures.get):
-                exc = f.exception()
-                if exc is None:
-                    done[futures[f]] = f.result()
-                    bar.update()
-                elif isinstance(exc, BrokenProcessPool):
-                    pool.shutdown(wait=True)  # every worker reaped: their exit codes are known
-                    return _lost_in_pool(processes, started, futures, describe, done)
-                else:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise _with_note(exc, describe(futures[f]))
-        return None
-    except KeyboardInterrupt:
-        # the tasks already running finish (their workers ignore SIGINT) and are kept
-        pool.shutdown(wait=True, cancel_futures=True)
-        for f, i in futures.items():
-            if f.done() and not f.cancelled() and f.exception() is None:
-                done[i] = f.result()
-        raise
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pipe's end tells the worker instead
+        pass
+
+
+def _worker_main(conn, fn: Callable[[Any, Any], Any], shared: Any, parent: int) -> None:
+    """A worker process: run the tasks the parent sends, one at a time, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and SIGTERM are the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before we could ask to die with it
+        return
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        i, task = message
+        try:
+            reply = (i, True, fn(shared, task))
+        except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it again
+            reply = (i, False, exc)
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, EOFError, ConnectionError):
+            return
+        except Exception as exc:  # noqa: BLE001 - the result or exception cannot be pickled
+            conn.send((i, False, RuntimeError(f"{type(exc).__name__}: {exc} (sending the result back)")))
+
+
+class _Worker:
+    def __init__(self, ctx, fn, shared):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, fn, shared, os.getpid()), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: int | None = None
+        stopping.CHILDREN.add(self.process)
+
+    def reap(self) -> None:
+        """Stop the worker (if it still runs) and wait for it: never an orphan or a zombie."""
+        p = self.process
+        if p.exitcode is None:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            p.join(0.05 if self.task is None else 0)
+        if p.exitcode is None:
+            p.terminate()
+            p.join(_REAP_S)
+        if p.exitcode is None:
+            p.kill()
+            p.join()
+        self.conn.close()
+        stopping.CHILDREN.discard(p)
+
+
+def _run_in_pool(fn, tasks, shared, workers, bar, describe, done, stop) -> str | None:
+    import multiprocessing
+    from multiprocessing.connection import wait as wait_any
+
+    ctx = multiprocessing.get_context()
+    pool: list[_Worker] = []
+    error: BaseException | None = None
+    stopped: str | None = None
+    deadline = None
+    try:
+        for _ in range(workers):
+            pool.append(_Worker(ctx, fn, shared))
+        queue = iter(range(len(tasks)))
+        following = next(queue, None)
+        while True:
+            if deadline is None and (stop.requested or stopped is not None):
+                following = None  # cancel what is queued; what runs gets the grace period
+                deadline = time.monotonic() + stopping.GRACE_S
+                stopped = stopped or stop.reason
+            for w in pool:
+                if w.task is None and following is not None and w.process.exitcode is None:
+                    w.conn.send((following, tasks[following]))
+                    w.task, following = following, next(queue, None)
+            busy = [w for w in pool if w.task is not None]
+            if not busy or (deadline is not None and (time.monotonic() >= deadline or stop.count >= 2)):
+                break
+            ready = set(wait_any([w.conn for w in busy] + [w.process.sentinel for w in busy], _POLL_S))
+            for w in busy:
+                if w.conn in ready or w.process.sentinel in ready:
+                    reply = _reply(w)
+                    if reply is None:  # the worker died holding its task
+                        w.process.join()
+                        stopped = stopped or _lost(w, describe)
+                        w.task = None
+                        continue
+                    i, ok, value = reply
+                    w.task = None
+                    if ok:
+                        done[i] = value
+                        bar.update()
+                    else:
+                        error = _with_note(value, describe(i))
+                        raise error
+        return stopped
     finally:
-        pool.shutdown(wait=True)
+        for w in pool:
+            w.reap()
 
 
-def _lost_in_pool(processes, started, futures, describe, done) -> str:
-    """Why the pool broke: which worker died, how, and the task it was running."""
-    for f, i in futures.items():  # results that made it back before the pool broke are kept
-        if i not in done and f.done() and not f.cancelled() and f.exception() is None:
-            done[i] = f.result()
-    dead = [(pid, p.exitcode) for pid, p in processes.items()
-            if p.exitcode is not None and p.exitcode not in (0, -signal.SIGTERM)]
-    if not dead:  # not told which; name the tasks that were running
-        running = [describe(i) for i in range(len(started)) if started[i] and i not in done]
-        where = f" while running {' or '.join(running)}" if running else ""
-        return f"a worker process died{where}; the local process pool broke"
-    pid, code = dead[0]
-    how = (f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}")
-    if code == -signal.SIGKILL:
-        how += " (what the operating system's out-of-memory killer sends)"
-    # a worker takes tasks in order: what it was running is the last it started (an earlier one
-    # may have finished with its result still on the way)
-    tasks = [i for i in range(len(started)) if started[i] == pid and i not in done]
-    where = f"while running {describe(tasks[-1])}" if tasks else "between tasks"
-    return f"a worker process (pid {pid}) {how} {where}"
+def _reply(w: _Worker):
+    """The worker's reply, or None when it died without one (its pipe at its end)."""
+    try:
+        if w.conn.poll():
+            return w.conn.recv()
+    except (EOFError, OSError):
+        pass
+    return None
+
+
+def _lost(w: _Worker, describe: Callable[[int], str]) -> str:
+    """Why a worker is gone: how it died and the task it was running."""
+    code = w.process.exitcode
+    if code is not None and code < 0:
+        how = f"was killed by {signal.Signals(-code).name}"
+        if code == -signal.SIGKILL:
+            how += " (what the operating system's out-of-memory killer sends)"
+    else:
+        how = f"exited with code {code}"
+    return f"a worker process (pid {w.process.pid}) {how} while running {describe(w.task)}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from staffsim import __version__
 from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
 from staffsim.engine.core import DIAL
 from staffsim.errors import InputError, WorkerLost, excerpt
-from staffsim.executors import INTERRUPTED, run_tasks
+from staffsim.executors import run_tasks
+from staffsim.stopping import INTERRUPTED, TERMINATED, exception_for
 from staffsim.limits import MAX_CONTACTS_LOGGED, MAX_REPLICATIONS
 from staffsim.metrics import (
     GROUP_KPIS,
@@ -400,9 +401,12 @@ def run_batch(
     on a cluster. Replication-major order means that when the run is stopped early (Ctrl-C, or
     a worker process killed by the operating system), the first m replications of every
     scenario are complete: the results then hold exactly those (as if run with m replications),
-    ``complete`` is False and ``stopped`` says why. A worker lost before any replication of
-    every scenario finished raises :class:`~staffsim.errors.WorkerLost`; Ctrl-C then raises
-    ``KeyboardInterrupt``. ``labels`` name the scenarios in messages (default: their labels);
+    ``complete`` is False and ``stopped`` says why (:data:`~staffsim.stopping.INTERRUPTED`,
+    :data:`~staffsim.stopping.TERMINATED` or a sentence naming a lost worker). The contract
+    callers rely on: ``complete`` is True only when every replication asked for finished, and
+    then ``stopped`` is None. A worker lost before any replication of every scenario finished
+    raises :class:`~staffsim.errors.WorkerLost`; Ctrl-C then raises ``KeyboardInterrupt`` and
+    SIGTERM :class:`~staffsim.errors.Terminated` (see :func:`raise_stopped`). ``labels`` name the scenarios in messages (default: their labels);
     ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty).
     """
     for i, sc in enumerate(scenarios):
@@ -440,15 +444,24 @@ def run_batch(
     outs = outcome.results
     done_reps = len(outs) // len(scenarios)
     if done_reps == 0:
-        if outcome.stopped in (None, INTERRUPTED):
-            raise KeyboardInterrupt
-        raise WorkerLost(f"{outcome.stopped}; no replication had finished")
+        raise_stopped(outcome.stopped or INTERRUPTED, "no replication had finished")
     stopped = outcome.stopped if done_reps < reps else None
     per_scenario = [[outs[r * len(scenarios) + i] for r in range(done_reps)] for i in range(len(scenarios))]
     return [
         _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps, stopped=stopped)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
+
+
+def raise_stopped(stopped: str, note: str = "") -> None:
+    """Raise what a run's ``stopped`` means, for a caller that cannot use a shorter run (a closed
+    loop must not certify what it did not simulate): ``KeyboardInterrupt`` for Ctrl-C,
+    :class:`~staffsim.errors.Terminated` for SIGTERM (the CLI exits 130 and 143), and
+    :class:`~staffsim.errors.WorkerLost` (exit 3) for a lost worker, its message naming what it
+    was running, then ``note``."""
+    if stopped in (INTERRUPTED, TERMINATED):
+        raise exception_for(stopped)
+    raise WorkerLost(f"{stopped}; {note}" if note else stopped)
 
 
 def _scenario_arg(name: str, value: Any) -> Scenario:

@@ -37,9 +37,11 @@ from staffsim.cli.options import (
 )
 from staffsim.cli.requirement import _add_requirement_parser
 from staffsim.cli.schedule import _add_schedule_parser
-from staffsim.errors import InputError, OutputError, WorkerLost
+from staffsim import stopping
+from staffsim.errors import InputError, OutputError, Terminated, WorkerLost
 from staffsim.formatting import format_differences, format_table
 from staffsim.io import (
+    files_written,
     check_output_file,
     dumps,
     frame_to_csv,
@@ -584,25 +586,32 @@ def _print_grid(result, metric: str, channel: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        return int(args.func(args))
-    except (InputError, ValueError) as exc:
-        notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
-        print(f"staffsim: error: {_bounded(str(exc) + notes)}", file=sys.stderr)
-        return 2
-    except WorkerLost as exc:
-        print(f"staffsim: stopped: {_bounded(str(exc))}", file=sys.stderr)
-        return EXIT_WORKER_LOST
-    except OutputError as exc:
-        print(f"staffsim: error: could not write the outputs: {_bounded(exc.strerror or str(exc))}",
-              file=sys.stderr)
-        return 4
-    except KeyboardInterrupt:
-        print("staffsim: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    # one stop scope for the whole command: Ctrl-C and SIGTERM (staffsim/stopping.py)
+    written = files_written()
+    with stopping.scope() as stop:
+        try:
+            args = parser.parse_args(argv)
+            return int(args.func(args))
+        except (InputError, ValueError) as exc:
+            notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
+            print(f"staffsim: error: {_bounded(str(exc) + notes)}", file=sys.stderr)
+            return 2
+        except WorkerLost as exc:
+            print(f"staffsim: stopped: {_bounded(str(exc))}", file=sys.stderr)
+            return EXIT_WORKER_LOST
+        except OutputError as exc:
+            print(f"staffsim: error: could not write the outputs: {_bounded(exc.strerror or str(exc))}",
+                  file=sys.stderr)
+            return 4
+        except KeyboardInterrupt as exc:
+            why = stopping.TERMINATED if isinstance(exc, Terminated) else (stop.reason or stopping.INTERRUPTED)
+            what = "terminated (SIGTERM)" if why == stopping.TERMINATED else "interrupted"
+            kept = ("nothing was written" if files_written() == written else
+                    "the outputs written before it were complete")
+            print(f"staffsim: {what}; {kept}", file=sys.stderr)
+            return stopping.EXIT_CODES[why]
+        except BrokenPipeError:
+            return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

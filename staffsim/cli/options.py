@@ -12,6 +12,7 @@ from staffsim.io import (
     check_output_dir,
 )
 from staffsim.limits import MAX_TABLE_ROWS
+from staffsim.stopping import EXIT_CODES, INTERRUPTED, TERMINATED
 from staffsim.units import parse_duration
 
 
@@ -87,17 +88,20 @@ EXIT_WORKER_LOST = 3
 
 
 def _finish(complete: bool, replications: int, stopped: str | None = None) -> int:
-    """Exit code: 130 (and a note) when Ctrl-C cut the run short, 3 when a worker process was
-    lost (the note names what it was running); what finished was kept either way."""
+    """Exit code: 130 (and a note) when Ctrl-C cut the run short, 143 for SIGTERM, 3 when a
+    worker process was lost (the note names what it was running); what finished was kept (and
+    written, with --out) either way."""
     if complete:
         return 0
-    if stopped and stopped != "interrupted":
-        print(f"staffsim: stopped: {stopped}; kept the {replications} replication(s) that had "
-              "finished", file=sys.stderr)
+    kept = f"kept the {replications} replication(s) that had finished"
+    if stopped == TERMINATED:
+        print(f"staffsim: terminated (SIGTERM) - {kept}", file=sys.stderr)
+        return EXIT_CODES[TERMINATED]
+    if stopped and stopped != INTERRUPTED:
+        print(f"staffsim: stopped: {stopped}; {kept}", file=sys.stderr)
         return EXIT_WORKER_LOST
-    print(f"staffsim: interrupted - kept the {replications} replication(s) that had finished",
-          file=sys.stderr)
-    return 130
+    print(f"staffsim: interrupted - {kept}", file=sys.stderr)
+    return EXIT_CODES[INTERRUPTED]
 
 
 
