@@ -47,6 +47,13 @@ __all__ = ["INTERRUPTED", "TERMINATED", "Outcome", "dask_client", "run_tasks", "
 #: the ``STAFFSIM_CLUSTER_TIMEOUT`` environment variable overrides it
 CONNECT_TIMEOUT_S = 10.0
 
+#: longest STAFFSIM_CLUSTER_TIMEOUT
+MAX_CONNECT_TIMEOUT_S = 3600.0
+#: seconds a Dask scheduler has to greet a new connection
+_GREETING_S = 5.0
+#: seconds between checks that a cluster still has its scheduler and workers while no task finishes
+_HEALTH_S = 1.0
+
 #: packages whose versions decide the numbers: a cluster's workers must have the same ones
 _NUMBER_PACKAGES = ("staffsim", "numpy", "scipy", "simpy")
 
@@ -287,7 +294,8 @@ def _lost(w: _Worker, describe: Callable[[int], str]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def connect_timeout() -> float:
-    """Seconds to wait for a scheduler: ``STAFFSIM_CLUSTER_TIMEOUT`` or :data:`CONNECT_TIMEOUT_S`."""
+    """Seconds to wait for a scheduler: ``STAFFSIM_CLUSTER_TIMEOUT`` or :data:`CONNECT_TIMEOUT_S`
+    (from 0.1 to :data:`MAX_CONNECT_TIMEOUT_S` seconds)."""
     text = os.environ.get("STAFFSIM_CLUSTER_TIMEOUT", "").strip()
     if not text:
         return CONNECT_TIMEOUT_S
@@ -295,9 +303,52 @@ def connect_timeout() -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value > 0:
-        raise InputError(f"STAFFSIM_CLUSTER_TIMEOUT: must be a number of seconds > 0, got {text!r}")
+    if not 0.1 <= value <= MAX_CONNECT_TIMEOUT_S:  # NaN and infinities too
+        raise InputError(f"STAFFSIM_CLUSTER_TIMEOUT: must be a number of seconds from 0.1 to "
+                         f"{MAX_CONNECT_TIMEOUT_S:g}, got {text!r}")
     return value
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Refuse, in one line naming the address, a scheduler address that is not one: a name that
+    is no address, a host that does not resolve, a port where nobody listens or where something
+    other than Dask answers (the dashboard's port 8787, say). A Dask scheduler greets every new
+    connection first; a web server waits for a request."""
+    import socket
+    import struct
+
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls"):
+        return  # other transports (ucx, inproc): Dask's own connect, with its timeout, decides
+    host, colon, port_text = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise InputError(f"cluster: {address!r} is not a scheduler address; give tcp://HOST:PORT "
+                         "(a Dask scheduler listens on 8786 by default) or 'local'")
+    hint = "start one with `dask scheduler` and workers with `dask worker tcp://HOST:8786`"
+    try:
+        with socket.create_connection((host, int(port_text)), timeout=timeout) as sock:
+            if scheme == "tls":
+                return
+            sock.settimeout(min(timeout, _GREETING_S))
+            try:
+                head = sock.recv(8)
+            except TimeoutError:
+                head = b""
+    except socket.gaierror as exc:
+        raise InputError(f"cluster: cannot reach the Dask scheduler at {address}: unknown host "
+                         f"{host!r} ({exc.strerror})") from None
+    except (OSError, TimeoutError) as exc:
+        why = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__)
+        raise InputError(f"cluster: cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                         f"({why}); {hint}") from None
+    frames = struct.unpack("<Q", head)[0] if len(head) == 8 else 0
+    if not 0 < frames < 1024:
+        port_hint = " (8787 is the dashboard's port; the scheduler's is 8786 by default)" if port_text == "8787" else ""
+        raise InputError(f"cluster: {address} answers, but not as a Dask scheduler{port_hint}; give the "
+                         "scheduler's address, as `dask scheduler` prints it")
 
 
 def _import_distributed():
@@ -340,22 +391,48 @@ def dask_client(cluster: Any, workers: int = 2) -> Iterator[Any]:
     else:
         raise InputError(f"cluster: expected a scheduler address (tcp://HOST:8786), 'local' or a "
                          f"distributed.Client, got {type(cluster).__name__}")
+    if isinstance(target, str):
+        _probe(target, timeout)
     try:
-        try:
-            client = distributed.Client(target, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(
-                f"cluster: cannot reach {name} within {timeout:g} s ({_first_line(exc)}); start "
-                "one with `dask scheduler` and workers with `dask worker tcp://HOST:8786`"
-            ) from None
-        try:
-            _check_workers(client, name, timeout)
-            yield client
-        finally:
-            client.close()
+        with _dask_quiet():
+            try:
+                client = distributed.Client(target, timeout=timeout, set_as_default=False)
+            except Exception as exc:  # noqa: BLE001 - whatever Dask raises, one line naming it
+                raise InputError(
+                    f"cluster: cannot reach {name} within {timeout:g} s ({_first_line(exc)}); start "
+                    "one with `dask scheduler` and workers with `dask worker tcp://HOST:8786`"
+                ) from None
+            try:
+                _check_workers(client, name, timeout)
+                client.staffsim_name = name  # how messages name the cluster
+                yield client
+            finally:
+                with contextlib.suppress(Exception):
+                    client.close(timeout=_close_timeout(timeout))
     finally:
         if local is not None:
-            local.close()
+            with contextlib.suppress(Exception):
+                local.close(timeout=_close_timeout(timeout))
+
+
+def _close_timeout(timeout: float) -> float:
+    return max(2.0, min(timeout, 10.0))
+
+
+@contextmanager
+def _dask_quiet() -> Iterator[None]:
+    """Dask's own log lines held back while we use the cluster: when a scheduler dies its
+    client logs a page of reconnection attempts; our one-line message says what happened."""
+    names = ["distributed"] + [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 @contextmanager
@@ -414,7 +491,7 @@ def _dask_call(fn: Callable[[Any, Any], Any], shared: Any, task: Any) -> Any:
     return fn(shared, task)
 
 
-def _run_on_dask(client, fn, tasks, shared, bar, describe, done) -> str | None:
+def _run_on_dask(client, fn, tasks, shared, bar, describe, done, stop) -> str | None:
     from distributed import KilledWorker, as_completed
 
     # shared travels once, inside a task: a worker that dies holding it is not the end of the
@@ -425,33 +502,92 @@ def _run_on_dask(client, fn, tasks, shared, bar, describe, done) -> str | None:
         f = client.submit(_dask_call, fn, shared_f, t, pure=False, priority=len(tasks) - i)
         futures[f] = i
     stop_at, stopped = len(tasks), None
+    health = _Health(client, connect_timeout())
     try:
         queue = as_completed(list(futures), loop=client.loop)
-        for f in queue:
-            i = futures[f]
-            if i >= stop_at:
+        while not queue.is_empty():
+            if stop.requested:
+                return stop.reason
+            if not queue.has_ready():
+                lost = health.check()
+                if lost:
+                    return lost
+                time.sleep(_POLL_S)
                 continue
-            if f.status == "finished":
-                done[i] = f.result()  # fetched now: kept even if the workers go away later
-                f.release()
-                bar.update()
-            elif f.status in ("pending", "lost"):  # lost with its worker: being computed again
-                queue.add(f)
-                continue
-            else:
-                exc = None if f.status == "cancelled" else f.exception()
-                if exc is not None and not isinstance(exc, KilledWorker):
-                    raise _with_note(exc, describe(i))
-                stopped = (f"the cluster cancelled {describe(i)} (was the scheduler restarted?)" if exc is None
-                           else f"Dask workers died while running {describe(i)}, too often to try "
-                           "again (killed by the operating system? out of memory? see the workers' logs)")
-                stop_at = i  # what runs before it still finishes and is kept
-                _cancel(client, [g for g, k in futures.items() if k >= i])
+            for f in queue.next_batch(block=False):
+                i = futures[f]
+                if i >= stop_at:
+                    continue
+                health.progress()
+                if f.status == "finished":
+                    done[i] = f.result()  # fetched now: kept even if the workers go away later
+                    f.release()
+                    bar.update()
+                elif f.status in ("pending", "lost"):  # lost with its worker: being computed again
+                    queue.add(f)
+                    continue
+                else:
+                    exc = None if f.status == "cancelled" else f.exception()
+                    if exc is not None and not isinstance(exc, KilledWorker):
+                        raise _with_note(exc, describe(i))
+                    trouble = health.trouble_now() if exc is None else ""
+                    stopped = (f"{health.name}: {trouble} while running {describe(i)}" if trouble
+                               else f"{health.name} cancelled {describe(i)} (was the scheduler restarted?)"
+                               if exc is None else f"Dask workers died while running {describe(i)}, too often to try "
+                               "again (killed by the operating system? out of memory? see the workers' logs)")
+                    stop_at = i  # what runs before it still finishes and is kept
+                    _cancel(client, [g for g, k in futures.items() if k >= i])
             if stop_at < len(tasks) and all(k in done for k in range(stop_at)):
                 break
         return stopped
     finally:
         _cancel(client, [g for g, k in futures.items() if k not in done])
+
+
+class _Health:
+    """Whether a cluster can still finish the run, checked while no task finishes: a scheduler
+    that stopped answering, or no worker left, for ``patience`` seconds stops the run (what
+    finished is kept) with a sentence naming the cluster. A worker that dies while others live
+    is not a stop: the scheduler runs its tasks again elsewhere."""
+
+    def __init__(self, client, patience: float):
+        self.client, self.patience = client, patience
+        self.name = getattr(client, "staffsim_name", "the Dask cluster")
+        self.last_check = self.trouble_since = 0.0
+        self.trouble = ""
+
+    def progress(self) -> None:
+        self.trouble_since, self.trouble = 0.0, ""
+
+    def check(self) -> str | None:
+        now = time.monotonic()
+        if now - self.last_check < _HEALTH_S:
+            return None
+        self.last_check = now
+        trouble = self._trouble()
+        if not trouble:
+            self.progress()
+            return None
+        if not self.trouble_since:
+            self.trouble_since = now
+        self.trouble = trouble
+        if now - self.trouble_since >= self.patience:
+            return (f"{self.name}: {trouble} for {self.patience:g} s (STAFFSIM_CLUSTER_TIMEOUT); "
+                    "gave up waiting")
+        return None
+
+    def trouble_now(self) -> str:
+        """What is wrong with the cluster now ("" if nothing)."""
+        return self._trouble()
+
+    def _trouble(self) -> str:
+        if self.client.status not in ("running", "connecting"):
+            return "the connection to the scheduler was closed"
+        try:
+            workers = self.client.nthreads(callback_timeout=min(self.patience, 5.0))
+        except Exception:  # noqa: BLE001 - any failure to answer means the scheduler is gone
+            return "the scheduler does not answer"
+        return "" if workers else "no worker left (they died or were stopped)"
 
 
 def _cancel(client, futures: list) -> None:
