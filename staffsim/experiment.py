@@ -20,7 +20,13 @@ from staffsim.engine.core import DIAL
 from staffsim.errors import InputError, WorkerLost, excerpt
 from staffsim.executors import run_tasks
 from staffsim.stopping import INTERRUPTED, TERMINATED, exception_for
-from staffsim.limits import MAX_CONTACTS_LOGGED, MAX_REPLICATIONS
+from staffsim.limits import (
+    MAX_CONTACTS_LOGGED,
+    MAX_REPLICATIONS,
+    MEMORY_BUDGET_BYTES,
+    RESULT_BYTES_PER_CELL,
+    memory_text,
+)
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
@@ -428,6 +434,7 @@ def run_batch(
                 raise InputError(f"{sc.label}: the per-contact log of {n:,.0f} contacts is beyond the "
                                  f"limit of {MAX_CONTACTS_LOGGED:,} (it keeps every attempt); run "
                                  "without contacts (the per-slot tables need no log) or a shorter horizon")
+    check_result_size(scenarios, reps)
     plans = [plan_for(sc) for sc in scenarios]
     heads = [plan_headcount(sc, p) for sc, p in zip(scenarios, plans)]
     tasks = [(i, r, contacts and r == 0) for r in range(reps) for i in range(len(scenarios))]
@@ -451,6 +458,31 @@ def run_batch(
         _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps, stopped=stopped)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
+
+
+def result_bytes(scenario: Scenario, replications: int) -> float:
+    """Memory the per-slot results of ``replications`` replications of a scenario take: rows
+    (channels, segments) x slots x KPIs plus groups x slots x group KPIs, per replication."""
+    slots = scenario.spec.horizon.n_slots
+    rows = len(segment_rows(scenario)) or len(scenario.channels)
+    cells = rows * slots * (len(kpi_names(scenario)) + 8) + len(scenario.spec.agents) * slots * len(GROUP_KPIS)
+    return float(replications) * cells * RESULT_BYTES_PER_CELL
+
+
+def check_result_size(scenarios: list[Scenario], replications: int) -> None:
+    """Refuse, before simulating, a run whose results (replications x scenarios x slots x rows,
+    jointly) would take more than :data:`~staffsim.limits.MEMORY_BUDGET_BYTES`."""
+    need = sum(result_bytes(sc, replications) for sc in scenarios)
+    if need > MEMORY_BUDGET_BYTES:
+        per_rep = need / replications
+        most = int(MEMORY_BUDGET_BYTES // per_rep)
+        sc = scenarios[0]
+        what = (f"{len(scenarios):,} scenarios x " if len(scenarios) > 1 else "") + (
+            f"{replications:,} replications x {sc.spec.horizon.n_slots:,} slots")
+        raise InputError(f"{sc.label}: {what} would hold about {memory_text(need)} of per-slot results, "
+                         f"beyond staffsim's limit of {memory_text(MEMORY_BUDGET_BYTES)}; use at most "
+                         f"{max(most, 0):,} replications" + (" (or fewer points)" if len(scenarios) > 1 else "")
+                         + " or a shorter horizon")
 
 
 def raise_stopped(stopped: str, note: str = "") -> None:
