@@ -68,3 +68,9 @@ def memory_text(n_bytes: float) -> str:
         if n_bytes >= size:
             return f"{n_bytes / size:,.1f} {unit}"
     return f"{n_bytes / 1e3:,.0f} kB"
+#: The shift scheduling integer program: variables (shifts, break placements, tours) and
+#: non-zeros of its constraints (built as Python dicts first: a few hundred bytes each).
+MAX_MILP_COLUMNS = 200_000
+MAX_MILP_NONZEROS = 1_000_000
+#: Tour work patterns x days of the horizon (or of the cycle), held while tours are laid out.
+MAX_TOUR_PATTERNS = 1_000_000

@@ -162,3 +162,108 @@ def test_progress_lines_without_a_terminal(monkeypatch):
     bar.close()
     assert quiet.getvalue() == "" and not [t for t in threading.enumerate() if t.name == "staffsim-progress"
                                            and t.is_alive() and False]
+
+
+def test_the_reliability_page_s_commands_are_refused_as_it_says(root, capsys, monkeypatch):
+    """Every command quoted in docs/reliability.md answers at once with exit 2 and one line."""
+    import shlex
+
+    monkeypatch.chdir(root)
+    page = (root / "docs" / "reliability.md").read_text()
+    commands = [line.strip() for line in page.splitlines() if line.startswith("    python -m staffsim ")]
+    assert len(commands) == 4
+    for command in commands:
+        refused(root, *shlex.split(command)[3:], says="staffsim: error: ", capsys=capsys)
+
+
+# --- scheduling and the simulated requirement -----------------------------------------------
+
+def _rules(root: Path, tmp_path: Path, name: str, edit) -> Path:
+    """A copy of a shipped rules file, edited (``edit``: text -> text)."""
+    text = (root / "scenarios" / "rules" / f"{name}.yaml").read_text()
+    out = tmp_path / f"{name}.yaml"
+    out.write_text(edit(text))
+    return out
+
+
+def test_a_break_step_of_a_fraction_of_a_second(root, tmp_path, capsys, monkeypatch):
+    """Before: a 0.1 s break step laid out 40 GB of break placements."""
+    monkeypatch.chdir(root)
+    old = "{name: coffee, length: 15min, earliest: 1.5h, latest: 3h}"
+    rules = _rules(root, tmp_path, "peaky_day",
+                   lambda t: t.replace(old, "{name: coffee, length: 15min, earliest: 1.5h, latest: 3h, step: 0.1s}"))
+    refused(root, "schedule", "scenarios/peaky_day.yaml", "--rules", str(rules),
+            says="the shift scheduling problem would have about 918,601 variables", capsys=capsys)
+
+
+def test_thousands_of_shift_templates(root, tmp_path, capsys, monkeypatch):
+    """Before: 10,000 templates took 4.4 GB and 145 s despite --time-limit 30 (the integer
+    program was built, and its LP relaxation solved, with no limit). 2,000 here: reading 10,000
+    from YAML alone takes 20 s on a busy machine; the count that refuses them is the same."""
+    import yaml
+
+    monkeypatch.chdir(root)
+    data = yaml.safe_load((root / "scenarios" / "rules" / "peaky_day.yaml").read_text())
+    template = data["teams"]["phones"]["templates"][0]
+    data["teams"]["phones"]["templates"] = [{**template, "name": f"t{i}"} for i in range(2_000)]
+    data["teams"]["phones"].pop("max_part_time_share", None)
+    rules = tmp_path / "many.yaml"
+    rules.write_text(yaml.safe_dump(data))
+    refused(root, "schedule", "scenarios/peaky_day.yaml", "--rules", str(rules), "--time-limit", "30",
+            says="beyond staffsim's limit of 200,000 variables", capsys=capsys)
+
+
+@pytest.mark.parametrize("tours, says", [
+    ("{work_days: 100000, off_days: 2}", "100000-on / 2-off tours with consecutive days off give 100,002 "
+     "work patterns x 100,002 days, beyond staffsim's limit of 1,000,000"),
+    ("{work_days: 20, off_days: 10, consecutive_off: false}", "give 30,045,015 work patterns"),
+])
+def test_tours_of_a_hundred_thousand_days(root, tmp_path, capsys, monkeypatch, tours, says):
+    monkeypatch.chdir(root)
+    rules = _rules(root, tmp_path, "peaky_week", lambda t: re_sub_tours(t, tours))
+    refused(root, "schedule", "scenarios/peaky_week.yaml", "--rules", str(rules), says=says, capsys=capsys)
+
+
+def re_sub_tours(text: str, tours: str) -> str:
+    import re
+
+    new, n = re.subn(r"tours: \{[^}]*\}", f"tours: {tours}", text)
+    assert n == 1
+    return new
+
+
+@pytest.mark.parametrize("value", ["1e15", "inf", "1e300"])
+def test_a_requirement_csv_with_astronomical_agents(root, tmp_path, capsys, monkeypatch, value):
+    """Before: 1e15 asked for petabytes; inf and 1e300 ended in OverflowError."""
+    from staffsim.cli import main
+
+    monkeypatch.chdir(root)
+    out = tmp_path / "req"
+    assert main(["requirement", "scenarios/peaky_day.yaml", "--method", "erlang", "--out", str(out)]) == 0
+    capsys.readouterr()
+    lines = (out / "requirement.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    row = lines[10].split(",")
+    row[header.index("agents")] = value
+    lines[10] = ",".join(row)
+    bad = tmp_path / "requirement.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    refused(root, "schedule", "scenarios/peaky_day.yaml", "--rules", "scenarios/rules/peaky_day.yaml",
+            "--requirement", str(bad), says=f"{bad}: line 11, column 'agents': must be a whole number from 0 "
+            "to 100,000, got ", capsys=capsys)
+
+
+def test_isa_on_tiny_slots(root, tmp_path, capsys):
+    """Before: ISA over a day of 10-second slots built a slots x slots array of 222 GiB."""
+    import yaml
+
+    from helpers import stationary
+
+    sc = stationary(300.0, 180.0, 18, patience=240.0, hours=24, replications=3, seed=5)
+    raw = dict(sc.raw)
+    raw["horizon"] = {**raw["horizon"], "slot": "10s"}
+    raw["channels"]["q"]["volume"] = [300.0 / 360] * 8640
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    refused(root, "requirement", str(path), "--method", "isa",
+            says="the simulated requirement (isa) over 8,640 slots x 3 replications would hold about", capsys=capsys)

@@ -19,6 +19,7 @@ import numpy as np
 from staffsim.errors import InputError
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling.rules import Rules, format_duration
+from staffsim.scheduling.size import check_problem_size
 from staffsim.units import format_clock
 
 DAY = 86400.0
@@ -152,6 +153,7 @@ def build_problem(scenario: Scenario, rules: Rules, required: dict[str, np.ndarr
     """The candidate shifts, breaks, tours and limits for ``rules`` on ``scenario``'s horizon;
     ``required``: team → agents on the phones needed in every slot."""
     src = rules.label
+    check_problem_size(scenario, rules)  # refused before anything is built when beyond the limits
     h = scenario.spec.horizon
     slot = h.slot
     starts = h.slot_starts()

@@ -205,7 +205,9 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
     lay = layout(problem)
     c, cons, integrality, bounds = build(problem, lay)
     began = time.perf_counter()
-    relaxed = milp(c, constraints=cons, integrality=np.zeros_like(integrality), bounds=bounds)
+    # the relaxation counts against the time limit too (alone it can take minutes on a big problem)
+    relaxed = milp(c, constraints=cons, integrality=np.zeros_like(integrality), bounds=bounds,
+                   options={} if time_limit is None else {"time_limit": time_limit})
     if relaxed.status == 2:
         raise Infeasible("the LP relaxation is infeasible")
     options: dict = {"mip_rel_gap": mip_gap}
