@@ -5,16 +5,20 @@ what a task computes never depends on where or when it ran. Each task must be a 
 its arguments (a replication is: its random streams are keyed by seed and replication number),
 which is why the numbers are identical in this process, in a local pool and on a cluster.
 
-A run can end early in two ways, and either way the results finished *in task order* so far
-are returned (a finished prefix; the caller decides what it means — for replications, a
-shorter run) with :attr:`Outcome.stopped` saying why:
+A run can end early, and the results finished *in task order* so far are then returned (a
+finished prefix; the caller decides what it means — for replications, a shorter run) with
+:attr:`Outcome.stopped` saying why:
 
-- Ctrl-C (``KeyboardInterrupt``): ``stopped == INTERRUPTED``. The local pool lets the tasks
-  already running finish and keeps them; a cluster keeps what had finished and cancels the rest.
+- Ctrl-C or SIGTERM (:mod:`staffsim.stopping`): ``stopped`` is :data:`INTERRUPTED` or
+  :data:`TERMINATED`. Queued tasks are cancelled at once; in the local pool the running ones get
+  :data:`~staffsim.stopping.GRACE_S` seconds (none after a second signal), then every worker is
+  stopped and reaped; a cluster keeps what had finished and cancels the rest.
 - A worker process lost: killed by the operating system (SIGKILL from the out-of-memory killer)
-  or crashed. In the local pool that breaks the pool; ``stopped`` names the task it was
-  running. On a Dask cluster the scheduler runs the task again elsewhere, and only a task that
-  kills every worker it is given (``distributed.scheduler.allowed-failures``) stops the run.
+  or crashed. In the local pool ``stopped`` names the worker and the task it was running (the
+  pool is our own: one pipe per worker, so the parent always knows which task each holds). On a
+  Dask cluster the scheduler runs the task again elsewhere; a task that kills every worker it is
+  given (``distributed.scheduler.allowed-failures``), or a cluster left with no worker or no
+  scheduler for ``STAFFSIM_CLUSTER_TIMEOUT`` seconds, stops the run.
 
 A task that raises (a bug, or a bad input found late) is never swallowed: the exception is
 raised again, of its own type, with a note naming the task.
@@ -35,8 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from staffsim import __version__
-from staffsim import stopping
+from staffsim import __version__, stopping
 from staffsim.errors import InputError
 from staffsim.stopping import INTERRUPTED, TERMINATED
 

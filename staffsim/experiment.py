@@ -19,7 +19,6 @@ from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
 from staffsim.engine.core import DIAL
 from staffsim.errors import InputError, WorkerLost, excerpt
 from staffsim.executors import run_tasks
-from staffsim.stopping import INTERRUPTED, TERMINATED, exception_for
 from staffsim.limits import (
     MAX_CONTACTS_LOGGED,
     MAX_REPLICATIONS,
@@ -53,6 +52,7 @@ from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scenarios.schema import RESERVED_SEGMENT
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
+from staffsim.stopping import INTERRUPTED, TERMINATED, exception_for
 from staffsim.units import format_clock
 
 # attempt states (staffsim.engine.core): 5 an appointment's no-show; 6-7 left at the door

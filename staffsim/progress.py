@@ -14,7 +14,6 @@ import threading
 import time
 from typing import TextIO
 
-
 #: seconds between progress lines when the output is not a terminal
 LOG_EVERY_S = 30.0
 

@@ -22,16 +22,16 @@ import numpy as np
 import pandas as pd
 
 from staffsim.errors import InputError, excerpt
-from staffsim.limits import MAX_SWEEP_VALUES
 from staffsim.experiment import (
-    check_result_size,
     BEHAVIOUR_METRICS,
     DECISION_METRICS,
     _scenario_arg,
     _values,
+    check_result_size,
     decision_metrics,
     run_batch,
 )
+from staffsim.limits import MAX_SWEEP_VALUES
 from staffsim.outcomes import OUTCOME_DECISION_METRICS
 from staffsim.results import SweepResult
 from staffsim.scenarios.scenario import Scenario

@@ -67,8 +67,8 @@ def test_the_dashboard_port_is_not_a_scheduler(root, capsys):
 
 @pytest.mark.parametrize("cluster, says", [
     ("lokal", "cluster: 'lokal' is not a scheduler address; give tcp://HOST:PORT"),
-    ("tcp://no-such-host.invalid:8786", "cluster: cannot reach the Dask scheduler at "
-     "tcp://no-such-host.invalid:8786: unknown host 'no-such-host.invalid'"),
+    ("tcp://no-such-host.invalid:8786", ("cluster: cannot reach the Dask scheduler at "
+                                         "tcp://no-such-host.invalid:8786: unknown host 'no-such-host.invalid'")),
 ])
 def test_names_that_are_not_addresses(root, capsys, cluster, says):
     """Before: TimeoutError tracebacks."""
@@ -89,8 +89,8 @@ def test_nobody_listening(root, capsys):
 def test_a_timeout_that_is_not_one(root, capsys, value):
     """Before: ``STAFFSIM_CLUSTER_TIMEOUT=inf`` ended in a KeyError."""
     code, err, _ = _run(root, capsys, "tcp://127.0.0.1:1", timeout=value)
-    assert code == 2 and err == [f"staffsim: error: STAFFSIM_CLUSTER_TIMEOUT: must be a number of seconds "
-                                 f"from 0.1 to 3600, got {value!r}"]
+    says = f"staffsim: error: STAFFSIM_CLUSTER_TIMEOUT: must be a number of seconds from 0.1 to 3600, got {value!r}"
+    assert code == 2 and err == [says]
 
 
 def _spawn(*args: str) -> subprocess.Popen:
@@ -143,7 +143,7 @@ def _kill_self_on_two(shared, task):
 
 def test_the_last_worker_dying_mid_run_is_reported_and_what_finished_kept(scheduler, monkeypatch):
     """Before: a worker dying mid-run with none to replace it hung forever."""
-    address, worker, _ = scheduler
+    address, _worker, _ = scheduler
     monkeypatch.setenv("STAFFSIM_CLUSTER_TIMEOUT", "3")
     t = time.monotonic()
     out = run_tasks(_kill_self_on_two, [0, 1, 2, 3], None, Bar(), shared=10, cluster=address,

@@ -33,13 +33,13 @@ from staffsim.capacity import hiring as milp
 from staffsim.capacity.calendar import Calendar
 from staffsim.capacity.demand import TeamDemand, team_demand
 from staffsim.capacity.montecarlo import PERCENTILES, MonteCarlo
-from staffsim.limits import MC_BYTES_PER_CELL, MEMORY_BUDGET_BYTES, memory_text
 from staffsim.capacity.montecarlo import run as run_monte_carlo
 from staffsim.capacity.result import CapacityResult
 from staffsim.capacity.schema import PlanSpec, load_plan
 from staffsim.capacity.supply import Cohort, plan_cohorts, project
 from staffsim.capacity.weekly import shrinkage_total, weekly_table
 from staffsim.errors import InputError, where
+from staffsim.limits import MC_BYTES_PER_CELL, MEMORY_BUDGET_BYTES, memory_text
 
 COVERAGE_ROUNDS = 4
 

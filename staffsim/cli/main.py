@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from staffsim import __version__
+from staffsim import __version__, stopping
 from staffsim.cli.capacity import _add_capacity_parser
 from staffsim.cli.options import (
     EXIT_WORKER_LOST,
@@ -37,13 +37,12 @@ from staffsim.cli.options import (
 )
 from staffsim.cli.requirement import _add_requirement_parser
 from staffsim.cli.schedule import _add_schedule_parser
-from staffsim import stopping
 from staffsim.errors import InputError, OutputError, Terminated, WorkerLost
 from staffsim.formatting import format_differences, format_table
 from staffsim.io import (
-    files_written,
     check_output_file,
     dumps,
+    files_written,
     frame_to_csv,
     output_batch,
     write_frame,

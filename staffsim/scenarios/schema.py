@@ -33,9 +33,9 @@ from staffsim.distributions import Distribution
 from staffsim.errors import InputError, excerpt, where
 from staffsim.limits import (
     MAX_ATTEMPTS,
-    MAX_EVENT_VOLUME_FACTOR,
     MAX_CONCURRENCY,
     MAX_CONCURRENCY_STRETCH,
+    MAX_EVENT_VOLUME_FACTOR,
     MAX_REPLICATIONS,
     MAX_SCENARIO_AGENTS,
     MAX_SLOTS,

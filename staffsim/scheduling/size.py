@@ -56,8 +56,9 @@ def check_problem_size(scenario: Scenario, rules: Rules) -> dict[str, float]:
                 per_shift_nz += options * (math.ceil(b.length / slot) + 2.0)
             nz = n * per_shift_nz
             if nz > biggest[1]:
-                biggest = (f"teams.{name}.templates.{k} ({t.name}): {starts:,.0f} starts x {days:,.0f} days "
-                           f"x {per_shift_cols:,.0f} column(s) for the shift and its break placements", nz)
+                text = (f"teams.{name}.templates.{k} ({t.name}): {starts:,.0f} starts x {days:,.0f} days "
+                        f"x {per_shift_cols:,.0f} column(s) for the shift and its break placements")
+                biggest = (text, nz)
             team_shifts += n
             team_starts += starts
             columns += n * per_shift_cols
