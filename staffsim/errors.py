@@ -68,3 +68,9 @@ def clip(text: str) -> str:
     """Plain text (a list of names, say) cut to a bounded length for a message."""
     text = str(text)
     return text if len(text) <= 2 * EXCERPT_CHARS else text[: 2 * EXCERPT_CHARS] + "..."
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop by SIGTERM (what a job scheduler sends). A
+    :class:`KeyboardInterrupt`, so every clean-up that handles Ctrl-C handles it too; the CLI
+    exits with 143 (128 + SIGTERM) instead of Ctrl-C's 130."""

@@ -18,8 +18,14 @@ from staffsim._version import __version__
 from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
 from staffsim.engine.core import DIAL
 from staffsim.errors import InputError, WorkerLost, excerpt
-from staffsim.executors import INTERRUPTED, run_tasks
-from staffsim.limits import MAX_CONTACTS_LOGGED, MAX_REPLICATIONS
+from staffsim.executors import run_tasks
+from staffsim.limits import (
+    MAX_CONTACTS_LOGGED,
+    MAX_REPLICATIONS,
+    MEMORY_BUDGET_BYTES,
+    RESULT_BYTES_PER_CELL,
+    memory_text,
+)
 from staffsim.metrics import (
     GROUP_KPIS,
     SERVICE_LEVEL_VARIANTS,
@@ -47,6 +53,7 @@ from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scenarios.schema import RESERVED_SEGMENT
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
+from staffsim.stopping import INTERRUPTED, TERMINATED, exception_for
 from staffsim.units import format_clock
 
 # attempt states (staffsim.engine.core): 5 an appointment's no-show; 6-7 left at the door
@@ -416,9 +423,12 @@ def run_batch(
     on a cluster. Replication-major order means that when the run is stopped early (Ctrl-C, or
     a worker process killed by the operating system), the first m replications of every
     scenario are complete: the results then hold exactly those (as if run with m replications),
-    ``complete`` is False and ``stopped`` says why. A worker lost before any replication of
-    every scenario finished raises :class:`~staffsim.errors.WorkerLost`; Ctrl-C then raises
-    ``KeyboardInterrupt``. ``labels`` name the scenarios in messages (default: their labels);
+    ``complete`` is False and ``stopped`` says why (:data:`~staffsim.stopping.INTERRUPTED`,
+    :data:`~staffsim.stopping.TERMINATED` or a sentence naming a lost worker). The contract
+    callers rely on: ``complete`` is True only when every replication asked for finished, and
+    then ``stopped`` is None. A worker lost before any replication of every scenario finished
+    raises :class:`~staffsim.errors.WorkerLost`; Ctrl-C then raises ``KeyboardInterrupt`` and
+    SIGTERM :class:`~staffsim.errors.Terminated` (see :func:`raise_stopped`). ``labels`` name the scenarios in messages (default: their labels);
     ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty);
     ``slot_replications=True`` keeps every replication's per-slot KPIs in
     ``extra["slot_replications"]`` (off by default; see :func:`simulate`).
@@ -442,6 +452,7 @@ def run_batch(
                 raise InputError(f"{sc.label}: the per-contact log of {n:,.0f} contacts is beyond the "
                                  f"limit of {MAX_CONTACTS_LOGGED:,} (it keeps every attempt); run "
                                  "without contacts (the per-slot tables need no log) or a shorter horizon")
+    check_result_size(scenarios, reps)
     plans = [plan_for(sc) for sc in scenarios]
     heads = [plan_headcount(sc, p) for sc, p in zip(scenarios, plans)]
     tasks = [(i, r, contacts and r == 0) for r in range(reps) for i in range(len(scenarios))]
@@ -458,9 +469,7 @@ def run_batch(
     outs = outcome.results
     done_reps = len(outs) // len(scenarios)
     if done_reps == 0:
-        if outcome.stopped in (None, INTERRUPTED):
-            raise KeyboardInterrupt
-        raise WorkerLost(f"{outcome.stopped}; no replication had finished")
+        raise_stopped(outcome.stopped or INTERRUPTED, "no replication had finished")
     stopped = outcome.stopped if done_reps < reps else None
     per_scenario = [[outs[r * len(scenarios) + i] for r in range(done_reps)] for i in range(len(scenarios))]
     results = [
@@ -471,6 +480,42 @@ def run_batch(
         for res, o in zip(results, per_scenario):
             res.extra["slot_replications"] = {k: np.stack([x["slot"][k] for x in o]) for k in o[0]["slot"]}
     return results
+
+
+def result_bytes(scenario: Scenario, replications: int) -> float:
+    """Memory the per-slot results of ``replications`` replications of a scenario take: rows
+    (channels, segments) x slots x KPIs plus groups x slots x group KPIs, per replication."""
+    slots = scenario.spec.horizon.n_slots
+    rows = len(segment_rows(scenario)) or len(scenario.channels)
+    cells = rows * slots * (len(kpi_names(scenario)) + 8) + len(scenario.spec.agents) * slots * len(GROUP_KPIS)
+    return float(replications) * cells * RESULT_BYTES_PER_CELL
+
+
+def check_result_size(scenarios: list[Scenario], replications: int) -> None:
+    """Refuse, before simulating, a run whose results (replications x scenarios x slots x rows,
+    jointly) would take more than :data:`~staffsim.limits.MEMORY_BUDGET_BYTES`."""
+    need = sum(result_bytes(sc, replications) for sc in scenarios)
+    if need > MEMORY_BUDGET_BYTES:
+        per_rep = need / replications
+        most = int(MEMORY_BUDGET_BYTES // per_rep)
+        sc = scenarios[0]
+        what = (f"{len(scenarios):,} scenarios x " if len(scenarios) > 1 else "") + (
+            f"{replications:,} replications x {sc.spec.horizon.n_slots:,} slots")
+        raise InputError(f"{sc.label}: {what} would hold about {memory_text(need)} of per-slot results, "
+                         f"beyond staffsim's limit of {memory_text(MEMORY_BUDGET_BYTES)}; use at most "
+                         f"{max(most, 0):,} replications" + (" (or fewer points)" if len(scenarios) > 1 else "")
+                         + " or a shorter horizon")
+
+
+def raise_stopped(stopped: str, note: str = "") -> None:
+    """Raise what a run's ``stopped`` means, for a caller that cannot use a shorter run (a closed
+    loop must not certify what it did not simulate): ``KeyboardInterrupt`` for Ctrl-C,
+    :class:`~staffsim.errors.Terminated` for SIGTERM (the CLI exits 130 and 143), and
+    :class:`~staffsim.errors.WorkerLost` (exit 3) for a lost worker, its message naming what it
+    was running, then ``note``."""
+    if stopped in (INTERRUPTED, TERMINATED):
+        raise exception_for(stopped)
+    raise WorkerLost(f"{stopped}; {note}" if note else stopped)
 
 
 def _scenario_arg(name: str, value: Any) -> Scenario:

@@ -43,6 +43,7 @@ import pandas as pd
 
 from staffsim.errors import InputError, OutputError
 from staffsim.formatting import column_unit
+from staffsim.stopping import deferred
 
 #: CSV dialects: "standard" (comma, decimal point) and "excel-eu" (semicolon, decimal comma).
 CSV_DIALECTS = ("standard", "excel-eu")
@@ -94,7 +95,8 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with deferred():  # a stop signal never falls between creating the temporary and naming it
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary ones
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -105,6 +107,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
             staged.append((tmp, path))
             return path
         os.replace(tmp, path)
+        _WRITTEN[0] += 1
     except BaseException as exc:
         _remove(tmp)
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
@@ -148,7 +151,22 @@ def output_batch() -> Iterator[list[tuple[str, Path]]]:
     _commit(staged)
 
 
+def files_written() -> int:
+    """How many outputs this process has put in place so far (the CLI says whether an
+    interrupted command wrote anything)."""
+    return _WRITTEN[0]
+
+
+_WRITTEN = [0]
+
+
 def _commit(staged: list[tuple[str, Path]]) -> None:
+    with deferred():  # Ctrl-C or SIGTERM wait until the batch is in place (a few renames)
+        _commit_now(staged)
+    _WRITTEN[0] += len(staged)
+
+
+def _commit_now(staged: list[tuple[str, Path]]) -> None:
     for tmp, target in staged:
         if target.is_dir():
             for t, _ in staged:

@@ -101,8 +101,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.errors import InputError, WorkerLost
-from staffsim.executors import INTERRUPTED, dask_client, workers_for
+from staffsim.errors import InputError, Terminated, WorkerLost
+from staffsim.executors import INTERRUPTED, TERMINATED, dask_client, workers_for
 from staffsim.experiment import run_batch
 from staffsim.results import RunResult
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
@@ -565,8 +565,8 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             stopped = None
             try:
                 results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
-            except KeyboardInterrupt:
-                stopped = INTERRUPTED
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+                stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
             except WorkerLost as exc:
                 stopped = str(exc)
             else:

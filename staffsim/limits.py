@@ -70,3 +70,36 @@ MAX_RATE = 1e6
 #: optimal; 1e300 failed and was reported as a time limit.
 MAX_TEAM_PEOPLE = 10_000_000
 MAX_WEEKLY_HOURS = 1e8
+# --- sizes bounded before work starts (issue 22): joint sizes, not per dimension --------------
+#: Memory one command's main arrays may take; every joint size below derives from it, so that no
+#: command asks for more than 2 GB (this plus the interpreter, numpy, pandas and SimPy) on an
+#: input that passes validation.
+MEMORY_BUDGET_BYTES = 1_500_000_000
+#: Bytes the results of one replication hold per row (channel, segment or group) x slot x KPI,
+#: counting the copy made when replications are stacked into means and half-widths.
+RESULT_BYTES_PER_CELL = 16
+#: Bytes a capacity Monte Carlo run holds per path x team x week (measured ~160; a plan runs two).
+MC_BYTES_PER_CELL = 200
+#: Values of one swept parameter (start:stop:step or a comma list).
+MAX_SWEEP_VALUES = 1000
+#: Attempts of one contact (retrial.max_attempts) and dials of one callback
+#: (callbacks.max_attempts): every attempt is drawn and held (and dials are events).
+MAX_ATTEMPTS = 100
+#: An event's volume_factor (a day's contacts with it stay under MAX_CONTACTS_PER_DAY too).
+MAX_EVENT_VOLUME_FACTOR = 1000.0
+#: Weeks of one ramp step (a capacity plan has at most 520 weeks).
+MAX_RAMP_WEEKS = 520
+
+
+def memory_text(n_bytes: float) -> str:
+    """A memory figure as people read it: ``3.9 GB``, ``512 MB``."""
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:,.1f} {unit}"
+    return f"{n_bytes / 1e3:,.0f} kB"
+#: The shift scheduling integer program: variables (shifts, break placements, tours) and
+#: non-zeros of its constraints (built as Python dicts first: a few hundred bytes each).
+MAX_MILP_COLUMNS = 200_000
+MAX_MILP_NONZEROS = 1_000_000
+#: Tour work patterns x days of the horizon (or of the cycle), held while tours are laid out.
+MAX_TOUR_PATTERNS = 1_000_000

@@ -1,14 +1,21 @@
 """A plain progress bar on stderr for runs longer than a couple of seconds.
 
-It appears only on a terminal, only once a run has taken ``delay`` seconds, and redraws at most
-ten times a second. Anything with ``update()`` and ``close()`` can stand in for it.
+On a terminal it appears once a run has taken ``delay`` seconds and redraws at most ten times a
+second. With the output redirected (a batch job's log, no terminal) it writes one plain line at
+most every :data:`LOG_EVERY_S` seconds instead, so a long run in a log file shows it is alive:
+``simulating: 12/60 (20%), 4 min left``. ``enabled=False`` (``--no-progress``) shows nothing.
+Anything with ``update()`` and ``close()`` can stand in for it.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import TextIO
+
+#: seconds between progress lines when the output is not a terminal
+LOG_EVERY_S = 30.0
 
 
 class Progress:
@@ -17,12 +24,17 @@ class Progress:
         self.total = max(1, total)
         self.label = label
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
+        tty = _isatty(self.stream)
+        self.enabled = tty if enabled is None else enabled
+        self.log_lines = enabled is None and not tty
         self.delay = delay
         self.done = 0
         self.start = time.monotonic()
         self._last = 0.0
         self._drawn = False
+        self._closed = threading.Event()
+        if self.log_lines:  # a line every LOG_EVERY_S, even while one long task runs
+            threading.Thread(target=self._log_lines, daemon=True, name="staffsim-progress").start()
 
     def update(self, n: int = 1) -> None:
         self.done += n
@@ -41,7 +53,31 @@ class Progress:
         self.stream.flush()
         self._drawn = True
 
+    def _log_lines(self) -> None:
+        while not self._closed.wait(LOG_EVERY_S):
+            frac = self.done / self.total
+            elapsed = time.monotonic() - self.start
+            left = f", {_minutes(elapsed * (1 - frac) / frac)} left" if frac > 0 else ""
+            try:
+                self.stream.write(f"{self.label}: {self.done}/{self.total} ({frac:.0%}) after "
+                                  f"{_minutes(elapsed)}{left}\n")
+                self.stream.flush()
+            except (OSError, ValueError):  # the log went away: nothing to tell
+                return
+
     def close(self) -> None:
+        self._closed.set()
         if self._drawn:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

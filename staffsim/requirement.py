@@ -41,10 +41,10 @@ from staffsim.csvkeys import first_duplicate
 from staffsim.errors import InputError, WorkerLost
 from staffsim.executors import INTERRUPTED
 from staffsim.experiment import _plan_inputs as plan_inputs
-from staffsim.experiment import plan_for
+from staffsim.experiment import plan_for, result_bytes
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, kpi_table, miss_counts, out_of_sample, search, targets_of
-from staffsim.limits import MAX_SCENARIO_AGENTS
+from staffsim.limits import MAX_SCENARIO_AGENTS, MEMORY_BUDGET_BYTES, memory_text
 from staffsim.metrics import slot_labels
 from staffsim.models.backlog import BacklogPlan, backlog_plan
 from staffsim.scenarios.loader import as_scenario
@@ -395,8 +395,9 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         raise InputError(f"jobs: must be a whole number >= 1, got {jobs}")
     if int(max_iterations) < 1:
         raise InputError(f"max_iterations: must be a whole number >= 1, got {max_iterations}")
-    erlang = erlang_requirement(scenario).agents()
     busy = {g: ch for g, ch in teams.items() if any(scenario.volumes[c].sum() > 0 for c in ch)}
+    check_isa_size(scenario, busy, reps)  # before any work: the search grows with slots squared
+    erlang = erlang_requirement(scenario).agents()
     backlog = {g for g, ch in busy.items() if all(is_backlog(scenario, c) for c in ch)}
     found = search(scenario, busy, {g: erlang[g] for g in busy}, reps, seed, jobs, rule=rule,
                    max_iterations=max_iterations, backlog=backlog, log=log, cluster=cluster,
@@ -461,6 +462,32 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         extra={"rule": rule, "batch": batch, "staffings_simulated": found.staffings, "teams": teams_info,
                "incomplete": incomplete},
     )
+
+
+def isa_bytes(scenario: Scenario, teams: dict[str, list[str]], replications: int) -> float:
+    """Memory the simulated search takes at its largest step, the descent over every slot: per
+    team, one staffing per slot simulated in one batch (slots x the results of a team's run),
+    their assessments kept (slots x slots x channels x KPIs), and the slots x slots unit steps."""
+    k = scenario.spec.horizon.n_slots
+    whole = result_bytes(scenario, replications)
+    need = 0.0
+    for channels in teams.values():
+        share = len(channels) / max(1, len(scenario.channels))
+        need += k * whole * share + float(k) * k * len(channels) * 40 * 8 + 8.0 * k * k
+    return need
+
+
+def check_isa_size(scenario: Scenario, teams: dict[str, list[str]], replications: int) -> None:
+    """Refuse, before the first simulation, a simulated requirement beyond
+    :data:`~staffsim.limits.MEMORY_BUDGET_BYTES` (it grows with the square of the slots)."""
+    need = isa_bytes(scenario, teams, replications)
+    if need > MEMORY_BUDGET_BYTES:
+        k = scenario.spec.horizon.n_slots
+        raise InputError(
+            f"{scenario.label}: the simulated requirement (isa) over {k:,} slots x {replications} replications "
+            f"would hold about {memory_text(need)} at its largest step (one staffing per slot, for "
+            f"{len(teams)} team(s)), beyond staffsim's limit of {memory_text(MEMORY_BUDGET_BYTES)}; use longer "
+            "slots, a shorter horizon, fewer replications, or method erlang")
 
 
 def requirement(scenario: Scenario | str | Path, method: str = "erlang", replications: int | None = None,

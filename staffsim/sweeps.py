@@ -14,6 +14,7 @@ small results.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,9 +27,11 @@ from staffsim.experiment import (
     DECISION_METRICS,
     _scenario_arg,
     _values,
+    check_result_size,
     decision_metrics,
     run_batch,
 )
+from staffsim.limits import MAX_SWEEP_VALUES
 from staffsim.outcomes import OUTCOME_DECISION_METRICS
 from staffsim.results import SweepResult
 from staffsim.scenarios.scenario import Scenario
@@ -61,13 +64,18 @@ def parse_values(text: str, parameter: str = "value") -> list[Any]:
             raise InputError(f"{parameter}: the step must be a number > 0, got {text!r}")
         if stop < start:
             raise InputError(f"{parameter}: the range ends before it starts ({text!r})")
-        count = int(np.floor((stop - start) / step + 1e-9)) + 1
-        if count > 1000:
-            raise InputError(f"{parameter}: {count} values is too many for one sweep (at most 1000)")
+        count = np.floor((stop - start) / step + 1e-9) + 1
+        if not count <= MAX_SWEEP_VALUES:
+            raise InputError(f"{parameter}: {count:,.0f} values is too many for one sweep (at most "
+                             f"{MAX_SWEEP_VALUES:,})")
+        count = int(count)
         values = [round(start + i * step, 10) for i in range(count)]
         if all(float(x).is_integer() for x in (start, step)):
             values = [int(v) for v in values]
         return values
+    if text.count(",") >= MAX_SWEEP_VALUES:
+        raise InputError(f"{parameter}: {text.count(',') + 1:,} values is too many for one sweep (at most "
+                         f"{MAX_SWEEP_VALUES:,})")
     values = []
     for part in text.split(","):
         try:
@@ -121,10 +129,12 @@ def sweep(
         if not vals:
             raise InputError(f"{path}: no values to sweep")
         axes.append(vals)
-    points = list(itertools.product(*axes))
-    if len(points) > MAX_POINTS:
-        raise InputError(f"sweep: {' x '.join(str(len(a)) for a in axes)} = {len(points):,} points is "
+    n_points = math.prod(len(a) for a in axes)  # counted before the grid is built
+    if n_points > MAX_POINTS:
+        raise InputError(f"sweep: {' x '.join(str(len(a)) for a in axes)} = {n_points:,} points is "
                          f"too many for one sweep (at most {MAX_POINTS:,})")
+    check_result_size([scenario] * n_points, replications or scenario.spec.run.replications)
+    points = list(itertools.product(*axes))
     params = tuple(grid)
     variants, labels = [], []
     for point in points:

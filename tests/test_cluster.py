@@ -163,7 +163,7 @@ def test_an_unreachable_scheduler_gives_up_quickly(monkeypatch, capsys, root):
     assert "dask scheduler" in err[0]
     monkeypatch.setenv("STAFFSIM_CLUSTER_TIMEOUT", "soon")
     assert main(["run", str(root / "scenarios" / "bank.yaml"), "-n", "1"]) == 2
-    assert "STAFFSIM_CLUSTER_TIMEOUT: must be a number of seconds > 0, got 'soon'" in capsys.readouterr().err
+    assert "STAFFSIM_CLUSTER_TIMEOUT: must be a number of seconds from 0.1 to 3600, got 'soon'" in capsys.readouterr().err
 
 
 def test_a_scheduler_without_workers(monkeypatch):

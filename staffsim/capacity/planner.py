@@ -41,9 +41,21 @@ from staffsim.capacity.schema import EfficiencySpec, PlanSpec, load_plan
 from staffsim.capacity.supply import Cohort, plan_cohorts, project
 from staffsim.capacity.weekly import shrinkage_total, weekly_table
 from staffsim.errors import InputError, where
-from staffsim.limits import MAX_WEEKLY_HOURS
+from staffsim.limits import MAX_WEEKLY_HOURS, MC_BYTES_PER_CELL, MEMORY_BUDGET_BYTES, memory_text
 
 COVERAGE_ROUNDS = 4
+
+
+def check_paths(paths: int, teams: int, weeks: int) -> None:
+    """Refuse, before drawing, Monte Carlo paths x teams x weeks whose arrays (two runs: the
+    given plan and the recommended one) would take more than
+    :data:`~staffsim.limits.MEMORY_BUDGET_BYTES`, with the figure and the most paths allowed."""
+    need = 2.0 * paths * teams * weeks * MC_BYTES_PER_CELL
+    if need > MEMORY_BUDGET_BYTES:
+        most = int(MEMORY_BUDGET_BYTES // (2 * teams * weeks * MC_BYTES_PER_CELL))
+        raise InputError(f"monte_carlo: {paths:,} paths x {teams} team(s) x {weeks} weeks would hold about "
+                         f"{memory_text(need)}, beyond staffsim's limit of {memory_text(MEMORY_BUDGET_BYTES)}; "
+                         f"use at most {most:,} paths (the bands' percentiles are steady well before)")
 
 
 def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: int | None = None,
@@ -86,6 +98,7 @@ def capacity(plan: str | Path | dict, *, monte_carlo: int | None = None, seed: i
     if paths is not None and (isinstance(paths, bool) or int(paths) != paths or paths < 0 or paths == 1):
         raise InputError(f"monte_carlo: paths must be 0 (none) or a whole number >= 2, got {paths!r}")
     paths = int(paths)
+    check_paths(paths, len(spec.teams), spec.weeks)
     seed = int(seed if seed is not None else (mc_spec.seed if mc_spec else 2026))
 
     cohorts = plan_cohorts(spec)

@@ -21,7 +21,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from staffsim.capacity.calendar import Calendar
 from staffsim.errors import InputError, where
-from staffsim.limits import MAX_CLASS_SIZE, MAX_RATE, MAX_TEAM_PEOPLE
+from staffsim.limits import MAX_CLASS_SIZE, MAX_RAMP_WEEKS, MAX_RATE, MAX_TEAM_PEOPLE
 from staffsim.scenarios.loader import deep_merge
 from staffsim.scenarios.schema import Spec, validate
 from staffsim.scenarios.yamlio import read_yaml
@@ -171,7 +171,7 @@ RampValue = float
 
 
 class RampStepSpec(Spec):
-    weeks: int = Field(ge=1)
+    weeks: int = Field(ge=1, le=MAX_RAMP_WEEKS)
     productivity: float
 
 
@@ -183,6 +183,9 @@ def _ramp(value: Any) -> Any:
     for item in value:
         if isinstance(item, dict):
             step = RampStepSpec.model_validate(item)
+            if len(out) + step.weeks > MAX_RAMP_WEEKS:  # counted before the list is built
+                raise ValueError(f"a ramp of at most {MAX_RAMP_WEEKS} weeks in all (a plan has at most "
+                                 f"520), got more than {len(out) + step.weeks:,}")
             out.extend([step.productivity] * step.weeks)
         else:
             out.append(item)

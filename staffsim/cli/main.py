@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from staffsim import stopping
 from staffsim._version import __version__
 from staffsim.cli.assign import add_parser as _add_assign_parser
 from staffsim.cli.backtest import _add_backtest_parser
@@ -47,11 +48,12 @@ from staffsim.cli.options import (
 )
 from staffsim.cli.requirement import _add_requirement_parser
 from staffsim.cli.schedule import _add_schedule_parser
-from staffsim.errors import InputError, OutputError, WorkerLost
+from staffsim.errors import InputError, OutputError, Terminated, WorkerLost
 from staffsim.formatting import format_differences, format_table
 from staffsim.io import (
     check_output_file,
     dumps,
+    files_written,
     frame_to_csv,
     output_batch,
     write_frame,
@@ -652,31 +654,38 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        with warnings.catch_warnings(), _as_flags(COMMON_FLAGS):
-            # plausibility warnings once each (or none with --quiet); "replications: ..." from
-            # the library names -n/--replications
-            warnings.simplefilter("ignore" if args.quiet else "once", PlausibilityWarning)
-            warnings.showwarning = _show_warning
-            return int(args.func(args))
-    except (InputError, ValueError) as exc:
-        notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
-        text = re.sub(r"^staffsim (?=[a-z]+[ :])", "", str(exc))  # "run: ...", never "staffsim" twice
-        print(f"staffsim: error: {_bounded(text + notes)}", file=sys.stderr)
-        return 2
-    except WorkerLost as exc:
-        print(f"staffsim: stopped: {_bounded(str(exc))}", file=sys.stderr)
-        return EXIT_WORKER_LOST
-    except OutputError as exc:
-        print(f"staffsim: error: could not write the outputs: {_bounded(exc.strerror or str(exc))}",
-              file=sys.stderr)
-        return 4
-    except KeyboardInterrupt:
-        print("staffsim: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    # one stop scope for the whole command: Ctrl-C and SIGTERM (staffsim/stopping.py)
+    written = files_written()
+    with stopping.scope() as stop:
+        try:
+            args = parser.parse_args(argv)
+            with warnings.catch_warnings(), _as_flags(COMMON_FLAGS):
+                # plausibility warnings once each (or none with --quiet); "replications: ..."
+                # from the library names -n/--replications
+                warnings.simplefilter("ignore" if args.quiet else "once", PlausibilityWarning)
+                warnings.showwarning = _show_warning
+                return int(args.func(args))
+        except (InputError, ValueError) as exc:
+            notes = "" if isinstance(exc, InputError) else "".join(f" {n}" for n in getattr(exc, "__notes__", []))
+            text = re.sub(r"^staffsim (?=[a-z]+[ :])", "", str(exc))  # "run: ...", never "staffsim" twice
+            print(f"staffsim: error: {_bounded(text + notes)}", file=sys.stderr)
+            return 2
+        except WorkerLost as exc:
+            print(f"staffsim: stopped: {_bounded(str(exc))}", file=sys.stderr)
+            return EXIT_WORKER_LOST
+        except OutputError as exc:
+            print(f"staffsim: error: could not write the outputs: {_bounded(exc.strerror or str(exc))}",
+                  file=sys.stderr)
+            return 4
+        except KeyboardInterrupt as exc:
+            why = stopping.TERMINATED if isinstance(exc, Terminated) else (stop.reason or stopping.INTERRUPTED)
+            what = "terminated (SIGTERM)" if why == stopping.TERMINATED else "interrupted"
+            kept = ("nothing was written" if files_written() == written else
+                    "the outputs written before it were complete")
+            print(f"staffsim: {what}; {kept}", file=sys.stderr)
+            return stopping.EXIT_CODES[why]
+        except BrokenPipeError:
+            return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

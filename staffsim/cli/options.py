@@ -16,6 +16,7 @@ from staffsim.io import (
     run_outputs,
 )
 from staffsim.limits import MAX_TABLE_ROWS
+from staffsim.stopping import EXIT_CODES, INTERRUPTED, TERMINATED
 from staffsim.units import parse_duration
 
 
@@ -96,17 +97,20 @@ EXIT_WORKER_LOST = 3
 
 
 def _finish(complete: bool, replications: int, stopped: str | None = None) -> int:
-    """Exit code: 130 (and a note) when Ctrl-C cut the run short, 3 when a worker process was
-    lost (the note names what it was running); what finished was kept either way."""
+    """Exit code: 130 (and a note) when Ctrl-C cut the run short, 143 for SIGTERM, 3 when a
+    worker process was lost (the note names what it was running); what finished was kept (and
+    written, with --out) either way."""
     if complete:
         return 0
-    if stopped and stopped != "interrupted":
-        print(f"staffsim: stopped: {stopped}; kept the {replications} replication(s) that had "
-              "finished", file=sys.stderr)
+    kept = f"kept the {replications} replication(s) that had finished"
+    if stopped == TERMINATED:
+        print(f"staffsim: terminated (SIGTERM) - {kept}", file=sys.stderr)
+        return EXIT_CODES[TERMINATED]
+    if stopped and stopped != INTERRUPTED:
+        print(f"staffsim: stopped: {stopped}; {kept}", file=sys.stderr)
         return EXIT_WORKER_LOST
-    print(f"staffsim: interrupted - kept the {replications} replication(s) that had finished",
-          file=sys.stderr)
-    return 130
+    print(f"staffsim: interrupted - {kept}", file=sys.stderr)
+    return EXIT_CODES[INTERRUPTED]
 
 
 
@@ -184,7 +188,7 @@ def _out_batch(args: argparse.Namespace, seed: int | None = None) -> Iterator[No
     """Write the command's --out directory all or nothing with its ``manifest.json`` (command,
     arguments, staffsim version, seed, files and sizes); the earlier run's files found by
     :func:`_check_out` (with --overwrite) are removed with the new batch."""
-    from staffsim import __version__
+    from staffsim._version import __version__
 
     arguments = {k: ([str(x) for x in v] if isinstance(v, list) else
                      v if v is None or isinstance(v, (bool, int, float)) else str(v))

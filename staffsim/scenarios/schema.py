@@ -32,10 +32,12 @@ from pydantic import (
 from staffsim.distributions import Distribution
 from staffsim.errors import InputError, excerpt, where
 from staffsim.limits import (
+    MAX_ATTEMPTS,
     MAX_CONCURRENCY,
     MAX_CONCURRENCY_STRETCH,
     MAX_CV,
     MAX_RATE,
+    MAX_EVENT_VOLUME_FACTOR,
     MAX_REPLICATIONS,
     MAX_SCENARIO_AGENTS,
     MAX_SLOTS,
@@ -697,7 +699,8 @@ class CallbackSpec(Spec):
                              "queue; false: agents call back when they have no live contact to take")
     connect_time: Duration = Field(0.0, description="agent time to dial and connect, every dial")
     no_answer: float = Field(0.0, ge=0, lt=1, description="share of dials the customer does not answer")
-    max_attempts: int = Field(3, ge=1, description="dials in all before the callback is given up")
+    max_attempts: int = Field(3, ge=1, le=MAX_ATTEMPTS, description="dials in all before the callback is "
+                              "given up")
     retry_delay: Duration = Field(300.0, description="wait before dialling again after no answer")
     target: CallbackTargetSpec | None = None
 
@@ -756,7 +759,7 @@ class VolumeUncertaintySpec(Spec):
 class EventEffectSpec(Spec):
     """What an event does to one channel inside its window."""
 
-    volume_factor: float = Field(1.0, ge=0, description="multiplies the arrival rate")
+    volume_factor: float = Field(1.0, ge=0, le=MAX_EVENT_VOLUME_FACTOR, description="multiplies the arrival rate")
     handle_time_factor: float = Field(1.0, gt=0, description="multiplies handle times of "
                                       "contacts arriving in the window")
     unavailable: bool = Field(False, description="the channel takes no contacts: arrivals (and "

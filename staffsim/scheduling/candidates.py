@@ -20,6 +20,7 @@ from staffsim.errors import InputError
 from staffsim.requirement import backlog_channel_plan
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling.rules import Rules, format_duration
+from staffsim.scheduling.size import check_problem_size
 from staffsim.units import format_clock
 
 DAY = 86400.0
@@ -205,6 +206,7 @@ def build_problem(scenario: Scenario, rules: Rules, required: dict[str, np.ndarr
     it; ``backlog`` channels are covered as deferrable work, cumulatively within their
     threshold)."""
     src = rules.label
+    check_problem_size(scenario, rules)  # refused before anything is built when beyond the limits
     h = scenario.spec.horizon
     slot = h.slot
     starts = h.slot_starts()

@@ -453,7 +453,10 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
         cons = LinearConstraint(sub, lo[rws], hi[rws])
         bnds = Bounds(lower[vars_], upper[vars_])
         cc = c[vars_]
-        relaxed = milp(cc, constraints=cons, integrality=np.zeros(len(vars_)), bounds=bnds)
+        # the relaxation counts against the time limit too (alone it can take minutes on a big problem)
+        relaxed = milp(cc, constraints=cons, integrality=np.zeros(len(vars_)), bounds=bnds,
+                       options={} if time_limit is None else
+                       {"time_limit": max(1e-3, time_limit - (time.perf_counter() - began))})
         if relaxed.status == 2:
             raise Infeasible("the LP relaxation is infeasible")
         options: dict = {"mip_rel_gap": mip_gap}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from staffsim.errors import InputError, WorkerLost
-from staffsim.executors import INTERRUPTED
+from staffsim.experiment import raise_stopped
 from staffsim.requirement import METHODS, Requirement, channel_requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
@@ -144,9 +144,7 @@ def _requirement(scenario: Scenario, given: Requirement | str | Path, replicatio
     req = make_requirement(scenario, method=text, replications=replications, seed=seed, jobs=jobs)
     cut = req.extra.get("incomplete")
     if cut is not None:  # never roster a requirement whose search was cut short
-        if cut == INTERRUPTED:
-            raise KeyboardInterrupt
-        raise WorkerLost(f"{cut}; the requirement search was cut short, so no roster was made")
+        raise_stopped(cut, "the requirement search was cut short, so no roster was made")
     return req
 
 

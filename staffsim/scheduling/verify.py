@@ -43,8 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffsim.errors import InputError, WorkerLost
-from staffsim.executors import INTERRUPTED
+from staffsim.errors import InputError, Terminated, WorkerLost
+from staffsim.executors import INTERRUPTED, TERMINATED
 from staffsim.experiment import simulate
 from staffsim.results import RunResult
 from staffsim.scheduling.roster import Roster
@@ -187,8 +187,8 @@ def _simulate_round(scenario: Any, replications: int, seed: int, jobs: int | Non
     Ctrl-C or a lost worker before any replication finished gives no result."""
     try:
         result = simulate(scenario, replications, seed, jobs, progress=progress)
-    except KeyboardInterrupt:
-        return None, INTERRUPTED
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+        return None, TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
     except WorkerLost as exc:
         return None, str(exc)
     if not result.complete or result.replications < replications:
