@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from staffsim.errors import InputError, WorkerLost
+from staffsim.errors import InputError
 from staffsim.experiment import raise_stopped
 from staffsim.requirement import METHODS, Requirement, channel_requirement, read_requirement
 from staffsim.requirement import requirement as make_requirement
