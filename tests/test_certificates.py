@@ -232,10 +232,11 @@ def test_real_ctrl_c_during_isa_keeps_what_finished(tmp_path):
     marked NOT converged."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "staffsim", "requirement", str(ROOT / "scenarios" / "peak_ramp.yaml"),
-         "-n", "3", "--jobs", "1", "--no-progress", "--out", str(tmp_path / "o")],
+        # the week's search takes minutes, so the signal always lands during it
+        [sys.executable, "-m", "staffsim", "requirement", str(ROOT / "scenarios" / "week.yaml"),
+         "--method", "isa", "-n", "2", "--jobs", "1", "--no-progress", "--out", str(tmp_path / "o")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    time.sleep(10)
+    time.sleep(8)
     assert proc.poll() is None, "the search ended before the signal: make it longer"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
