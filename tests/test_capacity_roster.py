@@ -68,7 +68,7 @@ def test_cli_roster_from_schedule(tmp_path, capsys):
 
 @pytest.mark.parametrize("change,message", [
     ({"scheduling_efficiency": 0}, "teams.phones.scheduling_efficiency: a scheduling efficiency"),
-    ({"scheduling_efficiency": float("nan")}, "must be > 0 and at most 10"),
+    ({"scheduling_efficiency": float("nan")}, "must be a finite number"),  # NaN: refused in every file
     ({"scheduling_efficiency": 25}, "must be > 0 and at most 10, got 25"),
     ({"scheduling_efficiency": {"roster": "none.json"}}, "none.json: file not found"),
     ({"scheduling_efficiency": {"roster": "roster.json", "team": "web"}},

@@ -18,7 +18,6 @@ from staffsim.cli.options import (
 )
 from staffsim.errors import InputError
 from staffsim.formatting import format_table
-from staffsim.scheduling.roster import channel_summary
 
 
 # --- schedule (shift scheduling: staffsim/scheduling/) -------------------------------------------
@@ -69,6 +68,7 @@ def _add_schedule_parser(sub) -> None:
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
+    from staffsim.scheduling.roster import channel_summary  # (imported when the command runs)
     from staffsim.scenarios.loader import load_scenario
     from staffsim.scheduling import schedule
 
