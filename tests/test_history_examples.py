@@ -79,3 +79,17 @@ def test_every_documented_command_runs(tmp_path, regenerated, capsys):
     assert set(cal["kpi"]) == {"service_level", "asa_s", "abandon_rate", "occupancy"}
     assert (tmp_path / "backtest_out/backtest_service.png").exists()
     capsys.readouterr()
+
+
+def test_the_shipped_forecast_is_what_the_walkthrough_command_writes(tmp_path):
+    """docs/your-center.md step 1: examples/history/forecast.csv (read by week.yaml) is exactly
+    what `staffsim forecast examples/history/intervals.csv --horizon 1w` writes."""
+    from pathlib import Path
+
+    from staffsim.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "forecast.csv"
+    assert main(["forecast", str(root / "examples/history/intervals.csv"), "--horizon", "1w",
+                 "--out", str(out)]) == 0
+    assert out.read_text() == (root / "examples/history/forecast.csv").read_text()
