@@ -31,6 +31,21 @@ def test_break_does_not_preempt_and_is_taken_in_full():
     assert list(t) == [clock(8, 15), clock(8, 25)] and list(d) == [1, -1]
 
 
+def test_a_late_break_overlapping_the_next_one_is_followed_by_it():
+    # busy 08:05-08:35, so the 08:10 break runs 08:35-08:45 and the 08:40 break is due during it:
+    # it follows at 08:45 (before: the agent entered "on break" twice, an invariant violation)
+    sc = one_queue(arrivals=["08:05", "08:36"], handle=1800.0,
+                   shifts=[{"start": "08:00", "end": "09:00", "agents": 1,
+                            "breaks": [{"start": "08:10", "length": "10min"},
+                                       {"start": "08:40", "length": "10min"}]}])
+    log = trace(sc)
+    assert log.end[0] == clock(8, 35)
+    t, d = log.levels["on_break"][0]
+    assert list(t) == [clock(8, 35), clock(8, 45), clock(8, 45), clock(8, 55)]
+    assert list(d) == [1, -1, 1, -1]
+    assert log.answer[1] == clock(8, 55)  # the second caller waits for both breaks
+
+
 def test_shift_end_does_not_preempt():
     # shift ends 08:30 while the agent is on a call until 08:35; the 08:28 caller is never answered
     sc = one_queue(arrivals=["08:25", "08:28"], handle=600.0,

@@ -257,7 +257,9 @@ class AgentsMixin:
         elif action == BREAK:
             if not ag.logged_in:
                 return
-            if ag.load == 0:
+            if ag.on_break:  # the previous break started late and still runs: this one follows it
+                ag.pending = ("break", value)
+            elif ag.load == 0:
                 self._begin_break(ag, value)
             else:
                 self._stop_accepting(ag)
