@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from staffsim.cli.options import (
     _add_forecast_reader_flags,
     _add_output_format_flags,
     _check_out,
+    _common_run_flags,
     _forecast_reader_options,
     _needs_out,
     _out_batch,
@@ -41,17 +41,12 @@ def _add_backtest_parser(sub) -> None:
                    "day of the staffing table)")
     p.add_argument("--end", metavar="DATE", help="last day to replay, inclusive (default: the last)")
     _add_forecast_reader_flags(p, columns_help=("map the contact log's headers (as fit)"))
-    p.add_argument("-n", "--replications", type=int, help="replications per day (default: the scenario's)")
-    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: all cores; the numbers do not depend on it)")
-    p.add_argument("--cluster", default=os.environ.get("STAFFSIM_CLUSTER") or None, metavar="ADDRESS",
-                   help="run on a Dask cluster (tcp://HOST:8786 or 'local')")
+    _common_run_flags(p, parquet=False)  # -n (per day), --seed, --jobs, --no-progress, --cluster
     p.add_argument("--out", type=Path, help="write backtest_slots.csv, backtest_days.csv, calibration.csv, "
                    "backtest.json into this directory")
     _add_output_format_flags(p)
     p.add_argument("--plot", action="store_true", help="with --out: backtest_<channel>.png")
     p.add_argument("--days", action="store_true", help="also print the per-day table")
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=_cmd_backtest)
 

@@ -69,14 +69,16 @@ def _agents(text: str) -> list[int]:
 
 
 
-def _common_run_flags(p: argparse.ArgumentParser) -> None:
-    """Flags of every simulating command (run, compare, sweep)."""
+def _common_run_flags(p: argparse.ArgumentParser, parquet: bool = True) -> None:
+    """Flags of every simulating command (run, compare, sweep, backtest); ``parquet=False`` for a
+    command that writes no Parquet tables."""
     p.add_argument("-n", "--replications", type=int,
                    help="replications of each scenario or value (default: the (first) scenario's)")
     p.add_argument("--seed", type=int, help="random seed (default: the (first) scenario's)")
     p.add_argument("--jobs", type=int, help="worker processes (default: all cores; the numbers do "
                    "not depend on it)")
-    p.add_argument("--parquet", action="store_true", help="with --out: Parquet files too (needs pyarrow)")
+    if parquet:
+        p.add_argument("--parquet", action="store_true", help="with --out: Parquet files too (needs pyarrow)")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.add_argument("--cluster", default=os.environ.get("STAFFSIM_CLUSTER") or None,
                    metavar="ADDRESS", help="run on a Dask cluster: a scheduler address "
