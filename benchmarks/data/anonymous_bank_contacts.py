@@ -14,6 +14,16 @@ times are unreadable or inconsistent (a recorded service start more than 5 s fro
 plus the recorded queue time). Waits and talk times are the recorded ``q_time`` and ``ser_time``.
 
     python benchmarks/data/anonymous_bank_contacts.py DIR OUT.csv [--months january,...] [--types PS]
+        [--staffing STAFFING.csv] [--gap 15min]
+
+``--staffing`` also writes the agents logged in per 30-minute slot, as ``staffsim backtest`` reads
+them (``group,slot_start,agents``, one group ``agents``). The data hold no log-in times, only who
+served which call, so they are inferred: one server's services of any type separated by at most
+``--gap`` (default 15 minutes) form one logged-in session, from the first answer to the last
+end; a slot's agents are the time-average number of sessions in it, rounded to whole agents.
+An agent idle for longer than the gap is counted out, so the inferred staffing is a lower bound
+in quiet hours. Sessions count the services of the ``--types`` converted: agents served every
+type, so infer the staffing from all of them (``--types PS,NW,NE,IN,PE,TT``).
 """
 
 from __future__ import annotations
@@ -82,6 +92,12 @@ def convert(directory: Path, months, types) -> tuple[pd.DataFrame, dict]:
         out = pd.Series(base + np.nan_to_num(x).astype("int64").astype("timedelta64[s]"))
         return out.dt.strftime("%Y-%m-%d %H:%M:%S").where(~np.isnan(x), "")
 
+    served = agent & ~bad
+    sessions = pd.DataFrame({
+        "server": c["server"].str.strip().to_numpy()[served],
+        "start": base[served] + np.nan_to_num(answer[served]).astype("int64").astype("timedelta64[s]"),
+        "end": base[served] + np.nan_to_num(end[served]).astype("int64").astype("timedelta64[s]"),
+    })
     log = pd.DataFrame({
         "channel": c["type"].to_numpy(), "arrival": stamp(arrival), "answer": stamp(answer),
         "end": stamp(end), "abandon": stamp(abandon),
@@ -90,7 +106,34 @@ def convert(directory: Path, months, types) -> tuple[pd.DataFrame, dict]:
     })[~bad]
     log = log.sort_values("arrival", kind="stable").drop_duplicates()
     counts["written"] = len(log)
-    return log, counts
+    return log, counts, sessions
+
+
+def staffing(sessions: pd.DataFrame, gap_s: float, slot_s: int = 1800) -> pd.DataFrame:
+    """Agents logged in per slot, inferred from who served (see the module's docstring)."""
+    rows = []
+    for server, g in sessions.sort_values("start").groupby("server"):
+        start = g["start"].to_numpy()
+        end = np.maximum.accumulate(g["end"].to_numpy())
+        new = np.r_[True, (start[1:] - end[:-1]) > np.timedelta64(int(gap_s), "s")]
+        ids = np.cumsum(new)
+        for k in np.unique(ids):
+            rows.append((start[ids == k][0], end[ids == k][-1]))
+    s = np.array([r[0] for r in rows], dtype="datetime64[s]")
+    e = np.array([r[1] for r in rows], dtype="datetime64[s]")
+    first = s.min().astype("datetime64[D]")
+    last = e.max().astype("datetime64[D]") + np.timedelta64(1, "D")
+    edges = np.arange(first, last, np.timedelta64(slot_s, "s")).astype("datetime64[s]")
+    cover = np.zeros(edges.size)
+    step = np.timedelta64(slot_s, "s")
+    for a, b in zip(s, e):
+        lo = np.maximum(edges, a)
+        overlap = (np.minimum(edges + step, b) - lo).astype("int64")
+        cover += np.clip(overlap, 0, None)
+    agents = np.rint(cover / slot_s).astype(int)
+    table = pd.DataFrame({"group": "agents", "slot_start": pd.Series(edges).dt.strftime("%Y-%m-%d %H:%M:%S"),
+                          "agents": agents})
+    return table
 
 
 def main(argv=None) -> int:
@@ -99,13 +142,18 @@ def main(argv=None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--months", default="january,february,march")
     ap.add_argument("--types", default="PS", help="service types, comma separated (default PS)")
+    ap.add_argument("--staffing", type=Path, help="also write the inferred agents per slot here")
+    ap.add_argument("--gap", default="15min", help="idle time that ends a session (default 15min)")
     a = ap.parse_args(argv)
     months = [m.strip().lower() for m in a.months.split(",")]
     unknown = [m for m in months if m not in MONTHS]
     if unknown:
         raise SystemExit(f"--months: unknown month(s) {unknown}")
-    log, counts = convert(a.directory, months, [t.strip() for t in a.types.split(",")])
+    log, counts, sessions = convert(a.directory, months, [t.strip() for t in a.types.split(",")])
     log.to_csv(a.out, index=False)
+    if a.staffing:
+        gap = pd.Timedelta(a.gap).total_seconds()
+        staffing(sessions, gap).to_csv(a.staffing, index=False)
     print(" ".join(f"{k}={v}" for k, v in counts.items()), file=sys.stderr)
     return 0
 
