@@ -166,8 +166,11 @@ def check_tours(rules, mine, templates, open_days, n_days):
         worked = [a["day"] for a in days]
         assert len(set(worked)) == len(worked), who
         assert set(worked) <= set(open_days), (who, worked)  # never on a closed day
-        assert len({a["template"] for a in days}) == 1
         contract = rules.contracts[days[0]["contract"]] if rules.contracts else None
+        mixed = contract is not None and contract.mix_templates
+        assert len({a["template"] for a in days}) == 1 or mixed
+        if contract is not None:
+            assert {a["template"] for a in days} <= set(contract.templates)
         work = contract.work_days if contract is not None and contract.work_days else tr.work_days
         cycle = tr.cycle
         if n_days % cycle == 0:
@@ -189,10 +192,16 @@ def check_tours(rules, mine, templates, open_days, n_days):
                 if nxt in begins:
                     rest = begins[nxt] + (n_days * DAY if nxt <= d else 0) - ends[d]
                     assert rest >= tr.min_rest - 1e-9, (who, d)
-        if contract is not None:
+        if contract is not None and not mixed:
             hours = sum(a["paid_hours"] for a in days) * cycle / n_days
             assert contract.min_hours - 1e-9 <= hours
             assert contract.max_hours is None or hours <= contract.max_hours + 1e-9
+        if mixed:  # the paid hours of the days worked, cycle by cycle (a partial cycle: the most only)
+            for j in range(-(-n_days // cycle)):
+                hours = sum(a["paid_hours"] for a in days if (a["day"] - 1) // cycle == j)
+                if (j + 1) * cycle <= n_days:
+                    assert contract.min_hours - 1e-9 <= hours, (who, j, hours)
+                assert contract.max_hours is None or hours <= contract.max_hours + 1e-9, (who, j, hours)
 
 
 def requirement_of(scenario, agents, key="group", name="team"):

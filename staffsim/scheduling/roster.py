@@ -431,10 +431,15 @@ def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirem
     for p, tour in enumerate(problem.tours):
         if solution.y[p] > 0:
             s = problem.shifts[tour.shifts[0]]
+            if tour.templates:  # mixed templates: the longest day, the paid hours of the days worked
+                span = max(problem.shifts[i].end - problem.shifts[i].start for i in tour.shifts)
+                hours = sum(problem.shifts[i].paid_hours for i in tour.shifts)
+            else:
+                span, hours = s.end - s.start, len(tour.days) * s.paid_hours
             row = {"team": problem.teams[tour.team], "template": tour.template,
-                   "start": format_clock(tour.clock), "end": format_clock(tour.clock + s.end - s.start),
+                   "start": format_clock(tour.clock), "end": format_clock(tour.clock + span),
                    "days": ranges_text(tour.days), "agents": int(solution.y[p]),
-                   "paid_hours": float(solution.y[p] * len(tour.days) * s.paid_hours)}
+                   "paid_hours": float(solution.y[p] * hours)}
             if any(t.banded for t in problem.tours):
                 row["latest_start"] = format_clock(max(problem.shifts[j].start % DAY
                                                        for opts in tour.options for j in opts))

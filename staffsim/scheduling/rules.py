@@ -29,8 +29,8 @@ people), ``per_channel`` (plan from the per-channel requirement even when no cha
 ``channels`` (per-channel opening hours, ``{chat: {open: "09:00", close: "18:00"}}``). Per team,
 beyond the above: ``over_coverage_penalty`` (per agent-hour on the phones beyond the
 requirement), ``max_agents_per_day`` (one number or one per day), ``contracts`` (with tours:
-per contract type its ``templates``, ``work_days``, ``min_hours`` / ``max_hours`` per cycle and
-``max_agents``); per template ``cost_per_hour``, ``cost_per_shift`` and ``split: {first, gap_min,
+per contract type its ``templates``, ``mix_templates`` (each day any of them), ``work_days``,
+``min_hours`` / ``max_hours`` per cycle and ``max_agents``); per template ``cost_per_hour``, ``cost_per_shift`` and ``split: {first, gap_min,
 gap_max, gap_step}``; per break ``paid: false``; per tour rule ``start_band``, ``min_rest`` and
 ``max_consecutive_days``. The model and its limits: docs/roster.md.
 
@@ -169,9 +169,16 @@ class ToursSpec(Spec):
 
 class ContractSpec(Spec):
     """A contract type of a toured team: the templates its agents work, the days worked per
-    tour cycle (default: the tours' ``work_days``) and the paid hours per cycle allowed."""
+    tour cycle (default: the tours' ``work_days``) and the paid hours per cycle allowed.
+
+    Without ``mix_templates`` an agent works one of ``templates`` on every day of its tour (the
+    template's paid hours × the days must lie in the range). With ``mix_templates: true`` each
+    working day's shift may be any of ``templates`` (e.g. two 8-hour and two 5-hour days), and
+    the paid hours of the days actually worked in each tour cycle must lie in the range."""
 
     templates: list[str] = Field(min_length=1)
+    mix_templates: bool = Field(False, description="each working day may take any of the templates; "
+                                "the cycle's paid hours are the sum of the days worked")
     work_days: int | None = Field(None, ge=1)
     min_hours: float = Field(0.0, ge=0, description="least paid hours per tour cycle (week)")
     max_hours: float | None = Field(None, ge=0, description="most paid hours per tour cycle (week)")
