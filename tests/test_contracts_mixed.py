@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_roster_rules import DAY, check_agents, day_scenario, on_phones, requirement_of, share
 
-from staffsim import schedule
+from staffsim import scenario_from_dict, schedule, simulate
 from staffsim.errors import InputError
 from staffsim.scheduling import rules_from_dict
 
@@ -232,3 +232,119 @@ def test_every_mixed_roster_respects_every_rule_person_by_person(need, hours, ba
         most = int(roster.cost // (RATE * hours[0]))  # a person is paid at least the least hours
         if most <= 3:
             assert roster.cost == pytest.approx(brute_force(sc, rules, need, most))
+
+
+# ------------------------------------------------------------------ split shifts take breaks
+
+
+def split_rules(unpaid_lunch=True):
+    """An 8-hour split shift (4 h, a 2-3 h pause, 4 h): part 1 takes a paid 1-hour break 1-2 h
+    into it, part 2 a 1-hour lunch (unpaid) 1-2 h into it."""
+    return rules_from_dict({"teams": {"team": {"cost_per_hour": RATE, "templates": [{
+        "name": "split", "length": "8h", "earliest_start": "08:00", "latest_start": "10:00",
+        "split": {"first": "4h", "gap_min": "2h", "gap_max": "3h"},
+        "breaks": [{"name": "coffee", "length": "1h", "earliest": "1h", "latest": "2h", "part": 1},
+                   {"name": "lunch", "length": "1h", "earliest": "1h", "latest": "2h", "part": 2,
+                    "paid": not unpaid_lunch}]}]}}})
+
+
+def split_people(sc, unpaid_lunch=True):
+    """Every agent-day the split rules allow, from the rules as a planner reads them."""
+    starts = sc.spec.horizon.slot_starts()
+    out = []
+    for s in range(8, 11):
+        for g in (2, 3):
+            if s + 8 + g > 20:
+                continue
+            for b1 in (s + 1, s + 2):
+                for b2 in (s + 4 + g + 1, s + 4 + g + 2):
+                    cover = (share(starts, 3600, s * 3600, (s + 4) * 3600)
+                             + share(starts, 3600, (s + 4 + g) * 3600, (s + 8 + g) * 3600)
+                             - share(starts, 3600, b1 * 3600, (b1 + 1) * 3600)
+                             - share(starts, 3600, b2 * 3600, (b2 + 1) * 3600))
+                    out.append((cover, RATE * (7 if unpaid_lunch else 8)))
+    return out
+
+
+@pytest.mark.parametrize("need", [
+    [1, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0],
+    [1, 2, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0],
+    [0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1],
+])
+def test_split_shift_parts_take_their_breaks_equal_brute_force(need):
+    sc = day_scenario(start="08:00", end="20:00")
+    roster = solve_or_inf(sc, split_rules(), need)
+    people = split_people(sc)
+    cover = np.array([p[0] for p in people])
+    best = math.inf
+    for k in range(1, 5):
+        for pick in itertools.combinations_with_replacement(range(len(people)), k):
+            if np.all(cover[list(pick)].sum(axis=0) >= np.asarray(need) - 1e-9):
+                best = min(best, sum(people[i][1] for i in pick))
+        if best < math.inf:
+            break  # every agent costs the same: the fewest agents are the cheapest
+    assert roster is not None and roster.cost == pytest.approx(best)
+    assert all(a.count("split") == 1 and "unpaid" in a for a in roster.agents["breaks"])
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda t: t["breaks"][0].pop("part"), r"breaks\.0 \(coffee\)\.part: a split shift's break names the part"),
+    (lambda t: t.pop("split"), r"breaks\.0 \(coffee\)\.part: only a split shift has parts"),
+    (lambda t: t["breaks"][0].update(latest="3.5h"), r"breaks\.0 \(coffee\): .* ends after part 1 \(4h\)"),
+    (lambda t: t["breaks"].reverse(), r"list the breaks of part 1 before those of part 2"),
+])
+def test_split_break_rules_are_checked(change, message):
+    data = split_rules().raw
+    change(data["teams"]["team"]["templates"][0])
+    with pytest.raises(InputError, match=message):
+        rules_from_dict(data)
+
+
+# ------------------------------------------------------------------ paid hours: scheduler = simulation
+
+
+def zero_volume_scenario(days):
+    """No contacts (so no overtime): the simulation's paid hours are the roster's shifts alone."""
+    return scenario_from_dict({
+        "name": "quiet", "horizon": {"start": "08:00", "end": "20:00", "slot": "1h", "days": days},
+        "costs": {"agent_hour": RATE},
+        "channels": {"voice": {"volume": [0] * 12, "handle_time": "180s",
+                               "target": {"service_level": 0.8, "threshold": "20s"}}},
+        "agents": [{"group": "team", "skills": ["voice"], "staffing": "plan"}]})
+
+
+@pytest.mark.parametrize("case", ["split", "tours"])
+def test_scheduler_and_simulation_report_the_same_paid_hours(case):
+    """The roster's paid hours and cost (unpaid lunches and split pauses out) are what the
+    simulation of roster.yaml pays, and the unpaid breaks are really unpaid there: with them
+    marked paid the simulation pays one hour more per agent-day."""
+    if case == "split":
+        sc = zero_volume_scenario(1)
+        rules = split_rules()
+        need = [1, 2, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0]
+    else:
+        sc = zero_volume_scenario(3)
+        raw = mixed_rules(4, 10, "1h").raw
+        team = raw["teams"]["team"]
+        team["templates"][0].update(length="5h", breaks=[{"name": "lunch", "length": "1h", "earliest": "2h",
+                                                          "latest": "3h", "paid": False}])
+        rules = rules_from_dict(raw)
+        need = ([1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0] + [0, 0, 1, 1] + [0] * 8
+                + [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    roster = schedule(sc, requirement_of(sc, need), rules)
+    check_agents(roster)
+    lunches = int(roster.agents["breaks"].str.count(", unpaid").sum())  # unpaid breaks, agent by agent
+    assert lunches > 0
+    assert roster.paid_hours == pytest.approx(roster.agents["paid_hours"].sum())
+    sim = simulate(roster.to_scenario(), replications=2, seed=3).team_costs().set_index("team")
+    assert sim.loc["team", "paid_agent_hours"] == pytest.approx(roster.paid_hours, abs=1e-9)
+    assert sim.loc["team", "agent_cost"] == pytest.approx(roster.cost, abs=1e-9)
+    data = roster.scenario_data()
+    unpaid = 0
+    for shift in data["agents"][0]["shifts"]:
+        for b in shift.get("breaks", []):
+            if b.pop("paid", True) is False:
+                unpaid += shift["agents"]
+    assert unpaid == lunches
+    paid_all = simulate(scenario_from_dict(data), replications=2, seed=3).team_costs().set_index("team")
+    assert paid_all.loc["team", "paid_agent_hours"] == pytest.approx(roster.paid_hours + unpaid, abs=1e-9)

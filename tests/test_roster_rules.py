@@ -126,8 +126,13 @@ def check_agents(roster):
             previous = a["start"]
             for (b, length, paid), rule in zip(a["breaks"], t.breaks):
                 assert length == rule.length and paid == rule.paid
-                assert rule.earliest - 1e-9 <= b - a["start"] <= rule.latest + 1e-9
+                origin = a["gap"][1] if rule.part == 2 else a["start"]  # a split shift's part
+                assert rule.earliest - 1e-9 <= b - origin <= rule.latest + 1e-9
                 assert b >= previous - 1e-9 and b + length <= a["end"] + 1e-9
+                if rule.part == 1:
+                    assert b + length <= a["gap"][0] + 1e-9
+                if rule.part == 2:
+                    assert b >= a["gap"][1] - 1e-9
                 previous = b + length
             paid_h = (t.length - sum(r.length for r in t.breaks if not r.paid)) / 3600
             assert a["paid_hours"] == pytest.approx(paid_h)

@@ -290,7 +290,8 @@ def build_problem(scenario: Scenario, rules: Rules, required: dict[str, np.ndarr
                         for b in t.breaks:
                             bstep = b.step if b.step is not None else slot
                             n = int(np.floor((b.latest - b.earliest) / bstep + 1e-9)) + 1
-                            bstarts = lo + b.earliest + bstep * np.arange(n)
+                            origin = gap[1] if gap is not None and b.part == 2 else lo  # split: its part's start
+                            bstarts = origin + b.earliest + bstep * np.arange(n)
                             cov = [overlap_shares(starts, slot, s_, s_ + b.length) for s_ in bstarts]
                             options.append(BreakOptions(b.name, b.length, bstarts,
                                                         [c[0] for c in cov], [c[1] for c in cov], b.paid))
