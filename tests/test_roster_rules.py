@@ -878,7 +878,7 @@ def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
     text = (root / "docs" / "roster.md").read_text()
     blocks = re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
     commands = [line.split() for block in blocks for line in block.strip().splitlines()]
-    assert len(commands) == 5
+    assert len(commands) == 7
     monkeypatch.chdir(root)
     outputs = {}
     for argv in commands:
@@ -897,6 +897,11 @@ def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
     week = next(v for k, v in outputs.items() if "contracts" in k)
     assert "Cost 67,704 EUR for 2,184.00 paid hours" in week and "78 people (proven the fewest" in week
     assert "2,184 paid hours (67,704 EUR), 78 people" in text
+    mixed = next(v for k, v in outputs.items() if "peaky_week_mixed" in k)
+    assert "Cost 70,773 EUR for 2,283.00 paid hours" in mixed and "proven optimal" in mixed
+    assert "70,773 EUR for 2,283 paid hours (77 people)" in text
+    simulated = next(v for k, v in outputs.items() if k.startswith("staffsim run out/mixed"))
+    assert re.search(r"phones\s+2,290\s+70,988", simulated)
 
 
 def test_contracts_example_roster_respects_every_rule(root):
