@@ -162,7 +162,8 @@ class TemplateSpec(Spec):
 
 class ToursSpec(Spec):
     """Weekly tours: each agent works ``work_days`` then has ``off_days`` off, cycling. An agent
-    on a tour works the same template on every day it works, starting at the tour's clock time or
+    on a tour works the same template on every day it works (or, on a contract with
+    ``mix_templates``, any of the contract's templates day by day), starting at the tour's clock time or
     up to ``start_band`` later (chosen day by day). Days the center is closed are never working
     days of a tour."""
 
