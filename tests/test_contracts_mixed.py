@@ -375,3 +375,17 @@ def test_mixed_example_week_respects_every_rule_and_beats_one_template(root):
     single = schedule(roster.scenario, "erlang", rules_from_dict(data), time_limit=300)
     assert single.optimal and single.cost == pytest.approx(71_300)
     assert roster.cost <= single.cost + 1e-6  # every one-template tour is also a mixed one
+
+
+def test_hours_hold_in_every_cycle_of_a_longer_horizon():
+    """Six days, two 3-day cycles, 4 paid hours in each: every person works one long and one
+    short day in each cycle (not two long days in one and two short in the other, though the
+    total would be the same), and the least cost is brute force's."""
+    sc = day_scenario(start="08:00", end="12:00", days=6)
+    rules = mixed_rules(4, 4, "0s")
+    need = [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0]
+    roster = solve_or_inf(sc, rules, need)  # check_agents checks the hours cycle by cycle
+    for _, days in roster.agents.groupby("agent"):
+        for cycle in (0, 1):
+            assert sorted(days[(days["day"] - 1) // 3 == cycle]["template"]) == ["long", "short"]
+    assert roster.cost == pytest.approx(brute_force(sc, rules, need, int(roster.cost // (RATE * 8))))
