@@ -203,15 +203,20 @@ def test_no_mix_reaches_the_hours_names_the_contract():
         schedule(sc, requirement_of(sc, [1] * 12), mixed_rules(5, 5))
 
 
-def test_infeasible_mix_names_slots_days_and_rule():
-    """One agent a day at most, but day 2 needs two at 08:00: the message names the slot, the day
-    and the cap."""
+@pytest.mark.parametrize("limit,rule", [
+    ({"cap": 1}, "teams.team.max_agents_per_day on day 2 (1)"),
+    ({"headcount": 1}, "teams.team.headcount (1)"),
+    ({"max_agents": 1}, "teams.team.contracts.part.max_agents (1)"),
+])
+def test_infeasible_mix_names_slots_days_and_rule(limit, rule):
+    """One agent (a day, in all, on the contract) at most, but day 2 needs two at 08:00: the
+    message names the slot, the day and the rule."""
     sc = day_scenario(start="08:00", end="12:00", days=3)
     with pytest.raises(InputError) as exc:
-        schedule(sc, requirement_of(sc, [0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]), mixed_rules(2, 6, cap=1))
+        schedule(sc, requirement_of(sc, [0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]), mixed_rules(2, 6, **limit))
     text = str(exc.value)
-    assert "cannot be covered in 1 slot(s): day 2 08:00 (required 2" in text
-    assert "max_agents_per_day on day 2 (1)" in text
+    assert ("team team cannot be covered in 1 slot(s): day 2 08:00 (required 2; at most 1 agents on the "
+            f"phones there: {rule})") in text
 
 
 @settings(max_examples=25, deadline=None)
