@@ -111,6 +111,8 @@ def brute_force(sc, rules, need, most):
     need = np.asarray(need, float)
     best = math.inf
     for k in range(limit + 1):
+        if len(people) and k * cost.min() >= best - 1e-9:
+            break  # k people cost at least k times the cheapest: none beats what is found
         for pick in itertools.combinations_with_replacement(range(len(people)), k):
             c = cost[list(pick)].sum()
             if c >= best - 1e-9 or np.any(cover[list(pick)].sum(axis=0) < need - 1e-9):
@@ -194,6 +196,9 @@ def test_mixing_is_cheaper_than_one_template_a_tour_when_the_day_varies():
     single = solve_or_inf(sc, mixed_rules(2, 6, "0s", mix=False), need)
     assert mixed.cost == pytest.approx(40) and mixed.people == 1
     assert single.cost == pytest.approx(60)
+    # the brute force sees the difference too (it can tell a mixed roster from a single one)
+    assert brute_force(sc, mixed_rules(2, 6, "0s"), need, 3) == pytest.approx(40)
+    assert brute_force(sc, mixed_rules(2, 6, "0s", mix=False), need, 3) == pytest.approx(60)
 
 
 def test_no_mix_reaches_the_hours_names_the_contract():
