@@ -16,6 +16,8 @@ this process's CPU time: on a shared machine the wall time includes waiting for 
     within 120 s, then to proven optimality within 300 s, the gap stated.
 (e) the two-site example (scenarios/two_sites.yaml): several teams per channel, least cost then
     the fewest people.
+(f) part-timers mixing long and short days (scenarios/rules/peaky_week_mixed.yaml): the shipped
+    rules (starts on the hour), the same without mixing, and with mixing and 30-minute starts.
 """
 
 from __future__ import annotations
@@ -124,6 +126,20 @@ def main() -> None:
     two_rules = load_rules(ROOT / "scenarios" / "rules" / "two_sites.yaml")
     timed("(e) two sites, least cost", two, two_rules, time_limit=120, objective="cost")
     timed("(e) two sites, least cost then fewest people", two, two_rules, time_limit=120, objective="people")
+    mixed(week)
+
+
+def mixed(week) -> None:
+    """(f): the week with part-timers mixing templates, without mixing, and with finer starts."""
+    data = yaml.safe_load((ROOT / "scenarios" / "rules" / "peaky_week_mixed.yaml").read_text())
+    timed("(f) week, part-timers mixing 8 h and 5 h days", week, rules_from_dict(data), time_limit=300)
+    single = copy.deepcopy(data)
+    single["teams"]["phones"]["contracts"]["part-time"]["mix_templates"] = False
+    timed("(f) the same, one template a tour", week, rules_from_dict(single), time_limit=300)
+    fine = copy.deepcopy(data)
+    for t in fine["teams"]["phones"]["templates"]:
+        t["start_step"] = "30min"
+    timed("(f) mixing, 30-min starts", week, rules_from_dict(fine), time_limit=300)
 
 
 if __name__ == "__main__":

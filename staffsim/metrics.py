@@ -51,7 +51,8 @@ showed up) and ``occupancy``. Over the whole run, logged-in time = busy + idle +
 
 Money (whole horizon, per replication; rates from the scenario's ``costs``):
 
-- ``paid_agent_hours`` = scheduled hours of the agents who showed up (shifts, breaks included;
+- ``paid_agent_hours`` = scheduled hours of the agents who showed up (shifts, paid breaks included,
+  unpaid breaks — ``paid: false`` — not;
   for a group staffed from plan the gross headcount ⌈net / (1 − shrinkage)⌉) + overtime (logged in
   past the scheduled end: finishing a contact, draining the queues at closing);
 - ``agent_cost`` = paid hours × the group's ``agent_hour`` rate;
@@ -425,8 +426,10 @@ class SlotAccumulator:
         carried = np.where(j >= 0, lengths[np.maximum(j, 0)] if len(times) else 0.0, level0)
         maxq[inside] = np.maximum(maxq[inside], carried)
 
-    def counts(self, scheduled_s: np.ndarray, overtime_s: np.ndarray) -> dict[str, np.ndarray]:
-        """The per channel × slot arrays and per group × slot integrals (see the module doc)."""
+    def counts(self, scheduled_s: np.ndarray, overtime_s: np.ndarray,
+               unpaid_s: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The per channel × slot arrays and per group × slot integrals (see the module doc);
+        ``unpaid_s`` per group: unpaid break seconds, taken off the paid time."""
         out = {key: v.copy() for key, v in self.sums.items()}
         available = self.group["logged_in"] - self.group["on_break"]
         out["work_s"] = self.serves @ self.work
@@ -439,6 +442,8 @@ class SlotAccumulator:
         out["group_scheduled_s"] = scheduled_s
         out["group_channel_work_s"] = self.work_gc.copy()
         out["group_paid_s"] = scheduled_s.sum(axis=1) + overtime_s
+        if unpaid_s is not None and np.any(unpaid_s):  # else untouched: today's numbers bit for bit
+            out["group_paid_s"] = out["group_paid_s"] - unpaid_s
         if self.outcomes is not None:
             out.update(self.outcomes.counts())
         if self.callbacks:

@@ -42,9 +42,9 @@ _GLOSSARY = [
                   "not on break)"),
     ("lost contacts", ("the business lost with contacts that abandoned, left on seeing the queue "
                        "or whose callback was given up (the scenario's value per lost contact)")),
-    ("paid agent hours", "scheduled hours of the agents who came in (of every scheduled agent "
-                         "when the scenario pays absence: sick pay), or the plan's gross "
-                         "headcount, plus overtime"),
+    ("paid agent hours", "scheduled hours of the agents who came in, less unpaid breaks (of every "
+                         "scheduled agent when the scenario pays absence: sick pay), or the plan's "
+                         "gross headcount, plus overtime"),
     ("± values", "95% confidence half-widths over the replications; for a comparison, of the "
                  "paired difference on the same simulated customers"),
     ("Erlang plan", "the agents each {slot} needs by Erlang C/A, treating every slot as a "

@@ -126,8 +126,13 @@ def check_agents(roster):
             previous = a["start"]
             for (b, length, paid), rule in zip(a["breaks"], t.breaks):
                 assert length == rule.length and paid == rule.paid
-                assert rule.earliest - 1e-9 <= b - a["start"] <= rule.latest + 1e-9
+                origin = a["gap"][1] if rule.part == 2 else a["start"]  # a split shift's part
+                assert rule.earliest - 1e-9 <= b - origin <= rule.latest + 1e-9
                 assert b >= previous - 1e-9 and b + length <= a["end"] + 1e-9
+                if rule.part == 1:
+                    assert b + length <= a["gap"][0] + 1e-9
+                if rule.part == 2:
+                    assert b >= a["gap"][1] - 1e-9
                 previous = b + length
             paid_h = (t.length - sum(r.length for r in t.breaks if not r.paid)) / 3600
             assert a["paid_hours"] == pytest.approx(paid_h)
@@ -166,8 +171,11 @@ def check_tours(rules, mine, templates, open_days, n_days):
         worked = [a["day"] for a in days]
         assert len(set(worked)) == len(worked), who
         assert set(worked) <= set(open_days), (who, worked)  # never on a closed day
-        assert len({a["template"] for a in days}) == 1
         contract = rules.contracts[days[0]["contract"]] if rules.contracts else None
+        mixed = contract is not None and contract.mix_templates
+        assert len({a["template"] for a in days}) == 1 or mixed
+        if contract is not None:
+            assert {a["template"] for a in days} <= set(contract.templates)
         work = contract.work_days if contract is not None and contract.work_days else tr.work_days
         cycle = tr.cycle
         if n_days % cycle == 0:
@@ -189,10 +197,16 @@ def check_tours(rules, mine, templates, open_days, n_days):
                 if nxt in begins:
                     rest = begins[nxt] + (n_days * DAY if nxt <= d else 0) - ends[d]
                     assert rest >= tr.min_rest - 1e-9, (who, d)
-        if contract is not None:
+        if contract is not None and not mixed:
             hours = sum(a["paid_hours"] for a in days) * cycle / n_days
             assert contract.min_hours - 1e-9 <= hours
             assert contract.max_hours is None or hours <= contract.max_hours + 1e-9
+        if mixed:  # the paid hours of the days worked, cycle by cycle (a partial cycle: the most only)
+            for j in range(-(-n_days // cycle)):
+                hours = sum(a["paid_hours"] for a in days if (a["day"] - 1) // cycle == j)
+                if (j + 1) * cycle <= n_days:
+                    assert contract.min_hours - 1e-9 <= hours, (who, j, hours)
+                assert contract.max_hours is None or hours <= contract.max_hours + 1e-9, (who, j, hours)
 
 
 def requirement_of(scenario, agents, key="group", name="team"):
@@ -864,7 +878,7 @@ def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
     text = (root / "docs" / "roster.md").read_text()
     blocks = re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
     commands = [line.split() for block in blocks for line in block.strip().splitlines()]
-    assert len(commands) == 5
+    assert len(commands) == 7
     monkeypatch.chdir(root)
     outputs = {}
     for argv in commands:
@@ -883,6 +897,11 @@ def test_docs_commands_run(root, tmp_path, capsys, monkeypatch):
     week = next(v for k, v in outputs.items() if "contracts" in k)
     assert "Cost 67,704 EUR for 2,184.00 paid hours" in week and "78 people (proven the fewest" in week
     assert "2,184 paid hours (67,704 EUR), 78 people" in text
+    mixed = next(v for k, v in outputs.items() if "peaky_week_mixed" in k)
+    assert "Cost 70,773 EUR for 2,283.00 paid hours" in mixed and "proven optimal" in mixed
+    assert "70,773 EUR for 2,283 paid hours (77 people)" in text
+    simulated = next(v for k, v in outputs.items() if k.startswith("staffsim run out/mixed"))
+    assert re.search(r"phones\s+2,290\s+70,988", simulated)
 
 
 def test_contracts_example_roster_respects_every_rule(root):

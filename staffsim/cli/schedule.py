@@ -132,8 +132,10 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         print(f"Solved as {roster.components} independent parts (no rule links them).")
     print()
     if not roster.tours.empty:
-        print("Tours (the same template every day worked, starting at start"
-              + (" or up to latest_start" if "latest_start" in roster.tours else "") + "):")
+        mixed = roster.tours["template"].str.contains("/", regex=False).any()
+        print("Tours (" + ("the template of each day worked in order, a/b/..., or one every day"
+                           if mixed else "the same template every day worked")
+              + ", starting at start" + (" or up to latest_start" if "latest_start" in roster.tours else "") + "):")
         print(format_table(roster.tours))
         print()
     print("Shifts (agents per template, day, start and break placement; paid hours: the shift less "

@@ -91,7 +91,7 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         self.partial = [[{} for _ in range(k + 1)] for k in self.conc]  # [channel][load] -> agents
         self.overtime_s = [0.0] * ng  # logged in past the scheduled end (finishing, draining)
         self.audit = Audit() if audit_on() else None
-        self.agents, self.roster, self.scheduled_s = build_roster(
+        self.agents, self.roster, self.scheduled_s, self.unpaid_s = build_roster(
             scenario, seed, rep, headcount, {c: i for i, c in enumerate(self.names)}, self.close)
         for ag in self.agents:
             ag.hfac, ag.delays = self.hfac[ag.group], self.delays[ag.group]
@@ -163,7 +163,7 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
             self.audit.check(self)
         overtime = np.asarray(self.overtime_s, float)
         log = rec.log(self.scheduled_s, overtime, self.env._now) if rec.keep_log else None
-        return ReplicationOutput(counts=rec.acc.counts(self.scheduled_s, overtime),
+        return ReplicationOutput(counts=rec.acc.counts(self.scheduled_s, overtime, self.unpaid_s),
                                  balance=rec.acc.balance(), log=log)
 
 

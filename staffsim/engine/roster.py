@@ -6,7 +6,7 @@ Groups on ``shifts`` get one agent per shift seat; each seat misses a day with p
 every slot whose headcount exceeds *j*, one login per run of consecutive slots, no breaks and
 no absence. Paid (scheduled) agent-seconds per group and slot are: the shifts of the agents who
 showed up (breaks included; of every seat when ``absence_paid``: sick pay), or the gross headcount ⌈net / (1 − shrinkage)⌉ for a group staffed
-by slot.
+by slot; unpaid breaks (``paid: false``) are counted apart and taken off the paid hours.
 """
 
 from __future__ import annotations
@@ -57,16 +57,20 @@ class Agent:
 
 def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],
                  channel_index: dict[str, int], close: float):
-    """(agents, roster events sorted in time, scheduled agent-seconds per group and slot).
+    """(agents, roster events sorted in time, scheduled agent-seconds per group and slot,
+    unpaid break seconds per group).
 
     Events are tuples ``(time, action, agent index, agent, value)``: LOGIN carries the scheduled
-    end, BREAK the break length; one DRAIN event at ``close``."""
+    end, BREAK the break length; one DRAIN event at ``close``. The unpaid seconds are the
+    ``paid: false`` breaks of the seats that are paid (those who showed up, or every seat with
+    ``absence_paid``): the paid hours are the scheduled ones less these."""
     spec = scenario.spec
     h = spec.horizon
     starts = h.slot_starts()
     agents: list[Agent] = []
     events = []
     scheduled = np.zeros((len(spec.agents), h.n_slots))
+    unpaid = np.zeros(len(spec.agents))
     for gi, g in enumerate(spec.agents):
         skills = [channel_index[s] for s in g.skills]
         if g.shifts is not None:
@@ -80,6 +84,7 @@ def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, n
                     lo, hi = base + shift.start, base + shift.end
                     paid = shift.agents if spec.absence_paid else len(present)  # sick pay or not
                     scheduled[gi] += paid * _overlap(starts, h.slot, lo, hi)
+                    unpaid[gi] += paid * sum(b.length for b in shift.breaks if not b.paid)
                     for p in present:
                         events.append((lo, LOGIN, p.index, p, hi))
                         for b in shift.breaks:
@@ -96,7 +101,7 @@ def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, n
                     events.append((hi, LOGOFF, p.index, p, 0.0))
     events.append((close, DRAIN, 0, None, 0.0))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
-    return agents, events, scheduled
+    return agents, events, scheduled, unpaid
 
 
 def _runs(on: np.ndarray, starts: np.ndarray, slot: float) -> list[tuple[float, float]]:

@@ -1058,8 +1058,11 @@ class ChannelSpec(Spec):
 
 
 class BreakSpec(Spec):
+    """A break in a shift; ``paid: false`` (an unpaid lunch) takes it out of the paid hours."""
+
     start: ClockTime
     length: Duration = Field(gt=0)
+    paid: bool = Field(True, description="false: unpaid (not in paid_agent_hours nor the agent cost)")
 
 
 class ShiftSpec(Spec):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from staffsim.errors import InputError
+from staffsim.limits import MAX_MILP_COLUMNS
 from staffsim.requirement import backlog_channel_plan
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling.rules import Rules, format_duration
@@ -67,7 +68,9 @@ class Tour:
     """Agents of ``team`` working ``template`` at clock time ``clock`` on ``days`` (from 1):
     ``shifts`` are the indices of the day's :class:`ShiftType` at ``clock``; ``options[k]`` the
     shifts the agents may work on ``days[k]`` (starts from ``clock`` to ``clock`` + the start
-    band; just ``shifts[k]`` without a band); ``contract`` the contract type ("" without)."""
+    band; just ``shifts[k]`` without a band); ``contract`` the contract type ("" without).
+    A tour of a contract with ``mix_templates`` works ``templates[k]`` on ``days[k]`` (its
+    ``template`` then names them in order, joined by "/"); empty: ``template`` every day."""
 
     team: int
     template: str
@@ -76,6 +79,7 @@ class Tour:
     shifts: tuple[int, ...]
     options: tuple[tuple[int, ...], ...] = ()
     contract: str = ""
+    templates: tuple[str, ...] = ()
 
     @property
     def banded(self) -> bool:
@@ -286,7 +290,8 @@ def build_problem(scenario: Scenario, rules: Rules, required: dict[str, np.ndarr
                         for b in t.breaks:
                             bstep = b.step if b.step is not None else slot
                             n = int(np.floor((b.latest - b.earliest) / bstep + 1e-9)) + 1
-                            bstarts = lo + b.earliest + bstep * np.arange(n)
+                            origin = gap[1] if gap is not None and b.part == 2 else lo  # split: its part's start
+                            bstarts = origin + b.earliest + bstep * np.arange(n)
                             cov = [overlap_shares(starts, slot, s_, s_ + b.length) for s_ in bstarts]
                             options.append(BreakOptions(b.name, b.length, bstarts,
                                                         [c[0] for c in cov], [c[1] for c in cov], b.paid))
@@ -399,6 +404,9 @@ def _team_tours(ti: int, name: str, team, by_key: dict[tuple[str, float], dict[i
                     if all(open_days.__contains__(d + 1) for d in range(n_cal) if p[d])
                     and (tr.max_consecutive_days is None or _longest_run(p) <= tr.max_consecutive_days)]
         names = c.templates if c is not None else list(templates)
+        if c is not None and c.mix_templates:
+            out.extend(_mixed_tours(ti, name, cname, c, templates, by_key, patterns, work, tr, n_cal, src, slot))
+            continue
         fitting = []
         for tname in names:
             t = templates[tname]
@@ -432,6 +440,69 @@ def _team_tours(ti: int, name: str, team, by_key: dict[tuple[str, float], dict[i
                          f"any {tr.work_days}-on / {tr.off_days}-off tour of the {n_cal}-day horizon "
                          "(check the templates' days, the days the center is closed, "
                          "max_consecutive_days and the contracts)")
+    return out
+
+
+def _mixed_tours(ti: int, name: str, cname: str, c, templates: dict, by_key: dict[tuple[str, float], dict[int, int]],
+                 patterns: list[tuple[bool, ...]], work: int, tr, n_cal: int, src: str, slot: float) -> list[Tour]:
+    """The tours of a contract with ``mix_templates``: per day pattern and anchor clock, one tour
+    per sequence of the contract's templates over the days worked whose paid hours lie in the
+    contract's range in every whole tour cycle of the horizon (a partial last cycle: at most
+    ``max_hours``). Every day the agents start in [clock, clock + start_band], on that day's
+    template's own start grid, so the rest rule (checked per template on the rules) holds
+    between any two days whatever the templates."""
+    names = list(c.templates)
+    paid = {n: (templates[n].length - templates[n].unpaid_s) / 3600.0 for n in names}
+    lo = c.min_hours - 1e-9
+    hi = (c.max_hours if c.max_hours is not None else np.inf) + 1e-9
+    cycle = tr.cycle
+    if not any(lo <= sum(combo) <= hi for combo in itertools.combinations_with_replacement(paid.values(), work)):
+        raise InputError(
+            f"{src}: teams.{name}.contracts.{cname}: no mix of its templates gives "
+            f"{f'at least {c.min_hours:g}' if c.max_hours is None else f'{c.min_hours:g}-{c.max_hours:g}'} "
+            f"paid hours in {work} days ({', '.join(f'{n}: {paid[n]:g} h' for n in names)})")
+    sequences = len(patterns) * len(names) ** sum(1 for x in (patterns[0] if patterns else ()) if x)
+    clocks = sorted({clk for (tn, clk) in by_key if tn in names})
+    if sequences * len(clocks) > MAX_MILP_COLUMNS:
+        raise InputError(
+            f"{src}: teams.{name}.contracts.{cname}.mix_templates: {len(names)} templates on each of the "
+            f"tour's days give about {sequences * len(clocks):,} tours, beyond staffsim's limit of "
+            f"{MAX_MILP_COLUMNS:,}; use fewer templates, a coarser start_step or a shorter horizon")
+    band = tr.start_band
+    later: dict[tuple[str, float], list[float]] = {}
+    for tn in names:
+        step = templates[tn].start_step if templates[tn].start_step is not None else slot
+        for clk in clocks:
+            later[(tn, clk)] = [clk + step * j for j in range(int(np.floor(band / step + 1e-9)) + 1)]
+    out: list[Tour] = []
+    seen: set = set()
+    for pattern in patterns:
+        worked = tuple(d + 1 for d in range(n_cal) if pattern[d])
+        if not worked:
+            continue
+        groups: dict[int, list[int]] = {}
+        for k, d in enumerate(worked):
+            groups.setdefault((d - 1) // cycle, []).append(k)
+        for clock in clocks:
+            # per day worked and template: the shifts starting in [clock, clock + band]
+            opts = [{tn: tuple(by_key[(tn, c2)][d] for c2 in later[(tn, clock)]
+                               if (tn, c2) in by_key and d in by_key[(tn, c2)]) for tn in names}
+                    for d in worked]
+            choices = [[tn for tn in names if o[tn]] for o in opts]
+            per_cycle = []
+            for j, ks in groups.items():
+                whole = (j + 1) * cycle <= n_cal
+                seqs = [seq for seq in itertools.product(*(choices[k] for k in ks))
+                        if sum(paid[tn] for tn in seq) <= hi and (not whole or sum(paid[tn] for tn in seq) >= lo)]
+                per_cycle.append(seqs)
+            for parts in itertools.product(*per_cycle):
+                seq = tuple(tn for part in parts for tn in part)
+                options = tuple(opts[k][tn] for k, tn in enumerate(seq))
+                if (worked, options) in seen:  # a later anchor with the same starts: the same tour
+                    continue
+                seen.add((worked, options))
+                label = seq[0] if len(set(seq)) == 1 else "/".join(seq)
+                out.append(Tour(ti, label, clock, worked, tuple(o[0] for o in options), options, cname, seq))
     return out
 
 

@@ -50,6 +50,7 @@ class ShiftRow:
     gap: tuple[float, float] | None = None  # a split shift's unpaid pause (start, end)
     unpaid: float = 0.0  # unpaid break time of one agent (seconds)
     cost: float = 0.0  # of one agent on this shift
+    breaks_paid: tuple[bool, ...] = ()  # per break of ``breaks``, in order (empty: all paid)
 
     @property
     def paid_hours(self) -> float:
@@ -231,10 +232,11 @@ def _shift_data(r: ShiftRow, multi_day: bool) -> list[dict[str, Any]]:
     for lo, hi in r.parts:
         item: dict[str, Any] = {"start": format_clock(lo - base), "end": format_clock(hi - base),
                                 "agents": int(r.agents)}
-        inside = [(s, length) for s, length in r.breaks if lo <= s < hi]
-        if inside:
-            item["breaks"] = [{"start": format_clock(s - base), "length": format_duration(length)}
-                              for s, length in inside]
+        paid = r.breaks_paid or (True,) * len(r.breaks)
+        inside = [(s, length, p) for (s, length), p in zip(r.breaks, paid) if lo <= s < hi]
+        if inside:  # an unpaid break says so (the simulation then leaves it out of the paid hours)
+            item["breaks"] = [{"start": format_clock(s - base), "length": format_duration(length),
+                               **({} if p else {"paid": False})} for s, length, p in inside]
         if multi_day:
             item["days"] = [int(r.day)]
         out.append(item)
@@ -271,7 +273,7 @@ def shift_rows(problem: Problem, solution: Solution) -> list[ShiftRow]:
         combos = Counter(tuple(c) for c in zip(*per_break)) if per_break else Counter({(): n})
         for combo, agents in sorted(combos.items()):
             rows.append(ShiftRow(problem.teams[s.team], s.template, s.day, s.start, s.end, agents, combo,
-                                 s.gap, s.unpaid, s.money))
+                                 s.gap, s.unpaid, s.money, tuple(b.paid for b in s.breaks)))
     return rows
 
 
@@ -431,10 +433,15 @@ def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirem
     for p, tour in enumerate(problem.tours):
         if solution.y[p] > 0:
             s = problem.shifts[tour.shifts[0]]
+            if tour.templates:  # mixed templates: the longest day, the paid hours of the days worked
+                span = max(problem.shifts[i].end - problem.shifts[i].start for i in tour.shifts)
+                hours = sum(problem.shifts[i].paid_hours for i in tour.shifts)
+            else:
+                span, hours = s.end - s.start, len(tour.days) * s.paid_hours
             row = {"team": problem.teams[tour.team], "template": tour.template,
-                   "start": format_clock(tour.clock), "end": format_clock(tour.clock + s.end - s.start),
+                   "start": format_clock(tour.clock), "end": format_clock(tour.clock + span),
                    "days": ranges_text(tour.days), "agents": int(solution.y[p]),
-                   "paid_hours": float(solution.y[p] * len(tour.days) * s.paid_hours)}
+                   "paid_hours": float(solution.y[p] * hours)}
             if any(t.banded for t in problem.tours):
                 row["latest_start"] = format_clock(max(problem.shifts[j].start % DAY
                                                        for opts in tour.options for j in opts))

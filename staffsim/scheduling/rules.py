@@ -29,10 +29,12 @@ people), ``per_channel`` (plan from the per-channel requirement even when no cha
 ``channels`` (per-channel opening hours, ``{chat: {open: "09:00", close: "18:00"}}``). Per team,
 beyond the above: ``over_coverage_penalty`` (per agent-hour on the phones beyond the
 requirement), ``max_agents_per_day`` (one number or one per day), ``contracts`` (with tours:
-per contract type its ``templates``, ``work_days``, ``min_hours`` / ``max_hours`` per cycle and
-``max_agents``); per template ``cost_per_hour``, ``cost_per_shift`` and ``split: {first, gap_min,
+per contract type its ``templates``, ``mix_templates`` (each day any of them), ``work_days``,
+``min_hours`` / ``max_hours`` per cycle and ``max_agents``); per template ``cost_per_hour``, ``cost_per_shift`` and ``split: {first, gap_min,
 gap_max, gap_step}``; per break ``paid: false``; per tour rule ``start_band``, ``min_rest`` and
-``max_consecutive_days``. The model and its limits: docs/roster.md.
+``max_consecutive_days``. A split shift's breaks each name their ``part`` (1 or 2), their
+window counted from that part's start (a 6-hour part takes its lunch like a 6-hour shift: list it).
+The model and its limits: docs/roster.md.
 
 A break's ``earliest`` / ``latest`` are when it may *start*, counted from the shift's start (both
 included), on a grid of ``step`` (default: the horizon's slot). The windows of one template's
@@ -66,6 +68,8 @@ class BreakRule(Spec):
     latest: Duration = Field(ge=0, description="latest start, after the shift's start")
     step: Duration | None = Field(None, gt=0, description="start grid (default: the slot)")
     paid: bool = Field(True, description="false: an unpaid break (lunch), not in the paid hours")
+    part: Literal[1, 2] | None = Field(None, description="split shifts only: the part the break is "
+                                       "taken in; earliest/latest are then counted from that part's start")
 
     @model_validator(mode="after")
     def _window(self) -> BreakRule:
@@ -121,14 +125,30 @@ class TemplateSpec(Spec):
                              f"{format_clock(self.earliest_start)}")
         if self.max_agents is not None and self.max_agents < self.min_agents:
             raise ValueError(f"max_agents {self.max_agents} is below min_agents {self.min_agents}")
-        previous_end = 0.0
+        if self.split is not None and self.split.first >= self.length:
+            raise ValueError(f"split.first ({format_duration(self.split.first)}) must be shorter than "
+                             f"the length ({format_duration(self.length)}) worked in both parts")
+        previous_end, previous_part = 0.0, 1
         for i, b in enumerate(self.breaks):
             label = f"breaks.{i}" + (f" ({b.name})" if b.name else "")
-            if b.latest + b.length > self.length:
+            if self.split is None and b.part is not None:
+                raise ValueError(f"{label}.part: only a split shift has parts; drop part:")
+            if self.split is not None and b.part is None:
+                raise ValueError(f"{label}.part: a split shift's break names the part it is taken in "
+                                 "(part: 1 or part: 2; earliest/latest count from that part's start)")
+            span, what = self.length, f"the {format_duration(self.length)} shift"
+            if b.part is not None:
+                if b.part < previous_part:
+                    raise ValueError(f"{label}: list the breaks of part 1 before those of part 2")
+                if b.part > previous_part:
+                    previous_end, previous_part = 0.0, b.part
+                span = self.split.first if b.part == 1 else self.length - self.split.first
+                what = f"part {b.part} ({format_duration(span)})"
+            if b.latest + b.length > span:
                 raise ValueError(
                     f"{label}: a break starting as late as {format_duration(b.latest)} and lasting "
-                    f"{format_duration(b.length)} ends after the {format_duration(self.length)} shift; its window must lie "
-                    "inside the shift")
+                    f"{format_duration(b.length)} ends after {what}; its window must lie "
+                    f"inside {'the shift' if b.part is None else 'the part'}")
             if b.earliest < previous_end:
                 raise ValueError(
                     f"{label}: its window (from {format_duration(b.earliest)}) overlaps the previous break's, "
@@ -137,18 +157,13 @@ class TemplateSpec(Spec):
             previous_end = b.latest + b.length
         if self.days is not None and (not self.days or any(d < 1 for d in self.days)):
             raise ValueError(f"days: must list day numbers >= 1, got {self.days!r}")
-        if self.split is not None:
-            if self.breaks:
-                raise ValueError("a split shift takes no breaks (its gap is the pause); drop breaks: or split:")
-            if self.split.first >= self.length:
-                raise ValueError(f"split.first ({format_duration(self.split.first)}) must be shorter than "
-                                 f"the length ({format_duration(self.length)}) worked in both parts")
         return self
 
 
 class ToursSpec(Spec):
     """Weekly tours: each agent works ``work_days`` then has ``off_days`` off, cycling. An agent
-    on a tour works the same template on every day it works, starting at the tour's clock time or
+    on a tour works the same template on every day it works (or, on a contract with
+    ``mix_templates``, any of the contract's templates day by day), starting at the tour's clock time or
     up to ``start_band`` later (chosen day by day). Days the center is closed are never working
     days of a tour."""
 
@@ -169,9 +184,16 @@ class ToursSpec(Spec):
 
 class ContractSpec(Spec):
     """A contract type of a toured team: the templates its agents work, the days worked per
-    tour cycle (default: the tours' ``work_days``) and the paid hours per cycle allowed."""
+    tour cycle (default: the tours' ``work_days``) and the paid hours per cycle allowed.
+
+    Without ``mix_templates`` an agent works one of ``templates`` on every day of its tour (the
+    template's paid hours × the days must lie in the range). With ``mix_templates: true`` each
+    working day's shift may be any of ``templates`` (e.g. two 8-hour and two 5-hour days), and
+    the paid hours of the days actually worked in each tour cycle must lie in the range."""
 
     templates: list[str] = Field(min_length=1)
+    mix_templates: bool = Field(False, description="each working day may take any of the templates; "
+                                "the cycle's paid hours are the sum of the days worked")
     work_days: int | None = Field(None, ge=1)
     min_hours: float = Field(0.0, ge=0, description="least paid hours per tour cycle (week)")
     max_hours: float | None = Field(None, ge=0, description="most paid hours per tour cycle (week)")

@@ -228,9 +228,22 @@ def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
                 if "max_agents_per_day" in lim.label and lim.kind == "shift"
                 and any(int(i) in covering for i in lim.indices)]
     by_day = keep * min(c for c, _ in day_caps) if day_caps else np.inf
-    cap = min(by_templates, by_headcount, by_day)
+    # a toured team: a tour limit (day cap, headcount, a contract's max_agents) that holds every
+    # tour able to cover the slot bounds the agents there
+    tour_caps = []
+    if g in problem.toured:
+        on = set(covering)
+        tours = {p for p, tour in enumerate(problem.tours) if tour.team == g
+                 and any(j in on for opts in (tour.options or (tour.shifts,)) for j in opts)}
+        tour_caps = [(lim.hi, lim.label) for lim in problem.limits if lim.kind == "tour"
+                     and tours and tours <= {int(i) for i in lim.indices}]
+    by_tours = keep * min(c for c, _ in tour_caps) if tour_caps else np.inf
+    cap = min(by_templates, by_headcount, by_day, by_tours)
     if cap < need:
         why = []
+        if by_tours < need:
+            c, label = min(tour_caps)
+            why.append(f"{label} ({c:g})")
         if by_templates < need:  # every covering template has a max_agents
             why.append(f"the max_agents of {', '.join(sorted({k[0] for k in caps}))}")
         if by_headcount < need:
