@@ -1004,3 +1004,24 @@ def test_capacity_from_a_scenario_with_shared_channels_says_why_it_cannot(root):
                                          "days_per_week": 5}, "headcount": 20}}}
     with pytest.raises(InputError, match="served by several groups, so its requirement is per channel"):
         capacity(p, base=root / "scenarios")
+
+
+def test_people_layer_reads_unpaid_breaks_and_split_shifts(two_sites, tmp_path):
+    """shifts.csv marks unpaid breaks and a split shift's pause; the people layer reads them back
+    and counts the same paid hours as the scheduler (before: the split entry was refused, and an
+    unpaid lunch counted as paid hours against people's weekly limits)."""
+    from staffsim.people.rosterfile import read_roster
+    _, _, roster = two_sites
+    roster.write(tmp_path)
+    shifts = pd.read_csv(tmp_path / "shifts.csv")
+    assert shifts["breaks"].str.contains("unpaid").any()
+    assert shifts["breaks"].str.contains("split").any()
+    back = read_roster(tmp_path)
+    assert sum(s.agents for s in back.shifts) == int(shifts["agents"].sum())
+    rows = shifts[shifts["agents"] > 0]
+    assert len(rows) == len(back.shifts)
+    for row, s in zip(rows.itertuples(), back.shifts):   # read in the file's order
+        assert (s.team, s.template, s.day) == (row.team, row.template, row.day)
+        assert s.agents * s.hours == pytest.approx(row.paid_hours, abs=1e-9), row
+        if "split" in str(row.breaks):
+            assert s.hours < (s.end - s.start) / 3600.0 - 2.0  # the 2-2.5 h pause is unpaid

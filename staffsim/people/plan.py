@@ -73,10 +73,12 @@ class Kind:
     demand: int
     breaks: tuple[tuple[tuple[float, float], ...], ...]
     skills: tuple[str, ...]
+    unpaid_s: float = 0.0  # unpaid breaks and a split shift's pause, seconds per seat
 
     @property
     def hours(self) -> float:
-        return (self.end - self.start) / 3600.0
+        """Paid hours of one seat: the span less its unpaid breaks and split pause."""
+        return (self.end - self.start - self.unpaid_s) / 3600.0
 
     @property
     def weekend(self) -> bool:
@@ -197,14 +199,14 @@ def build_plan(roster: RosterInput, agents: Agents, weeks: int | None, weights: 
     n_days = 7 * weeks if weeks is not None else roster.days
     by_day: dict[int, dict[tuple, list]] = {}
     for s in roster.shifts:
-        key = (s.team, s.template, s.start, s.end)
+        key = (s.team, s.template, s.start, s.end, s.unpaid_s)
         by_day.setdefault(s.day, {}).setdefault(key, []).extend([s.breaks] * s.agents)
     kinds = []
     for d in range(n_days):
-        for (team, template, start, end), combos in sorted(by_day.get(d % roster.days + 1, {}).items(),
-                                                           key=lambda kv: (kv[0][2], kv[0][3], kv[0][0], kv[0][1])):
+        for (team, template, start, end, unpaid), combos in sorted(
+                by_day.get(d % roster.days + 1, {}).items(), key=lambda kv: (kv[0][2], kv[0][3], kv[0][0], kv[0][1])):
             kinds.append(Kind(len(kinds), d, first + dt.timedelta(days=d), team, template, start, end,
-                              len(combos), tuple(combos), roster.team_skills(team)))
+                              len(combos), tuple(combos), roster.team_skills(team), unpaid))
     plan = Plan(roster, agents, first, n_days, weights, rest_s, evening_after, tuple(kinds))
     for p, a in enumerate(agents.people):
         plan.eligible[p] = [k.index for k in kinds if can_work(a, k)]

@@ -24,7 +24,8 @@ from staffsim.units import parse_clock, parse_duration
 
 DAY = 86400.0
 SHIFT_COLUMNS = ["team", "template", "day", "start", "end", "agents"]
-_BREAK = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*\(([^)]*)\)\s*$")
+_BREAK = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*\(([^),]*)(?:,\s*(unpaid|paid))?\s*\)\s*$")
+_SPLIT = re.compile(r"^\s*split\s+(\d{1,2}:\d{2}(?::\d{2})?)\s*-\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*\(unpaid\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,12 @@ class RosterShift:
     end: float
     agents: int
     breaks: tuple[tuple[float, float], ...]
+    unpaid_s: float = 0.0  # unpaid break time and a split shift's pause, seconds per agent
 
     @property
     def hours(self) -> float:
-        return (self.end - self.start) / 3600.0
+        """Paid hours of one agent: the shift's span less its unpaid breaks and split pause."""
+        return (self.end - self.start - self.unpaid_s) / 3600.0
 
 
 @dataclass(frozen=True)
@@ -79,17 +82,32 @@ class RosterInput:
 
 
 def parse_breaks(text: Any, where: str) -> tuple[tuple[float, float], ...]:
-    """``"11:00 (15min), 11:30 (30min)"`` → ((39600, 900), (41400, 1800))."""
+    """``"11:00 (15min), 11:30 (30min)"`` → ((39600, 900), (41400, 1800)); see
+    :func:`parse_breaks_paid` for the unpaid marks and a split shift's pause."""
+    return tuple((s, length) for s, length, _ in parse_breaks_paid(text, where))
+
+
+def parse_breaks_paid(text: Any, where: str) -> tuple[tuple[float, float, bool], ...]:
+    """The breaks column of shifts.csv as (start, length, paid): ``11:00 (15min)`` (paid),
+    ``12:30 (30min, unpaid)``, and ``split 13:00-16:00 (unpaid)`` (a split shift's pause, read as
+    an unpaid break from 13:00 to 16:00: the agent is logged out and unpaid)."""
     if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
         return ()
     out = []
-    for part in str(text).split(","):
-        m = _BREAK.match(part)
-        if not m:
-            raise InputError(f"{where}: breaks: expected HH:MM (length), ... such as "
-                             f"11:00 (15min), got {excerpt(part.strip())}")
+    for part in re.split(r",(?![^()]*\))", str(text)):  # commas outside parentheses
+        split = _SPLIT.match(part)
+        m = None if split else _BREAK.match(part)
+        if not (split or m):
+            raise InputError(f"{where}: breaks: expected HH:MM (length), HH:MM (length, unpaid) or "
+                             f"split HH:MM-HH:MM (unpaid), ... such as 11:00 (15min), got {excerpt(part.strip())}")
         try:
-            out.append((parse_clock(m.group(1)), parse_duration(m.group(2))))
+            if split:
+                a, b = parse_clock(split.group(1)), parse_clock(split.group(2))
+                if b <= a:
+                    raise ValueError(f"the split pause {part.strip()!r} ends before it starts")
+                out.append((a, b - a, False))
+            else:
+                out.append((parse_clock(m.group(1)), parse_duration(m.group(2)), m.group(3) != "unpaid"))
         except ValueError as exc:
             raise InputError(f"{where}: breaks: {exc}") from None
     return tuple(out)
@@ -129,13 +147,15 @@ def shifts_from_frame(frame: pd.DataFrame, source: str, scenario: Scenario) -> t
         start, end = _clock(row["start"], f"{where}: start"), _clock(row["end"], f"{where}: end")
         if end <= start:
             raise InputError(f"{where}: end: the shift ends at {row['end']}, not after its start {row['start']}")
-        breaks = parse_breaks(row.get("breaks"), where)
+        marked = parse_breaks_paid(row.get("breaks"), where)
+        breaks = tuple((bs, bl) for bs, bl, _ in marked)
+        unpaid = float(sum(bl for _, bl, paid in marked if not paid))
         for bs, bl in breaks:
             if bs < start or bs + bl > end:
                 raise InputError(f"{where}: breaks: a break at {excerpt(row.get('breaks'))} lies outside "
                                  f"the shift {row['start']}-{row['end']}")
         if agents:
-            out.append(RosterShift(team, str(row["template"]), day, start, end, agents, breaks))
+            out.append(RosterShift(team, str(row["template"]), day, start, end, agents, breaks, unpaid))
     return tuple(out)
 
 

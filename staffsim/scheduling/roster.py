@@ -420,7 +420,9 @@ def roster_from_solution(scenario: Scenario, rules: Rules, requirement: Requirem
     records = []
     for r in rows:
         base = (r.day - 1) * DAY
-        text = [f"{format_clock(s - base)} ({format_duration(length)})" for s, length in r.breaks]
+        paid = r.breaks_paid or (True,) * len(r.breaks)
+        text = [f"{format_clock(s - base)} ({format_duration(length)}{'' if ok else ', unpaid'})"
+                for (s, length), ok in zip(r.breaks, paid)]
         if r.gap is not None:
             text.append(f"split {format_clock(r.gap[0] - base)}-{format_clock(r.gap[1] - base)} (unpaid)")
         records.append({
