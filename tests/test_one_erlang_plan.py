@@ -4,7 +4,7 @@ that plan answers the work in time, checked from the model's statement (docs/tut
 "Backlog channels in the plan"), not from the code's output.
 
 Before the change ``run``'s plan and ``staffing: plan`` staffed email as a queue per slot (Erlang C
-with a 4-hour threshold), which the first test catches (run on main: 10 agents at 08:00 in run's plan, 4 in the
+with the 2-hour threshold), which the first test catches (run on main: 10 agents at 08:00 in run's plan, 4 in the
 requirement).
 """
 
