@@ -126,3 +126,14 @@ def test_late_slots_by_the_backlog_model(sc):
     assert not late_slots(sc, "email", plan.agents, work).any()
     assert late_slots(sc, "email", plan.agents, 1.5 * work).any()
     assert not late_slots(sc, "email", plan.agents, 0.5 * work).any()
+
+
+def test_backlog_work_counts_after_contact_work():
+    """An agent's time per email is its handle time plus its after-contact work (as the Erlang
+    plan's load counts it); before, the backlog plan of a constant-AHT channel left the wrap-up out."""
+    data = {**SCENARIO, "channels": {**SCENARIO["channels"],
+                                     "email": {**SCENARIO["channels"]["email"], "after_work": 60}}}
+    sc = scenario_from_dict(data)
+    plan = backlog_channel_plan(sc, "email")
+    np.testing.assert_allclose(plan.arrived[-1], 2 * sum(EMAIL_VOLUME) * (AHT + 60.0), rtol=1e-12)
+    np.testing.assert_array_equal(email_agents(plan_for(sc)), plan.agents)
