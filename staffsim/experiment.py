@@ -7,7 +7,6 @@ for any number of worker processes or cluster workers: replications are farmed o
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,8 @@ import pandas as pd
 from staffsim._version import __version__
 from staffsim.engine import BALKED, CALLBACK, KIND_NAMES, run_replication
 from staffsim.engine.core import DIAL
+from staffsim.erlang_plan import backlog_work, is_backlog, late_slots, plan_for
+from staffsim.erlang_plan import plan_inputs as _plan_inputs
 from staffsim.errors import InputError, WorkerLost, excerpt
 from staffsim.executors import run_tasks
 from staffsim.limits import (
@@ -46,7 +47,6 @@ from staffsim.outcomes import (
     OUTCOME_DECISION_METRICS,
     REPEAT_SLOT_KPIS,
 )
-from staffsim.plan_outcomes import appointment_plan, repeat_volumes
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.loader import as_scenario
@@ -66,96 +66,16 @@ CONTACT_COLUMNS = ["channel", "contact", "attempt", "kind", "day", "slot_start",
                    "end_s", "group"]
 
 
-def plan_for(scenario: Scenario | str | Path) -> pd.DataFrame:
-    """The Erlang staffing plan for a scenario (or a scenario file's path), slot by slot (see
-    :func:`plan_staffing`).
-
-    The load offered to agents is the volume not contained by self-service (plus the contained
-    contacts that come back, in the same slot), with handle time × (1 + uplift). Channels with a
-    patience use Erlang A with its mean (exact for exponential patience, an approximation
-    otherwise); retrials, carry-over between slots, breaks and shared skills are not in this
-    model. Shrinkage comes from the group staffed "from plan" that serves the channel, if any.
-
-    The handle time of each slot is the forecast file's AHT where the channel takes it (interval
-    AHT), else the distribution's mean. Events are in the plan: a slot's volume and AHT are the
-    expected ones under its events (:func:`staffsim.scenarios.events.plan_load`). Forecast error
-    (``volume_uncertainty``) is not: the plan is the forecast's.
-
-    Appointment channels get a deterministic plan (an agent per booking at its time), and
-    channels that repeats come back to get the steady-state repeat volume on top of their own
-    (:mod:`staffsim.plan_outcomes`).
-    """
-    scenario = _scenario_arg("scenario", scenario)
-    forecast, targets, slot, booked = _plan_inputs(scenario)
-    plan = plan_staffing(forecast, targets, slot) if len(forecast) else None
-    if booked:  # appointment channels, in the scenario's channel order
-        plan = pd.concat([booked[c] if c in booked else plan[plan["channel"] == c] for c in scenario.channels],
-                         ignore_index=True)
-    cal = slot_calendar(scenario)
-    for i, col in enumerate(c for c in cal.columns if c != "slot_start"):
-        plan.insert(1 + i, col, np.tile(cal[col].to_numpy(), len(scenario.channels)))
-    return plan
-
-
-def _plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[str, pd.DataFrame]]:
-    """(forecast frame offered to agents, targets per channel, slot length, the appointment
-    channels' plans) of :func:`plan_for`."""
-    spec = scenario.spec
-    h = spec.horizon
-    cal = slot_calendar(scenario)
-    labels = cal["slot_start"].to_numpy()
-    frames = []
-    targets = {}
-    # --- appointments and repeats (staffsim/plan_outcomes.py) ---
-    booked: dict[str, pd.DataFrame] = {}
-    repeats: dict[str, np.ndarray] = {}
-    if any(ch.resolution is not None for ch in spec.channels.values()):
-        repeats = repeat_volumes(scenario)
-    # --- end ---
-    for name, ch in spec.channels.items():
-        if ch.appointment:
-            shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
-            booked[name] = appointment_plan(scenario, name, labels, shrink)
-            continue
-        ss = ch.self_service
-        keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
-        uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
-        volume = scenario.volumes[name] * keep
-        base = scenario.handle_means(name) if name in scenario.aht else None  # interval AHT (file)
-        mix, patience = _segment_mix(scenario, name, base)
-        aht = mix * uplift
-        windows = scenario.windows(name)
-        if windows:  # events: the expected load of every slot they touch
-            volume, aht = _event_load(scenario, name, volume, np.broadcast_to(aht, volume.shape).copy(),
-                                      np.broadcast_to(mix, volume.shape))
-        if ch.after_work is not None:  # after-contact work (issue 20): agent time per contact too
-            aht = aht + ch.after_work.to_distribution().mean
-        if name in repeats:  # repeat contacts coming back to this channel (after the events)
-            volume = volume + repeats[name]
-        frames.append(pd.DataFrame({
-            "channel": name,
-            "slot_start": labels,
-            "volume": volume,
-            "aht_s": aht,
-        }))
-        shrink = next((g.shrinkage for g in spec.agents if g.staffing == "plan" and name in g.skills), 0.0)
-        targets[name] = ch.target.to_targets(
-            patience_s=patience, shrinkage=shrink,
-            concurrency=ch.concurrency, concurrency_stretch=ch.concurrency_stretch,
-        )
-    forecast = (pd.concat(frames, ignore_index=True) if frames
-                else pd.DataFrame(columns=["channel", "slot_start", "volume", "aht_s"]))
-    return forecast, targets, h.slot, booked
-
-
 def forecast_error_table(scenario: Scenario, seed: int, reps: int, plan: pd.DataFrame,
                          outs: list) -> pd.DataFrame:
     """How often the plan misses because of forecast error, per channel with
     ``volume_uncertainty``, over every (slot, replication) with load:
 
-    - ``erlang_miss_share``: the plan's agents miss a target by the same Erlang model at the
-      volume the replication drew (forecast × its gamma multiplier); 0 without the error, since
-      the plan meets every target at the forecast;
+    - ``erlang_miss_share``: the plan's agents miss a target by the same model at the volume the
+      replication drew (forecast × its gamma multiplier): Erlang per slot, or for a backlog
+      channel the backlog model (the slot's share of work not answered by its deadline,
+      :func:`staffsim.erlang_plan.late_slots`); 0 without the error, since the plan meets every
+      target at the forecast;
     - ``simulated_below_target``: the simulated service level is below the channel's target;
     - ``simulated_below_target_ci``: its 95% half-width over replications."""
     from staffsim.engine.draws import volume_multiplier
@@ -172,12 +92,17 @@ def forecast_error_table(scenario: Scenario, seed: int, reps: int, plan: pd.Data
         base = forecast[forecast["channel"] == name].reset_index(drop=True)
         agents = plan.loc[plan["channel"] == name, "agents"].to_numpy()
         busy = base["volume"].to_numpy() > 0
+        backlog = is_backlog(scenario, name)
+        work = backlog_work(scenario, name, base) if backlog else None
         misses, below = [], []
         for r in range(reps):
             g = np.array([volume_multiplier(unc, seed, r, name, int(d), k) for k, d in enumerate(days)])
-            drawn = base.assign(volume=base["volume"] * g)
-            need = plan_staffing(drawn, {name: targets[name]}, slot)["agents"].to_numpy()
-            misses.append(float(np.mean((need > agents)[busy])) if busy.any() else np.nan)
+            if backlog:
+                miss = late_slots(scenario, name, agents, work * g)
+            else:
+                drawn = base.assign(volume=base["volume"] * g)
+                miss = plan_staffing(drawn, {name: targets[name]}, slot)["agents"].to_numpy() > agents
+            misses.append(float(np.mean(miss[busy])) if busy.any() else np.nan)
             sl = outs[r]["slot"]["service_level"][ci]
             ok = np.isfinite(sl)
             below.append(float(np.mean(sl[ok] < targets[name].service_level)) if ok.any() else np.nan)
@@ -188,42 +113,6 @@ def forecast_error_table(scenario: Scenario, seed: int, reps: int, plan: pd.Data
                      "simulated_below_target_ci": float(h_below)})
     return pd.DataFrame(rows, columns=["channel", "cv", "per", "erlang_miss_share",
                                        "simulated_below_target", "simulated_below_target_ci"])
-
-
-def _event_load(scenario: Scenario, name: str, volume: np.ndarray, aht: np.ndarray, means: np.ndarray):
-    """Volume offered to agents and AHT per slot with the channel's events (see plan_for)."""
-    from staffsim.scenarios import events as ev
-
-    h = scenario.spec.horizon
-    ch = scenario.channel(name)
-    ss = ch.self_service
-    defl, fail = (ss.deflection, ss.failure) if ss else (0.0, 0.0)
-    uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
-    base = scenario.volumes[name]  # ``means``: the handle-time mean per slot before events
-    windows = scenario.windows(name)
-    for k, t in enumerate(h.slot_starts()):
-        if ev.touched(windows, t, t + h.slot):
-            cuts = ev.pieces(windows, t, t + h.slot)
-            if ch.arrivals is not None:  # explicit arrivals are replayed: no volume factor
-                cuts = [replace(p, volume_factor=1.0) for p in cuts]
-            volume[k], aht[k] = ev.plan_load(base[k], means[k], defl, fail, uplift, cuts)
-    return volume, aht
-
-
-def _segment_mix(scenario: Scenario, name: str, base=None) -> tuple:
-    """A channel's mean handle time and mean patience (None: never abandons), over its customer
-    segments weighted by share when it has them (a segment without its own takes the channel's).
-    ``base``: the channel's handle-time mean per slot (interval AHT) instead of its
-    distribution's; a segment's own handle time is its own in every slot (as the engine draws)."""
-    ch = scenario.channel(name)
-    aht = ch.handle_time.to_distribution().mean if base is None else base
-    pat = ch.patience.to_distribution().mean if ch.patience is not None else None
-    if not ch.segments:
-        return aht, pat
-    ahts = [(s.share, s.handle_time.to_distribution().mean if s.handle_time else aht) for s in ch.segments.values()]
-    pats = [(s.share, s.patience.to_distribution().mean if s.patience else pat) for s in ch.segments.values()]
-    mix_pat = None if any(p is None for _, p in pats) else sum(w * p for w, p in pats)
-    return sum(w * a for w, a in ahts), mix_pat
 
 
 def plan_headcount(scenario: Scenario, plan: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -48,7 +48,9 @@ _GLOSSARY = [
     ("± values", "95% confidence half-widths over the replications; for a comparison, of the "
                  "paired difference on the same simulated customers"),
     ("Erlang plan", "the agents each {slot} needs by Erlang C/A, treating every slot as a "
-                    "steady queue of its own; the simulation shows what that leaves out"),
+                    "steady queue of its own (backlog work such as email: the agents that clear "
+                    "it within its threshold, carried forward from slot to slot); the "
+                    "simulation shows what that leaves out"),
     ("team cost", ("what a team is paid (its scheduled hours plus overtime, at its rate); a "
                    "channel's cost is its share of the teams' pay allocated by the handling work "
                    "done for it, an allocation and not what the channel would save")),

@@ -3,10 +3,11 @@
 :func:`requirement` returns a :class:`Requirement` for every group (team) of a scenario: the
 agents the team must have on the phones in each slot of the horizon.
 
-- ``method="erlang"``: each slot of each channel a stationary queue of its own (the per-slot
-  Erlang C / Erlang A plan of :func:`staffsim.experiment.plan_for`), except *backlog* channels
-  (:func:`is_backlog`: no abandonment and a threshold of at least :data:`BACKLOG_SLOTS` slots:
-  email, back office), planned as work carried forward and answered within the threshold
+- ``method="erlang"``: the Erlang plan of :func:`staffsim.erlang_plan.plan_for`, the one plan
+  ``staffsim run`` shows and ``staffing: plan`` logs in: each slot of each channel a stationary
+  queue of its own (Erlang C / Erlang A), except *backlog* channels (:func:`is_backlog`: no
+  abandonment and a threshold of at least :data:`BACKLOG_SLOTS` slots: email, back office),
+  planned as work carried forward and answered within the threshold
   (:func:`staffsim.models.backlog.backlog_plan`); a team's requirement is the sum over the
   channels it serves.
 - ``method="isa"``: the fewest agents per slot that meet every target in the simulated day
@@ -38,15 +39,14 @@ import pandas as pd
 
 from staffsim._version import __version__
 from staffsim.csvkeys import first_duplicate
+from staffsim.erlang_plan import BACKLOG_SLOTS, backlog_channel_plan, is_backlog, plan_for  # noqa: F401 (re-exported)
 from staffsim.errors import InputError, WorkerLost
 from staffsim.executors import INTERRUPTED
-from staffsim.experiment import _plan_inputs as plan_inputs
-from staffsim.experiment import plan_for, result_bytes
+from staffsim.experiment import result_bytes
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, kpi_table, miss_counts, out_of_sample, search, targets_of
 from staffsim.limits import MAX_SCENARIO_AGENTS, MEMORY_BUDGET_BYTES, memory_text
 from staffsim.metrics import slot_labels
-from staffsim.models.backlog import BacklogPlan, backlog_plan
 from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario
 
@@ -54,10 +54,6 @@ METHODS = ("erlang", "isa")
 
 #: the columns every requirement table starts with
 KEY_COLUMNS = ["group", "day", "slot_start", "agents", "erlang_agents"]
-
-#: a channel without patience whose threshold spans at least this many slots is backlog work
-BACKLOG_SLOTS = 4
-
 
 @dataclass(frozen=True, eq=False)
 class Requirement:
@@ -175,60 +171,12 @@ def shared_channels(scenario: Scenario) -> list[str]:
     return [c for c, groups in channel_teams(scenario).items() if len(groups) > 1]
 
 
-def is_backlog(scenario: Scenario, channel: str) -> bool:
-    """Backlog work: contacts never abandon (no ``patience``) and the threshold spans at least
-    :data:`BACKLOG_SLOTS` slots (email, back office). Planned by the Erlang method as work carried
-    forward (:func:`staffsim.models.backlog.backlog_plan`), not as a queue per slot."""
-    ch = scenario.channel(channel)
-    return ch.patience is None and ch.target.threshold >= BACKLOG_SLOTS * scenario.spec.horizon.slot
-
-
-def backlog_channel_agents(scenario: Scenario, channel: str) -> np.ndarray:
-    """The backlog plan of one channel: its work per slot (volume left after self-service ×
-    handle time × (1 + uplift) × concurrency stretch ÷ concurrency) answered, at the channel's
-    service-level share, within its threshold, with its occupancy cap."""
-    return backlog_channel_plan(scenario, channel).agents
-
-
-def backlog_channel_plan(scenario: Scenario, channel: str) -> BacklogPlan:
-    """The whole backlog plan of one channel (:func:`staffsim.models.backlog.backlog_plan`):
-    agents, and the cumulative work ``due`` and ``arrived`` (agent-seconds) that a roster covering
-    the work as a backlog must stay between. The work per slot is the load the Erlang plan sees
-    (:func:`staffsim.experiment.plan_for`'s inputs: volume left after self-service, events and
-    repeats, times the slot's handle time — the forecast file's AHT where it gives one — with the
-    self-service uplift), × the concurrency stretch ÷ the concurrency."""
-    ch = scenario.channel(channel)
-    h = scenario.spec.horizon
-    if channel in scenario.aht or scenario.windows(channel) or ch.segments or _has_repeats(scenario):
-        forecast = plan_inputs(scenario)[0]
-        rows = forecast[forecast["channel"] == channel]
-        volume = rows["volume"].to_numpy(float)
-        aht = rows["aht_s"].to_numpy(float) * ch.concurrency_stretch / ch.concurrency
-        work = volume * aht
-    else:  # the constant-AHT form, as before (bit for bit)
-        ss = ch.self_service
-        keep = 1.0 - (ss.deflection * (1.0 - ss.failure) if ss else 0.0)
-        uplift = 1.0 + (ss.handle_time_uplift if ss else 0.0)
-        aht = scenario.handle_time(channel).mean * uplift * ch.concurrency_stretch / ch.concurrency
-        work = scenario.volumes[channel] * keep * aht
-    return backlog_plan(work, h.slot_starts(), h.slot, ch.target.threshold,
-                        share=ch.target.service_level, max_occupancy=ch.target.max_occupancy)
-
-
-def _has_repeats(scenario: Scenario) -> bool:
-    return any(c.resolution is not None for c in scenario.spec.channels.values())
-
-
 def channel_erlang(scenario: Scenario) -> dict[str, np.ndarray]:
-    """Channel → agents per slot by the Erlang method (backlog channels by the backlog plan)."""
+    """Channel → agents per slot by the Erlang method: the Erlang plan of
+    :func:`staffsim.erlang_plan.plan_for` (which plans backlog channels by the backlog plan), the
+    same plan ``staffsim run`` shows and ``staffing: plan`` logs in."""
     plan = plan_for(scenario)
-    out = {}
-    for c in scenario.channels:
-        if is_backlog(scenario, c):
-            out[c] = backlog_channel_agents(scenario, c)
-        else:
-            out[c] = plan.loc[plan["channel"] == c, "agents"].to_numpy(np.int64)
-    return out
+    return {c: plan.loc[plan["channel"] == c, "agents"].to_numpy(np.int64) for c in scenario.channels}
 
 
 def channel_requirement(scenario: Scenario) -> Requirement:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from staffsim.erlang_plan import backlog_channel_plan
 from staffsim.errors import InputError
 from staffsim.limits import MAX_MILP_COLUMNS
-from staffsim.requirement import backlog_channel_plan
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling.rules import Rules, format_duration
 from staffsim.scheduling.size import check_problem_size

@@ -9,6 +9,11 @@ the worktree, e.g. for the code before customer behaviours were added (main at 3
 The tables are the ones a user sees (per slot, per replication, per team, and the per-attempt log
 of replication 0), written with full float precision; ``tests/test_behaviours_off.py`` recomputes
 them with the current code and requires them to be identical.
+
+Since the one Erlang plan (issue 21, item 6: backlog channels planned as backlog in ``run``'s plan
+and ``staffing: plan``), the cells that change moved (email's plan rows; where email is staffed
+from plan, the email, ``all`` and back_office rows): patched by tests/data/patch_backlog_plan.py,
+every other cell still as 371e9a8 wrote it.
 """
 
 from __future__ import annotations
