@@ -430,6 +430,27 @@ def test_agent_kpis_add_up_to_the_contacts_handled(tmp_path):
     assert days["logged_in_s"].to_numpy() == pytest.approx((8 * 3600 + days["overtime_s"]).to_numpy(), rel=1e-12)
 
 
+def test_time_limit_with_open_seats_is_not_called_cannot_staff(tmp_path, monkeypatch):
+    """A program stopped at its time limit proves nothing about open seats (a busy machine can
+    stop it early): the message says so and names --time-limit, instead of 'cannot staff'."""
+    import staffsim.people.assign as solver
+
+    real = solver.milp
+
+    def stopped(*args, **kwargs):
+        res = real(*args, **kwargs)
+        res.status = 1          # as HiGHS reports a time limit reached with an incumbent
+        return res
+
+    monkeypatch.setattr(solver, "milp", stopped)
+    roster = tiny_roster(tmp_path, [("phones", 1, 8, 16, 2, "")], days=1)
+    path = agents_file(tmp_path, ["A1,Ana,x,voice,0,40,5,6,0,,,,,,0"])
+    with pytest.raises(InputError) as err:
+        assign(roster, path, time_limit=7)
+    msg = str(err.value)
+    assert "time limit (7 s)" in msg and "--time-limit" in msg and "cannot staff" not in msg
+
+
 def test_cli_cannot_staff_exits_2_with_the_shift_named(tmp_path, capsys):
     from staffsim.cli.main import main
 

@@ -50,6 +50,7 @@ class Solved:
     solve_s: float
     n_variables: int
     n_constraints: int
+    timed_out: bool = False  # a program stopped at the time limit (its answer is not proven)
 
 
 class _Builder:
@@ -127,7 +128,7 @@ def solve_plan(plan: Plan, time_limit: float = 30.0, mip_gap: float = 0.0,
     works: dict[int, list[int]] = {p: [] for p in range(len(plan.people))}
     opens: dict[int, int] = {}
     t0 = time.perf_counter()
-    statuses, gaps, n_var, n_row, all_optimal = [], [], 0, 0, True
+    statuses, gaps, n_var, n_row, all_optimal, timed_out = [], [], 0, 0, True, False
     for i, (lo, hi) in enumerate(windows):
         left = time_limit - (time.perf_counter() - t0)
         budget = max(1.0, left / (len(windows) - i))
@@ -144,6 +145,7 @@ def solve_plan(plan: Plan, time_limit: float = 30.0, mip_gap: float = 0.0,
         gap = 0.0 if bound is None or not np.isfinite(bound) else abs(res.fun - bound) / max(1.0, abs(res.fun))
         gaps.append(gap)
         all_optimal &= res.status == 0 and gap <= mip_gap + 1e-6
+        timed_out |= res.status == 1  # scipy's milp: 1 = iteration or time limit reached
     solve_s = time.perf_counter() - t0
     parts = objective_parts(plan, works)
     shorts = {}
@@ -165,10 +167,11 @@ def solve_plan(plan: Plan, time_limit: float = 30.0, mip_gap: float = 0.0,
         gap = (parts["total"] - bound) / max(1.0, abs(parts["total"])) if np.isfinite(bound) else float("nan")
         status += (f"; the whole period's LP relaxation bounds the objective at {bound:.2f} (gap {gap:.1%})"
                    if np.isfinite(bound) else "")
-        return Solved(works, opens, shorts, parts["total"], bound, gap, False, status, solve_s, n_var, n_row)
+        return Solved(works, opens, shorts, parts["total"], bound, gap, False, status, solve_s, n_var, n_row,
+                      timed_out)
     bound = parts["total"] if all_optimal else float("nan")
     return Solved(works, opens, shorts, parts["total"], bound, max(gaps), all_optimal, status,
-                  solve_s, n_var, n_row)
+                  solve_s, n_var, n_row, timed_out)
 
 
 def _solve_window(plan: Plan, lo: int, hi: int, fixed: dict[int, list[int]], time_limit: float,

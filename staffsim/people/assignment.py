@@ -194,6 +194,13 @@ def assign(roster: Any, agents: str | Path | Agents, *, weeks: int | None = None
     plan = build_plan(r, people, weeks, w, start_date=start_date, rest_s=rest, evening_after=evening_after)
     solved = solve_plan(plan, time_limit=time_limit, mip_gap=mip_gap)
     tables = _tables(plan, solved)
+    if solved.open and w.open_shift is None and solved.timed_out:
+        n = sum(solved.open.values())
+        raise InputError(
+            f"{people.source}: the assignment program stopped at its time limit ({time_limit:g} s) with "
+            f"{n} seat(s) of {r.source} still open; that is not a proof they cannot be staffed (the "
+            "machine may be busy): raise the time limit (--time-limit), or give an open-shift cost "
+            "(--open-cost) to accept open seats")
     if solved.open and w.open_shift is None:
         lines = [f"cannot staff {o['shift']}: {o['seats_open']} of {o['seats']} seat(s): {o['reason']}"
                  for o in tables["open"].to_dict("records")]
