@@ -114,7 +114,7 @@ def objective_parts(plan: Plan, works: dict[int, list[int]]) -> dict[str, float]
             "evening_max_deviation": dev["evening"], "total": total}
 
 
-def solve_plan(plan: Plan, time_limit: float = 30.0, mip_gap: float = 0.0,
+def solve_plan(plan: Plan, time_limit: float = 60.0, mip_gap: float = 0.0,
                by_week: bool | None = None) -> Solved:
     """Solve the program for ``plan`` (see the module doc). ``by_week`` (default: when the
     period is longer than a week): a rolling horizon, one program per contract week with the

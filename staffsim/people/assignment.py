@@ -165,7 +165,7 @@ def _tables(plan: Plan, solved: Solved) -> dict[str, Any]:
 def assign(roster: Any, agents: str | Path | Agents, *, weeks: int | None = None,
            open_cost: float | None = None, weights: Weights | None = None,
            start_date: dt.date | None = None, rest: float = 11 * 3600.0, evening_after: float = 18 * 3600.0,
-           time_zone: str | None = None, time_limit: float = 30.0, mip_gap: float = 0.0) -> Assignment:
+           time_zone: str | None = None, time_limit: float = 60.0, mip_gap: float = 0.0) -> Assignment:
     """Give every seat of a roster to a person (an integer program, :mod:`staffsim.people.assign`).
 
     ``roster``: a directory written by ``staffsim schedule --out DIR`` or a
