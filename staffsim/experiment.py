@@ -47,6 +47,7 @@ from staffsim.outcomes import (
     REPEAT_SLOT_KPIS,
 )
 from staffsim.plan_outcomes import appointment_plan, repeat_volumes
+from staffsim.outbound_metrics import outbound_kpis
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.loader import as_scenario
@@ -254,6 +255,8 @@ def _replicate(args: tuple) -> dict[str, Any]:
     }
     if "segment_counts" in counts:
         out["slot"] = _with_segment_rows(out["slot"], counts, scenario, variant)
+    if "outbound" in counts:  # outbound campaigns (staffsim/outbound_metrics.py)
+        out["outbound"] = outbound_kpis(counts, scenario)
     if keep_contacts:
         out["contacts"] = contacts_frame(result.log, scenario)
     return out
@@ -579,7 +582,10 @@ def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=
                "teams_per_replication": pd.concat(
                    [o["teams"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True),
                **({"forecast_error": forecast_error_table(scenario, seed, reps, plan, outs)}
-                  if any(scenario.channel(c).volume_uncertainty for c in scenario.channels) else {})},
+                  if any(scenario.channel(c).volume_uncertainty for c in scenario.channels) else {}),
+               **({"outbound_per_replication": pd.concat(  # outbound (staffsim/outbound_metrics.py)
+                   [o["outbound"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True)}
+                  if "outbound" in outs[0] else {})},
     )
 
 

@@ -407,6 +407,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     if args.out:
         tables = ["slots", "summary", "groups", "plan"] + (["contacts"] if args.contacts else [])
+        tables += ["outbound"] if sc.spec.outbound else []  # outbound campaigns
         _check_out(args, tables, ["result.json", "report.html"] + [f"day_{c}.png" for c in sc.channels])
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
                       progress=False if args.no_progress else None, contacts=args.contacts,
@@ -475,6 +476,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
               "drawn volume in erlang_miss_share of them (0 without the error); the simulated "
               "service level is below target in simulated_below_target:")
         print(format_table(fe))
+    if sc.spec.outbound:  # outbound campaigns (staffsim/outbound_metrics.py)
+        _print_outbound(result, cur)
     if args.slots:
         print()
         print(f"Per {slot_phrase(h.slot)}:")
@@ -485,6 +488,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, result.replications, result.stopped)
+
+
+def _print_outbound(result, currency: str) -> None:
+    """The outbound campaigns' table of ``run`` (means over replications)."""
+    ob = result.outbound()
+    cols = ["campaign", "records", "dialled", "reached", "reach_rate", "reach_rate_ci", "records_left",
+            "inbound_prevented", "inbound_prevented_ci", "agent_hours", "agent_cost", "value", "net_value"]
+    print()
+    print(f"Outbound, per campaign (means; dialled = reached + unreached; records_left: on the list "
+          f"at the end; agent_cost: the agents' outbound hours at their rate, {currency}; value: "
+          "reached x value):")
+    print(format_table(ob[cols]))
 
 
 # --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them

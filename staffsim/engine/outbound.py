@@ -1,0 +1,307 @@
+"""Outbound (issue 20): dial lists worked by idle agents under a blend rule, and outreach that
+prevents later inbound contacts. Off unless the scenario has ``outbound:``.
+
+*The list.* Campaign ``o`` receives records: ``list.per_day`` at each open day's opening, or
+``list.per_slot[k]`` at the start of slot ``k``. Records are numbered in the order they join the
+list (0, 1, ...); record ``j``'s draws come from the campaign's own streams ``(seed,
+replication, "outbound", campaign, what)``, in blocks of :data:`BLOCK` records, so record ``j``
+is the same customer whatever the staffing (common random numbers): ``reach`` (one uniform per
+possible attempt: attempt ``a`` reaches when ``u[j, a] < reach_probability``), ``talk`` (the
+record's talk time, from ``talk_time``) and ``prevent`` (one uniform: the record prevents an
+inbound contact when reached and ``u < prevents.share``).
+
+*Who dials, and when.* An agent of a campaign's ``groups`` that has nothing inbound to take
+(no contact it can see in its skills, no callback to dial) takes the oldest ready record of the
+first campaign it works (in the order of ``outbound:``) that has one, when the center is open
+(not after the close, not while draining) and the blend rule holds:
+
+- ``min_idle: k``: at least ``k`` other agents of its team are idle at that instant;
+- ``max_waiting: m``: at most ``m`` inbound contacts wait in the watched channels (``watch``,
+  default every channel).
+
+The rule is checked when the agent would otherwise go idle (after a contact, a login, a break)
+and, for idle agents, when records join the list (their longest-idle first). Inbound keeps
+priority: an agent dialling is busy (not idle), so an arriving contact does not take it, and it
+takes inbound work again when its call ends (no pre-emption).
+
+*A dial.* A dial reaching the customer holds the agent for the record's talk time; one that does
+not, for ``dial_time``. An unreached record is dialled again (it becomes ready ``retry_interval``
+after the dial ends) up to ``attempts`` dials in all, then it is *given up*. With
+``carry_over: false`` records still on the list (ready, or waiting for a retry) at a day's close
+*expire*. Per campaign:
+``records = reached + given_up + expired + left`` (left: on the list, waiting for a retry or
+being dialled unreached with attempts to spare at the end of the run) and ``dialled = reached +
+unreached`` (attempts; a dial's outcome is known when it starts).
+
+*Prevention* (``prevents: {channel, share, lag}``): a reached record whose prevent draw is below
+``share`` makes one *token* that becomes active ``lag`` after its call ends; an active token
+removes the next first attempt of ``channel`` arriving from the day's pre-drawn arrivals (the
+contact is never offered: not counted anywhere in the channel's figures; its retries never
+happen). Tokens are used oldest-activation first. So ``E[prevented + unused] = reached × share``
+exactly, where ``unused`` counts tokens with no arrival left to remove by the end of the run.
+Retries, self-service returns and repeats are never removed.
+
+Agent time: ``talk_s`` and ``dial_s`` (the agents' outbound busy seconds, per group in
+``group_s``) count as busy time in the group figures (logged in = busy + idle + break still
+holds), not as handling work of any inbound channel (the channels' occupancy and allocated pay
+are inbound only).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from heapq import heappop, heappush
+
+import numpy as np
+
+from staffsim.engine.core import NORMAL, schedule
+from staffsim.rng import stream
+
+BLOCK = 1024  # records whose draws are made at a time
+# per campaign counters (the keys of counts["outbound"], in this order)
+FIELDS = ("records", "dialled", "reached", "unreached", "given_up", "expired", "left",
+          "prevented", "prevention_unused", "talk_s", "dial_s")
+
+
+class Campaign:
+    """One campaign's state in a replication."""
+
+    def __init__(self, index: int, name: str, spec, group_index: dict[str, int], channels: list[str],
+                 seed: int, rep: int):
+        self.index = index
+        self.name = name
+        self.spec = spec
+        self.groups = frozenset(group_index[g] for g in spec.groups)
+        self.p = spec.reach_probability
+        self.dial_time = spec.dial_time
+        self.attempts = spec.attempts
+        self.retry = spec.retry_interval
+        self.min_idle = spec.blend.min_idle
+        self.max_waiting = spec.blend.max_waiting
+        watch = spec.blend.watch if spec.blend.watch is not None else channels
+        self.watch = [channels.index(c) for c in watch]
+        pv = spec.prevents
+        self.prevent_channel = channels.index(pv.channel) if pv is not None else -1
+        self.share = pv.share if pv is not None else 0.0
+        self.lag = pv.lag if pv is not None else 0.0
+        self.talk_dist = spec.talk_time.to_distribution()
+        self.rngs = {what: stream(seed, rep, "outbound", name, what) for what in ("reach", "talk", "prevent")}
+        self.reach_u: list[list[float]] = []
+        self.talk: list[float] = []
+        self.prevent_u: list[float] = []
+        self.ready: deque = deque()  # records (number, dials made) ready to dial, oldest first
+        self.retrying: dict[int, int] = {}  # record -> dials made, waiting for its retry
+        self.n = dict.fromkeys(FIELDS, 0.0)
+        self.group_s = {}
+
+    def draws(self, j: int) -> None:
+        """Make sure record ``j``'s draws exist (blocks of BLOCK records)."""
+        while j >= len(self.talk):
+            self.reach_u.extend(self.rngs["reach"].random((BLOCK, self.attempts)).tolist())
+            self.talk.extend(self.talk_dist.sample(self.rngs["talk"], BLOCK).tolist())
+            self.prevent_u.extend(self.rngs["prevent"].random(BLOCK).tolist())
+
+
+class OutboundMixin:
+    """Outbound dialling (part of :class:`~staffsim.engine.replication.Replication`)."""
+
+    ob = None  # the campaigns, or None when the scenario has no outbound
+    prevent_tokens = None  # per channel: a heap of (activation time, campaign), or None
+
+    def _init_outbound(self, spec, seed: int, rep: int) -> None:
+        """Build the campaigns (``spec.outbound``); nothing happens without one."""
+        if not spec.outbound:
+            return
+        gi = {g: i for i, g in enumerate(self.group_names)}
+        self.ob = [Campaign(i, name, o, gi, list(self.names), seed, rep)
+                   for i, (name, o) in enumerate(spec.outbound.items())]
+        self.ob_of_group = [[c for c in self.ob if g in c.groups] for g in range(len(self.group_names))]
+        self.ob_calls = 0  # calls in progress (held by agents; the audit counts them)
+        self.ob_active: dict[int, tuple] = {}  # agent index -> (campaign, start, group)
+        self.ob_ch = len(self.names)  # an outbound call's load_ch: an index whose concurrency is 1
+        self.conc = self.conc + [1]
+        if any(c.prevent_channel >= 0 for c in self.ob):
+            self.prevent_tokens = [[] for _ in self.names]
+            self.prevent_tokens_n = 0
+
+    def _start_outbound(self) -> None:
+        """Schedule the list loads (each open day's opening, or every slot start) and, with
+        ``carry_over: false``, the daily expiries."""
+        h = self.h
+        starts = h.slot_starts()
+        now = self.env._now
+        for camp in self.ob:
+            lst = camp.spec.list
+            if lst.per_day is not None:
+                for d in h.open_days():
+                    t = d * 86400.0 + self.day_hours[d][0]
+                    if lst.per_day:
+                        schedule(self.env, t - now, self._ob_load, NORMAL, camp, lst.per_day)
+            else:
+                for t, n in zip(starts.tolist(), h.per_slot(lst.per_slot).tolist()):
+                    if n:
+                        schedule(self.env, t - now, self._ob_load, NORMAL, camp, int(n))
+            if not lst.carry_over:
+                for d in h.open_days():
+                    t = d * 86400.0 + self.day_hours[d][1]
+                    schedule(self.env, t - now, self._ob_expire, NORMAL, camp)
+
+    # ------------------------------------------------------------------ the list
+    def _ob_load(self, tick) -> None:
+        camp, n = tick.a, tick.b
+        first = int(camp.n["records"])
+        camp.n["records"] += n
+        camp.ready.extend((j, 0) for j in range(first, first + n))
+        self._ob_wake(camp)
+
+    def _ob_expire(self, tick) -> None:
+        """A day's close with ``carry_over: false``: records still on the list expire."""
+        camp = tick.a
+        camp.n["expired"] += len(camp.ready) + len(camp.retrying)
+        camp.ready.clear()
+        camp.retrying.clear()
+
+    def _ob_retry(self, tick) -> None:
+        camp, j = tick.a, tick.b
+        made = camp.retrying.pop(j, None)
+        if made is None:
+            return  # expired meanwhile
+        camp.ready.append((j, made))
+        self._ob_wake(camp)
+
+    def _ob_wake(self, camp) -> None:
+        """Records joined the list: idle agents of the campaign's teams dial while the rule holds
+        (longest idle first, teams in the campaign's order)."""
+        for g in sorted(camp.groups):
+            q = self.idle[g]
+            for entry in list(q):
+                if not camp.ready:
+                    return
+                ag = entry[2]
+                if entry[1] != ag.token or not ag.idle:
+                    continue
+                if not self._ob_allowed(camp, ag, self_idle=True):
+                    break  # the same count holds for every other idle agent of the team
+                self._clear_idle(ag)
+                self._ob_dial(ag, camp)
+
+    # ------------------------------------------------------------------ the blend rule
+    def _ob_allowed(self, camp, ag, self_idle: bool = False) -> bool:
+        if self.draining or not self._open(self.env._now):
+            return False
+        if camp.max_waiting is not None:
+            waiting = 0
+            for c in camp.watch:
+                waiting += self.waiting[c]
+            if waiting > camp.max_waiting:
+                return False
+        if camp.min_idle:
+            others = -1 if self_idle else 0
+            for entry in self.idle[ag.group]:
+                if entry[1] == entry[2].token:
+                    others += 1
+            if others < camp.min_idle:
+                return False
+        return True
+
+    def _outbound(self, ag) -> bool:
+        """Hook in ``_ready``: ``ag`` has nothing inbound to take; it dials a record when one of
+        its campaigns has one ready and the rule allows. True when it dialled."""
+        for camp in self.ob_of_group[ag.group]:
+            if camp.ready and self._ob_allowed(camp, ag, ag.idle):
+                if ag.idle:
+                    self._clear_idle(ag)
+                self._ob_dial(ag, camp)
+                return True
+        return False
+
+    # ------------------------------------------------------------------ a dial
+    def _ob_dial(self, ag, camp) -> None:
+        now = self.env._now
+        j, made = camp.ready.popleft()
+        camp.draws(j)
+        reached = camp.reach_u[j][made] < camp.p
+        camp.n["dialled"] += 1
+        camp.n["reached" if reached else "unreached"] += 1
+        held = camp.talk[j] if reached else camp.dial_time
+        # the agent is busy (as _start does for a contact)
+        self.lv_busy[ag.group].append(now)
+        ag.busy_from = now
+        if self.audit is not None:
+            self.audit.change(ag, "busy", now, 1)
+        ag.load += 1
+        ag.load_ch = self.ob_ch
+        self.ob_calls += 1
+        self.ob_active[ag.index] = (camp, now, j, made, reached, ag.group)
+        schedule(self.env, held, self._ob_done, NORMAL, ag)
+
+    def _ob_done(self, tick) -> None:
+        ag = tick.a
+        now = self.env._now
+        camp, start, j, made, reached, _ = self.ob_active.pop(ag.index)
+        self.ob_calls -= 1
+        self._ob_time(camp, ag.group, now - start, reached)
+        if reached:
+            if camp.prevent_channel >= 0 and camp.prevent_u[j] < camp.share:
+                heappush(self.prevent_tokens[camp.prevent_channel], (now + camp.lag, camp.index))
+                self.prevent_tokens_n += 1
+        elif not camp.spec.list.carry_over and not self._open(now):
+            camp.n["expired"] += 1  # dialled unreached at the close: expires with the day's list
+        elif made + 1 < camp.attempts:
+            camp.retrying[j] = made + 1
+            schedule(self.env, camp.retry, self._ob_retry, NORMAL, camp, j)
+        else:
+            camp.n["given_up"] += 1
+        # the agent frees up (as _complete does for a contact)
+        ag.load -= 1
+        if ag.load == 0:
+            self.lv_busy[ag.group].append(-now)
+            ag.busy_s += now - ag.busy_from
+            ag.load_ch = -1
+            if self.audit is not None:
+                self.audit.change(ag, "busy", now, -1)
+        self._ready(ag)
+
+    def _ob_time(self, camp, group: int, seconds: float, reached: bool) -> None:
+        camp.n["talk_s" if reached else "dial_s"] += seconds
+        camp.group_s[group] = camp.group_s.get(group, 0.0) + seconds
+
+    # ------------------------------------------------------------------ prevention
+    def _prevented(self, c: int) -> bool:
+        """Hook in the arrival chain: an active token of channel ``c`` removes this first
+        attempt (True: it never happens)."""
+        tokens = self.prevent_tokens[c]
+        if tokens and tokens[0][0] <= self.env._now:
+            _, o = heappop(tokens)
+            self.ob[o].n["prevented"] += 1
+            self.prevent_tokens_n -= 1
+            return True
+        return False
+
+    # ------------------------------------------------------------------ the figures
+    def _outbound_counts(self) -> dict[str, np.ndarray]:
+        """``outbound``: per campaign the :data:`FIELDS` counters; ``outbound_group_s``: per
+        campaign × group the agents' outbound seconds. Calls still in progress count their time
+        so far; records being dialled unreached with dials to spare, and those on the list, are
+        ``left``."""
+        now = self.env._now
+        for camp, start, j, made, reached, group in self.ob_active.values():
+            self._ob_time(camp, group, now - start, reached)
+            if not reached:
+                if made + 1 < camp.attempts:
+                    camp.n["left"] += 1
+                else:
+                    camp.n["given_up"] += 1
+        for camp in self.ob:
+            camp.n["left"] += len(camp.ready) + len(camp.retrying)
+        if self.prevent_tokens is not None:
+            for tokens in self.prevent_tokens:
+                for _, o in tokens:
+                    self.ob[o].n["prevention_unused"] += 1
+        ng = len(self.group_names)
+        group_s = np.zeros((len(self.ob), ng))
+        for camp in self.ob:
+            for g, s in camp.group_s.items():
+                group_s[camp.index, g] = s
+        return {"outbound": np.array([[camp.n[f] for f in FIELDS] for camp in self.ob], float),
+                "outbound_group_s": group_s}
