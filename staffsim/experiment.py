@@ -47,7 +47,7 @@ from staffsim.outcomes import (
     REPEAT_SLOT_KPIS,
 )
 from staffsim.plan_outcomes import appointment_plan, repeat_volumes
-from staffsim.outbound_metrics import outbound_kpis
+from staffsim.outbound_metrics import OUTBOUND_DECISION_METRICS, outbound_kpis, with_outbound_columns
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.loader import as_scenario
@@ -257,6 +257,7 @@ def _replicate(args: tuple) -> dict[str, Any]:
         out["slot"] = _with_segment_rows(out["slot"], counts, scenario, variant)
     if "outbound" in counts:  # outbound campaigns (staffsim/outbound_metrics.py)
         out["outbound"] = outbound_kpis(counts, scenario)
+        out["horizon"] = with_outbound_columns(out["horizon"], out["outbound"], scenario)
     if keep_contacts:
         out["contacts"] = contacts_frame(result.log, scenario)
     return out
@@ -644,9 +645,10 @@ def decision_metrics(*results: RunResult) -> tuple[str, ...]:
 #: compared and swept too when a scenario uses balking or callbacks
 BEHAVIOUR_METRICS = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_service_level",
                      "callback_delay_s", "callback_dials_unanswered",
-                     "blocked", "block_rate")  # blocked: center lines (issue 20)
+                     "blocked", "block_rate",  # blocked: center lines (issue 20)
+                     *OUTBOUND_DECISION_METRICS)  # outbound campaigns (issue 20)
 _NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered",
-                  "blocked", "block_rate")
+                  "blocked", "block_rate", *OUTBOUND_DECISION_METRICS)
 
 
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:

@@ -59,3 +59,31 @@ def outbound_kpis(counts: dict[str, np.ndarray], scenario) -> pd.DataFrame:
         "agent_hours": (n["talk_s"] + n["dial_s"]) / 3600.0, "agent_cost": cost, "value": value,
         "net_value": value - cost,
     })
+
+
+#: per-replication columns of the horizon table (and so of summaries, comparisons and sweeps):
+#: ``inbound_prevented`` on every channel row (that channel's contacts prevented) and the ``all``
+#: row (every campaign's); the others on the ``all`` row only (dials belong to no channel; NaN
+#: on the channel rows)
+OUTBOUND_DECISION_METRICS = ("outbound_dialled", "outbound_reached", "inbound_prevented", "outbound_net_value")
+
+
+def with_outbound_columns(horizon: pd.DataFrame, outbound: pd.DataFrame, scenario) -> pd.DataFrame:
+    """One replication's horizon table (:func:`staffsim.metrics.horizon_kpis`) with the
+    :data:`OUTBOUND_DECISION_METRICS` columns added (segment rows, where the scenario has
+    customer segments, get NaN)."""
+    spec = scenario.spec
+    frame = horizon.copy()
+    main = frame["segment"] == "all" if "segment" in frame else pd.Series(True, index=frame.index)
+    prevented = {c: 0.0 for c in spec.channels}
+    for name, o in spec.outbound.items():
+        if o.prevents is not None:
+            prevented[o.prevents.channel] += float(outbound.loc[outbound["campaign"] == name, "inbound_prevented"].iloc[0])
+    total = sum(prevented.values())
+    is_all = frame["channel"] == "all"
+    frame["inbound_prevented"] = np.where(main, [total if c == "all" else prevented.get(c, np.nan)
+                                                 for c in frame["channel"]], np.nan)
+    for col, src in (("outbound_dialled", "dialled"), ("outbound_reached", "reached"),
+                     ("outbound_net_value", "net_value")):
+        frame[col] = np.where(is_all & main, float(outbound[src].sum()), np.nan)
+    return frame

@@ -504,7 +504,8 @@ def _print_outbound(result, currency: str) -> None:
 
 # --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them
 BEHAVIOUR_COLUMNS = ["balked", "callbacks_accepted", "callbacks_connected", "callback_delay_s",
-                     "callback_service_level", "blocked", "block_rate"]  # blocked: lines (issue 20)
+                     "callback_service_level", "blocked", "block_rate",  # blocked: lines (issue 20)
+                     "inbound_prevented"]  # outbound campaigns (issue 20)
 
 
 def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
@@ -552,7 +553,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                                 "paid_agent_hours", "cost",
                                 # first-contact resolution and appointments, when present
                                 "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value",
-                                "blocked", "block_rate"])]  # blocked: center lines (issue 20)
+                                "blocked", "block_rate",  # blocked: center lines (issue 20)
+                                "outbound_dialled", "outbound_reached", "inbound_prevented",
+                                "outbound_net_value"])]  # outbound campaigns (issue 20)
+    shown = shown[~(shown["baseline"].isna() & shown["value"].isna()
+                    & shown["metric"].str.startswith(("outbound_", "inbound_")))]
     print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
     print(format_differences(shown, b.scenario.spec.costs.currency))
     if args.out:
@@ -566,7 +571,8 @@ def _stopped(comparison) -> str | None:
 
 SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agent_hours",
                "plan_agent_hours", "plan_agents_peak", "cost",
-               "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value")  # when present
+               "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value",  # when present
+               "outbound_dialled", "outbound_reached", "inbound_prevented", "outbound_net_value")
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -622,7 +628,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         for channel in list(sc.channels) + ["all"]:
             wide = result.pivot(channel)
             cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
-                                         if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))]
+                                         if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))
+                                         and not wide[c].isna().all()]  # outbound: on the all row only
             print(f"\n{'whole center' if channel == 'all' else channel}:")
             print(format_table(wide[cols]))
     else:
