@@ -1209,7 +1209,7 @@ class OutboundPreventsSpec(Spec):
     (its own draw), removes the first inbound first attempt of ``channel`` arriving ``lag`` or
     more after the call ends."""
 
-    channel: str
+    channel: str = Field(description="the inbound channel whose first contacts it prevents")
     share: float = Field(ge=0, le=1, description="inbound contacts prevented per reached record")
     lag: Duration = Field(0.0, ge=0, description="from the end of the reached call to the "
                           "earliest inbound contact it prevents, e.g. 1d")
