@@ -297,7 +297,7 @@ def test_example_runs_and_writes_the_outbound_table(root, tmp_path):
     assert (per["records"] == per["reached"] + per["given_up"] + per["expired"] + per["records_left"]).all()
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, "-m", "staffsim", "run", str(root / "scenarios" / "outbound_blend.yaml"),
-                          "-r", "2", "--no-progress", "--out", str(out)],
+                          "-n", "2", "--no-progress", "--out", str(out)],
                          capture_output=True, text=True, cwd=root)
     assert run.returncode == 0, run.stderr
     assert "Outbound, per campaign" in run.stdout
