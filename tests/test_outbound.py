@@ -20,14 +20,14 @@ Oracles:
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
-from staffsim import load_scenario, scenario_from_dict, simulate
+from staffsim import compare, load_scenario, scenario_from_dict, simulate
+from staffsim.cli import main
 from staffsim.engine import run_replication
 from staffsim.errors import InputError
 from staffsim.outbound_metrics import ENGINE_FIELDS
@@ -287,18 +287,34 @@ def test_missing_reach_probability_is_an_error():
 
 
 # ------------------------------------------------------------------ the shipped example
-def test_example_runs_and_writes_the_outbound_table(root, tmp_path):
+def test_example_runs_and_writes_the_outbound_table(root, tmp_path, capsys):
     sc = load_scenario(root / "scenarios" / "outbound_blend.yaml")
-    res = simulate(sc, replications=3, seed=1)
+    res = simulate(sc, replications=1, seed=1)
     ob = res.outbound()
     assert list(ob["campaign"]) == list(sc.spec.outbound)
     assert (ob["dialled"] > 0).all() and (ob["inbound_prevented"] > 0).any()
     per = res.extra["outbound_per_replication"]
     assert (per["records"] == per["reached"] + per["given_up"] + per["expired"] + per["records_left"]).all()
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "staffsim", "run", str(root / "scenarios" / "outbound_blend.yaml"),
-                          "-n", "2", "--no-progress", "--out", str(out)],
-                         capture_output=True, text=True, cwd=root)
-    assert run.returncode == 0, run.stderr
-    assert "Outbound, per campaign" in run.stdout
-    assert (out / "outbound.csv").exists()
+    code = main(["run", str(root / "scenarios" / "outbound_blend.yaml"), "-n", "1", "--no-progress",
+                 "--out", str(out), "--report"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Outbound, per campaign" in printed and "inbound_prevented" in printed
+    table = pd.read_csv(out / "outbound.csv")
+    assert list(table["campaign"]) == ["renewals"] and table["dialled"].iloc[0] > 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert {"inbound_prevented", "outbound_dialled", "outbound_net_value"} <= set(summary.columns)
+    assert "Outbound campaigns" in (out / "report.html").read_text()
+
+
+def test_compare_shows_the_outbound_differences():
+    """A campaign against none on the same seeds: the differences hold the dials (0 in the
+    baseline) on the all row, and the inbound contacts prevented."""
+    base = scenario(None, voice=20.0, agents=3)
+    with_ob = scenario({"c": campaign(prevents={"channel": "voice", "share": 0.5})}, voice=20.0, agents=3)
+    d = compare(base, with_ob, replications=2, seed=3).differences
+    row = d[(d["channel"] == "all") & (d["metric"] == "outbound_dialled")].iloc[0]
+    assert row["baseline"] == 0 and row["value"] > 0
+    prevented = d[(d["channel"] == "voice") & (d["metric"] == "inbound_prevented")].iloc[0]
+    assert prevented["baseline"] == 0 and prevented["value"] > 0
