@@ -204,8 +204,9 @@ def test_trace_min_idle_one_keeps_a_reserve():
 
 def test_max_waiting_holds_dials_while_inbound_waits():
     """Team v (1 agent) has three 1-hour calls at 08:00; team o dials only while no voice
-    contact waits (max_waiting 0, watching voice): the records of 09:00 wait until the voice
-    queue is empty (10:00), the 10:30 ones join them."""
+    contact waits (max_waiting 0, watching voice): the records of 09:00 wait, team o looking
+    again every minute, until the voice queue is empty (10:00, when the third call is taken);
+    then 5 calls of 10 minutes back to back (the 10:30 records join the list)."""
     teams = [{"group": "v", "skills": ["voice"], "shifts": [{"start": "08:00", "end": "12:00", "agents": 1}]},
              {"group": "o", "skills": ["back"], "shifts": [{"start": "08:00", "end": "12:00", "agents": 1}]}]
     data = {"name": "mw", "horizon": {"start": "08:00", "end": "12:00", "slot": "30min"},
@@ -222,7 +223,62 @@ def test_max_waiting_holds_dials_while_inbound_waits():
     assert n_rule["dialled"] == n_free["dialled"] == 5
     busy_o = lambda out: out.counts["group_busy_s"][1]  # noqa: E731  (team o, per 30-min slot)
     assert busy_o(out_free)[2] == 1800  # without the rule: dialling from 09:00
-    assert busy_o(out_rule)[2] == 0 and busy_o(out_rule)[3] == 0 and busy_o(out_rule)[5] == 1800
+    assert busy_o(out_rule).tolist() == [0, 0, 0, 0, 1800, 1200, 0, 0]
+
+
+def _two_teams(blend: dict | None):
+    """Team v (1 agent) gets three 1-hour voice calls at 08:00 (threshold 20 s): one answered at
+    once, two waiting past the threshold. Team o dials 3 records joining at 08:30."""
+    teams = [{"group": "v", "skills": ["voice"], "shifts": [{"start": "08:00", "end": "12:00", "agents": 1}]},
+             {"group": "o", "skills": ["back"], "shifts": [{"start": "08:00", "end": "12:00", "agents": 1}]}]
+    ob = campaign(groups=["o"], list={"per_slot": [0, 3, 0, 0, 0, 0, 0, 0]}, reach_probability=1.0,
+                  talk_time={"dist": "deterministic", "mean": 600})
+    if blend is not None:
+        ob["blend"] = blend
+    return scenario_from_dict({
+        "name": "sl", "horizon": {"start": "08:00", "end": "12:00", "slot": "30min"},
+        "channels": {"voice": {"arrivals": ["08:00", "08:00", "08:00"],
+                               "handle_time": {"dist": "deterministic", "mean": 3600}, "target": TARGET},
+                     "back": {"volume": [0] * 8, "handle_time": 60, "target": TARGET}},
+        "agents": teams, "outbound": {"c": ob}, "run": {"replications": 1, "seed": 1, "drain": 0}})
+
+
+@pytest.mark.parametrize("blend, first_dial", [
+    (None, "08:30"),
+    ({"min_service_level": 0.8, "window": "1h"}, "09:01"),   # 1 of 3 within 20 s: 33% < 80%
+    ({"min_service_level": 0.8, "window": "1h", "recheck": "7min"}, "09:05"),  # 08:30 + 5 x 7 min
+    ({"min_service_level": 0.3, "window": "1h"}, "08:30"),   # 33% >= 30%
+    ({"min_service_level": 0.8}, "08:30"),                   # 15 min back: nothing arrived, nothing known
+    ({"min_service_level": 0.8, "window": "1h", "watch": ["back"]}, "08:30"),  # voice not watched
+])
+def test_min_service_level_trace(blend, first_dial):
+    """Held back at 08:30, team o looks again every minute (recheck) and dials once the 08:00
+    calls have left the hour's window (at 09:00 they are still in it: arrival >= now - 1 h)."""
+    n, out = figures(_two_teams(blend))
+    h, m = map(int, first_dial.split(":"))
+    start = h * 3600 + m * 60 - 8 * 3600  # seconds after 08:00
+    busy = np.zeros(8)
+    for k in range(3):  # three reached calls of 600 s back to back
+        a, b = start + 600 * k, start + 600 * (k + 1)
+        for slot in range(8):
+            busy[slot] += max(0.0, min(b, 1800 * (slot + 1)) - max(a, 1800 * slot))
+    assert n["dialled"] == 3
+    np.testing.assert_allclose(out.counts["group_busy_s"][1], busy, atol=1e-9)
+
+
+def test_min_service_level_zero_is_no_rule():
+    teams = [{"group": "t", "skills": ["voice"], "shifts": [{"start": "08:00", "end": "16:00", "agents": 4}]}]
+    a = scenario({"c": campaign(blend={"min_idle": 1})}, voice=30.0, teams=teams,
+                 voice_fields={"patience": {"dist": "exponential", "mean": 60}})
+    b = scenario({"c": campaign(blend={"min_idle": 1, "min_service_level": 0.0})}, voice=30.0, teams=teams,
+                 voice_fields={"patience": {"dist": "exponential", "mean": 60}})
+    c = scenario({"c": campaign(blend={"min_idle": 1, "min_service_level": 0.95})}, voice=30.0, teams=teams,
+                 voice_fields={"patience": {"dist": "exponential", "mean": 60}})
+    na, oa = figures(a, 6)
+    nb, ob = figures(b, 6)
+    nc, _ = figures(c, 6)
+    assert na == nb and np.array_equal(oa.counts["answered"], ob.counts["answered"])
+    assert nc["dialled"] < na["dialled"]
 
 
 # ------------------------------------------------------------------ conservation
@@ -274,6 +330,9 @@ def test_same_seed_same_figures_and_other_channels_keep_their_draws():
     ({"prevents": {"channel": "chat", "share": 0.3}}, "'chat' is not a channel"),
     ({"prevents": {"channel": "voice", "share": 1.3}}, "outbound.c.prevents.share"),
     ({"blend": {"watch": ["voice"]}}, "watch: goes with max_waiting"),
+    ({"blend": {"window": "10min"}}, "window: goes with min_service_level"),
+    ({"blend": {"min_service_level": 1.2}}, "outbound.c.blend.min_service_level"),
+    ({"blend": {"max_waiting": 0, "recheck": 0}}, "outbound.c.blend.recheck"),
     ({"dial_time": "-5s"}, "outbound.c.dial_time"),
     ({"talk_time": {"dist": "lognormal", "mean": 60}}, "lognormal needs cv"),
 ])

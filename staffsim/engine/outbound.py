@@ -17,10 +17,15 @@ first campaign it works (in the order of ``outbound:``) that has one, when the c
 
 - ``min_idle: k``: at least ``k`` other agents of its team are idle at that instant;
 - ``max_waiting: m``: at most ``m`` inbound contacts wait in the watched channels (``watch``,
-  default every channel).
+  default every live channel);
+- ``min_service_level: s``: the service level of the watched channels' contacts that arrived in
+  the last ``window`` (default 15 minutes) is at least ``s``, counting what is known at that
+  instant (:meth:`OutboundMixin._ob_service_level`).
 
 The rule is checked when the agent would otherwise go idle (after a contact, a login, a break)
-and, for idle agents, when records join the list (their longest-idle first). Inbound keeps
+and, for idle agents, when records join the list (their longest-idle first); when
+``max_waiting`` or ``min_service_level`` holds an agent back, the campaign's idle agents look
+again every ``recheck`` (default 1 minute) while records wait. Inbound keeps
 priority: an agent dialling is busy (not idle), so an arriving contact does not take it, and it
 takes inbound work again when its call ends (no pre-emption).
 
@@ -54,10 +59,11 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from staffsim.engine.core import NORMAL, schedule
+from staffsim.engine.core import CALLBACK, DEFLECTED, DIAL, NORMAL, WAIT, schedule
 from staffsim.rng import stream
 
 BLOCK = 1024  # records whose draws are made at a time
+WINDOW = 900.0  # min_service_level: the default look-back (15 minutes)
 # per campaign counters (the keys of counts["outbound"], in this order)
 FIELDS = ("records", "dialled", "reached", "unreached", "given_up", "expired", "left",
           "prevented", "prevention_unused", "talk_s", "dial_s")
@@ -67,7 +73,7 @@ class Campaign:
     """One campaign's state in a replication."""
 
     def __init__(self, index: int, name: str, spec, group_index: dict[str, int], channels: list[str],
-                 seed: int, rep: int):
+                 live: list[int], seed: int, rep: int):
         self.index = index
         self.name = name
         self.spec = spec
@@ -78,8 +84,12 @@ class Campaign:
         self.retry = spec.retry_interval
         self.min_idle = spec.blend.min_idle
         self.max_waiting = spec.blend.max_waiting
-        watch = spec.blend.watch if spec.blend.watch is not None else channels
-        self.watch = [channels.index(c) for c in watch]
+        self.watch = [channels.index(c) for c in spec.blend.watch] if spec.blend.watch is not None else live
+        self.min_sl = spec.blend.min_service_level
+        self.window = spec.blend.window if spec.blend.window is not None else WINDOW
+        self.watching = [c in self.watch for c in range(len(channels))]
+        self.recheck = spec.blend.recheck
+        self.rechecking = False  # a re-check is scheduled
         pv = spec.prevents
         self.prevent_channel = channels.index(pv.channel) if pv is not None else -1
         self.share = pv.share if pv is not None else 0.0
@@ -113,8 +123,10 @@ class OutboundMixin:
         if not spec.outbound:
             return
         gi = {g: i for i, g in enumerate(self.group_names)}
-        self.ob = [Campaign(i, name, o, gi, list(self.names), seed, rep)
+        live = [c for c, name in enumerate(self.names) if not spec.channels[name].appointment]
+        self.ob = [Campaign(i, name, o, gi, list(self.names), live, seed, rep)
                    for i, (name, o) in enumerate(spec.outbound.items())]
+        self.ob_threshold = [spec.channels[c].target.threshold for c in self.names]
         self.ob_of_group = [[c for c in self.ob if g in c.groups] for g in range(len(self.group_names))]
         self.ob_calls = 0  # calls in progress (held by agents; the audit counts them)
         self.ob_active: dict[int, tuple] = {}  # agent index -> (campaign, start, group)
@@ -189,12 +201,11 @@ class OutboundMixin:
     def _ob_allowed(self, camp, ag, self_idle: bool = False) -> bool:
         if self.draining or not self._open(self.env._now):
             return False
-        if camp.max_waiting is not None:
-            waiting = 0
-            for c in camp.watch:
-                waiting += self.waiting[c]
-            if waiting > camp.max_waiting:
-                return False
+        if not self._ob_inbound_ok(camp):
+            if not camp.rechecking:  # look again in ``recheck`` (idle agents are not woken otherwise)
+                camp.rechecking = True
+                schedule(self.env, camp.recheck, self._ob_recheck, NORMAL, camp)
+            return False
         if camp.min_idle:
             others = -1 if self_idle else 0
             for entry in self.idle[ag.group]:
@@ -203,6 +214,49 @@ class OutboundMixin:
             if others < camp.min_idle:
                 return False
         return True
+
+    def _ob_inbound_ok(self, camp) -> bool:
+        """``max_waiting`` and ``min_service_level`` hold now."""
+        if camp.max_waiting is not None:
+            waiting = 0
+            for c in camp.watch:
+                waiting += self.waiting[c]
+            if waiting > camp.max_waiting:
+                return False
+        return camp.min_sl is None or self._ob_service_level(camp) >= camp.min_sl
+
+    def _ob_recheck(self, tick) -> None:
+        camp = tick.a
+        camp.rechecking = False
+        if camp.ready:
+            self._ob_wake(camp)
+
+    def _ob_service_level(self, camp) -> float:
+        """The service level of the watched channels' contacts that arrived in the last window,
+        as far as it is known now: answered within the channel's threshold (good), answered
+        later, abandoned, balked, blocked, or still waiting past the threshold (missed); those
+        still waiting within it, contained by self-service or taking a callback are not counted.
+        1 when nothing is known yet."""
+        now = self.env._now
+        lo = now - camp.window
+        watching, thr = camp.watching, self.ob_threshold
+        good = known = 0
+        for att in reversed(self._recent):  # in arrival order: newest first
+            if att.arrival < lo:
+                break
+            c = att.channel
+            if not watching[c] or att.kind == DIAL:
+                continue
+            state = att.state
+            if state == DEFLECTED or state == CALLBACK:
+                continue
+            if att.answer >= 0:
+                known += 1
+                if att.answer - att.arrival <= thr[c]:
+                    good += 1
+            elif state != WAIT or now - att.arrival > thr[c]:
+                known += 1
+        return good / known if known else 1.0
 
     def _outbound(self, ag) -> bool:
         """Hook in ``_ready``: ``ag`` has nothing inbound to take; it dials a record when one of

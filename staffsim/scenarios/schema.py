@@ -1194,14 +1194,30 @@ class OutboundListSpec(Spec):
 
 class OutboundBlendSpec(Spec):
     """When an agent with nothing inbound to take may dial: ``min_idle`` agents of its team must
-    stay idle besides it, and at most ``max_waiting`` inbound contacts may wait in ``watch``."""
+    stay idle besides it, at most ``max_waiting`` inbound contacts may wait in ``watch``, and the
+    service level of the contacts of ``watch`` that arrived in the last ``window`` must be at
+    least ``min_service_level``."""
 
     min_idle: int = Field(0, ge=0, le=MAX_SCENARIO_AGENTS, description="agents of the dialling "
                           "agent's team that must be idle besides it (kept for inbound)")
     max_waiting: int | None = Field(None, ge=0, description="dial only while at most this many "
                                     "inbound contacts wait in the watched channels (0: none waits)")
-    watch: list[str] | None = Field(None, description="channels max_waiting counts (default: every "
-                                    "channel)")
+    min_service_level: float | None = Field(None, ge=0, le=1, description="dial only while the "
+                                            "service level of the watched channels' contacts of the "
+                                            "last window is at least this")
+    window: Duration | None = Field(None, gt=0, description="min_service_level: how far back the "
+                                    "service level looks (default 15min)")
+    watch: list[str] | None = Field(None, description="channels max_waiting and min_service_level "
+                                    "count (default: every live channel)")
+    recheck: Duration = Field(60.0, gt=0, description="an idle agent held back by max_waiting or "
+                              "min_service_level looks again this often")
+
+    @model_validator(mode="after")
+    def _window(self) -> OutboundBlendSpec:
+        if self.window is not None and self.min_service_level is None:
+            raise ValueError("window: goes with min_service_level (the service level over the last "
+                             "window below which agents stop dialling)")
+        return self
 
 
 class OutboundPreventsSpec(Spec):
@@ -1259,9 +1275,13 @@ def _check_outbound(spec: ScenarioSpec) -> None:
         for c in ob.blend.watch or []:
             if c not in spec.channels:
                 raise ValueError(f"{here}.blend.watch: {excerpt(c)} is not a channel (channels: {', '.join(names)})")
-        if ob.blend.watch is not None and ob.blend.max_waiting is None:
-            raise ValueError(f"{here}.blend.watch: goes with max_waiting (how many inbound contacts "
-                             "may wait in these channels while agents dial)")
+        if ob.blend.watch is not None and ob.blend.max_waiting is None and ob.blend.min_service_level is None:
+            raise ValueError(f"{here}.blend.watch: goes with max_waiting or min_service_level (the "
+                             "inbound channels the rule looks at)")
+        appointments = [c for c in ob.blend.watch or [] if spec.channels[c].appointment]
+        if appointments:
+            raise ValueError(f"{here}.blend.watch: {appointments[0]!r} is an appointment channel; the "
+                             "blend rule watches live channels")
         p = ob.prevents
         if p is not None:
             if p.channel not in spec.channels:
