@@ -24,6 +24,8 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from staffsim import compare, load_scenario, scenario_from_dict, simulate
@@ -318,6 +320,42 @@ def test_same_seed_same_figures_and_other_channels_keep_their_draws():
     # the inbound arrivals are the same with or without the campaign (own streams)
     base = run_replication(scenario(None, voice=30.0, agents=4), 8, 0, {})
     assert np.array_equal(base.counts["offered"], out_a.counts["offered"])
+
+
+@settings(max_examples=25)
+@given(reach=st.sampled_from([0.0, 0.3, 1.0]), attempts=st.integers(1, 3),
+       dial=st.sampled_from([0.0, 20.0, 90.0]), min_idle=st.integers(0, 3),
+       max_waiting=st.sampled_from([None, 0, 3]), min_sl=st.sampled_from([None, 0.7]),
+       carry=st.booleans(), per_slot=st.booleans(), agents=st.integers(1, 4), seed=st.integers(0, 50))
+def test_conservation_and_audit_hold_for_any_rule(reach, attempts, dial, min_idle, max_waiting, min_sl, carry,
+                                                   per_slot, agents, seed):
+    """Two short days, inbound with abandons and redials, breaks: the identities hold and the
+    audit (logged in = busy + idle + break per agent; loads match what is in service) passes."""
+    blend = {"min_idle": min_idle, **({"max_waiting": max_waiting} if max_waiting is not None else {}),
+             **({"min_service_level": min_sl} if min_sl is not None else {})}
+    lst = {"per_slot": [6, 0, 4, 0]} if per_slot else {"per_day": 15}
+    sc = scenario_from_dict({
+        "name": "p", "horizon": {"start": "08:00", "end": "10:00", "slot": "30min", "days": 2},
+        "channels": {"voice": {"volume": [10.0] * 4, "handle_time": {"dist": "exponential", "mean": 240},
+                               "patience": {"dist": "exponential", "mean": 60},
+                               "retrial": {"probability": 0.5, "delay": "3min"}, "target": TARGET}},
+        "agents": [{"group": "t", "skills": ["voice"],
+                    "shifts": [{"start": "08:00", "end": "10:00", "agents": agents,
+                                "breaks": [{"start": "09:00", "length": "10min"}]}]}],
+        "outbound": {"c": campaign(list={**lst, "carry_over": carry}, reach_probability=reach, attempts=attempts,
+                                   dial_time=dial, retry_interval="20min", blend=blend,
+                                   prevents={"channel": "voice", "share": 0.5, "lag": "5min"})},
+        "run": {"replications": 1, "seed": seed, "drain": "15min"}})
+    n, out = figures(sc, seed)
+    conserved(n)
+    assert n["records"] == (10 if per_slot else 15) * 2
+    logged, busy, idle, brk = out.balance[0]
+    assert logged == pytest.approx(busy + idle + brk, rel=1e-9)
+    assert busy >= n["talk_s"] + n["dial_s"] - 1e-6
+    if reach == 0.0:
+        assert n["reached"] == 0 and n["prevented"] == 0
+    if reach == 1.0:
+        assert n["unreached"] == 0 and n["given_up"] == 0
 
 
 # ------------------------------------------------------------------ bad input
