@@ -41,13 +41,17 @@ from staffsim.metrics import (
     team_money,
 )
 from staffsim.models.staffing import plan_staffing
+from staffsim.outbound_metrics import (
+    OUTBOUND_DECISION_METRICS,
+    outbound_kpis,
+    with_outbound_columns,
+)
 from staffsim.outcomes import (
     APPOINTMENT_SLOT_KPIS,
     OUTCOME_DECISION_METRICS,
     REPEAT_SLOT_KPIS,
 )
 from staffsim.plan_outcomes import appointment_plan, repeat_volumes
-from staffsim.outbound_metrics import OUTBOUND_DECISION_METRICS, outbound_kpis, with_outbound_columns
 from staffsim.progress import Progress
 from staffsim.results import ComparisonResult, ContactLog, RunResult
 from staffsim.scenarios.loader import as_scenario

@@ -157,8 +157,8 @@ def test_min_idle_at_team_size_leaves_inbound_untouched_and_zero_makes_it_worse(
     assert (runs[5].outbound()["dialled"] == 0).all()
     cols = [c for c in base.per_replication.columns if not c.startswith(("outbound_", "inbound_"))]
     assert base.per_replication[cols].equals(runs[5].per_replication[cols])  # bit for bit
-    w = lambda r: r.per_replication.query("channel == 'voice'")["mean_wait_s"].to_numpy()  # noqa: E731
-    dials = lambda r: r.extra["outbound_per_replication"]["dialled"].to_numpy()  # noqa: E731
+    w = lambda r: r.per_replication.query("channel == 'voice'")["mean_wait_s"].to_numpy()
+    dials = lambda r: r.extra["outbound_per_replication"]["dialled"].to_numpy()
     for a, b in ((0, 1), (1, 2), (2, 3)):
         m, h = ci(w(runs[a]) - w(runs[b]))
         assert m - h > 0, (a, b, m, h)
@@ -183,7 +183,7 @@ def test_trace_unreached_retries_and_gives_up():
     08:00:30, 08:01, again from 09:00, then given up: 6 dials, 180 s."""
     sc = scenario({"c": campaign(list={"per_day": 3}, reach_probability=0.0, dial_time=30,
                                  attempts=2, retry_interval="1h")}, hours=2)
-    n, out = figures(sc)
+    n, _ = figures(sc)
     conserved(n)
     assert (n["dialled"], n["unreached"], n["given_up"], n["dial_s"], n["left"]) == (6, 6, 3, 180, 0)
     # a retry that would come after the close is left on the list
@@ -223,7 +223,7 @@ def test_max_waiting_holds_dials_while_inbound_waits():
     n_rule, out_rule = figures(sc_rule)
     n_free, out_free = figures(sc_free)
     assert n_rule["dialled"] == n_free["dialled"] == 5
-    busy_o = lambda out: out.counts["group_busy_s"][1]  # noqa: E731  (team o, per 30-min slot)
+    busy_o = lambda out: out.counts["group_busy_s"][1]  # team o, per 30-min slot
     assert busy_o(out_free)[2] == 1800  # without the rule: dialling from 09:00
     assert busy_o(out_rule).tolist() == [0, 0, 0, 0, 1800, 1200, 0, 0]
 
