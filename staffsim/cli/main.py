@@ -387,7 +387,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f" from {h.day_name(0)}" if h.start_date else ""))
         print(f"{path}: ok - {sc.name!r}: {len(sc.channels)} channel(s) "
               f"({', '.join(sc.channels)}), {h.n_slots} slots of {h.slot:g}s{days}, "
-              f"{len(sc.spec.agents)} group(s), {_headcount_text(sc)}")
+              f"{len(sc.spec.agents)} group(s), {_headcount_text(sc)}"
+              + (f", {len(sc.spec.outbound)} outbound campaign(s) ({', '.join(sc.spec.outbound)})"
+                 if sc.spec.outbound else ""))
     if bad and len(args.scenarios) > 1:
         print(f"staffsim: {bad} of {len(args.scenarios)} files did not validate", file=sys.stderr)
     return 2 if bad else 0

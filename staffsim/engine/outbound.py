@@ -128,6 +128,9 @@ class OutboundMixin:
                    for i, (name, o) in enumerate(spec.outbound.items())]
         self.ob_threshold = [spec.channels[c].target.threshold for c in self.names]
         self.ob_of_group = [[c for c in self.ob if g in c.groups] for g in range(len(self.group_names))]
+        self.ob_team_size = [0] * len(self.group_names)
+        for ag in self.agents:
+            self.ob_team_size[ag.group] += 1
         self.ob_calls = 0  # calls in progress (held by agents; the audit counts them)
         self.ob_active: dict[int, tuple] = {}  # agent index -> (campaign, start, group)
         self.ob_ch = len(self.names)  # an outbound call's load_ch: an index whose concurrency is 1
@@ -185,7 +188,7 @@ class OutboundMixin:
         """Records joined the list: idle agents of the campaign's teams dial while the rule holds
         (longest idle first, teams in the campaign's order)."""
         for g in sorted(camp.groups):
-            q = self.idle[g]
+            q = self._ob_idle(g)
             for entry in list(q):
                 if not camp.ready:
                     return
@@ -208,12 +211,24 @@ class OutboundMixin:
             return False
         if camp.min_idle:
             others = -1 if self_idle else 0
-            for entry in self.idle[ag.group]:
+            for entry in self._ob_idle(ag.group):
                 if entry[1] == entry[2].token:
                     others += 1
             if others < camp.min_idle:
                 return False
         return True
+
+    def _ob_idle(self, g: int):
+        """Team ``g``'s idle line (entries ``(since, token, agent)``, stale once the agent's token
+        moved on), compacted when stale entries outnumber the team: agents who dial leave stale
+        entries the inbound search would otherwise drop only from the front. Compacting keeps
+        the valid entries in order, so which agent is longest idle does not change."""
+        q = self.idle[g]
+        if len(q) > 2 * self.ob_team_size[g] + 8:
+            valid = [e for e in q if e[1] == e[2].token]
+            q.clear()
+            q.extend(valid)
+        return q
 
     def _ob_inbound_ok(self, camp) -> bool:
         """``max_waiting`` and ``min_service_level`` hold now."""
