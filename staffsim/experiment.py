@@ -43,7 +43,9 @@ from staffsim.metrics import (
 from staffsim.models.staffing import plan_staffing
 from staffsim.outbound_metrics import (
     OUTBOUND_DECISION_METRICS,
+    OUTBOUND_SLOT_KPIS,
     outbound_kpis,
+    outbound_slot_kpis,
     with_outbound_columns,
 )
 from staffsim.outcomes import (
@@ -262,6 +264,7 @@ def _replicate(args: tuple) -> dict[str, Any]:
     if "outbound" in counts:  # outbound campaigns (staffsim/outbound_metrics.py)
         out["outbound"] = outbound_kpis(counts, scenario)
         out["horizon"] = with_outbound_columns(out["horizon"], out["outbound"], scenario)
+        out["outbound_slot"] = outbound_slot_kpis(counts, h.slot)
     if keep_contacts:
         out["contacts"] = contacts_frame(result.log, scenario)
     return out
@@ -589,7 +592,9 @@ def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=
                **({"forecast_error": forecast_error_table(scenario, seed, reps, plan, outs)}
                   if any(scenario.channel(c).volume_uncertainty for c in scenario.channels) else {}),
                **({"outbound_per_replication": pd.concat(  # outbound (staffsim/outbound_metrics.py)
-                   [o["outbound"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True)}
+                   [o["outbound"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True),
+                   "outbound_slots": _mean_table("campaign", list(scenario.spec.outbound), cal, outs,
+                                                 "outbound_slot", OUTBOUND_SLOT_KPIS)}
                   if "outbound" in outs[0] else {})},
     )
 

@@ -87,3 +87,20 @@ def with_outbound_columns(horizon: pd.DataFrame, outbound: pd.DataFrame, scenari
                      ("outbound_net_value", "net_value")):
         frame[col] = np.where(is_all & main, float(outbound[src].sum()), np.nan)
     return frame
+
+
+#: per campaign × slot (``RunResult.outbound_slots()``, ``outbound_slots.csv``)
+OUTBOUND_SLOT_KPIS = ("dialled", "reached", "reach_rate", "inbound_prevented", "dialling_agents")
+
+
+def outbound_slot_kpis(counts: dict[str, np.ndarray], slot_s: float) -> dict[str, np.ndarray]:
+    """One replication's per campaign × slot figures: dials started in the slot, those that
+    reached, reach rate (NaN with no dial), inbound contacts prevented (by when they would have
+    arrived) and ``dialling_agents`` = agent seconds on the campaign's calls in the slot ÷ the
+    slot (a time-average of agents dialling or talking)."""
+    dialled, reached = counts["outbound_slot_dialled"], counts["outbound_slot_reached"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reach = np.where(dialled > 0, reached / np.where(dialled > 0, dialled, 1.0), np.nan)
+    return {"dialled": dialled, "reached": reached, "reach_rate": reach,
+            "inbound_prevented": counts["outbound_slot_prevented"],
+            "dialling_agents": counts["outbound_slot_agent_s"] / slot_s}

@@ -358,6 +358,26 @@ def test_conservation_and_audit_hold_for_any_rule(reach, attempts, dial, min_idl
         assert n["unreached"] == 0 and n["given_up"] == 0
 
 
+def test_per_slot_figures_add_up_and_equal_the_teams_busy_time_less_inbound_work():
+    """One team, voice (concurrency 1, no wrap-up) and a campaign: in every slot the agents'
+    outbound seconds are the team's busy seconds less its inbound handling (two independent
+    records of the same time); the slots add up to the campaign's totals."""
+    sc = scenario({"c": campaign(blend={"min_idle": 1}, prevents={"channel": "voice", "share": 0.5})},
+                  voice=40.0, agents=6, voice_fields={"patience": {"dist": "exponential", "mean": 120}})
+    n, out = figures(sc, 2)
+    c = out.counts
+    np.testing.assert_allclose(c["outbound_slot_agent_s"][0], c["group_busy_s"][0] - c["group_work_s"][0],
+                               rtol=1e-9, atol=1e-6)
+    assert c["outbound_slot_dialled"].sum() == n["dialled"]
+    assert c["outbound_slot_reached"].sum() == n["reached"]
+    assert c["outbound_slot_prevented"].sum() == n["prevented"]
+    assert c["outbound_slot_agent_s"].sum() == pytest.approx(n["talk_s"] + n["dial_s"], rel=1e-9)
+    res = simulate(sc, replications=1, seed=2)
+    slots = res.outbound_slots()
+    assert len(slots) == 8 and {"slot_start", "dialled", "dialling_agents", "dialled_ci"} <= set(slots.columns)
+    assert slots["dialled"].sum() == res.outbound()["dialled"].iloc[0]
+
+
 # ------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("change, message", [
     ({"reach_probability": 1.5}, "outbound.c.reach_probability"),
@@ -402,6 +422,7 @@ def test_example_runs_and_writes_the_outbound_table(root, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert code == 0
     assert "Outbound, per campaign" in printed and "inbound_prevented" in printed
+    assert (out / "outbound_slots.csv").exists()
     table = pd.read_csv(out / "outbound.csv")
     assert list(table["campaign"]) == ["renewals"] and table["dialled"].iloc[0] > 0
     summary = pd.read_csv(out / "summary.csv")

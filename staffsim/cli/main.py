@@ -409,7 +409,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     if args.out:
         tables = ["slots", "summary", "groups", "plan"] + (["contacts"] if args.contacts else [])
-        tables += ["outbound"] if sc.spec.outbound else []  # outbound campaigns
+        tables += ["outbound", "outbound_slots"] if sc.spec.outbound else []  # outbound campaigns
         _check_out(args, tables, ["result.json", "report.html"] + [f"day_{c}.png" for c in sc.channels])
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
                       progress=False if args.no_progress else None, contacts=args.contacts,
@@ -487,6 +487,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 "offered", "service_level", "service_level_ci", "asa_s", "abandon_rate", "occupancy",
                 "staffed_agents", "max_queue"]
         print(format_table(result.slots[cols]))
+        if sc.spec.outbound:  # outbound campaigns
+            print()
+            print(f"Outbound per {slot_phrase(h.slot)} (dialling_agents: agents on the campaign's calls, "
+                  "a time-average):")
+            ocols = ["campaign", *[c for c in ("day", "date", "weekday") if c in result.slots], "slot_start",
+                     "dialled", "reached", "inbound_prevented", "dialling_agents"]
+            print(format_table(result.outbound_slots()[ocols]))
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, result.replications, result.stopped)

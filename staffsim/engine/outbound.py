@@ -60,6 +60,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from staffsim.engine.core import CALLBACK, DEFLECTED, DIAL, NORMAL, WAIT, schedule
+from staffsim.metrics import integrate
 from staffsim.rng import stream
 
 BLOCK = 1024  # records whose draws are made at a time
@@ -102,6 +103,8 @@ class Campaign:
         self.ready: deque = deque()  # records (number, dials made) ready to dial, oldest first
         self.retrying: dict[int, int] = {}  # record -> dials made, waiting for its retry
         self.n = dict.fromkeys(FIELDS, 0.0)
+        self.calls: list[tuple[float, float, bool]] = []  # (start, agent time, reached) per dial
+        self.prevented_t: list[float] = []  # arrival times of the contacts it prevented
         self.group_s = {}
 
     def draws(self, j: int) -> None:
@@ -293,6 +296,7 @@ class OutboundMixin:
         camp.n["dialled"] += 1
         camp.n["reached" if reached else "unreached"] += 1
         held = camp.talk[j] if reached else camp.dial_time
+        camp.calls.append((now, held, reached))
         # the agent is busy (as _start does for a contact)
         self.lv_busy[ag.group].append(now)
         ag.busy_from = now
@@ -343,6 +347,7 @@ class OutboundMixin:
         if tokens and tokens[0][0] <= self.env._now:
             _, o = heappop(tokens)
             self.ob[o].n["prevented"] += 1
+            self.ob[o].prevented_t.append(self.env._now)
             self.prevent_tokens_n -= 1
             return True
         return False
@@ -372,5 +377,41 @@ class OutboundMixin:
         for camp in self.ob:
             for g, s in camp.group_s.items():
                 group_s[camp.index, g] = s
-        return {"outbound": np.array([[camp.n[f] for f in FIELDS] for camp in self.ob], float),
-                "outbound_group_s": group_s}
+        out = {"outbound": np.array([[camp.n[f] for f in FIELDS] for camp in self.ob], float),
+               "outbound_group_s": group_s}
+        out.update(self._outbound_slots())
+        return out
+
+    def _outbound_slots(self) -> dict[str, np.ndarray]:
+        """Per campaign × slot: dials started (``outbound_slot_dialled``), those reaching
+        (``..._reached``), inbound contacts prevented by the time they would have arrived
+        (``..._prevented``) and agent seconds on the campaign's calls (``..._agent_s``, up to
+        the end of the run)."""
+        h = self.h
+        starts = h.slot_starts()
+        lo, hi = starts, np.minimum(starts + h.slot, self.env._now)
+        ns = len(starts)
+        keys = ("dialled", "reached", "prevented", "agent_s")
+        out = {k: np.zeros((len(self.ob), ns)) for k in keys}
+        for camp in self.ob:
+            o = camp.index
+            if camp.calls:
+                t, held, reached = (np.asarray(x) for x in zip(*camp.calls))
+                k = _slot_of(starts, h.slot, t)
+                np.add.at(out["dialled"][o], k[k >= 0], 1.0)
+                np.add.at(out["reached"][o], k[(k >= 0) & reached], 1.0)
+                times = np.concatenate([t, t + held])
+                deltas = np.concatenate([np.ones(len(t)), -np.ones(len(t))])
+                out["agent_s"][o] = np.maximum(integrate(times, deltas, lo, np.maximum(hi, lo)), 0.0)
+            if camp.prevented_t:
+                k = _slot_of(starts, h.slot, np.asarray(camp.prevented_t))
+                np.add.at(out["prevented"][o], k[k >= 0], 1.0)
+        return {f"outbound_slot_{k}": v for k, v in out.items()}
+
+
+def _slot_of(starts: np.ndarray, slot: float, times: np.ndarray) -> np.ndarray:
+    """The slot each time falls in (-1 outside the opening hours), as
+    :func:`staffsim.metrics.slot_index`."""
+    k = np.searchsorted(starts, times, side="right") - 1
+    inside = (k >= 0) & (times < starts[np.maximum(k, 0)] + slot)
+    return np.where(inside, k, -1)
