@@ -638,7 +638,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             wide = result.pivot(channel)
             cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
                                          if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))
-                                         and not wide[c].isna().all()]  # outbound: on the all row only
+                                         and not (c.startswith("outbound_") and wide[c].isna().all())]
             print(f"\n{'whole center' if channel == 'all' else channel}:")
             print(format_table(wide[cols]))
     else:
