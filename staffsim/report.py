@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from staffsim.formatting import format_change, format_metric
-from staffsim.plots import plot_comparison, plot_day
+from staffsim.plots import plot_comparison, plot_day, plot_outbound
 from staffsim.targets import MIX_LABEL, shared_threshold, target_columns
 from staffsim.scenarios.calendar import (
     horizon_phrase,
@@ -289,7 +289,8 @@ def _outbound_section(result, cur: str) -> list[str]:
             "rate (an attribution of paid time); value: reached × the campaign's value per "
             "customer reached. Inbound prevented: first contacts of the prevented channel that "
             "never arrived (already left out of the service figures above).</p>")
-    return ["<h2>Outbound campaigns</h2>", note, _table(table)]
+    return ["<h2>Outbound campaigns</h2>", note, _table(table),
+            _figure_tag(plot_outbound(result), "outbound dials and the dialling teams' agents per slot")]
 
 
 def comparison_report(comparison) -> str:

@@ -418,11 +418,12 @@ def test_example_runs_and_writes_the_outbound_table(root, tmp_path, capsys):
     assert (per["records"] == per["reached"] + per["given_up"] + per["expired"] + per["records_left"]).all()
     out = tmp_path / "out"
     code = main(["run", str(root / "scenarios" / "outbound_blend.yaml"), "-n", "1", "--no-progress",
-                 "--out", str(out), "--report"])
+                 "--out", str(out), "--report", "--plot"])
     printed = capsys.readouterr().out
     assert code == 0
     assert "Outbound, per campaign" in printed and "inbound_prevented" in printed
     assert (out / "outbound_slots.csv").exists()
+    assert (out / "outbound.png").stat().st_size > 10_000
     table = pd.read_csv(out / "outbound.csv")
     assert list(table["campaign"]) == ["renewals"] and table["dialled"].iloc[0] > 0
     summary = pd.read_csv(out / "summary.csv")

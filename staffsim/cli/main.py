@@ -410,7 +410,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         tables = ["slots", "summary", "groups", "plan"] + (["contacts"] if args.contacts else [])
         tables += ["outbound", "outbound_slots"] if sc.spec.outbound else []  # outbound campaigns
-        _check_out(args, tables, ["result.json", "report.html"] + [f"day_{c}.png" for c in sc.channels])
+        _check_out(args, tables, ["result.json", "report.html"] + [f"day_{c}.png" for c in sc.channels]
+                   + (["outbound.png"] if sc.spec.outbound else []))
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
                       progress=False if args.no_progress else None, contacts=args.contacts,
                       cluster=args.cluster)
@@ -421,7 +422,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if args.plot:
                 from staffsim.plots import plot_day, save_figures
 
-                save_figures({f"day_{c}": plot_day(result, c) for c in sc.channels}, args.out)
+                from staffsim.plots import plot_outbound
+
+                figures = {f"day_{c}": plot_day(result, c) for c in sc.channels}
+                if sc.spec.outbound:  # outbound campaigns
+                    figures["outbound"] = plot_outbound(result)
+                save_figures(figures, args.out)
             if args.report:
                 from staffsim.report import run_report
 
