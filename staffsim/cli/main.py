@@ -420,9 +420,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             result.write(args.out, contacts=args.contacts, parquet=args.parquet,
                          **_output_formats(args, "results.xlsx"))
             if args.plot:
-                from staffsim.plots import plot_day, save_figures
-
-                from staffsim.plots import plot_outbound
+                from staffsim.plots import plot_day, plot_outbound, save_figures
 
                 figures = {f"day_{c}": plot_day(result, c) for c in sc.channels}
                 if sc.spec.outbound:  # outbound campaigns
