@@ -135,12 +135,12 @@ class OutboundMixin:
         for ag in self.agents:
             self.ob_team_size[ag.group] += 1
         self.ob_calls = 0  # calls in progress (held by agents; the audit counts them)
-        self.ob_active: dict[int, tuple] = {}  # agent index -> (campaign, start, group)
+        # agent index -> (campaign, start, record, dials made before, reached, group)
+        self.ob_active: dict[int, tuple] = {}
         self.ob_ch = len(self.names)  # an outbound call's load_ch: an index whose concurrency is 1
         self.conc = self.conc + [1]
         if any(c.prevent_channel >= 0 for c in self.ob):
             self.prevent_tokens = [[] for _ in self.names]
-            self.prevent_tokens_n = 0
 
     def _start_outbound(self) -> None:
         """Schedule the list loads (each open day's opening, or every slot start) and, with
@@ -189,7 +189,7 @@ class OutboundMixin:
 
     def _ob_wake(self, camp) -> None:
         """Records joined the list: idle agents of the campaign's teams dial while the rule holds
-        (longest idle first, teams in the campaign's order)."""
+        (longest idle first, teams in the scenario's order)."""
         for g in sorted(camp.groups):
             q = self._ob_idle(g)
             for entry in list(q):
@@ -317,14 +317,13 @@ class OutboundMixin:
         if reached:
             if camp.prevent_channel >= 0 and camp.prevent_u[j] < camp.share:
                 heappush(self.prevent_tokens[camp.prevent_channel], (now + camp.lag, camp.index))
-                self.prevent_tokens_n += 1
+        elif made + 1 >= camp.attempts:
+            camp.n["given_up"] += 1
         elif not camp.spec.list.carry_over and not self._open(now):
             camp.n["expired"] += 1  # dialled unreached at the close: expires with the day's list
-        elif made + 1 < camp.attempts:
+        else:
             camp.retrying[j] = made + 1
             schedule(self.env, camp.retry, self._ob_retry, NORMAL, camp, j)
-        else:
-            camp.n["given_up"] += 1
         # the agent frees up (as _complete does for a contact)
         ag.load -= 1
         if ag.load == 0:
@@ -348,7 +347,6 @@ class OutboundMixin:
             _, o = heappop(tokens)
             self.ob[o].n["prevented"] += 1
             self.ob[o].prevented_t.append(self.env._now)
-            self.prevent_tokens_n -= 1
             return True
         return False
 
