@@ -378,6 +378,25 @@ def test_per_slot_figures_add_up_and_equal_the_teams_busy_time_less_inbound_work
     assert slots["dialled"].sum() == res.outbound()["dialled"].iloc[0]
 
 
+def test_prevention_waits_for_its_lag():
+    """share 1: every reached record makes a token. With lag 1 h the first token is active at
+    the first call's end + 1 h (after 09:00: nothing is prevented in the 08:00 hour); with lag
+    1 day on a one-day horizon nothing is prevented and every token is left unused."""
+    def run(lag):
+        team = [{"group": "t", "skills": ["voice"], "shifts": [{"start": "08:00", "end": "16:00", "agents": 3}]},
+                {"group": "o", "skills": ["voice"], "shifts": [{"start": "08:00", "end": "16:00", "agents": 1}]}]
+        sc = scenario({"c": campaign(groups=["o"], list={"per_day": 40}, reach_probability=1.0,
+                                     talk_time={"dist": "deterministic", "mean": 240},
+                                     prevents={"channel": "voice", "share": 1.0, "lag": lag})},
+                      voice=30.0, teams=team, voice_fields={"patience": {"dist": "exponential", "mean": 60}})
+        return figures(sc, 5)
+    n, out = run("1h")
+    assert n["reached"] == 40 and n["prevented"] + n["prevention_unused"] == 40
+    assert out.counts["outbound_slot_prevented"][0][0] == 0 and n["prevented"] > 0
+    n, out = run("1d")
+    assert n["prevented"] == 0 and n["prevention_unused"] == n["reached"] == 40
+
+
 # ------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("change, message", [
     ({"reach_probability": 1.5}, "outbound.c.reach_probability"),
