@@ -42,6 +42,13 @@ from staffsim.metrics import (
     team_money,
 )
 from staffsim.models.staffing import plan_staffing
+from staffsim.outbound_metrics import (
+    OUTBOUND_DECISION_METRICS,
+    OUTBOUND_SLOT_KPIS,
+    outbound_kpis,
+    outbound_slot_kpis,
+    with_outbound_columns,
+)
 from staffsim.outcomes import (
     APPOINTMENT_SLOT_KPIS,
     OUTCOME_DECISION_METRICS,
@@ -143,6 +150,10 @@ def _replicate(args: tuple) -> dict[str, Any]:
     }
     if "segment_counts" in counts:
         out["slot"] = _with_segment_rows(out["slot"], counts, scenario, variant)
+    if "outbound" in counts:  # outbound campaigns (staffsim/outbound_metrics.py)
+        out["outbound"] = outbound_kpis(counts, scenario)
+        out["horizon"] = with_outbound_columns(out["horizon"], out["outbound"], scenario)
+        out["outbound_slot"] = outbound_slot_kpis(counts, h.slot)
     if keep_contacts:
         out["contacts"] = contacts_frame(result.log, scenario)
     return out
@@ -468,7 +479,12 @@ def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=
                "teams_per_replication": pd.concat(
                    [o["teams"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True),
                **({"forecast_error": forecast_error_table(scenario, seed, reps, plan, outs)}
-                  if any(scenario.channel(c).volume_uncertainty for c in scenario.channels) else {})},
+                  if any(scenario.channel(c).volume_uncertainty for c in scenario.channels) else {}),
+               **({"outbound_per_replication": pd.concat(  # outbound (staffsim/outbound_metrics.py)
+                   [o["outbound"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True),
+                   "outbound_slots": _mean_table("campaign", list(scenario.spec.outbound), cal, outs,
+                                                 "outbound_slot", OUTBOUND_SLOT_KPIS)}
+                  if "outbound" in outs[0] else {})},
     )
 
 
@@ -527,9 +543,10 @@ def decision_metrics(*results: RunResult) -> tuple[str, ...]:
 #: compared and swept too when a scenario uses balking or callbacks
 BEHAVIOUR_METRICS = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_service_level",
                      "callback_delay_s", "callback_dials_unanswered",
-                     "blocked", "block_rate")  # blocked: center lines (issue 20)
+                     "blocked", "block_rate",  # blocked: center lines (issue 20)
+                     *OUTBOUND_DECISION_METRICS)  # outbound campaigns (issue 20)
 _NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered",
-                  "blocked", "block_rate")
+                  "blocked", "block_rate", *OUTBOUND_DECISION_METRICS)
 
 
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:

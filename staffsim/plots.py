@@ -168,6 +168,58 @@ _DIFF_PANELS = (
 )
 
 
+def plot_outbound(result: RunResult) -> Figure:
+    """Outbound campaigns through the horizon (scenarios with ``outbound:``): dials and reached
+    per slot, and where the dialling teams' logged-in agents were (inbound work, outbound calls,
+    idle, on break)."""
+    ob = result.outbound_slots()
+    if ob.empty:
+        raise ValueError("the scenario has no outbound campaigns")
+    spec = result.scenario.spec
+    h = spec.horizon
+    names = list(spec.outbound)
+    teams = sorted({g for o in spec.outbound.values() for g in o.groups})
+    first = ob[ob["campaign"] == names[0]]
+    x = np.arange(len(first))
+    labels, days = first["slot_start"].to_numpy(), first["day"].to_numpy()
+    fig = Figure(figsize=(19 if h.days > 1 else 15, 4.5), layout="constrained")
+    axes = fig.subplots(1, 2)
+    suptitle_wrapped(fig, f"{result.scenario.name} \u2014 outbound: means of {result.replications} "
+                     f"replications of {period_article(h.days)} (seed {result.seed}), per "
+                     f"{slot_phrase(h.slot)}", fontsize=13)
+    ax = axes[0]
+    colours = colormaps["tab10"].colors
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        rows = ob[ob["campaign"] == name]
+        ax.bar(x - 0.4 + width * (i + 0.5), rows["dialled"], width, color=colours[i % 10], alpha=0.35,
+               label=f"{name}: dialled")
+        ax.bar(x - 0.4 + width * (i + 0.5), rows["reached"], width, color=colours[i % 10],
+               label=f"{name}: reached")
+    ax.set_title(f"Dials per {slot_phrase(h.slot)}")
+    ax.set_ylabel(f"dials started per {slot_phrase(h.slot)}")
+    legend_beside(ax)
+    _slot_axis(ax, labels, days, _day_names(result))
+    ax = axes[1]
+    groups = result.groups[result.groups["group"].isin(teams)]
+    per = groups.groupby(["day", "slot_start"], sort=False)[["busy", "idle", "on_break"]].sum()
+    dialling = ob.groupby(["day", "slot_start"], sort=False)["dialling_agents"].sum()
+    dial = dialling.to_numpy()
+    inbound = np.maximum(per["busy"].to_numpy() - dial, 0.0)
+    bottom = np.zeros(len(x))
+    for values, colour, label in ((inbound, _BLUE, "busy with inbound"), (dial, _ORANGE, "on outbound calls"),
+                                  (per["idle"].to_numpy(), _GREY, "idle"),
+                                  (per["on_break"].to_numpy(), _GREEN, "on break")):
+        ax.bar(x, values, bottom=bottom, color=colour, alpha=0.8, width=0.9, label=label)
+        bottom = bottom + values
+    ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.08)
+    ax.set_title(f"Agents of the dialling teams ({', '.join(teams)})")
+    ax.set_ylabel("agents (time-average)")
+    legend_beside(ax)
+    _slot_axis(ax, labels, days, _day_names(result))
+    return fig
+
+
 def plot_comparison(comparison: ComparisonResult, channel: str = "all") -> Figure:
     """Each variant's change against the baseline with 95% CI bars: for the whole center when its
     channels share one service-level threshold; otherwise (a pooled service level or ASA mixing

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from staffsim.formatting import format_change, format_metric
-from staffsim.plots import plot_comparison, plot_day
+from staffsim.plots import plot_comparison, plot_day, plot_outbound
 from staffsim.targets import MIX_LABEL, shared_threshold, target_columns
 from staffsim.scenarios.calendar import (
     horizon_phrase,
@@ -204,6 +204,7 @@ def run_report(result) -> str:
         "<h2>Money per channel (team pay allocated by handling work)</h2>", _table(money),
         f"<h2>Staffing: what Erlang asks for and what the {period} had</h2>", _table(teams_text),
         *_forecast_error_section(result),
+        *_outbound_section(result, cur),
     ]
     for channel in sc.channels:
         body += [f"<h2>{_esc(channel)} through {_esc(horizon_phrase(days, None))}</h2>",
@@ -260,6 +261,38 @@ def _forecast_error_section(result) -> list[str]:
             "simulated service level is below target.</p>")
     return ["<h2>Forecast error: how often the plan misses</h2>", note, _table(table)]
 # --- end week ---------------------------------------------------------------------------------
+
+
+def _outbound_section(result, cur: str) -> list[str]:
+    """Outbound campaigns (issue 20): dials, reach, records left, inbound prevented, money."""
+    ob = result.outbound()
+    if not len(ob):
+        return []
+
+    def with_ci(metric: str, col: str, r: pd.Series) -> str:
+        return f"{format_metric(metric, r[col])} {format_metric(metric, r[col + '_ci'], ci=True)}"
+
+    table = pd.DataFrame([{
+        "campaign": r["campaign"],
+        "records": f"{r['records']:,.1f}",
+        "dialled": with_ci("offered", "dialled", r),
+        "reached": with_ci("offered", "reached", r),
+        "reach rate": with_ci("occupancy", "reach_rate", r),
+        "records left": f"{r['records_left']:,.1f}",
+        "inbound prevented": with_ci("offered", "inbound_prevented", r),
+        "agent hours": f"{r['agent_hours']:,.1f}",
+        "agent cost": format_metric("cost", r["agent_cost"], currency=cur),
+        "value": format_metric("cost", r["value"], currency=cur),
+        "net value": format_metric("cost", r["net_value"], currency=cur),
+    } for _, r in ob.iterrows()])
+    note = ("<p>Idle agents dial the campaign's list under its blend rule (means over "
+            "replications, ± 95% half-width). Dialled = reached + not reached; records left were "
+            "still on the list at the end. Agent cost: the agents' outbound hours at their team's "
+            "rate (an attribution of paid time); value: reached × the campaign's value per "
+            "customer reached. Inbound prevented: first contacts of the prevented channel that "
+            "never arrived (already left out of the service figures above).</p>")
+    return ["<h2>Outbound campaigns</h2>", note, _table(table),
+            _figure_tag(plot_outbound(result), "outbound dials and the dialling teams' agents per slot")]
 
 
 def comparison_report(comparison) -> str:

@@ -166,6 +166,22 @@ class RunResult:
         return self.extra.get("forecast_error", pd.DataFrame(columns=["channel"]))
     # --- end week -----------------------------------------------------------------------------
 
+    def outbound(self) -> pd.DataFrame:
+        """Per outbound campaign (scenarios with ``outbound:``): dialled, reached, reach rate,
+        records left, inbound prevented and money (:mod:`staffsim.outbound_metrics`), means over
+        replications with ``_ci`` 95% half-widths; empty without outbound."""
+        from staffsim.stats import mean_ci_table
+
+        per = self.extra.get("outbound_per_replication")
+        if per is None:
+            return pd.DataFrame(columns=["campaign"])
+        return mean_ci_table(per, ["campaign"], sort=False)
+
+    def outbound_slots(self) -> pd.DataFrame:
+        """Per outbound campaign × slot: dials, reached, reach rate, inbound prevented and agents
+        dialling (a time-average), means over replications with ``_ci``; empty without outbound."""
+        return self.extra.get("outbound_slots", pd.DataFrame(columns=["campaign"]))
+
     def provenance(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario.name,
@@ -188,6 +204,8 @@ class RunResult:
             "plan": self.plan,
             "teams": self.team_costs(),
             "forecast_error": self.forecast_error(),
+            **({"outbound": self.outbound(), "outbound_slots": self.outbound_slots()}
+               if "outbound_per_replication" in self.extra else {}),
         }
 
     def to_json(self) -> str:
@@ -196,13 +214,17 @@ class RunResult:
     def write(self, directory: str | Path, *, contacts: bool = False, parquet: bool = False,
               **formats: Any) -> list[Path]:
         """Write ``slots``, ``summary``, ``groups``, ``plan``, ``teams`` (money per team),
-        ``forecast_error`` (with forecast error) and ``contacts`` (when asked) as CSV (and
+        ``forecast_error`` (with forecast error), ``outbound`` and ``outbound_slots`` (with outbound
+        campaigns) and ``contacts`` (when asked) as CSV (and
         Parquet) plus ``result.json`` into ``directory``, all or nothing. ``formats``:
         ``csv_dialect`` and ``xlsx`` (a workbook name) as :func:`staffsim.io.write_tables` takes."""
         tables = {"slots": self.slots, "summary": self.summary(), "groups": self.groups, "plan": self.plan,
                   "teams": self.team_costs()}
         if len(self.forecast_error()):
             tables["forecast_error"] = self.forecast_error()
+        if "outbound_per_replication" in self.extra:
+            tables["outbound"] = self.outbound()
+            tables["outbound_slots"] = self.outbound_slots()
         if contacts:
             tables["contacts"] = self.contacts
         with output_batch():

@@ -387,7 +387,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f" from {h.day_name(0)}" if h.start_date else ""))
         print(f"{path}: ok - {sc.name!r}: {len(sc.channels)} channel(s) "
               f"({', '.join(sc.channels)}), {h.n_slots} slots of {h.slot:g}s{days}, "
-              f"{len(sc.spec.agents)} group(s), {_headcount_text(sc)}")
+              f"{len(sc.spec.agents)} group(s), {_headcount_text(sc)}"
+              + (f", {len(sc.spec.outbound)} outbound campaign(s) ({', '.join(sc.spec.outbound)})"
+                 if sc.spec.outbound else ""))
     if bad and len(args.scenarios) > 1:
         print(f"staffsim: {bad} of {len(args.scenarios)} files did not validate", file=sys.stderr)
     return 2 if bad else 0
@@ -407,7 +409,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     if args.out:
         tables = ["slots", "summary", "groups", "plan"] + (["contacts"] if args.contacts else [])
-        _check_out(args, tables, ["result.json", "report.html"] + [f"day_{c}.png" for c in sc.channels])
+        tables += ["outbound", "outbound_slots"] if sc.spec.outbound else []  # outbound campaigns
+        _check_out(args, tables, ["result.json", "report.html"] + [f"day_{c}.png" for c in sc.channels]
+                   + (["outbound.png"] if sc.spec.outbound else []))
     result = simulate(sc, args.replications, args.seed, args.jobs, service_level=args.service_level,
                       progress=False if args.no_progress else None, contacts=args.contacts,
                       cluster=args.cluster)
@@ -416,9 +420,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             result.write(args.out, contacts=args.contacts, parquet=args.parquet,
                          **_output_formats(args, "results.xlsx"))
             if args.plot:
-                from staffsim.plots import plot_day, save_figures
+                from staffsim.plots import plot_day, plot_outbound, save_figures
 
-                save_figures({f"day_{c}": plot_day(result, c) for c in sc.channels}, args.out)
+                figures = {f"day_{c}": plot_day(result, c) for c in sc.channels}
+                if sc.spec.outbound:  # outbound campaigns
+                    figures["outbound"] = plot_outbound(result)
+                save_figures(figures, args.out)
             if args.report:
                 from staffsim.report import run_report
 
@@ -475,6 +482,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
               "drawn volume in erlang_miss_share of them (0 without the error); the simulated "
               "service level is below target in simulated_below_target:")
         print(format_table(fe))
+    if sc.spec.outbound:  # outbound campaigns (staffsim/outbound_metrics.py)
+        _print_outbound(result, cur)
     if args.slots:
         print()
         print(f"Per {slot_phrase(h.slot)}:")
@@ -482,14 +491,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 "offered", "service_level", "service_level_ci", "asa_s", "abandon_rate", "occupancy",
                 "staffed_agents", "max_queue"]
         print(format_table(result.slots[cols]))
+        if sc.spec.outbound:  # outbound campaigns
+            print()
+            print(f"Outbound per {slot_phrase(h.slot)} (dialling_agents: agents on the campaign's calls, "
+                  "a time-average):")
+            ocols = ["campaign", *[c for c in ("day", "date", "weekday") if c in result.slots], "slot_start",
+                     "dialled", "reached", "inbound_prevented", "dialling_agents"]
+            print(format_table(result.outbound_slots()[ocols]))
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, result.replications, result.stopped)
 
 
+def _print_outbound(result, currency: str) -> None:
+    """The outbound campaigns' table of ``run`` (means over replications)."""
+    ob = result.outbound()
+    cols = ["campaign", "records", "dialled", "reached", "reach_rate", "reach_rate_ci", "records_left",
+            "inbound_prevented", "inbound_prevented_ci", "agent_hours", "agent_cost", "value", "net_value"]
+    print()
+    print(f"Outbound, per campaign (means; dialled = reached + unreached; records_left: on the list "
+          f"at the end; agent_cost: the agents' outbound hours at their rate, {currency}; value: "
+          "reached x value):")
+    print(format_table(ob[cols]))
+
+
 # --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them
 BEHAVIOUR_COLUMNS = ["balked", "callbacks_accepted", "callbacks_connected", "callback_delay_s",
-                     "callback_service_level", "blocked", "block_rate"]  # blocked: lines (issue 20)
+                     "callback_service_level", "blocked", "block_rate",  # blocked: lines (issue 20)
+                     "inbound_prevented"]  # outbound campaigns (issue 20)
 
 
 def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
@@ -537,7 +566,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                                 "paid_agent_hours", "cost",
                                 # first-contact resolution and appointments, when present
                                 "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value",
-                                "blocked", "block_rate"])]  # blocked: center lines (issue 20)
+                                "blocked", "block_rate",  # blocked: center lines (issue 20)
+                                "outbound_dialled", "outbound_reached", "inbound_prevented",
+                                "outbound_net_value"])]  # outbound campaigns (issue 20)
+    shown = shown[~(shown["baseline"].isna() & shown["value"].isna()
+                    & shown["metric"].str.startswith(("outbound_", "inbound_")))]
     print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
     print(format_differences(shown, b.scenario.spec.costs.currency))
     if args.out:
@@ -551,7 +584,8 @@ def _stopped(comparison) -> str | None:
 
 SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agent_hours",
                "plan_agent_hours", "plan_agents_peak", "cost",
-               "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value")  # when present
+               "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value",  # when present
+               "outbound_dialled", "outbound_reached", "inbound_prevented", "outbound_net_value")
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -607,7 +641,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         for channel in list(sc.channels) + ["all"]:
             wide = result.pivot(channel)
             cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
-                                         if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))]
+                                         if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))
+                                         and not (c.startswith("outbound_") and wide[c].isna().all())]
             print(f"\n{'whole center' if channel == 'all' else channel}:")
             print(format_table(wide[cols]))
     else:

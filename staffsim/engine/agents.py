@@ -235,6 +235,8 @@ class AgentsMixin:
                     break
                 self._start(ag, att, c)
             return
+        if self.ob is not None and self._outbound(ag):  # outbound dialling (engine/outbound.py)
+            return
         if self.draining:
             self._logoff(ag)
         elif not ag.idle:

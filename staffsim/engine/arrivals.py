@@ -91,6 +91,8 @@ class ArrivalsMixin:
             self.next_t = now + (t_next - now)
             self.next_eid = next(self._eid)
         c = draws.channel
+        if self.prevent_tokens is not None and self._prevented(c):  # outbound (engine/outbound.py)
+            return
         att = Attempt(c, draws, i, 0, FIRST, now)  # the event's own time: no wait of -1e-12 s
         self._recent.append(att)
         if draws.deflect_u[i] < self.deflection[c]:

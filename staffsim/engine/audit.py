@@ -204,6 +204,7 @@ class Audit:
             if rep.waiting[c] < 0:
                 raise InvariantError(f"{where}: channel {rep.names[c]!r}: negative waiting count")
         wrapping = getattr(rep, "wrapping", 0)  # after-contact work: held by an agent, the customer gone
+        wrapping += getattr(rep, "ob_calls", 0)  # outbound calls in progress (engine/outbound.py)
         if self.answered_open + wrapping != sum(a.load for a in rep.agents):
             raise InvariantError(f"{where}: {self.answered_open} attempts in service and {wrapping} wrap-ups "
                                  f"at the end but the agents hold {sum(a.load for a in rep.agents)}")

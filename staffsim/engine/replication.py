@@ -17,6 +17,7 @@ from staffsim.engine.callbacks import CallbacksMixin
 from staffsim.engine.core import NO_SHOW, Tick, run_until
 from staffsim.engine.door import DoorMixin
 from staffsim.engine.draws import ChannelDrawer
+from staffsim.engine.outbound import OutboundMixin
 from staffsim.engine.policies import Lines, agent_choice, queue_order
 from staffsim.engine.recorder import Recorder
 from staffsim.engine.repeats import RepeatsMixin
@@ -43,7 +44,7 @@ class ReplicationOutput:
 
 
 class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, AgentsMixin, RepeatsMixin,
-                  AppointmentsMixin):
+                  AppointmentsMixin, OutboundMixin):
     """State of one replication; the mixins hold the event callbacks by concern."""
 
     def __init__(self, scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],
@@ -122,6 +123,7 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         self.extras = resolving or any(self.appt)
         if self.extras:
             self.recorder.extra = (resolving, self.appt)
+        self._init_outbound(spec, seed, rep)  # outbound (engine/outbound.py; off: nothing)
 
     def _after_service(self, att, c: int) -> None:
         """An agent finished ``att`` (with appointments or resolution on): a no-show, or a
@@ -151,6 +153,8 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
     def _run(self) -> ReplicationOutput:
         self._start_day(Tick(None, 0))
         self._start_roster()
+        if self.ob is not None:  # outbound (engine/outbound.py)
+            self._start_outbound()
         run_until(self.env, self.until, self)
         for ag in self.agents:  # still logged in at the end of the run
             if ag.logged_in:
@@ -163,8 +167,10 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
             self.audit.check(self)
         overtime = np.asarray(self.overtime_s, float)
         log = rec.log(self.scheduled_s, overtime, self.env._now) if rec.keep_log else None
-        return ReplicationOutput(counts=rec.acc.counts(self.scheduled_s, overtime, self.unpaid_s),
-                                 balance=rec.acc.balance(), log=log)
+        counts = rec.acc.counts(self.scheduled_s, overtime, self.unpaid_s)
+        if self.ob is not None:  # outbound (engine/outbound.py)
+            counts.update(self._outbound_counts())
+        return ReplicationOutput(counts=counts, balance=rec.acc.balance(), log=log)
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int, headcount: dict[str, np.ndarray],

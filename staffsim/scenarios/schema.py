@@ -1167,6 +1167,138 @@ class RunSpec(Spec):
     drain: Duration = Field(3600.0, ge=0, description="how long queues may drain after closing")
 
 
+# --- outbound (issue 20): dial lists worked by idle agents (engine/outbound.py) ---------------
+MAX_OUTBOUND_RECORDS = 10_000_000  # records added to a list per slot or day: a stated bound
+
+
+class OutboundListSpec(Spec):
+    """The records a campaign's list receives: ``per_day`` records at each open day's opening,
+    or ``per_slot`` records at the start of each slot (one day's slots, or every slot of the
+    horizon)."""
+
+    per_day: int | None = Field(None, ge=0, le=MAX_OUTBOUND_RECORDS, description="records added "
+                                "at each open day's opening")
+    per_slot: list[int] | None = Field(None, description="records added at the start of each slot "
+                                       "(one day's slots, or all)")
+    carry_over: bool = Field(True, description="records not dialled by a day's close stay on the "
+                             "list for the next open day (false: they expire at the close)")
+
+    @model_validator(mode="after")
+    def _one(self) -> OutboundListSpec:
+        if (self.per_day is None) == (self.per_slot is None):
+            raise ValueError("give either per_day (records added at each opening) or per_slot "
+                             "(records added per slot)")
+        for i, x in enumerate(self.per_slot or []):
+            if not 0 <= x <= MAX_OUTBOUND_RECORDS:
+                raise ValueError(f"per_slot {i + 1} must be a whole number of records between 0 and "
+                                 f"{MAX_OUTBOUND_RECORDS:,}, got {excerpt(x)}")
+        return self
+
+
+class OutboundBlendSpec(Spec):
+    """When an agent with nothing inbound to take may dial: ``min_idle`` agents of its team must
+    stay idle besides it, at most ``max_waiting`` inbound contacts may wait in ``watch``, and the
+    service level of the contacts of ``watch`` that arrived in the last ``window`` must be at
+    least ``min_service_level``."""
+
+    min_idle: int = Field(0, ge=0, le=MAX_SCENARIO_AGENTS, description="agents of the dialling "
+                          "agent's team that must be idle besides it (kept for inbound)")
+    max_waiting: int | None = Field(None, ge=0, description="dial only while at most this many "
+                                    "inbound contacts wait in the watched channels (0: none waits)")
+    min_service_level: float | None = Field(None, ge=0, le=1, description="dial only while the "
+                                            "service level of the watched channels' contacts of the "
+                                            "last window is at least this")
+    window: Duration | None = Field(None, gt=0, description="min_service_level: how far back the "
+                                    "service level looks (default 15min)")
+    watch: list[str] | None = Field(None, description="channels max_waiting and min_service_level "
+                                    "count (default: every live channel)")
+    recheck: Duration = Field(60.0, gt=0, description="an idle agent held back by max_waiting or "
+                              "min_service_level looks again this often")
+
+    @model_validator(mode="after")
+    def _window(self) -> OutboundBlendSpec:
+        if self.window is not None and self.min_service_level is None:
+            raise ValueError("window: goes with min_service_level (the service level over the last "
+                             "window below which agents stop dialling)")
+        return self
+
+
+class OutboundPreventsSpec(Spec):
+    """Outreach that prevents inbound contacts: each reached record, with probability ``share``
+    (its own draw), removes the first inbound first attempt of ``channel`` arriving ``lag`` or
+    more after the call ends."""
+
+    channel: str = Field(description="the inbound channel whose first contacts it prevents")
+    share: float = Field(ge=0, le=1, description="inbound contacts prevented per reached record")
+    lag: Duration = Field(0.0, ge=0, description="from the end of the reached call to the "
+                          "earliest inbound contact it prevents, e.g. 1d")
+
+
+class OutboundSpec(Spec):
+    """One outbound campaign: a dial list worked by idle agents of ``groups`` under a blend rule."""
+
+    groups: list[str] = Field(min_length=1, description="agent groups that dial the list")
+    list: OutboundListSpec
+    reach_probability: float = Field(ge=0, le=1, description="probability a dial reaches the "
+                                     "customer")
+    talk_time: DistributionSpec = Field(description="agent time of a reached call (a handle-time "
+                                        "distribution)")
+    dial_time: Duration = Field(0.0, ge=0, description="agent time of a dial that does not reach "
+                                "(ringing, voicemail)")
+    attempts: int = Field(1, ge=1, le=MAX_ATTEMPTS, description="dials per record at most")
+    retry_interval: Duration = Field(3600.0, gt=0, description="wait before an unreached record "
+                                     "may be dialled again")
+    blend: OutboundBlendSpec = OutboundBlendSpec()
+    prevents: OutboundPreventsSpec | None = None
+    value: float = Field(0.0, ge=0, description="value per reached record (in costs.currency)")
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError(f"must be a finite number >= 0, got {v!r}")
+        return v
+
+
+def _check_outbound(spec: ScenarioSpec) -> None:
+    """Cross-field checks of ``outbound`` (groups, channels, list lengths)."""
+    groups = [g.group for g in spec.agents]
+    names = list(spec.channels)
+    for name, ob in (spec.outbound or {}).items():
+        here = f"outbound.{name}"
+        if not name or "." in name or "=" in name:
+            raise ValueError(f"outbound: campaign names may not be empty or contain '.' or '=': {excerpt(name)}")
+        for g in ob.groups:
+            if g not in groups:
+                raise ValueError(f"{here}.groups: {excerpt(g)} is not an agent group (groups: {', '.join(groups)})")
+        if len(set(ob.groups)) != len(ob.groups):
+            raise ValueError(f"{here}.groups: a group is listed twice")
+        if ob.list.per_slot is not None:
+            _per_slot_list(spec.horizon, len(ob.list.per_slot), f"{here}.list.per_slot")
+        for c in ob.blend.watch or []:
+            if c not in spec.channels:
+                raise ValueError(f"{here}.blend.watch: {excerpt(c)} is not a channel (channels: {', '.join(names)})")
+        if ob.blend.watch is not None and ob.blend.max_waiting is None and ob.blend.min_service_level is None:
+            raise ValueError(f"{here}.blend.watch: goes with max_waiting or min_service_level (the "
+                             "inbound channels the rule looks at)")
+        appointments = [c for c in ob.blend.watch or [] if spec.channels[c].appointment]
+        if appointments:
+            raise ValueError(f"{here}.blend.watch: {appointments[0]!r} is an appointment channel; the "
+                             "blend rule watches live channels")
+        p = ob.prevents
+        if p is not None:
+            if p.channel not in spec.channels:
+                raise ValueError(f"{here}.prevents.channel: {excerpt(p.channel)} is not a channel "
+                                 f"(channels: {', '.join(names)})")
+            if spec.channels[p.channel].appointment:
+                raise ValueError(f"{here}.prevents.channel: {p.channel!r} is an appointment channel; "
+                                 "outreach prevents contacts of a live channel")
+            if spec.channels[p.channel].arrivals is not None:
+                raise ValueError(f"{here}.prevents.channel: {p.channel!r} replays explicit arrival "
+                                 "times; prevention thins drawn arrivals (give volume)")
+# --- end outbound ---
+
+
 class ScenarioSpec(Spec):
     """A whole scenario file."""
 
@@ -1183,6 +1315,7 @@ class ScenarioSpec(Spec):
     run: RunSpec = RunSpec()
     events: list[EventSpec] = []  # week: windows with volume / handle-time factors, outages
     lines: LinesSpec | None = None  # routing (issue 20): a trunk limit shared by channels
+    outbound: dict[str, OutboundSpec] | None = None  # dial lists worked by idle agents (issue 20)
 
     @model_validator(mode="before")
     @classmethod
@@ -1275,6 +1408,7 @@ class ScenarioSpec(Spec):
             raise ValueError(f"channels.{unserved[0]}: no agent group has this skill")
         _check_events(self)
         check_routing(self)  # routing (issue 20)
+        _check_outbound(self)  # outbound (issue 20)
         return self
 
     # --- first-contact resolution and appointments (repeats branch) ---
