@@ -77,6 +77,8 @@ class AgentsMixin:
         if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
             hdl = self._appointment_busy(att, now)
         if k > 1 and ag.blend is not None:  # digital blending: one concurrency across channels
+            if self.stretch[c] != 1.0:  # stretched by the contacts held, of any blended channel
+                hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
             self._blend_move(ag, ag.load, ag.load + 1)
         elif k > 1:  # chat: the agent's load moves up a bucket; stretch by the chats it holds
             if ag.load:
@@ -184,6 +186,17 @@ class AgentsMixin:
         ag, c = tick.a, tick.b
         self.wrapping -= 1
         now = self.env._now
+        if self.conc[c] > 1 and ag.blend is not None and c in ag.blend:  # digital blending
+            self._blend_move(ag, ag.load, ag.load - 1)
+            ag.load -= 1
+            if ag.load == 0:
+                self.lv_busy[ag.group].append(-now)
+                ag.busy_s += now - ag.busy_from
+                ag.load_ch = -1
+                if self.audit is not None:
+                    self.audit.change(ag, "busy", now, -1)
+            self._ready(ag)
+            return
         if self.conc[c] > 1:
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1

@@ -67,10 +67,6 @@ def check_routing(spec) -> None:
         if len({ch.concurrency for ch in chans}) != 1 or chans[0].concurrency < 2:
             raise ValueError(f"{where_}: blended channels share one concurrency: give them the same "
                              f"concurrency, 2 or more (got {', '.join(str(ch.concurrency) for ch in chans)})")
-        for c, ch in zip(g.blend, chans):
-            if ch.concurrency_stretch != 1.0 or ch.after_work is not None:
-                raise ValueError(f"{where_}: {c!r} has concurrency_stretch or after_work; blending is not "
-                                 "modelled together with them yet")
     for name, ch in spec.channels.items():
         if ch.agent_choice != "longest_idle" and ch.appointment:
             raise ValueError(f"channels.{name}.agent_choice: an appointment channel is taken by the "
