@@ -36,6 +36,11 @@ b = 128 customers for first repeats, 512 for second ones, at most 2048 (:func:`b
 same customer gets the same repeat in every scenario that shares the seed and that slot's
 volume, whatever the staffing. Blocks are drawn when first needed and cached (bounded: a block
 that falls out is drawn again identically), so memory stays bounded.
+On a channel whose retrials draw as needed (``keep_patience``, ``max_attempts: unlimited``,
+``when_closed: at_opening``, ``draws: as_needed``) the block holds only the first attempt's
+patience there, and a repeat's later attempts draw their values when they happen
+(:class:`RepeatRedials`), so the numbers do not depend on ``max_attempts``; a redial of a repeat
+falls at the next opening with ``at_opening`` like any redial.
 
 ``Attempt.resolved``: -1 not judged (not answered, in service at the end, or its channel has
 no resolution), 1 resolved, 0 unresolved (a repeat follows), 2 unresolved and its repeat would
@@ -137,6 +142,10 @@ class RepeatDrawer:
         chans = [scenario.channel(c) for c in self.names]
         self.k = [c.retrial.attempts if c.retrial else 1 for c in chans]
         self.retry_delay = [c.retrial.delay.to_distribution() if c.retrial else None for c in chans]
+        # retrial values drawn as attempts happen (engine/redials.py): the block holds the first
+        # attempt's patience only; later attempts' values come from the repeat's own streams
+        self.lazy = [c.retrial is not None and c.retrial.lazy for c in chans]
+        self.keep = [c.retrial is not None and c.retrial.keep_patience for c in chans]
         self._blocks: OrderedDict[tuple, tuple] = OrderedDict()  # least recently used first
         self._held = 0
 
@@ -162,6 +171,10 @@ class RepeatDrawer:
         for t in res.targets:  # every channel the repeats may come back to, in a fixed order
             k = self.k[t]
             pat, rd = self.patience[t], self.retry_delay[t]
+            if self.lazy[t]:  # the first attempt's patience; the rest as attempts happen
+                per_target[t] = (self.handle[t].sample(rng, size),
+                                 pat.sample(rng, (size, 1)) if pat is not None else np.full((size, 1), INF))
+                continue
             per_target[t] = (
                 self.handle[t].sample(rng, size),
                 pat.sample(rng, (size, k)) if pat is not None else np.full((size, k), INF),
@@ -180,16 +193,23 @@ class RepeatDrawer:
         u, delay, per_target, _ = self._block(res, slot, n, block, size)
         resolve_u, chan_u, land_u = u[p].tolist()
         t = res.pick(chan_u)
-        handle, patience, retry_u, retry_delay = per_target[t]
         d = RepeatDraws()
         d.channel = t
         d.offset = contact
-        # tuples of floats: the garbage collector stops tracking them (many repeats wait for
-        # days; lists would make every full collection walk them)
-        d.handle = (float(handle[p]),)
-        d.patience = tuple(patience[p].tolist())
-        d.retry_u = tuple(retry_u[p].tolist())
-        d.retry_delay = tuple(retry_delay[p].tolist())
+        if self.lazy[t]:
+            handle, patience = per_target[t]
+            d.handle = (float(handle[p]),)
+            d.patience, d.retry_u, d.retry_delay = RepeatRedials(
+                float(patience[p, 0]), self.keep[t], self.patience[t], self.retry_delay[t],
+                (self.seed, self.rep, res.name, "repeat_redial", slot, n, j)).views()
+        else:
+            handle, patience, retry_u, retry_delay = per_target[t]
+            # tuples of floats: the garbage collector stops tracking them (many repeats wait for
+            # days; lists would make every full collection walk them)
+            d.handle = (float(handle[p]),)
+            d.patience = tuple(patience[p].tolist())
+            d.retry_u = tuple(retry_u[p].tolist())
+            d.retry_delay = tuple(retry_delay[p].tolist())
         d.k = self.k[t]
         d.level = n
         d.res = res
@@ -199,6 +219,50 @@ class RepeatDrawer:
         d.delay = float(delay[p])
         d.land_u = land_u
         return d
+
+
+class RepeatRedials:
+    """One repeat's retrial values on a channel whose retrials draw as needed (``keep_patience``,
+    ``max_attempts: unlimited``, ``when_closed: at_opening``, ``draws: as_needed``;
+    :mod:`~staffsim.engine.redials`): attempt 0's patience comes from the repeat's block; the
+    values of attempt ``num`` (patience, retrial draw, retrial delay, in that order) from the
+    stream ``(seed, replication, origin channel, "repeat_redial", slot, n, j, num)`` when the
+    attempt happens (and its patience is attempt 0's with ``keep_patience``). They depend only
+    on the customer, the repeat and the attempt: not on ``max_attempts``, nor on other
+    customers."""
+
+    __slots__ = ("first", "keep", "pat", "rd", "key", "cache")
+
+    def __init__(self, first: float, keep: bool, pat, rd, key: tuple):
+        self.first, self.keep, self.pat, self.rd, self.key = first, keep, pat, rd, key
+        self.cache: dict[int, tuple[float, float, float]] = {}
+
+    def values(self, num: int) -> tuple[float, float, float]:
+        got = self.cache.get(num)
+        if got is None:
+            rng = stream(*self.key, num)
+            p = float(self.pat.sample(rng, 1)[0]) if self.pat is not None else INF
+            u = float(rng.random())
+            delay = float(self.rd.sample(rng, 1)[0]) if self.rd is not None else 0.0
+            got = self.cache[num] = (p, u, delay)
+        return got
+
+    def views(self) -> tuple:
+        """(patience, retry_u, retry_delay), each indexed by the attempt (the contact is i = 0)."""
+        return _View(self, 0), _View(self, 1), _View(self, 2)
+
+
+class _View:
+    __slots__ = ("src", "which")
+
+    def __init__(self, src: RepeatRedials, which: int):
+        self.src, self.which = src, which
+
+    def __getitem__(self, num: int) -> float:
+        src = self.src
+        if self.which == 0 and (num == 0 or src.keep):
+            return src.first
+        return src.values(num)[self.which]
 
 
 class RepeatsMixin:

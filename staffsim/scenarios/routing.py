@@ -109,10 +109,6 @@ def check_routing(spec) -> None:
         if lazy and r.draws == "upfront":
             raise ValueError(f"channels.{name}.retrial.draws: keep_patience, unlimited attempts and "
                              "redials at opening draw as needed (leave draws out)")
-        if r.lazy and any(c.resolution is not None for c in spec.channels.values()):
-            raise ValueError(f"channels.{name}.retrial: keep_patience, unlimited attempts, redials at "
-                             "opening and draws as_needed are not modelled together with first-contact "
-                             "resolution (repeat contacts) yet")
         if not r.lazy and r.attempts > MAX_UPFRONT_ATTEMPTS:
             raise ValueError(f"channels.{name}.retrial.max_attempts: {r.max_attempts:,} attempts drawn "
                              f"up front is beyond {MAX_UPFRONT_ATTEMPTS}; give draws: as_needed (only "
