@@ -178,6 +178,8 @@ class AgentsMixin:
         att.end = now
         if att.flags & HOLDS_LINE:
             self.lines.free += 1
+        if self.extras:  # first-contact resolution: judged when the customer is done (engine/repeats.py)
+            self._after_service(att, att.channel)
         self.wrapping += 1
         schedule(self.env, att.draws.wrap[att.i], self._wrap_done, NORMAL, att.agent, att.channel)
 

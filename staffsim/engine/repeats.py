@@ -28,6 +28,11 @@ day) is not simulated: the unresolved contact is counted in ``repeats_beyond_hor
 starts with no history: repeats of contacts from before the horizon are not in it (read the
 later days of a multi-day horizon for the steady state).
 
+*After-contact work.* On a channel with ``after_work`` the customer is judged when the
+conversation ends (the repeat delay runs from then), while the agent wraps up; a repeat reaching
+such a channel draws its wrap-up from the stream ``(c, "repeat_after_work", channel, k, n,
+j // b)``, so the wrap-up moves none of the repeat's other draws.
+
 *Draws* (common random numbers by construction). The n-th repeat of first contact j of slot k
 of channel c takes its resolution draw, channel draw, landing draw (used when the center is
 closed) and delay, and its handle time, patience and retrial draws for each channel it may come
@@ -109,7 +114,7 @@ class RepeatDraws:
     resolution, slot, index in the slot, contact number); ``delay`` and ``land_u`` place it."""
 
     __slots__ = ("channel", "offset", "handle", "patience", "retry_u", "retry_delay", "k", "level",
-                 "res", "resolve_u", "origin", "deferred", "delay", "land_u")
+                 "res", "resolve_u", "origin", "deferred", "delay", "land_u", "wrap")
     # no customer behaviours on the channels repeats reach (the schema refuses them there)
     segment = balk_u = accept_u = answer_u = ()
     m = 0
@@ -146,6 +151,8 @@ class RepeatDrawer:
         # attempt's patience only; later attempts' values come from the repeat's own streams
         self.lazy = [c.retrial is not None and c.retrial.lazy for c in chans]
         self.keep = [c.retrial is not None and c.retrial.keep_patience for c in chans]
+        # after-contact work (engine/agents.py): from the block's own stream per target channel
+        self.after_work = [c.after_work.to_distribution() if c.after_work is not None else None for c in chans]
         self._blocks: OrderedDict[tuple, tuple] = OrderedDict()  # least recently used first
         self._held = 0
 
@@ -181,8 +188,11 @@ class RepeatDrawer:
                 rng.random((size, k)),
                 rd.sample(rng, (size, k)) if rd is not None else np.zeros((size, k)),
             )
+        wraps = {t: self.after_work[t].sample(stream(self.seed, self.rep, res.name, "repeat_after_work",
+                                                     self.names[t], slot, n, block), size)
+                 for t in res.targets if self.after_work[t] is not None}
         values = u.size + delay.size + sum(a.size for arrays in per_target.values() for a in arrays)
-        return u, delay, per_target, values
+        return u, delay, per_target, values + sum(w.size for w in wraps.values()), wraps
 
     def draw(self, origin: tuple, n: int) -> RepeatDraws:
         """The ``n``-th repeat of the customer ``origin``: (resolution, slot, index in the slot,
@@ -190,7 +200,7 @@ class RepeatDrawer:
         res, slot, j, contact = origin
         size = block_size(n)
         block, p = divmod(j, size)
-        u, delay, per_target, _ = self._block(res, slot, n, block, size)
+        u, delay, per_target, _, wraps = self._block(res, slot, n, block, size)
         resolve_u, chan_u, land_u = u[p].tolist()
         t = res.pick(chan_u)
         d = RepeatDraws()
@@ -210,6 +220,7 @@ class RepeatDrawer:
             d.patience = tuple(patience[p].tolist())
             d.retry_u = tuple(retry_u[p].tolist())
             d.retry_delay = tuple(retry_delay[p].tolist())
+        d.wrap = (float(wraps[t][p]),) if t in wraps else ()
         d.k = self.k[t]
         d.level = n
         d.res = res

@@ -77,9 +77,6 @@ def check_routing(spec) -> None:
         if ch.appointment:
             raise ValueError(f"channels.{name}.after_work: an appointment's length includes its wrap-up; "
                              "after_work goes with live channels")
-        if ch.resolution is not None or any(c.resolution is not None for c in spec.channels.values()):
-            raise ValueError(f"channels.{name}.after_work: not modelled together with first-contact "
-                             "resolution (repeat contacts) yet")
     lines = spec.lines
     if lines is not None:
         for c in lines.channels:
