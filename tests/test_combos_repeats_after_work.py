@@ -94,7 +94,7 @@ def test_wrap_up_moves_no_draw():
     d_on, d_off = RepeatDrawer(on, 13, 1), RepeatDrawer(off, 13, 1)
     res = ChannelDrawer(on, "q", 0, 13, 1).resolution
     for j in range(200):
-        x, y = d_on.draw((res, 5, j, j), 1), d_off.draw((res, 5, j, j), 1)
+        x, y = d_on.draw((res, 5, j, j, None), 1), d_off.draw((res, 5, j, j, None), 1)
         assert (x.handle, x.delay, x.resolve_u, x.patience, x.retry_u, x.land_u) == \
             (y.handle, y.delay, y.resolve_u, y.patience, y.retry_u, y.land_u)
         assert len(x.wrap) == 1 and x.wrap[0] > 0 and y.wrap == ()

@@ -114,7 +114,7 @@ def repeat_values(sc, k: int = 6):
     res = ChannelDrawer(sc, "front", 0, 9, 1).resolution
     out = []
     for j in range(300):
-        d = drawer.draw((res, 3, j, j), 1)
+        d = drawer.draw((res, 3, j, j, None), 1)
         out.append([d.handle[0], d.delay, d.resolve_u[0], d.land_u]
                    + [d.patience[m] for m in range(k)] + [d.retry_u[m] for m in range(k)]
                    + [d.retry_delay[m] for m in range(k)])
