@@ -152,3 +152,26 @@ def test_behaviours_move_no_repeat_draw_and_resolution_no_behaviour_draw():
         a, b = channel_draws(on, name, 4, 2), channel_draws(without, name, 4, 2)
         for f in DRAW_FIELDS:
             assert np.array_equal(getattr(a, f), getattr(b, f)), (name, f)
+
+
+def test_repeats_redialling_as_needed_through_the_door():
+    """Keep-patience unlimited redials on q too: a repeat's later attempts take their balking and
+    callback draws as they happen (engine/repeats.py, RepeatRedials); the audit holds, the
+    contacts are conserved, and redials of repeats balk with the channel's probability."""
+    sc = center(reps=2).with_overrides({"channels.q.retrial": {
+        "probability": 0.6, "delay": {"dist": "exponential", "mean": 120}, "max_attempts": "unlimited",
+        "keep_patience": True}})
+    balked = waited = 0
+    for r in range(2):
+        log = trace(sc, rep=r, seed=4)
+        redial = (log.extra["level"] > 0) & (log.kind == 1) & (log.channel == 0)
+        assert redial.sum() > 0
+        balked += int((redial & (log.state == 6)).sum())
+        waited += int((redial & ((log.state == 3) | (log.state == 7) | (log.state == 0)
+                                 | ((log.state == 2) & (log.answer > log.arrival)))).sum())
+    n = balked + waited
+    assert abs(balked / n - BALK) < Z * np.sqrt(BALK * (1 - BALK) / n), (balked / n, n)
+    pr = simulate(sc, replications=2).per_replication
+    pr = pr[(pr["channel"] != "all") & (pr["segment"] == "all")]
+    left = (pr["answered"] + pr["abandoned"] + pr["balked"] + pr["callbacks_accepted"] + pr["unfinished"])
+    assert np.array_equal(pr["offered"].to_numpy(), left.to_numpy())
