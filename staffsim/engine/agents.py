@@ -172,7 +172,7 @@ class AgentsMixin:
     def _complete_wrap(self, att) -> None:
         """``att``'s conversation is over (a channel with ``after_work``): the customer is done;
         the agent wraps up for the contact's drawn after-contact work, holding its slot, then
-        frees up (:meth:`_wrap_done`). Callback dials have no wrap-up phase."""
+        frees up (:meth:`_wrap_done`). A connected callback dial ends here too (engine/callbacks.py)."""
         now = self.env._now
         att.state = DONE
         att.end = now

@@ -25,6 +25,9 @@ the line. A dial that finds every line held is *blocked*: the agent's connect ti
 a dial nobody answers (the dial's record is a dial not answered, its ``flags`` bit 4 set), and
 the callback is dialled again ``retry_delay`` later, up to ``max_attempts`` dials, then failed.
 Its answer draw is read all the same, so the lines move no draw.
+
+*After-contact work.* On a channel with ``after_work`` a connected dial is followed by the
+agent's wrap-up (the contact's own draw), as a live contact is; a dial nobody answered has none.
 """
 
 from __future__ import annotations
@@ -91,7 +94,11 @@ class CallbacksMixin:
 
     def _complete_dial(self, dial: Dial) -> None:
         """The dial is over: the agent frees up as after any contact (``_complete``); a dial not
-        answered is then marked so and retried or given up."""
+        answered is then marked so and retried or given up. A connected dial on a channel with
+        ``after_work`` is followed by the agent's wrap-up, as a live contact is."""
+        if dial.connected and self.wrap_on[dial.channel]:
+            self._complete_wrap(dial)
+            return
         self._complete(dial)
         if dial.connected:
             return
