@@ -148,3 +148,20 @@ def test_blend_stretch_and_wrap_up_move_no_draw(change):
         x, y = channel_draws(base, name, 7, 1), channel_draws(varied, name, 7, 1)
         for f in DRAW_FIELDS:
             assert np.array_equal(getattr(x, f), getattr(y, f)), (name, f)
+
+
+def test_a_chat_channel_outside_the_blend_is_not_mixed_with_it():
+    """A blending team (a, b: concurrency 2) that also serves c (concurrency 3, not blended): one
+    agent holding a chat of c takes no chat of a (a waits until c's chat ends at 08:10); before
+    the fix the agent was listed as partly busy for a and took it at 08:01."""
+    sc = digital(True, patience=False, reps=1).with_overrides({
+        "agents.0.shifts": [{"start": "00:00", "end": "24:00", "agents": 1}],
+        "agents.0.skills": ["a", "b", "c"],
+        "channels.c": {"arrivals": ["08:00"], "handle_time": {"dist": "deterministic", "mean": 600},
+                       "concurrency": 3, "target": {"service_level": 0.8, "threshold": 60}},
+        "channels.a.volume": None, "channels.a.arrivals": ["08:01"],
+        "channels.a.handle_time": {"dist": "deterministic", "mean": 600},
+        "channels.b.volume": [0] * 24})
+    log = trace(sc)
+    a = log.channel == 0
+    assert log.answer[a].tolist() == [8 * 3600.0 + 600]

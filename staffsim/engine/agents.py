@@ -76,7 +76,7 @@ class AgentsMixin:
         hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
         if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
             hdl = self._appointment_busy(att, now)
-        if k > 1 and ag.blend is not None:  # digital blending: one concurrency across channels
+        if k > 1 and ag.blend is not None and c in ag.blend:  # digital blending: one concurrency across channels
             if self.stretch[c] != 1.0:  # stretched by the contacts held, of any blended channel
                 hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
             self._blend_move(ag, ag.load, ag.load + 1)
@@ -114,7 +114,7 @@ class AgentsMixin:
         if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
             self._after_service(att, c)
         if self.conc[c] > 1:
-            if ag.blend is not None:  # digital blending
+            if ag.blend is not None and c in ag.blend:  # digital blending
                 self._blend_move(ag, ag.load, ag.load - 1)
                 ag.load -= 1
                 if ag.load == 0:
