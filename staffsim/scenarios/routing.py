@@ -68,10 +68,6 @@ def check_routing(spec) -> None:
             raise ValueError(f"{where_}: blended channels share one concurrency: give them the same "
                              f"concurrency, 2 or more (got {', '.join(str(ch.concurrency) for ch in chans)})")
     for name, ch in spec.channels.items():
-        if ch.agent_choice != "longest_idle" and ch.appointment:
-            raise ValueError(f"channels.{name}.agent_choice: an appointment channel is taken by the "
-                             "longest-idle agent (booked work first); leave agent_choice out")
-    for name, ch in spec.channels.items():
         if ch.after_work is None:
             continue
         if ch.appointment:
@@ -83,8 +79,9 @@ def check_routing(spec) -> None:
             if c not in spec.channels:
                 raise ValueError(f"lines.channels: {c!r} is not a channel (channels: {', '.join(names)})")
             if spec.channels[c].appointment:
-                raise ValueError(f"lines.channels: {c!r} is an appointment channel; lines limit "
-                                 "live contacts only")
+                raise ValueError(f"lines.channels: {c!r} is an appointment channel: its customers are "
+                                 "booked and expected at their time, never turned away by a busy signal, "
+                                 "so a line limit has no meaning for them (list live channels)")
         if len(set(lines.channels)) != len(lines.channels):
             raise ValueError("lines.channels: lists a channel twice")
     groups: dict[str, tuple[str, object]] = {}
