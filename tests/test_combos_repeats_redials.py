@@ -133,8 +133,8 @@ def test_repeat_draws_do_not_depend_on_max_attempts_or_move_with_keep_patience()
     assert (fresh[:, 5:4 + k] != fresh[:, [4]]).all()
 
 
-@pytest.mark.parametrize("variant", [dict(retrial=None, resolution=False), dict(retrial=None),
-                                     dict(retrial={**RETRIAL, "max_attempts": 5, "keep_patience": False})])
+@pytest.mark.parametrize("variant", [{"retrial": None, "resolution": False}, {"retrial": None},
+                                     {"retrial": {**RETRIAL, "max_attempts": 5, "keep_patience": False}}])
 def test_resolution_and_redials_move_no_first_contact(variant):
     """Front's first contacts (arrivals, handle times, patience) are the same person whatever
     resolution or back's retrial options say."""
