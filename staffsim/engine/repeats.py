@@ -33,6 +33,13 @@ conversation ends (the repeat delay runs from then), while the agent wraps up; a
 such a channel draws its wrap-up from the stream ``(c, "repeat_after_work", channel, k, n,
 j // b)``, so the wrap-up moves none of the repeat's other draws.
 
+*Customer behaviours.* A repeat reaching a channel with segments, balking or callbacks takes
+them from the stream ``(c, "repeat_behaviour", channel, k, n, j // b)``: its segment (the
+customer's, by name, when the channel has a segment of that name; else drawn by the channel's
+shares), that segment's own handle time and patience, the balking and callback-accept draws per
+attempt and the answer draw per dial. A customer answered by a callback dial is judged when the
+connected dial ends; a dial nobody answered resolves nothing.
+
 *Draws* (common random numbers by construction). The n-th repeat of first contact j of slot k
 of channel c takes its resolution draw, channel draw, landing draw (used when the center is
 closed) and delay, and its handle time, patience and retrial draws for each channel it may come
@@ -111,7 +118,10 @@ class RepeatDraws:
     """One repeat attempt's draws, with the interface of a day's draws the engine uses (the
     contact is ``i = 0``): ``handle``, ``patience``/``retry_u``/``retry_delay`` (one per
     possible attempt, ``k``), the resolution draw, and where the issue came from (``origin``:
-    resolution, slot, index in the slot, contact number); ``delay`` and ``land_u`` place it."""
+    resolution, slot, index in the slot, contact number, the customer's segment name or None);
+    ``delay`` and ``land_u`` place it; ``wrap`` its after-contact work, and ``segment``,
+    ``balk_u``, ``accept_u``, ``answer_u``, ``m`` the customer behaviours of the channel it
+    reaches (empty when that channel has none)."""
 
     __slots__ = ("channel", "offset", "handle", "patience", "retry_u", "retry_delay", "k", "level",
                  "res", "resolve_u", "origin", "deferred", "delay", "land_u", "wrap",
@@ -246,7 +256,7 @@ class RepeatDrawer:
 
     def draw(self, origin: tuple, n: int) -> RepeatDraws:
         """The ``n``-th repeat of the customer ``origin``: (resolution, slot, index in the slot,
-        contact number) of its first contact."""
+        contact number, segment name or None) of its first contact."""
         res, slot, j, contact, segment = origin
         size = block_size(n)
         block, p = divmod(j, size)
