@@ -357,10 +357,6 @@ BAD = [
      r"channels.q.balking: points: point 2: the probability of leaving must be within \[0, 1\], got 1.2"),
     ({"channels.q.balking": {"by": "position", "points": [[-1, 0]]}},
      r"channels.q.balking: points: point 1: a position \(contacts waiting ahead\) must be a number >= 0"),
-    ({"channels.q.resolution": {"first_contact": 0.7, "repeat_delay": "1h"},
-      "channels.q.balking": {"by": "position", "points": [[0, 0], [10, 0.5]]}},
-     r"channels.q.balking: this channel models first-contact resolution; repeat contacts and customer "
-     r"behaviours \(segments, balking, callbacks\) are not modelled together yet"),
     ({"agents.0.overflow_after": {"sms": "30s"}}, r"agents.0.overflow_after: 'sms' is not a channel \(channels: q\)"),
     ({"agents.0.overflow_after": {"q": "30s"}},
      r"agents.0.overflow_after: an overflow delay on every channel of team 'team' \('q' is the team's only channel\)"),

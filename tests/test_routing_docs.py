@@ -21,7 +21,7 @@ def commands() -> list[str]:
 
 
 def test_the_page_has_commands():
-    assert len(commands()) == 9
+    assert len(commands()) == 11
 
 
 @pytest.mark.parametrize("command", commands())

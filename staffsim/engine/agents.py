@@ -76,7 +76,9 @@ class AgentsMixin:
         hdl = att.draws.handle[att.i] * ag.hfac[c]  # (1 + uplift) x the team's factor
         if self.appt[c]:  # the agent's time depends on the customer (engine/appointments.py)
             hdl = self._appointment_busy(att, now)
-        if k > 1 and ag.blend is not None:  # digital blending: one concurrency across channels
+        if k > 1 and ag.blend is not None and c in ag.blend:  # digital blending: one concurrency across channels
+            if self.stretch[c] != 1.0:  # stretched by the contacts held, of any blended channel
+                hdl *= 1.0 + (self.stretch[c] - 1.0) * ag.load / (k - 1)
             self._blend_move(ag, ag.load, ag.load + 1)
         elif k > 1:  # chat: the agent's load moves up a bucket; stretch by the chats it holds
             if ag.load:
@@ -112,7 +114,7 @@ class AgentsMixin:
         if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
             self._after_service(att, c)
         if self.conc[c] > 1:
-            if ag.blend is not None:  # digital blending
+            if ag.blend is not None and c in ag.blend:  # digital blending
                 self._blend_move(ag, ag.load, ag.load - 1)
                 ag.load -= 1
                 if ag.load == 0:
@@ -170,12 +172,14 @@ class AgentsMixin:
     def _complete_wrap(self, att) -> None:
         """``att``'s conversation is over (a channel with ``after_work``): the customer is done;
         the agent wraps up for the contact's drawn after-contact work, holding its slot, then
-        frees up (:meth:`_wrap_done`). Callback dials have no wrap-up phase."""
+        frees up (:meth:`_wrap_done`). A connected callback dial ends here too (engine/callbacks.py)."""
         now = self.env._now
         att.state = DONE
         att.end = now
         if att.flags & HOLDS_LINE:
             self.lines.free += 1
+        if self.extras:  # first-contact resolution: judged when the customer is done (engine/repeats.py)
+            self._after_service(att, att.channel)
         self.wrapping += 1
         schedule(self.env, att.draws.wrap[att.i], self._wrap_done, NORMAL, att.agent, att.channel)
 
@@ -184,6 +188,17 @@ class AgentsMixin:
         ag, c = tick.a, tick.b
         self.wrapping -= 1
         now = self.env._now
+        if self.conc[c] > 1 and ag.blend is not None and c in ag.blend:  # digital blending
+            self._blend_move(ag, ag.load, ag.load - 1)
+            ag.load -= 1
+            if ag.load == 0:
+                self.lv_busy[ag.group].append(-now)
+                ag.busy_s += now - ag.busy_from
+                ag.load_ch = -1
+                if self.audit is not None:
+                    self.audit.change(ag, "busy", now, -1)
+            self._ready(ag)
+            return
         if self.conc[c] > 1:
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1

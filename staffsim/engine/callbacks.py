@@ -18,6 +18,16 @@ joins the back of the line again ``retry_delay`` later, up to ``max_attempts`` d
 dial that would fall outside the opening hours is not made: the callback has *failed*. Callbacks
 still waiting or being dialled when the run ends are unfinished. Pending callbacks wait overnight
 (like email) and are dialled during the drain after closing.
+
+*Lines.* On a channel listed in the center's ``lines``, a dial holds one of those lines while
+the agent dials and talks (the connect time and, answered, the handle time), like a caller on
+the line. A dial that finds every line held is *blocked*: the agent's connect time is lost as for
+a dial nobody answers (the dial's record is a dial not answered, its ``flags`` bit 4 set), and
+the callback is dialled again ``retry_delay`` later, up to ``max_attempts`` dials, then failed.
+Its answer draw is read all the same, so the lines move no draw.
+
+*After-contact work.* On a channel with ``after_work`` a connected dial is followed by the
+agent's wrap-up (the contact's own draw), as a live contact is; a dial nobody answered has none.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from __future__ import annotations
 from collections import deque
 from heapq import heappush
 
-from staffsim.engine.core import FAILED, NO_ANSWER, NORMAL, Dial, schedule
+from staffsim.engine.core import FAILED, HOLDS_LINE, LINE_BUSY, NO_ANSWER, NORMAL, Dial, schedule
 
 
 class CallbacksMixin:
@@ -71,13 +81,24 @@ class CallbacksMixin:
         agent): decide whether the customer answers and schedule the end of the agent's work."""
         cb = self.callbacks[dial.channel]
         dial.connected = dial.draws.answer_u[dial.i * dial.draws.m + dial.num] >= cb.no_answer
+        if self.line_on[dial.channel]:  # lines: the dial holds one, or finds them all held
+            if self.lines.free > 0:
+                self.lines.free -= 1
+                dial.flags |= HOLDS_LINE
+            else:
+                dial.connected = False
+                dial.flags |= LINE_BUSY
         dial.handle = cb.connect_time + (dial.handle if dial.connected else 0.0)
         dial.callbacks = (self._complete_dial,)  # the dial is the event of its end (engine/core.py)
         heappush(self._queue, (self.env._now + dial.handle, NORMAL, next(self._eid), dial))
 
     def _complete_dial(self, dial: Dial) -> None:
         """The dial is over: the agent frees up as after any contact (``_complete``); a dial not
-        answered is then marked so and retried or given up."""
+        answered is then marked so and retried or given up. A connected dial on a channel with
+        ``after_work`` is followed by the agent's wrap-up, as a live contact is."""
+        if dial.connected and self.wrap_on[dial.channel]:
+            self._complete_wrap(dial)
+            return
         self._complete(dial)
         if dial.connected:
             return

@@ -45,6 +45,7 @@ KIND_NAMES = ("first", "retry", "self_service_return", "repeat", "callback")
 # Attempt.flags bits
 OFFERED_CALLBACK = 1
 HOLDS_LINE = 2  # holds one of the center's lines (engine/policies.py)
+LINE_BUSY = 4  # a callback dial that found every line held (engine/callbacks.py)
 
 INF = float("inf")
 # event priorities at the same instant: day starts, then everything else, then patience timers

@@ -169,8 +169,9 @@ class Lines:
     line) takes a line when one is free and holds it while it waits and while it is served; it
     gives it back when it is answered and done, abandons, balks or takes a callback. Finding
     every line held, it is **blocked** (a busy signal: state BLOCKED, counted ``blocked``) and
-    may redial as an abandoned caller does (``retrial``). Callback dials are made on other lines
-    (not counted here)."""
+    may redial as an abandoned caller does (``retrial``). A callback dial of a listed channel
+    holds a line while the agent dials and talks, and finds them all held like a caller
+    (:mod:`~staffsim.engine.callbacks`)."""
 
     def __init__(self, spec, names: list[str]):
         self.free = spec.count

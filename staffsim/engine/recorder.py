@@ -79,7 +79,7 @@ class Recorder:
             _behaviour_arrays(done, arrays, self.seg_base, self.callbacks, self.flags)
         if self.wrap_on is not None:  # after-contact work: the agent's wrap-up after the contact
             arrays["wrap"] = np.array([a.draws.wrap[a.i] if self.wrap_on[a.channel] and a.state == DONE
-                                       and a.kind != DIAL else 0.0 for a in done], float)
+                                       and (a.kind != DIAL or a.connected) else 0.0 for a in done], float)
         if rep.audit is not None:
             rep.audit.attempts(arrays, rep, final)
         self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],

@@ -28,6 +28,18 @@ day) is not simulated: the unresolved contact is counted in ``repeats_beyond_hor
 starts with no history: repeats of contacts from before the horizon are not in it (read the
 later days of a multi-day horizon for the steady state).
 
+*After-contact work.* On a channel with ``after_work`` the customer is judged when the
+conversation ends (the repeat delay runs from then), while the agent wraps up; a repeat reaching
+such a channel draws its wrap-up from the stream ``(c, "repeat_after_work", channel, k, n,
+j // b)``, so the wrap-up moves none of the repeat's other draws.
+
+*Customer behaviours.* A repeat reaching a channel with segments, balking or callbacks takes
+them from the stream ``(c, "repeat_behaviour", channel, k, n, j // b)``: its segment (the
+customer's, by name, when the channel has a segment of that name; else drawn by the channel's
+shares), that segment's own handle time and patience, the balking and callback-accept draws per
+attempt and the answer draw per dial. A customer answered by a callback dial is judged when the
+connected dial ends; a dial nobody answered resolves nothing.
+
 *Draws* (common random numbers by construction). The n-th repeat of first contact j of slot k
 of channel c takes its resolution draw, channel draw, landing draw (used when the center is
 closed) and delay, and its handle time, patience and retrial draws for each channel it may come
@@ -36,6 +48,11 @@ b = 128 customers for first repeats, 512 for second ones, at most 2048 (:func:`b
 same customer gets the same repeat in every scenario that shares the seed and that slot's
 volume, whatever the staffing. Blocks are drawn when first needed and cached (bounded: a block
 that falls out is drawn again identically), so memory stays bounded.
+On a channel whose retrials draw as needed (``keep_patience``, ``max_attempts: unlimited``,
+``when_closed: at_opening``, ``draws: as_needed``) the block holds only the first attempt's
+patience there, and a repeat's later attempts draw their values when they happen
+(:class:`RepeatRedials`), so the numbers do not depend on ``max_attempts``; a redial of a repeat
+falls at the next opening with ``at_opening`` like any redial.
 
 ``Attempt.resolved``: -1 not judged (not answered, in service at the end, or its channel has
 no resolution), 1 resolved, 0 unresolved (a repeat follows), 2 unresolved and its repeat would
@@ -101,13 +118,43 @@ class RepeatDraws:
     """One repeat attempt's draws, with the interface of a day's draws the engine uses (the
     contact is ``i = 0``): ``handle``, ``patience``/``retry_u``/``retry_delay`` (one per
     possible attempt, ``k``), the resolution draw, and where the issue came from (``origin``:
-    resolution, slot, index in the slot, contact number); ``delay`` and ``land_u`` place it."""
+    resolution, slot, index in the slot, contact number, the customer's segment name or None);
+    ``delay`` and ``land_u`` place it; ``wrap`` its after-contact work, and ``segment``,
+    ``balk_u``, ``accept_u``, ``answer_u``, ``m`` the customer behaviours of the channel it
+    reaches (empty when that channel has none)."""
 
     __slots__ = ("channel", "offset", "handle", "patience", "retry_u", "retry_delay", "k", "level",
-                 "res", "resolve_u", "origin", "deferred", "delay", "land_u")
-    # no customer behaviours on the channels repeats reach (the schema refuses them there)
-    segment = balk_u = accept_u = answer_u = ()
-    m = 0
+                 "res", "resolve_u", "origin", "deferred", "delay", "land_u", "wrap",
+                 # customer behaviours of the channel it reaches (empty when it has none)
+                 "segment", "balk_u", "accept_u", "answer_u", "m")
+
+
+class Behaviours:
+    """A channel's customer behaviours as repeats reaching it need them: segment names and
+    shares, the segments' own handle times and patience, balking, callback dials."""
+
+    __slots__ = ("names", "cum", "own_handle", "own_patience", "balking", "m")
+
+    def __init__(self, ch):
+        segs = ch.segments or {}
+        self.names = list(segs)
+        cum = np.cumsum([x.share for x in segs.values()])
+        if len(cum):
+            cum[-1] = 1.0  # every draw u < 1 falls in a segment whatever the rounding
+        self.cum = cum
+        self.own_handle = [(j, x.handle_time.to_distribution()) for j, x in enumerate(segs.values())
+                           if x.handle_time is not None]
+        self.own_patience = [(j, x.patience.to_distribution()) for j, x in enumerate(segs.values())
+                             if x.patience is not None]
+        self.balking = ch.balking is not None
+        self.m = ch.callbacks.max_attempts if ch.callbacks is not None else 0
+
+
+def behaviours_of(ch) -> Behaviours | None:
+    """The channel's :class:`Behaviours`, or None when it has no segments, balking or callbacks."""
+    if ch.segments is None and ch.balking is None and ch.callbacks is None:
+        return None
+    return Behaviours(ch)
 
 
 _HELD = 1 << 22  # drawn values kept at once, 32 MB (a block that falls out is drawn again)
@@ -137,6 +184,14 @@ class RepeatDrawer:
         chans = [scenario.channel(c) for c in self.names]
         self.k = [c.retrial.attempts if c.retrial else 1 for c in chans]
         self.retry_delay = [c.retrial.delay.to_distribution() if c.retrial else None for c in chans]
+        # retrial values drawn as attempts happen (engine/redials.py): the block holds the first
+        # attempt's patience only; later attempts' values come from the repeat's own streams
+        self.lazy = [c.retrial is not None and c.retrial.lazy for c in chans]
+        self.keep = [c.retrial is not None and c.retrial.keep_patience for c in chans]
+        # after-contact work (engine/agents.py): from the block's own stream per target channel
+        self.after_work = [c.after_work.to_distribution() if c.after_work is not None else None for c in chans]
+        # customer behaviours (segments, balking, callbacks) of the channels repeats reach
+        self.behaviours = [behaviours_of(c) for c in chans]
         self._blocks: OrderedDict[tuple, tuple] = OrderedDict()  # least recently used first
         self._held = 0
 
@@ -162,34 +217,104 @@ class RepeatDrawer:
         for t in res.targets:  # every channel the repeats may come back to, in a fixed order
             k = self.k[t]
             pat, rd = self.patience[t], self.retry_delay[t]
+            if self.lazy[t]:  # the first attempt's patience; the rest as attempts happen
+                per_target[t] = (self.handle[t].sample(rng, size),
+                                 pat.sample(rng, (size, 1)) if pat is not None else np.full((size, 1), INF))
+                continue
             per_target[t] = (
                 self.handle[t].sample(rng, size),
                 pat.sample(rng, (size, k)) if pat is not None else np.full((size, k), INF),
                 rng.random((size, k)),
                 rd.sample(rng, (size, k)) if rd is not None else np.zeros((size, k)),
             )
+        wraps = {t: self.after_work[t].sample(stream(self.seed, self.rep, res.name, "repeat_after_work",
+                                                     self.names[t], slot, n, block), size)
+                 for t in res.targets if self.after_work[t] is not None}
+        behave = {t: self._behaviour_block(res, t, slot, n, block, size)
+                  for t in res.targets if self.behaviours[t] is not None}
         values = u.size + delay.size + sum(a.size for arrays in per_target.values() for a in arrays)
-        return u, delay, per_target, values
+        values += sum(w.size for w in wraps.values())
+        values += sum(a.size for b in behave.values() for a in b.values() if isinstance(a, np.ndarray))
+        values += sum(a.size for b in behave.values() for key in ("handle", "patience") for a in b[key].values())
+        return u, delay, per_target, values, wraps, behave
+
+    def _behaviour_block(self, res: Resolution, t: int, slot: int, n: int, block: int, size: int) -> dict:
+        """The block's customer-behaviour draws on channel ``t``, from their own stream
+        ``(c, "repeat_behaviour", t's name, k, n, block)``: the segment draw, the segments' own
+        handle times and patience, then the balking and callback-accept draws per attempt (the
+        first only when ``t``'s retrials draw as needed) and the answer draw per dial."""
+        b = self.behaviours[t]
+        rng = stream(self.seed, self.rep, res.name, "repeat_behaviour", self.names[t], slot, n, block)
+        kb = 1 if self.lazy[t] else self.k[t]
+        out: dict = {"seg_u": rng.random(size) if b.names else None}
+        out["handle"] = {j: dist.sample(rng, size) for j, dist in b.own_handle}
+        out["patience"] = {j: dist.sample(rng, (size, kb)) for j, dist in b.own_patience}
+        out["balk_u"] = rng.random((size, kb)) if b.balking else None
+        out["accept_u"] = rng.random((size, kb)) if b.m else None
+        out["answer_u"] = rng.random((size, b.m)) if b.m else None
+        return out
 
     def draw(self, origin: tuple, n: int) -> RepeatDraws:
         """The ``n``-th repeat of the customer ``origin``: (resolution, slot, index in the slot,
-        contact number) of its first contact."""
-        res, slot, j, contact = origin
+        contact number, segment name or None) of its first contact."""
+        res, slot, j, contact, segment = origin
         size = block_size(n)
         block, p = divmod(j, size)
-        u, delay, per_target, _ = self._block(res, slot, n, block, size)
+        u, delay, per_target, _, wraps, behave = self._block(res, slot, n, block, size)
         resolve_u, chan_u, land_u = u[p].tolist()
         t = res.pick(chan_u)
-        handle, patience, retry_u, retry_delay = per_target[t]
         d = RepeatDraws()
         d.channel = t
         d.offset = contact
-        # tuples of floats: the garbage collector stops tracking them (many repeats wait for
-        # days; lists would make every full collection walk them)
-        d.handle = (float(handle[p]),)
-        d.patience = tuple(patience[p].tolist())
-        d.retry_u = tuple(retry_u[p].tolist())
-        d.retry_delay = tuple(retry_delay[p].tolist())
+        d.segment = d.balk_u = d.accept_u = d.answer_u = ()
+        d.m = 0
+        b = behave.get(t)
+        seg = -1
+        if b is not None and b["seg_u"] is not None:  # the customer's segment on channel t
+            names = self.behaviours[t].names
+            seg = names.index(segment) if segment in names else \
+                int(np.searchsorted(self.behaviours[t].cum, b["seg_u"][p], side="right"))
+            d.segment = (seg,)
+        if self.lazy[t]:
+            handle, patience = per_target[t]
+            d.handle = (float(handle[p]),)
+            pat = self.patience[t]
+            first = float(patience[p, 0])
+            if b is not None and seg in b["patience"]:  # the segment's own patience
+                pat = dict(self.behaviours[t].own_patience)[seg]
+                first = float(b["patience"][seg][p, 0])
+            firsts = [first, None, None, None, None]
+            if b is not None and b["balk_u"] is not None:
+                firsts[3] = float(b["balk_u"][p, 0])
+            if b is not None and b["accept_u"] is not None:
+                firsts[4] = float(b["accept_u"][p, 0])
+            views = RepeatRedials(firsts, self.keep[t], pat, self.retry_delay[t],
+                                  (self.seed, self.rep, res.name, "repeat_redial", slot, n, j)).views()
+            d.patience, d.retry_u, d.retry_delay = views[:3]
+            if firsts[3] is not None:
+                d.balk_u = views[3]
+            if firsts[4] is not None:
+                d.accept_u = views[4]
+        else:
+            handle, patience, retry_u, retry_delay = per_target[t]
+            # tuples of floats: the garbage collector stops tracking them (many repeats wait for
+            # days; lists would make every full collection walk them)
+            d.handle = (float(handle[p]),)
+            d.patience = tuple(patience[p].tolist())
+            d.retry_u = tuple(retry_u[p].tolist())
+            d.retry_delay = tuple(retry_delay[p].tolist())
+            if seg in (b["patience"] if b is not None else {}):
+                d.patience = tuple(b["patience"][seg][p].tolist())
+            if b is not None and b["balk_u"] is not None:
+                d.balk_u = tuple(b["balk_u"][p].tolist())
+            if b is not None and b["accept_u"] is not None:
+                d.accept_u = tuple(b["accept_u"][p].tolist())
+        if seg in (b["handle"] if b is not None else {}):  # the segment's own handle time
+            d.handle = (float(b["handle"][seg][p]),)
+        if b is not None and b["answer_u"] is not None:
+            d.answer_u = tuple(b["answer_u"][p].tolist())
+            d.m = self.behaviours[t].m
+        d.wrap = (float(wraps[t][p]),) if t in wraps else ()
         d.k = self.k[t]
         d.level = n
         d.res = res
@@ -199,6 +324,53 @@ class RepeatDrawer:
         d.delay = float(delay[p])
         d.land_u = land_u
         return d
+
+
+class RepeatRedials:
+    """One repeat's per-attempt values on a channel whose retrials draw as needed
+    (``keep_patience``, ``max_attempts: unlimited``, ``when_closed: at_opening``, ``draws:
+    as_needed``; :mod:`~staffsim.engine.redials`): attempt 0's values come from the repeat's
+    block; those of attempt ``num`` (patience, retrial draw, retrial delay, balking draw,
+    callback-accept draw, in that order) from the stream ``(seed, replication, origin channel,
+    "repeat_redial", slot, n, j, num)`` when the attempt happens (its patience is attempt 0's
+    with ``keep_patience``). They depend only on the customer, the repeat and the attempt: not
+    on ``max_attempts``, nor on other customers."""
+
+    __slots__ = ("firsts", "keep", "pat", "rd", "key", "cache")
+
+    def __init__(self, firsts: list, keep: bool, pat, rd, key: tuple):
+        self.firsts, self.keep, self.pat, self.rd, self.key = firsts, keep, pat, rd, key
+        self.cache: dict[int, tuple[float, ...]] = {}
+
+    def values(self, num: int) -> tuple[float, ...]:
+        got = self.cache.get(num)
+        if got is None:
+            rng = stream(*self.key, num)
+            p = float(self.pat.sample(rng, 1)[0]) if self.pat is not None else INF
+            u = float(rng.random())
+            delay = float(self.rd.sample(rng, 1)[0]) if self.rd is not None else 0.0
+            balk, accept = rng.random(2).tolist()
+            got = self.cache[num] = (p, u, delay, balk, accept)
+        return got
+
+    def views(self) -> tuple:
+        """(patience, retry_u, retry_delay, balk_u, accept_u), each indexed by the attempt (the
+        contact is i = 0)."""
+        return tuple(_View(self, w) for w in range(5))
+
+
+class _View:
+    __slots__ = ("src", "which")
+
+    def __init__(self, src: RepeatRedials, which: int):
+        self.src, self.which = src, which
+
+    def __getitem__(self, num: int) -> float:
+        src = self.src
+        first = src.firsts[self.which]
+        if first is not None and (num == 0 or (self.which == 0 and src.keep)):
+            return first
+        return src.values(num)[self.which]
 
 
 class RepeatsMixin:
@@ -215,6 +387,7 @@ class RepeatsMixin:
         self._slot_day = day.tolist()
         self._volumes = [np.asarray(scenario.volumes[c], float) for c in scenario.channels]
         self._profiles: dict[tuple[int, int], np.ndarray] = {}
+        self._seg_names = [list(scenario.channel(c).segments or {}) for c in scenario.channels]
 
     def _resolve(self, att) -> None:
         """An agent finished ``att`` on a channel modelling resolution: resolved, or a repeat."""
@@ -225,8 +398,9 @@ class RepeatsMixin:
         if d.resolve_u[i] < (res.first if n == 0 else res.repeat):
             att.resolved = RESOLVED
             return
-        if n == 0:
-            origin = (res, d.slot_k[i], d.slot_j[i], d.offset + i)
+        if n == 0:  # the customer, and its segment's name (kept on a channel that has it)
+            origin = (res, d.slot_k[i], d.slot_j[i], d.offset + i,
+                      self._seg_names[att.channel][d.segment[i]] if d.segment else None)
         else:
             origin = d.origin
         rd = self.repeat_drawer.draw(origin, n + 1)

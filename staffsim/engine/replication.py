@@ -14,7 +14,7 @@ from staffsim.engine.appointments import AppointmentDrawer, AppointmentsMixin
 from staffsim.engine.arrivals import ArrivalsMixin
 from staffsim.engine.audit import Audit, audit_on
 from staffsim.engine.callbacks import CallbacksMixin
-from staffsim.engine.core import NO_SHOW, Tick, run_until
+from staffsim.engine.core import DIAL, NO_SHOW, Tick, run_until
 from staffsim.engine.door import DoorMixin
 from staffsim.engine.draws import ChannelDrawer
 from staffsim.engine.outbound import OutboundMixin
@@ -130,8 +130,8 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
         contact resolved or not."""
         if self.appt[c] and not self._showed(att):
             att.state = NO_SHOW
-        elif att.draws.res is not None:
-            self._resolve(att)
+        elif att.draws.res is not None and (att.kind != DIAL or att.connected):
+            self._resolve(att)  # (a callback dial nobody answered resolves nothing)
 
     def _log_queue(self, c: int) -> None:
         self.q_t[c].append(self.env._now)

@@ -67,31 +67,21 @@ def check_routing(spec) -> None:
         if len({ch.concurrency for ch in chans}) != 1 or chans[0].concurrency < 2:
             raise ValueError(f"{where_}: blended channels share one concurrency: give them the same "
                              f"concurrency, 2 or more (got {', '.join(str(ch.concurrency) for ch in chans)})")
-        for c, ch in zip(g.blend, chans):
-            if ch.concurrency_stretch != 1.0 or ch.after_work is not None:
-                raise ValueError(f"{where_}: {c!r} has concurrency_stretch or after_work; blending is not "
-                                 "modelled together with them yet")
-    for name, ch in spec.channels.items():
-        if ch.agent_choice != "longest_idle" and ch.appointment:
-            raise ValueError(f"channels.{name}.agent_choice: an appointment channel is taken by the "
-                             "longest-idle agent (booked work first); leave agent_choice out")
     for name, ch in spec.channels.items():
         if ch.after_work is None:
             continue
         if ch.appointment:
             raise ValueError(f"channels.{name}.after_work: an appointment's length includes its wrap-up; "
                              "after_work goes with live channels")
-        if ch.resolution is not None or any(c.resolution is not None for c in spec.channels.values()):
-            raise ValueError(f"channels.{name}.after_work: not modelled together with first-contact "
-                             "resolution (repeat contacts) yet")
     lines = spec.lines
     if lines is not None:
         for c in lines.channels:
             if c not in spec.channels:
                 raise ValueError(f"lines.channels: {c!r} is not a channel (channels: {', '.join(names)})")
             if spec.channels[c].appointment:
-                raise ValueError(f"lines.channels: {c!r} is an appointment channel; lines limit "
-                                 "live contacts only")
+                raise ValueError(f"lines.channels: {c!r} is an appointment channel: its customers are "
+                                 "booked and expected at their time, never turned away by a busy signal, "
+                                 "so a line limit has no meaning for them (list live channels)")
         if len(set(lines.channels)) != len(lines.channels):
             raise ValueError("lines.channels: lists a channel twice")
     groups: dict[str, tuple[str, object]] = {}
@@ -113,10 +103,6 @@ def check_routing(spec) -> None:
         if lazy and r.draws == "upfront":
             raise ValueError(f"channels.{name}.retrial.draws: keep_patience, unlimited attempts and "
                              "redials at opening draw as needed (leave draws out)")
-        if r.lazy and any(c.resolution is not None for c in spec.channels.values()):
-            raise ValueError(f"channels.{name}.retrial: keep_patience, unlimited attempts, redials at "
-                             "opening and draws as_needed are not modelled together with first-contact "
-                             "resolution (repeat contacts) yet")
         if not r.lazy and r.attempts > MAX_UPFRONT_ATTEMPTS:
             raise ValueError(f"channels.{name}.retrial.max_attempts: {r.max_attempts:,} attempts drawn "
                              f"up front is beyond {MAX_UPFRONT_ATTEMPTS}; give draws: as_needed (only "

@@ -1433,15 +1433,6 @@ class ScenarioSpec(Spec):
             if behaviours and ch.appointment:
                 raise ValueError(f"{here}.{behaviours[0]}: an appointment channel has no queue to "
                                  "segment, balk from or call back from (customer behaviours are for live channels)")
-            reached = [c for c, x in self.channels.items() if x.resolution is not None
-                       and ((x.resolution.repeat_channels or {}).get(name, 0) > 0
-                           or (c == name and not x.resolution.repeat_channels))]
-            if behaviours and (ch.resolution is not None or reached):
-                why = "models first-contact resolution" if ch.resolution is not None else \
-                    f"receives the repeat contacts of {reached[0]!r}"
-                raise ValueError(f"{here}.{behaviours[0]}: this channel {why}; repeat contacts and "
-                                 "customer behaviours (segments, balking, callbacks) are not modelled "
-                                 "together yet")
             if not ch.appointment:
                 continue
             if ch.bookings is not None and len(ch.bookings) not in (h.slots_per_day, h.n_slots):
