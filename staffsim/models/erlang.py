@@ -108,82 +108,54 @@ def _log_inverse_b_summed(a: np.ndarray, n: np.ndarray) -> np.ndarray:
     out = np.empty(a.shape)
     below = n < a
     if np.any(below):
-        ab, nb = a[below], n[below]
-        with np.errstate(divide="ignore"):
-            length = _terms_needed(np.log(ab) - np.log(nb), nb, nb)
-        out[below] = np.log1p(_positive_series(ab, nb, length, upper=False))
+        out[below] = np.log1p(_positive_series(a[below], n[below], upper=False))
     above = ~below
     if np.any(above):
         aa, na = a[above], n[above]
-        with np.errstate(over="ignore"):  # u is inf for subnormal traffic: one term then
-            u = np.log1p((na + 1.0 - aa) / aa)
-        length = _terms_needed(u, na + np.sqrt(2.0 * _LOG_SMALL * (na + 1.0)))
-        s = _positive_series(aa, na, length, upper=True)
+        s = _positive_series(aa, na, upper=True)
         log_d = log_poisson_term(na, aa)
         with np.errstate(divide="ignore"):
             out[above] = np.log1p(-np.exp(log_d + np.log(s))) - log_d
     return out
 
 
-_LOG_SMALL = 42.0  # e^-42 < 2^-60: where the estimated length of a series ends
+_CHECK_EVERY = 8  # terms added between two stopping tests
+_ROWS = 1 << 14  # rows summed at once
 
 
-def _terms_needed(u: np.ndarray, m: np.ndarray, limit: np.ndarray | None = None) -> np.ndarray:
-    """Estimated terms of a product series whose j-th term is about exp(-(j u + j^2 / (2 m)))
-    until a term falls below e^-42 (at most ``limit``), rounded up to a multiple of 8: the block
-    length per row of :func:`_positive_series`. The stopping test there is exact; the estimate
-    (a little above the terms needed) only spares computing terms that do not count."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        j = m * (np.sqrt(u * u + 2.0 * _LOG_SMALL / m) - u) + 1.0
-    j = np.where(np.isfinite(j), j, 1.0)
-    if limit is not None:
-        j = np.minimum(j, limit)
-    return np.ceil(np.clip(j, 1.0, 1e5) / 8.0) * 8.0
-
-
-_CHUNK = 1 << 15  # terms computed at once (rows x block): the arrays stay in the cache
-
-
-def _positive_series(a: np.ndarray, n: np.ndarray, length: np.ndarray, upper: bool) -> np.ndarray:
+def _positive_series(a: np.ndarray, n: np.ndarray, upper: bool) -> np.ndarray:
     r""":math:`\sum_{j \ge 1} \prod_{i=1}^{j} r_i` per row: with ``upper``, :math:`r_i = A/(n+i)`
     (n >= A, the upper Poisson tail over its first term); else :math:`r_i = (n+1-i)/A`, which is
     0 from i = n + 1 on (n < A, 1/B - 1). The ratios lie in [0, 1) and fall with i.
 
-    Summed in blocks of ``length`` terms (the row's own estimate) by running products and running
-    sums, left to right; a row stops when its last term t and ratio r bound the rest,
-    :math:`t\,r/(1-r)`, below 2^-60 of its sum (or its terms are 0). A row's arithmetic does not
-    depend on the other rows. Rows go in chunks, to bound the memory.
+    Term by term for all rows at once (a running product and a running sum, left to right); every
+    :data:`_CHECK_EVERY` terms, a row whose last term t and ratio r bound the rest,
+    :math:`t\,r/(1-r)`, below 2^-60 of its sum (or whose terms are 0) is done and leaves. A row's
+    arithmetic does not depend on the other rows; rows go in chunks that stay in the cache.
     """
+    if a.size > _ROWS:
+        return np.concatenate([_positive_series(a[k:k + _ROWS], n[k:k + _ROWS], upper)
+                               for k in range(0, a.size, _ROWS)])
     total = np.zeros(a.shape)
-    carry = np.ones(a.shape)
-    done = np.zeros(a.shape)
-    top = n + 1.0
-    for block in np.unique(length):
-        idx = np.flatnonzero(length == block)
-        steps = np.arange(1.0, block + 1.0)[None, :]
-        while idx.size:
-            keep = []
-            for part in np.array_split(idx, max(1, int(idx.size * block) // _CHUNK)):
-                r = steps + done[part, None]  # i
-                if upper:
-                    r += n[part, None]
-                    np.divide(a[part, None], r, out=r)
-                else:
-                    np.subtract(top[part, None], r, out=r)
-                    np.maximum(r, 0.0, out=r)
-                    r /= a[part, None]
-                r_last = r[:, -1].copy()
-                np.cumprod(r, axis=1, out=r)
-                r *= carry[part, None]
-                last = r[:, -1].copy()
-                np.cumsum(r, axis=1, out=r)
-                total[part] += r[:, -1]
-                carry[part] = last
-                done[part] += block
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    rest = last * r_last / (1.0 - r_last)
-                keep.append(part[rest > _REST * total[part]])
-            idx = np.concatenate(keep)
+    rows = np.arange(a.size)
+    live_a, live_n = a, (n if upper else n + 1.0)
+    term, live_total = np.ones(a.shape), np.zeros(a.shape)
+    i = 0.0
+    while rows.size:
+        for _ in range(_CHECK_EVERY):
+            i += 1.0
+            if upper:
+                r = live_a / (live_n + i)
+            else:
+                r = np.maximum(live_n - i, 0.0) / live_a
+            term *= r
+            live_total += term
+        with np.errstate(divide="ignore", invalid="ignore"):
+            going = term * r / (1.0 - r) > _REST * live_total
+        if not np.all(going):
+            total[rows[~going]] = live_total[~going]
+            rows, live_a, live_n = rows[going], live_a[going], live_n[going]
+            term, live_total = term[going], live_total[going]
     return total
 
 
