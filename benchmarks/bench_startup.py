@@ -1,6 +1,6 @@
 """Start-up: CPU seconds a command takes from a cold ``python -m staffsim`` to its answer.
 
-Run: python benchmarks/bench_startup.py   (prints figures; nothing is asserted)
+Run: python benchmarks/bench_startup.py [--runs N]   (prints figures; nothing is asserted)
 
 Each figure is the best of several runs of the command in a fresh process (user + system CPU
 time of the child, from ``resource.getrusage(RUSAGE_CHILDREN)``), so that other work on a shared
@@ -10,6 +10,7 @@ added one at a time on top of the previous ones (the same measure on ``python -c
 
 from __future__ import annotations
 
+import argparse
 import resource
 import subprocess
 import sys
@@ -56,13 +57,17 @@ def cpu_seconds(argv: list[str], runs: int = RUNS) -> float:
     return best
 
 
-def main() -> None:
-    print(f"staffsim start-up, CPU seconds (user + system), best of {RUNS} runs")
+def main(argv: list[str] | None = None) -> None:
+    """Print the CPU seconds of each command, then of each import."""
+    parser = argparse.ArgumentParser(description="CPU seconds of staffsim's start-up")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per figure (default {RUNS})")
+    runs = parser.parse_args(argv).runs
+    print(f"staffsim start-up, CPU seconds (user + system), best of {runs} runs")
     for label, args in COMMANDS.items():
-        print(f"  {label:<44} {cpu_seconds([sys.executable, '-m', 'staffsim', *args]):6.3f} s")
+        print(f"  {label:<44} {cpu_seconds([sys.executable, '-m', 'staffsim', *args], runs):6.3f} s")
     print("what the imports cost (each line adds to the one above it):")
     for label, code in IMPORTS:
-        print(f"  {label:<60} {cpu_seconds([sys.executable, '-c', code]):6.3f} s")
+        print(f"  {label:<60} {cpu_seconds([sys.executable, '-c', code], runs):6.3f} s")
 
 
 if __name__ == "__main__":

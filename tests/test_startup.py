@@ -227,3 +227,24 @@ def test_units_and_json_without_pandas():
 
     assert TypeAdapter(Duration).validate_python("1.5h") == 5400.0
     assert TypeAdapter(ClockTime).validate_python("08:30") == 30600.0
+
+
+def test_the_startup_benchmark_runs_and_its_commands_parse(monkeypatch, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_startup", ROOT / "benchmarks" / "bench_startup.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from staffsim.cli.main import build_parser
+
+    parser = build_parser()
+    for args in bench.COMMANDS.values():  # every benchmarked command is a valid one
+        if args != ["--help"]:
+            assert parser.parse_args(args).command == args[0]
+    # the script itself, cut to one command and one import so that the test stays cheap
+    monkeypatch.setattr(bench, "COMMANDS", {"staffsim --help": ["--help"]})
+    monkeypatch.setattr(bench, "IMPORTS", bench.IMPORTS[:1])
+    bench.main(["--runs", "1"])
+    out = capsys.readouterr().out
+    assert re.search(r"staffsim --help +\d+\.\d{3} s", out)
+    assert re.search(r"python itself +\d+\.\d{3} s", out)

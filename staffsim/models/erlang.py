@@ -7,13 +7,19 @@ Python floats out.
 Formulas
 --------
 Erlang B (blocking): :math:`B(n, A) = \frac{A^n/n!}{\sum_{k=0}^{n} A^k/k!}
-= \frac{\text{Poisson}_A(n)}{P(\text{Poisson}_A \le n)}`, evaluated in log space with the
-regularized upper incomplete gamma function, :math:`P(\text{Poisson}_A \le n) = Q(n+1, A)`,
-and the Poisson term without large-number cancellation (:mod:`staffsim.models._gamma`); where
-that tail underflows, or is small for :math:`n > 10^5` (where library values lose accuracy), the
-convergent series
-:math:`1/B = \sum_{j=0}^{n} \prod_{i<j} (n-i)/A` is summed instead. Nothing forms
-:math:`A^n/n!`, so the functions are stable for any number of agents.
+= \frac{\text{Poisson}_A(n)}{P(\text{Poisson}_A \le n)}`, evaluated in log space. Up to
+:data:`SERIES_TRAFFIC` (10,000 Erlangs) from sums of positive terms, with numpy alone: below the
+traffic (:math:`n < A`) :math:`1/B = \sum_{j=0}^{n} \prod_{i<j} (n-i)/A`, whose terms fall from
+the first; from it up, :math:`\log(1/B) = \log(1 - P(\text{Poisson}_A > n)) - \log
+\text{Poisson}_A(n)` with the upper tail summed as
+:math:`\text{Poisson}_A(n) \sum_{j \ge 1} \prod_{i=1}^{j} A/(n+i)` (at most ~9√A terms; each
+sum stops when its rest is provably below 2^-60 of it). Beyond, with the regularized upper
+incomplete gamma function (scipy, imported then), :math:`P(\text{Poisson}_A \le n) = Q(n+1, A)`;
+where that tail underflows, or is small for :math:`n > 10^5` (where library values lose
+accuracy), the convergent series above is summed instead. The Poisson term comes without
+large-number cancellation from :mod:`staffsim.models._gamma`. Nothing forms :math:`A^n/n!`, so
+the functions are stable for any number of agents, and the common slots need no scipy (``staffsim
+erlang`` starts without it).
 
 Erlang C (probability of waiting), for :math:`n > A`:
 :math:`C = \frac{nB}{n - A(1-B)}` and :math:`1 - C = \frac{(n-A)(1-B)}{n - A + AB}`
