@@ -89,7 +89,7 @@ def test_up_to_the_series_limit_scipy_is_not_imported():
             "first = 'scipy' in sys.modules\n"
             "erlang.erlang_b(2e4, 20_100)\n"
             "print(json.dumps([first, 'scipy.special' in sys.modules]))\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [False, True]  # beyond the limit it is imported then

@@ -21,7 +21,7 @@ def _modules_after(argv: list[str]) -> set[str]:
         f"rc = main({argv!r})\n"
         "print(json.dumps([rc, sorted(sys.modules)]))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     rc, modules = json.loads(done.stdout.strip().splitlines()[-1])
@@ -45,7 +45,7 @@ def test_package_names_load_on_first_use():
             "assert simulate.__module__ == 'staffsim.experiment'\n"
             "assert set(staffsim.__all__) <= set(dir(staffsim))\n"
             "try:\n    staffsim.nothing\nexcept AttributeError as e:\n    print('ok', e)\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok")
@@ -57,7 +57,7 @@ def test_functions_named_like_their_modules_keep_the_name():
             "assert callable(requirement) and callable(capacity)\n"
             "assert callable(staffsim.requirement) and callable(staffsim.capacity)\n"
             "print('ok')\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
@@ -67,7 +67,7 @@ def test_functions_named_like_their_modules_keep_the_name():
 # make the time, and that the light paths print what the library functions give.
 
 def _run(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -114,7 +114,7 @@ def test_plan_imports_no_scipy():
 
 
 def _erlang_cli(argv: list[str]) -> str:
-    done = subprocess.run([sys.executable, "-m", "staffsim", "erlang", *argv], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "staffsim", "erlang", *argv], check=False, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
