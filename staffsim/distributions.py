@@ -20,9 +20,16 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 __all__ = ["Distribution"]
+
+
+def _special():
+    """scipy.special, imported when a distribution first needs it (it costs ~0.25 s to import,
+    and loading a forecast's targets, which validates with the scenario schema, needs none)."""
+    from scipy import special
+
+    return special
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ class Distribution:
             k = 1.0 / self.cv**2
             return rng.gamma(k, self.mean / k, size)
         if d == "weibull":
-            scale = self.mean / special.gamma(1.0 + 1.0 / self.shape)
+            scale = self.mean / _special().gamma(1.0 + 1.0 / self.shape)
             return scale * rng.weibull(self.shape, size)
         if d == "uniform":
             return rng.uniform(self.low, self.high, size)
@@ -84,7 +91,7 @@ class Distribution:
             return float(self.cv)
         if d == "weibull":
             k = self.shape
-            log_ratio = special.gammaln(1 + 2 / k) - 2 * special.gammaln(1 + 1 / k)
+            log_ratio = _special().gammaln(1 + 2 / k) - 2 * _special().gammaln(1 + 1 / k)
             return math.sqrt(math.expm1(log_ratio)) if log_ratio < 700 else math.inf
         if self.mean == 0:
             return 0.0
@@ -106,9 +113,9 @@ class Distribution:
                 return math.exp(log_top) if log_top < 709 else math.inf
             if d == "gamma":
                 k = 1.0 / self.cv**2
-                return float(special.gammainccinv(k, 1e-300) * self.mean / k)
+                return float(_special().gammainccinv(k, 1e-300) * self.mean / k)
             if d == "weibull":
-                log_scale = math.log(self.mean) - special.gammaln(1.0 + 1.0 / self.shape)
+                log_scale = math.log(self.mean) - _special().gammaln(1.0 + 1.0 / self.shape)
                 log_top = log_scale + math.log(691.0) / self.shape
                 return math.exp(log_top) if log_top < 709 else math.inf
         raise ValueError(f"unknown distribution {d!r}")  # pragma: no cover (validated)
@@ -124,8 +131,8 @@ class Distribution:
         if d in ("lognormal", "gamma"):
             return (self.cv * self.mean) ** 2
         if d == "weibull":
-            g1 = special.gamma(1 + 1 / self.shape)
-            g2 = special.gamma(1 + 2 / self.shape)
+            g1 = _special().gamma(1 + 1 / self.shape)
+            g2 = _special().gamma(1 + 2 / self.shape)
             return (self.mean / g1) ** 2 * (g2 - g1**2)
         if d == "uniform":
             return (self.high - self.low) ** 2 / 12

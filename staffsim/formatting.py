@@ -2,7 +2,8 @@
 half-widths (``−2.3 ± 0.5 pp``), money with thousands separators.
 
 - :func:`format_table`: a DataFrame as aligned text, shares shown as percentages and times in
-  seconds with one decimal.
+  seconds with one decimal; :func:`format_columns` the same text from plain columns, without
+  pandas (for the commands that start fast, ``staffsim erlang``).
 - :func:`format_metric` / :func:`format_change` / :func:`format_differences`: one value, one
   change or a comparison's table, with the unit each metric is read in.
 """
@@ -10,8 +11,11 @@ half-widths (``−2.3 ± 0.5 pp``), money with thousands separators.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is formatted (it costs ~0.35 s to import)
+    import pandas as pd
 
 # columns shown as percentages in text tables
 _SHARE_COLUMNS = {
@@ -32,6 +36,8 @@ _SHARE_COLUMNS = {
 
 def format_table(df: pd.DataFrame, *, index: bool = False) -> str:
     """Aligned text for a terminal."""
+    import pandas as pd
+
     if df.empty:
         return "(no rows)"
     shown = pd.DataFrame(index=df.index)
@@ -49,6 +55,38 @@ def format_table(df: pd.DataFrame, *, index: bool = False) -> str:
         else:
             shown[col] = values.map(str)
     return shown.to_string(index=index)
+
+
+def format_columns(columns: Mapping[str, Sequence]) -> str:
+    """The text :func:`format_table` gives for ``pd.DataFrame(columns)``, without pandas: each
+    column (a numpy array or a list of one type: whole numbers, floats, booleans or text) is
+    formatted as there and right-aligned under its name, columns one space apart."""
+    cells = {name: [_cell(name, v) for v in _items(values)] for name, values in columns.items()}
+    if not cells or not any(cells.values()):
+        return "(no rows)"
+    widths = {name: max([len(name), *map(len, texts)]) for name, texts in cells.items()}
+    lines = [" ".join(name.rjust(widths[name]) for name in cells)]
+    for row in zip(*cells.values()):
+        lines.append(" ".join(text.rjust(widths[name]) for name, text in zip(cells, row)))
+    return "\n".join(lines)
+
+
+def _items(values: Sequence) -> list:
+    """Plain Python values of a column (numpy scalars as int, float, bool)."""
+    tolist = getattr(values, "tolist", None)
+    return tolist() if tolist is not None else list(values)
+
+
+def _cell(name: str, v) -> str:
+    """One value as :func:`format_table` shows it in column ``name``."""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:,d}"
+    if isinstance(v, float):
+        base = name.removesuffix("_ci")
+        return _fmt(v, "±" if name.endswith("_ci") else "", pct=base in _SHARE_COLUMNS)
+    return str(v)
 
 
 _METRIC_UNITS = {
@@ -123,6 +161,8 @@ def _sign(number: str, value: float) -> str:
 
 def format_differences(df: pd.DataFrame, currency: str = "") -> str:
     """A comparison's tidy differences as readable text (units per metric)."""
+    import pandas as pd
+
     shown = pd.DataFrame({
         "variant": df["variant"], "channel": df["channel"], "metric": df["metric"],
         "baseline": [format_metric(m, v, currency=currency) for m, v in zip(df["metric"], df["baseline"])],

@@ -33,13 +33,14 @@ import json
 import math
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # numpy and pandas are imported where tables are written (start-up time)
+    import pandas as pd
 
 from staffsim.errors import InputError, OutputError
 from staffsim.formatting import column_unit
@@ -50,26 +51,29 @@ CSV_DIALECTS = ("standard", "excel-eu")
 
 def to_jsonable(value: Any) -> Any:
     """Plain-JSON form of results: DataFrames as lists of records, inf as "inf", NaN as null."""
-    if isinstance(value, pd.DataFrame):
+    # a value can be a frame or a numpy value only once pandas or numpy is imported: look them
+    # up, never import them here (``staffsim erlang --format json`` starts without pandas)
+    pd, np = sys.modules.get("pandas"), sys.modules.get("numpy")
+    if pd is not None and isinstance(value, pd.DataFrame):
         return [to_jsonable(r) for r in value.to_dict("records")]
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, (np.integer,)):
+    if np is not None and isinstance(value, (np.integer,)):
         return int(value)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         v = float(value)
         if math.isnan(v):
             return None
         if math.isinf(v):
             return "inf" if v > 0 else "-inf"
         return v
-    if isinstance(value, (pd.Timestamp, datetime.date, datetime.time)):
+    if isinstance(value, (datetime.date, datetime.time)):  # pandas' Timestamp is a datetime
         return value.isoformat()
-    if isinstance(value, np.ndarray):
+    if np is not None and isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.bool_):
+    if np is not None and isinstance(value, np.bool_):
         return bool(value)
     if value is None or isinstance(value, (str, int, bool)):
         return value
@@ -443,6 +447,9 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame], *, currenc
 
 
 def _cell(value: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -463,6 +470,8 @@ def _cell(value: Any) -> Any:
 def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
     """The tables of a workbook written by :func:`write_workbook` (sheet name -> DataFrame), with
     the units taken off the headers and ``inf`` read back as infinity."""
+    import pandas as pd
+
     openpyxl = _openpyxl()
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     tables = {}

@@ -9,10 +9,9 @@ in Python they are ordinary warnings (``warnings.simplefilter("ignore", Plausibi
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
-
-import numpy as np
 
 #: below these, a duration is probably in the wrong unit
 MIN_SLOT_S = 60.0
@@ -37,7 +36,7 @@ def check_slot(slot_s: float, where: str) -> None:
 
 
 def check_aht(aht_s: float, where: str) -> None:
-    if not np.isfinite(aht_s) or aht_s <= 0:
+    if not math.isfinite(aht_s) or aht_s <= 0:
         return
     if aht_s < MIN_AHT_S:
         _warn(f"{where}: an average handle time of {aht_s:g} s is unusually short (a bare number "
@@ -48,6 +47,8 @@ def check_aht(aht_s: float, where: str) -> None:
 
 def check_scenario(scenario: Any) -> None:
     """Warn about a scenario's implausible slot, handle times and live thresholds."""
+    import numpy as np
+
     spec = scenario.spec
     label = scenario.source or "scenario"
     check_slot(spec.horizon.slot, f"{label}: horizon.slot")
@@ -71,6 +72,8 @@ def check_scenario(scenario: Any) -> None:
 
 def check_forecast(table: Any, slot_s: float, source: str) -> None:
     """Warn about a forecast's implausible slot and AHT (per channel, the median AHT)."""
+    import numpy as np
+
     check_slot(slot_s, f"{source}: the slot")
     for channel, rows in table.groupby("channel", sort=False):
         aht = rows["aht_s"].to_numpy(float)

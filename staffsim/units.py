@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator
+from typing import Any
 
 from staffsim.errors import excerpt
 
@@ -96,8 +94,20 @@ def format_clock(seconds: float) -> str:
     return f"{h:02d}:{mi:02d}" + (f":{sec:02d}" if sec else "")
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-ClockTime = Annotated[float, BeforeValidator(parse_clock)]
+def __getattr__(name: str):
+    """``Duration`` and ``ClockTime``, the pydantic field types of the schemas (floats read with
+    :func:`parse_duration` / :func:`parse_clock`), made when first asked for: the command line
+    parses its flags with this module and starts without pydantic."""
+    if name not in ("Duration", "ClockTime"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import Annotated
+
+    from pydantic import BeforeValidator
+
+    parse = parse_duration if name == "Duration" else parse_clock
+    value = Annotated[float, BeforeValidator(parse)]
+    globals()[name] = value
+    return value
 
 
 def format_duration(seconds: float) -> str:

@@ -16,9 +16,11 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+# Building the parser imports light modules only (no numpy, pandas, scipy or pydantic): each
+# command imports what it runs when it runs (``staffsim erlang`` answers without pandas or scipy;
+# tests/test_startup.py holds it, benchmarks/bench_startup.py measures it).
 from staffsim import stopping
 from staffsim._version import __version__
 from staffsim.cli.assign import add_parser as _add_assign_parser
@@ -49,7 +51,7 @@ from staffsim.cli.options import (
 from staffsim.cli.requirement import _add_requirement_parser
 from staffsim.cli.schedule import _add_schedule_parser
 from staffsim.errors import InputError, OutputError, Terminated, WorkerLost
-from staffsim.formatting import format_differences, format_table
+from staffsim.formatting import format_columns, format_differences, format_table
 from staffsim.io import (
     check_output_file,
     dumps,
@@ -60,10 +62,11 @@ from staffsim.io import (
     write_text,
 )
 from staffsim.limits import MAX_TRAFFIC
-from staffsim.models.staffing import ChannelTargets, plan_staffing, staffing_metrics
 from staffsim.plausibility import PlausibilityWarning, check_aht, check_slot
 from staffsim.scenarios.calendar import horizon_phrase, period_article, period_noun, slot_phrase
-from staffsim.targets import MIX_LABEL, label_all_rows, shared_threshold, target_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,6 +224,8 @@ def _cmd_erlang(args: argparse.Namespace) -> int:
 
 
 def _erlang(args: argparse.Namespace) -> int:
+    from staffsim.models.staffing import ChannelTargets, slot_agents, staffing_figures
+
     check_slot(args.slot, "--slot")
     check_aht(args.aht, "--aht")
     traffic = args.volume * args.aht * args.concurrency_stretch / args.slot if args.slot > 0 else 0.0
@@ -239,10 +244,7 @@ def _erlang(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             concurrency_stretch=args.concurrency_stretch,
         )
-        forecast = pd.DataFrame(
-            {"channel": ["slot"], "slot_start": ["-"], "volume": [args.volume], "aht_s": [args.aht]}
-        )
-        agents = [int(plan_staffing(forecast, {"slot": targets}, args.slot)["agents"].iloc[0])]
+        agents = [slot_agents(args.volume, args.aht, args.slot, targets)]  # as plan_staffing plans it
     else:
         for flag in ("asa", "max_abandon"):
             if getattr(args, flag) is not None:
@@ -251,7 +253,7 @@ def _erlang(args: argparse.Namespace) -> int:
             raise InputError("staffsim erlang: --max-occupancy needs --target (with --agents the "
                              "agents are given, nothing is capped)")
         agents = args.agents
-    table = staffing_metrics(
+    table = staffing_figures(  # the columns of staffing_metrics, without pandas
         args.volume,
         args.aht,
         args.slot,
@@ -263,20 +265,23 @@ def _erlang(args: argparse.Namespace) -> int:
         shrinkage=args.shrinkage,
     )
     if args.patience is None:
-        table = table.drop(columns=["service_level_answered", "mean_wait_s", "p_abandon"])
+        for column in ("service_level_answered", "mean_wait_s", "p_abandon"):
+            del table[column]
     model = "Erlang A (M/M/n+M)" if args.patience is not None else "Erlang C (M/M/n)"
     if args.format == "json":
-        sys.stdout.write(dumps({"model": model, "version": __version__, "rows": table}))
+        rows = [dict(zip(table, values)) for values in zip(*(v.tolist() for v in table.values()))]
+        sys.stdout.write(dumps({"model": model, "version": __version__, "rows": rows}))
     else:
         print(f"{model}: {args.volume:g} contacts per {args.slot:g}s slot, AHT {args.aht:g}s, "
               f"threshold {args.threshold:g}s" + (f", patience {args.patience:g}s" if args.patience else ""))
         if args.target is not None:
             print(f"required agents for {args.target:.0%} in {args.threshold:g}s: {agents[0]}")
-        print(format_table(table))
+        print(format_columns(table))  # format_table's text for these columns
     return 0
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
+    from staffsim.models.staffing import plan_staffing
     from staffsim.scenarios.loader import load_forecast, load_targets
 
     if args.xlsx and not args.out:
@@ -402,8 +407,11 @@ OUTCOME_COLUMNS = ["repeats", "fcr", "no_shows", "no_show_minutes", "appointment
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from staffsim.experiment import simulate
     from staffsim.scenarios.loader import load_scenario
+    from staffsim.targets import MIX_LABEL, label_all_rows, shared_threshold, target_columns
 
     _needs_out(args, "run", "contacts", "plot", "parquet", "report", "xlsx")
     sc = load_scenario(args.scenario, args.overrides)

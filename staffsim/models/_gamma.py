@@ -15,8 +15,9 @@ values of the regularized gamma function for its own positive series.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy import special
 
 _STIRLING_MIN = 10.0
 # Library regularized gamma values keep ~1e-12 relative accuracy in their small tail up to a ~ 1e5
@@ -61,6 +62,7 @@ def log_poisson_term(a, z) -> np.ndarray:
         ab, zb = a[big], z[big]
         out[big] = -ab * _phi(ab, zb) - 0.5 * np.log(2 * np.pi * ab) - _stirling(ab)
         asm, zs = a[~big], z[~big]
-        direct = asm * np.log(zs) - zs - special.gammaln(asm + 1.0)
+        lgamma = np.array([math.lgamma(x + 1.0) for x in asm.tolist()], dtype=float)
+        direct = asm * np.log(zs) - zs - lgamma.reshape(asm.shape)
         out[~big] = np.where((asm == 0) & (zs == 0), 0.0, direct)
     return out

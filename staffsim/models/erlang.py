@@ -7,13 +7,19 @@ Python floats out.
 Formulas
 --------
 Erlang B (blocking): :math:`B(n, A) = \frac{A^n/n!}{\sum_{k=0}^{n} A^k/k!}
-= \frac{\text{Poisson}_A(n)}{P(\text{Poisson}_A \le n)}`, evaluated in log space with the
-regularized upper incomplete gamma function, :math:`P(\text{Poisson}_A \le n) = Q(n+1, A)`,
-and the Poisson term without large-number cancellation (:mod:`staffsim.models._gamma`); where
-that tail underflows, or is small for :math:`n > 10^5` (where library values lose accuracy), the
-convergent series
-:math:`1/B = \sum_{j=0}^{n} \prod_{i<j} (n-i)/A` is summed instead. Nothing forms
-:math:`A^n/n!`, so the functions are stable for any number of agents.
+= \frac{\text{Poisson}_A(n)}{P(\text{Poisson}_A \le n)}`, evaluated in log space. Up to
+:data:`SERIES_TRAFFIC` (10,000 Erlangs) from sums of positive terms, with numpy alone: below the
+traffic (:math:`n < A`) :math:`1/B = \sum_{j=0}^{n} \prod_{i<j} (n-i)/A`, whose terms fall from
+the first; from it up, :math:`\log(1/B) = \log(1 - P(\text{Poisson}_A > n)) - \log
+\text{Poisson}_A(n)` with the upper tail summed as
+:math:`\text{Poisson}_A(n) \sum_{j \ge 1} \prod_{i=1}^{j} A/(n+i)` (at most ~9√A terms; each
+sum stops when its rest is provably below 2^-60 of it). Beyond, with the regularized upper
+incomplete gamma function (scipy, imported then), :math:`P(\text{Poisson}_A \le n) = Q(n+1, A)`;
+where that tail underflows, or is small for :math:`n > 10^5` (where library values lose
+accuracy), the convergent series above is summed instead. The Poisson term comes without
+large-number cancellation from :mod:`staffsim.models._gamma`. Nothing forms :math:`A^n/n!`, so
+the functions are stable for any number of agents, and the common slots need no scipy (``staffsim
+erlang`` starts without it).
 
 Erlang C (probability of waiting), for :math:`n > A`:
 :math:`C = \frac{nB}{n - A(1-B)}` and :math:`1 - C = \frac{(n-A)(1-B)}{n - A + AB}`
@@ -35,7 +41,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from staffsim.limits import MAX_AGENTS
 from staffsim.models._arrays import as_agents, as_float, is_scalar, least_meeting, out
@@ -57,24 +62,107 @@ _UNDERFLOW = 1e-250
 def log_inverse_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
     r""":math:`\log(1/B(n, A)) \ge 0` for broadcastable float arrays (no argument checks).
 
-    With no traffic, :math:`1/B` is 1 for zero agents and infinite otherwise.
+    With no traffic, :math:`1/B` is 1 for zero agents and infinite otherwise. Up to
+    :data:`SERIES_TRAFFIC` Erlangs it is summed from positive series (numpy only,
+    :func:`_log_inverse_b_summed`); beyond, from the library's regularized gamma function (scipy,
+    imported then). Each element takes its path from its own traffic, so a slot's value does not
+    depend on the other slots of the array.
     """
     a, n = np.broadcast_arrays(np.asarray(traffic, float), np.asarray(agents, float))
     result = np.zeros(a.shape)
     zero = a == 0
     result[zero & (n > 0)] = np.inf
-    live = ~zero
-    if not np.any(live):
-        return result
-    al, nl = a[live], n[live]
+    summed = ~zero & (a <= SERIES_TRAFFIC)
+    if np.any(summed):
+        result[summed] = _log_inverse_b_summed(a[summed], n[summed])
+    big = ~zero & ~summed
+    if np.any(big):
+        result[big] = _log_inverse_b_gamma(a[big], n[big])
+    return result
+
+
+def _log_inverse_b_gamma(al: np.ndarray, nl: np.ndarray) -> np.ndarray:
+    """log(1/B) = log Q(n + 1, A) - log D(n, A) from scipy's regularized gamma function, for
+    traffic beyond :data:`SERIES_TRAFFIC` (the series path would need thousands of terms)."""
+    from scipy import special  # here only: scipy.special costs ~0.25 s to import
+
     tail = special.gammaincc(nl + 1.0, al)  # P(Poisson(A) <= n)
     with np.errstate(divide="ignore"):
         vals = np.log(tail) - log_poisson_term(nl, al)
     small = (tail < _UNDERFLOW) | ((tail < SERIES_BELOW) & (nl > SERIES_FROM))
     if np.any(small):
         vals[small] = _log_inverse_b_series(al[small], nl[small])
-    result[live] = vals
-    return result
+    return vals
+
+
+#: Traffic (Erlangs) up to which 1/B is summed from positive series without scipy: at most
+#: ~9 sqrt(A) terms (900 at 10,000 Erlangs), each accurate to a few ulps.
+SERIES_TRAFFIC = 1e4
+_REST = 2.0**-60  # a series stops when what is left is provably below this share of its sum
+
+
+def _log_inverse_b_summed(a: np.ndarray, n: np.ndarray) -> np.ndarray:
+    r"""log(1/B) for A > 0 from sums of positive terms only (no cancellation, no scipy).
+
+    Below the traffic (n < A), :math:`1/B = 1 + \sum_{j=1}^{n} \prod_{i=1}^{j} (n-i+1)/A`,
+    whose ratios fall below 1 from the start. From the traffic up (n >= A) that sum grows before
+    it falls, so the upper Poisson tail is summed instead:
+    :math:`P(\text{Poisson}_A > n) = D\,S`, :math:`S = \sum_{j \ge 1} \prod_{i=1}^{j} A/(n+i)`
+    (at most about one half here), and :math:`\log(1/B) = \log(1 - D S) - \log D` with
+    :math:`\log D` from :func:`~staffsim.models._gamma.log_poisson_term`.
+    """
+    out = np.empty(a.shape)
+    below = n < a
+    if np.any(below):
+        out[below] = np.log1p(_positive_series(a[below], n[below], upper=False))
+    above = ~below
+    if np.any(above):
+        aa, na = a[above], n[above]
+        s = _positive_series(aa, na, upper=True)
+        log_d = log_poisson_term(na, aa)
+        with np.errstate(divide="ignore"):
+            out[above] = np.log1p(-np.exp(log_d + np.log(s))) - log_d
+    return out
+
+
+_CHECK_EVERY = 8  # terms added between two stopping tests
+_ROWS = 1 << 14  # rows summed at once
+
+
+def _positive_series(a: np.ndarray, n: np.ndarray, upper: bool) -> np.ndarray:
+    r""":math:`\sum_{j \ge 1} \prod_{i=1}^{j} r_i` per row: with ``upper``, :math:`r_i = A/(n+i)`
+    (n >= A, the upper Poisson tail over its first term); else :math:`r_i = (n+1-i)/A`, which is
+    0 from i = n + 1 on (n < A, 1/B - 1). The ratios lie in [0, 1) and fall with i.
+
+    Term by term for all rows at once (a running product and a running sum, left to right); every
+    :data:`_CHECK_EVERY` terms, a row whose last term t and ratio r bound the rest,
+    :math:`t\,r/(1-r)`, below 2^-60 of its sum (or whose terms are 0) is done and leaves. A row's
+    arithmetic does not depend on the other rows; rows go in chunks that stay in the cache.
+    """
+    if a.size > _ROWS:
+        return np.concatenate([_positive_series(a[k:k + _ROWS], n[k:k + _ROWS], upper)
+                               for k in range(0, a.size, _ROWS)])
+    total = np.zeros(a.shape)
+    rows = np.arange(a.size)
+    live_a, live_n = a, (n if upper else n + 1.0)
+    term, live_total = np.ones(a.shape), np.zeros(a.shape)
+    i = 0.0
+    while rows.size:
+        for _ in range(_CHECK_EVERY):
+            i += 1.0
+            if upper:
+                r = live_a / (live_n + i)
+            else:
+                r = np.maximum(live_n - i, 0.0) / live_a
+            term *= r
+            live_total += term
+        with np.errstate(divide="ignore", invalid="ignore"):
+            going = term * r / (1.0 - r) > _REST * live_total
+        if not np.all(going):
+            total[rows[~going]] = live_total[~going]
+            rows, live_a, live_n = rows[going], live_a[going], live_n[going]
+            term, live_total = term[going], live_total[going]
+    return total
 
 
 def _log_inverse_b_series(a: np.ndarray, n: np.ndarray) -> np.ndarray:

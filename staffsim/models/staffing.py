@@ -30,16 +30,20 @@ when an agent holds fewer than k chats. ``traffic`` is then in chat-server Erlan
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made (``staffsim erlang`` needs none)
+    import pandas as pd
 
 from staffsim.limits import MAX_CONCURRENCY, MAX_CONCURRENCY_STRETCH, MAX_TRAFFIC
 from staffsim.models import erlang, erlang_a
 
-__all__ = ["ChannelTargets", "plan_staffing", "staffing_metrics", "scheduled_agents", "PLAN_COLUMNS"]
+__all__ = ["ChannelTargets", "plan_staffing", "staffing_metrics", "staffing_figures", "slot_agents",
+           "scheduled_agents", "PLAN_COLUMNS"]
 
 PLAN_COLUMNS = [
     "channel",
@@ -133,8 +137,9 @@ def plan_staffing(
     contacts), ``p_abandon`` (0 without patience) and ``occupancy`` are what ``agents`` deliver
     by the model.
     """
-    if not (isinstance(slot, (int, float)) and math.isfinite(slot) and slot > 0):
-        raise ValueError(f"slot: must be a duration > 0, got {slot!r}")
+    import pandas as pd
+
+    _check_slot(slot)
     missing = [c for c in ("channel", "slot_start", "volume", "aht_s") if c not in forecast]
     if missing:
         raise ValueError(f"forecast: missing column(s) {', '.join(missing)}")
@@ -149,14 +154,39 @@ def plan_staffing(
     return pd.concat(parts, ignore_index=True)[PLAN_COLUMNS]
 
 
+def _check_slot(slot) -> None:
+    if not (isinstance(slot, (int, float)) and math.isfinite(slot) and slot > 0):
+        raise ValueError(f"slot: must be a duration > 0, got {slot!r}")
+
+
+def slot_agents(volume: float, aht_s: float, slot_s: float, targets: ChannelTargets) -> int:
+    """The agents :func:`plan_staffing` plans for a forecast of one slot (channel ``"slot"``):
+    the same computation and checks, without pandas (``staffsim erlang --target``)."""
+    _check_slot(slot_s)
+    columns = _plan_columns(np.array([volume], float), np.array([aht_s], float), targets,
+                            float(slot_s), channel="slot", slot_start=lambda i: "-")
+    return int(columns["agents"][0])
+
+
 def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.DataFrame:
-    volume = rows["volume"].to_numpy(float)
-    aht = rows["aht_s"].to_numpy(float)
+    import pandas as pd
+
+    columns = _plan_columns(rows["volume"].to_numpy(float), rows["aht_s"].to_numpy(float), tg, slot,
+                            channel=rows["channel"].iloc[0],
+                            slot_start=lambda i: rows["slot_start"].iloc[i])
+    return pd.DataFrame({"channel": rows["channel"].to_numpy(),
+                         "slot_start": rows["slot_start"].to_numpy(), **columns})
+
+
+def _plan_columns(volume: np.ndarray, aht: np.ndarray, tg: ChannelTargets, slot: float, *,
+                  channel: object, slot_start: Callable[[int], object]) -> dict[str, np.ndarray]:
+    """One channel's plan columns from ``volume`` on (see :data:`PLAN_COLUMNS`); ``channel`` and
+    ``slot_start(i)`` name the channel and a slot in messages."""
     if np.any(~np.isfinite(volume) | (volume < 0)):
-        raise ValueError(f"volume: must be a number >= 0 (channel {rows['channel'].iloc[0]!r})")
+        raise ValueError(f"volume: must be a number >= 0 (channel {channel!r})")
     busy = volume > 0
     if np.any(busy & ~(np.isfinite(aht) & (aht > 0))):
-        raise ValueError(f"aht_s: must be > 0 where volume > 0 (channel {rows['channel'].iloc[0]!r})")
+        raise ValueError(f"aht_s: must be > 0 where volume > 0 (channel {channel!r})")
     k = int(tg.concurrency)
     service = np.where(busy, aht, 1.0) * tg.concurrency_stretch  # a placeholder AHT where idle
     with np.errstate(over="ignore"):
@@ -164,7 +194,7 @@ def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.Dat
     if np.any(traffic > MAX_TRAFFIC):
         i = int(np.argmax(traffic > MAX_TRAFFIC))
         raise ValueError(
-            f"channel {rows['channel'].iloc[0]!r}, slot {rows['slot_start'].iloc[i]}: traffic "
+            f"channel {channel!r}, slot {slot_start(i)}: traffic "
             f"{traffic[i]:.3g} Erlangs (volume x AHT x stretch / slot length) is beyond staffsim's "
             f"limit of {MAX_TRAFFIC:.0e} Erlangs per slot")
     # a long horizon repeats the same (traffic, AHT) many times: solve each distinct slot once,
@@ -181,22 +211,18 @@ def _plan_channel(rows: pd.DataFrame, tg: ChannelTargets, slot: float) -> pd.Dat
     figures = {key: np.asarray(v)[inverse] for key, v in unique_figures.items()}
     unique_agents = -(-np.asarray(servers, np.int64) // k)
     binding = _binding(pairs[0], unique_agents, k, pairs[1], tg)[inverse]
-    return pd.DataFrame(
-        {
-            "channel": rows["channel"].to_numpy(),
-            "slot_start": rows["slot_start"].to_numpy(),
-            "volume": volume,
-            "aht_s": aht,
-            "traffic": traffic,
-            "agents": agents.astype(np.int64),
-            "scheduled": scheduled_agents(agents, tg.shrinkage),
-            "service_level": figures["service_level"],
-            "asa_s": figures["asa_s"],
-            "p_abandon": figures["p_abandon"],
-            "occupancy": figures["occupancy"],
-            "binding": binding,
-        }
-    )
+    return {
+        "volume": volume,
+        "aht_s": aht,
+        "traffic": traffic,
+        "agents": agents.astype(np.int64),
+        "scheduled": scheduled_agents(agents, tg.shrinkage),
+        "service_level": figures["service_level"],
+        "asa_s": figures["asa_s"],
+        "p_abandon": figures["p_abandon"],
+        "occupancy": figures["occupancy"],
+        "binding": binding,
+    }
 
 
 def _binding(traffic, agents, k: int, service, tg: ChannelTargets) -> np.ndarray:
@@ -277,6 +303,27 @@ def staffing_metrics(
     Columns: ``agents, scheduled, traffic, service_level, service_level_answered, asa_s,
     mean_wait_s, p_wait, p_abandon, occupancy`` (model and units as in :func:`plan_staffing`).
     """
+    import pandas as pd
+
+    return pd.DataFrame(staffing_figures(
+        volume, aht_s, slot_s, agents, threshold_s=threshold_s, patience_s=patience_s,
+        concurrency=concurrency, concurrency_stretch=concurrency_stretch, shrinkage=shrinkage))
+
+
+def staffing_figures(
+    volume: float,
+    aht_s: float,
+    slot_s: float,
+    agents,
+    *,
+    threshold_s: float,
+    patience_s: float | None = None,
+    concurrency: int = 1,
+    concurrency_stretch: float = 1.0,
+    shrinkage: float = 0.0,
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`staffing_metrics` as numpy arrays (name -> array, in order), without
+    pandas."""
     tg = ChannelTargets(
         service_level=0.5,  # unused here; checks the shared parameters
         threshold_s=threshold_s,
@@ -298,7 +345,8 @@ def staffing_metrics(
         raise ValueError(f"volume x aht / slot: {traffic:.3g} Erlangs is beyond staffsim's limit of "
                          f"{MAX_TRAFFIC:.0e} Erlangs per slot")
     figures = _figures(np.full(n.shape, traffic), n * tg.concurrency, service, threshold_s, patience_s)
-    table = pd.DataFrame({"agents": n, "scheduled": scheduled_agents(n, shrinkage), "traffic": traffic})
+    table = {"agents": n, "scheduled": scheduled_agents(n, shrinkage),
+             "traffic": np.full(n.shape, float(traffic))}
     for key in ("service_level", "service_level_answered", "asa_s", "mean_wait_s", "p_wait",
                 "p_abandon", "occupancy"):
         table[key] = figures[key]
