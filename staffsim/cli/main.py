@@ -489,7 +489,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 # --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them
 BEHAVIOUR_COLUMNS = ["balked", "callbacks_accepted", "callbacks_connected", "callback_delay_s",
-                     "callback_service_level", "blocked", "block_rate"]  # blocked: lines (issue 20)
+                     "callback_service_level", "blocked", "block_rate",  # blocked: lines (issue 20)
+                     "transferred", "transfer_wait_s", "conferenced", "conference_hold_s"]  # transfers (issue 20)
 
 
 def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
