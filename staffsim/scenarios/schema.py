@@ -962,9 +962,12 @@ class ChannelSpec(Spec):
         None, description="after-contact work: the agent's wrap-up after each answered contact, a phase "
         "of its own (the customer has gone; the agent takes nothing new of the channel's concurrency slot)")
     # transfers, conferences, wrap-up under load (issue 20; scenarios/transfers.py)
-    after_work_under_load: AfterWorkLoadSpec | None = None
-    transfer: TransferSpec | None = None
-    conference: ConferenceSpec | None = None
+    after_work_under_load: AfterWorkLoadSpec | None = Field(
+        None, description="the wrap-up shortened while contacts wait: {queue_at_least: n, factor: f}")
+    transfer: TransferSpec | None = Field(
+        None, description="a share of the answered contacts moves to another channel's queue after the talk")
+    conference: ConferenceSpec | None = Field(
+        None, description="a share of the answered contacts needs a supervisor to join after the talk")
 
     @field_validator("segments")
     @classmethod

@@ -75,6 +75,10 @@ def check_transfers(spec) -> None:
             if spec.channels[t.to].appointment:
                 raise ValueError(f"channels.{name}.transfer.to: {t.to!r} is an appointment channel; "
                                  "transfers go to live channels")
+            delayed = [g.group for g in spec.agents if g.overflow_after.get(t.to, 0.0) > 0]
+            if t.position == "front" and delayed:
+                raise ValueError(f"channels.{name}.transfer.position: front is not modelled together with "
+                                 f"an overflow delay on {t.to!r} yet (team {delayed[0]!r}); use back")
         c = ch.conference
         if c is not None and c.group not in groups:
             raise ValueError(f"channels.{name}.conference.group: {c.group!r} is not a team "
