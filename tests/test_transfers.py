@@ -27,11 +27,15 @@ to tell the stated formula from a plausible wrong one.
 from __future__ import annotations
 
 import math
+import re
+import shlex
 
 import numpy as np
 import pandas as pd
 import pytest
 from helpers import trace
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from staffsim import load_scenario, scenario_from_dict, simulate
@@ -339,10 +343,86 @@ def test_clear_input_errors(root, override, message):
         load_scenario(root / "scenarios" / "transfers.yaml", [override])
 
 
-# ------------------------------------------------------------------ the shipped example and its command
-def test_shipped_example_runs(root, capsys, monkeypatch):
+# ------------------------------------------------------------------ the shipped example and its commands
+def section_commands(root) -> list[str]:
+    """The commands of docs/routing.md's section on transfers."""
+    text = (root / "docs" / "routing.md").read_text()
+    part = text[text.index("## Transfers, conferences and wrap-up under load"):]
+    blocks = re.findall(r"```bash\n(.*?)```", part, flags=re.S)
+    return [line for b in blocks for line in b.splitlines() if line.startswith("staffsim ")]
+
+
+def test_shipped_example_and_the_pages_commands_run(root, capsys, monkeypatch):
     monkeypatch.chdir(root)
-    assert main(["run", "scenarios/transfers.yaml", "-n", "2", "--no-progress"]) == 0
-    out = capsys.readouterr().out
-    for col in ("transferred", "transfer_wait_s", "conferenced", "conference_hold_s"):
-        assert col in out
+    commands = section_commands(root)
+    assert len(commands) == 2 and all("scenarios/transfers.yaml" in c for c in commands)
+    held = []
+    for command in commands:
+        assert main(shlex.split(command)[1:] + ["--no-progress"]) == 0
+        out = capsys.readouterr().out
+        for col in ("transferred", "transfer_wait_s", "conferenced", "conference_hold_s"):
+            assert col in out
+        claims = next(line for line in out.splitlines() if line.split()[:1] == ["claims"])
+        held.append(float(claims.split()[-1]))
+    assert held[1] < held[0]  # a third supervisor shortens the hold
+
+
+# ------------------------------------------------------------------ invariants on random small days
+shift = st.tuples(st.integers(0, 5), st.integers(2, 8), st.integers(0, 3), st.booleans())
+
+
+@settings(max_examples=8, deadline=None)
+@given(shifts=st.lists(shift, min_size=1, max_size=3), sup=st.lists(shift, min_size=1, max_size=2),
+       q=st.floats(0, 1), s=st.floats(0, 1), handoff=st.sampled_from([0, 20]),
+       front=st.booleans(), n=st.integers(1, 4), f=st.sampled_from([0.0, 0.5, 1.0]),
+       patience=st.one_of(st.none(), st.floats(30, 600)))
+def test_random_small_days_conserve_and_pass_the_audit(shifts, sup, q, s, handoff, front, n, f, patience):
+    """Any mix of transfers, conferences, hand-offs, wrap-up under load, breaks (supervisors in a
+    conference when their break is due) and abandonment: contacts are conserved, logged-in =
+    busy + idle + break for every team, and the audit (on in the tests) finds nothing."""
+    def rows(spec):
+        out = []
+        for start, length, agents, brk in spec:
+            e = min(8, start + length)
+            row = {"start": f"{8 + start:02d}:00", "end": f"{8 + e:02d}:00", "agents": agents}
+            if brk and e - start >= 2:
+                row["breaks"] = [{"start": f"{8 + start:02d}:30", "length": "20min"}]
+            out.append(row)
+        return out
+    a = {"volume": [40] * 8, "handle_time": {"dist": "lognormal", "mean": 240, "cv": 1.0},
+         "target": {"service_level": 0.8, "threshold": 20},
+         "after_work": {"dist": "exponential", "mean": 30},
+         "after_work_under_load": {"queue_at_least": n, "factor": f},
+         "transfer": {"share": q, "to": "b", "handoff": handoff, "position": "front" if front else "back"},
+         "conference": {"share": s, "group": "sup", "time": {"dist": "exponential", "mean": 120}}}
+    if patience is not None:
+        a["patience"] = {"dist": "exponential", "mean": patience}
+    sc = scenario_from_dict({
+        "name": "random", "horizon": {"start": "08:00", "end": "16:00", "slot": "1h"},
+        "channels": {"a": a, "b": {"volume": [5] * 8, "handle_time": exp(300.0),
+                                   "target": {"service_level": 0.8, "threshold": 20},
+                                   "after_work": {"dist": "deterministic", "mean": 15}}},
+        "agents": [{"group": "front", "skills": ["a"], "shifts": rows(shifts)},
+                   {"group": "back", "skills": ["b"], "shifts": [{"start": "08:00", "end": "16:00", "agents": 2}]},
+                   {"group": "sup", "skills": ["b"], "shifts": rows(sup)}],
+        "run": {"replications": 2, "seed": 3, "drain": "30min"}})
+    res = simulate(sc, replications=2)
+    pr = res.per_replication
+    assert np.array_equal(pr["offered"], pr["deflected"] + pr["answered"] + pr["abandoned"] + pr["unfinished"])
+    for balance in res.extra["group_balance"]:
+        logged_in, busy, idle, brk = balance.T
+        assert np.allclose(logged_in, busy + idle + brk, rtol=1e-9, atol=1e-6)
+
+
+def test_the_audit_catches_a_lost_second_leg(monkeypatch):
+    """A transfer that drops its second leg (a bug planted here) is an InvariantError."""
+    from staffsim.engine import InvariantError
+    from staffsim.engine.transfers import TransfersMixin
+
+    def lose_the_leg(self, att, c):
+        att.flags |= 4  # flagged transferred, but no leg made
+        self.base_fn[c](att)
+
+    monkeypatch.setattr(TransfersMixin, "_transfer", lose_the_leg)
+    with pytest.raises(InvariantError, match="transferred contacts without a second leg"):
+        trace(two_calls(transfer={"share": 1.0, "to": "b"}))
