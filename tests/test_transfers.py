@@ -328,15 +328,17 @@ def test_shares_zero_are_todays_numbers_and_draw_nothing_else(root):
 
 # ------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("override,message", [
-    ("channels.claims.transfer.to=billing", r"channels.claims.transfer.to: 'billing' is not a channel "
-                                            r"\(channels: claims, specialist\)"),
-    ("channels.claims.transfer.share=1.5", r"channels.claims.transfer.share"),
-    ("channels.claims.conference.share=-0.1", r"channels.claims.conference.share"),
-    ("channels.claims.conference.group=bosses", r"channels.claims.conference.group: 'bosses' is not a team"),
+    ("channels.claims.transfer.to=billing",
+     r"transfers.yaml: channels.claims.transfer.to: 'billing' is not a channel \(channels: claims, specialist\)"),
+    ("channels.claims.transfer.share=1.5", r"channels.claims.transfer.share: must be <= 1, got 1.5"),
+    ("channels.claims.conference.share=-0.1", r"channels.claims.conference.share: must be >= 0, got -0.1"),
+    ("channels.claims.conference.group=bosses",
+     (r"channels.claims.conference.group: 'bosses' is not a team \(agents' groups: claims_team, specialists, "
+     r"supervisors\)")),
     ("channels.claims.transfer.to=claims", r"cannot be transferred to its own channel"),
     ("channels.specialist.after_work_under_load={queue_at_least: 2, factor: 0.5}",
      r"channels.specialist.after_work_under_load: the channel has no after_work"),
-    ("channels.claims.after_work_under_load.factor=2", r"channels.claims.after_work_under_load.factor"),
+    ("channels.claims.after_work_under_load.factor=2", r"channels.claims.after_work_under_load.factor: must be <= 1"),
 ])
 def test_clear_input_errors(root, override, message):
     with pytest.raises(InputError, match=message):
@@ -348,7 +350,7 @@ def section_commands(root) -> list[str]:
     """The commands of docs/routing.md's section on transfers."""
     text = (root / "docs" / "routing.md").read_text()
     part = text[text.index("## Transfers, conferences and wrap-up under load"):]
-    blocks = re.findall(r"```bash\n(.*?)```", part, flags=re.S)
+    blocks = re.findall(r"```bash\n(.*?)```", part, flags=re.DOTALL)
     return [line for b in blocks for line in b.splitlines() if line.startswith("staffsim ")]
 
 

@@ -13,7 +13,6 @@ Welch), and each narrow enough to mean something.
 from __future__ import annotations
 
 import math
-import random
 
 import numpy as np
 import pytest
