@@ -639,9 +639,10 @@ def decision_metrics(*results: RunResult) -> tuple[str, ...]:
 #: compared and swept too when a scenario uses balking or callbacks
 BEHAVIOUR_METRICS = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_service_level",
                      "callback_delay_s", "callback_dials_unanswered",
-                     "blocked", "block_rate")  # blocked: center lines (issue 20)
+                     "blocked", "block_rate",  # blocked: center lines (issue 20)
+                     "transferred", "transfer_wait_s", "conferenced", "conference_hold_s")  # transfers (issue 20)
 _NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered",
-                  "blocked", "block_rate")
+                  "blocked", "block_rate", "transferred", "conferenced")
 
 
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:

@@ -66,6 +66,11 @@ it did for each (equally among its skills if it did none), so the channels' cost
 center's (the ``all`` row). That is an allocation, not a marginal cost: :func:`team_money` gives
 each team's own pay, and its split, per replication.
 
+Transfers and conferences add ``transferred``, ``transfer_wait_s``, ``conferenced`` and
+``conference_hold_s``, only in the scenarios that use them (:mod:`staffsim.transfer_kpis`): a
+transferred contact counts once, at its first answer on the channel it came in on; the second
+agent's and the supervisor's time are agent work of their teams.
+
 First-contact resolution (repeat contacts) and appointments add their own columns, only in the
 scenarios that use them (:mod:`staffsim.outcomes`): an appointment's **no-show** (state 5) is an
 outcome of its own (offered = deflected + answered + abandoned + unfinished + no-shows), taken by

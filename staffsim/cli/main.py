@@ -538,7 +538,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                                 "paid_agent_hours", "cost",
                                 # first-contact resolution and appointments, when present
                                 "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value",
-                                "blocked", "block_rate"])]  # blocked: center lines (issue 20)
+                                "blocked", "block_rate",  # blocked: center lines (issue 20)
+                                "transferred", "transfer_wait_s", "conference_hold_s"])]  # transfers (issue 20)
     print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
     print(format_differences(shown, b.scenario.spec.costs.currency))
     if args.out:

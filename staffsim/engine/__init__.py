@@ -22,6 +22,8 @@ The package is split by concern:
 - :mod:`~staffsim.engine.policies` (queue order, agent choice, lines) and
   :mod:`~staffsim.engine.redials` (retrial values drawn as attempts happen, redials at opening):
   routing as contact centers do it (issue 20; each off unless the scenario asks);
+- :mod:`~staffsim.engine.transfers`: transfers to another skill's queue, conferences with a
+  supervisor and wrap-up shortened under load (issue 20; each off unless the scenario asks);
 - :mod:`~staffsim.engine.recorder`: what is recorded, folded into per-slot figures at every
   midnight (bounded memory for long horizons);
 - :mod:`~staffsim.engine.audit`: invariant checks (``STAFFSIM_AUDIT=1``);
