@@ -55,6 +55,7 @@ from staffsim.scenarios.schema import RESERVED_SEGMENT
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.stopping import INTERRUPTED, TERMINATED, exception_for
 from staffsim.transfer_kpis import TRANSFER_SLOT_KPIS
+from staffsim.transfer_plan import add_transfer_load
 from staffsim.units import format_clock
 
 # attempt states (staffsim.engine.core): 5 an appointment's no-show; 6-7 left at the door
@@ -146,6 +147,7 @@ def _plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[st
         )
     forecast = (pd.concat(frames, ignore_index=True) if frames
                 else pd.DataFrame(columns=["channel", "slot_start", "volume", "aht_s"]))
+    forecast = add_transfer_load(scenario, forecast)  # transfers and conferences (staffsim/transfer_plan.py)
     return forecast, targets, h.slot, booked
 
 

@@ -428,3 +428,34 @@ def test_the_audit_catches_a_lost_second_leg(monkeypatch):
     monkeypatch.setattr(TransfersMixin, "_transfer", lose_the_leg)
     with pytest.raises(InvariantError, match="transferred contacts without a second leg"):
         trace(two_calls(transfer={"share": 1.0, "to": "b"}))
+
+
+# ------------------------------------------------------------------ the Erlang plan beside the run
+def test_the_plan_carries_the_moved_load():
+    """The plan of a scenario with transfers and conferences is the plan of the equivalent
+    scenario without them: A's agents spend TA + s·TC + q·handoff per contact; B takes
+    vB + q·vA contacts of mean (vB·TB0 + q·vA·TB) / (vB + q·vA)."""
+    from staffsim.experiment import plan_for
+
+    va, vb, ta, tb0, tb, q, s, tc, handoff = 90.0, 20.0, 200.0, 300.0, 420.0, 0.3, 0.1, 150.0, 12.0
+
+    def scenario(a_fields, b_volume, b_mean):
+        return scenario_from_dict({
+            "name": "plan", "horizon": {"start": "08:00", "end": "12:00", "slot": "1h"},
+            "channels": {"a": {"volume": [va] * 4, "target": {"service_level": 0.8, "threshold": 20}, **a_fields},
+                         "b": {"volume": [b_volume] * 4, "handle_time": exp(b_mean),
+                               "target": {"service_level": 0.8, "threshold": 60}}},
+            "agents": [{"group": "front", "skills": ["a"], "staffing": "plan"},
+                       {"group": "back", "skills": ["b"], "staffing": "plan"}],
+            "run": {"replications": 1, "seed": 1}})
+
+    moved = scenario({"handle_time": exp(ta), "transfer": {"share": q, "to": "b", "handoff": handoff,
+                                                           "handle_time": exp(tb)},
+                      "conference": {"share": s, "group": "back", "time": exp(tc)}}, vb, tb0)
+    same = scenario({"handle_time": exp(ta + s * tc + q * handoff)}, vb + q * va,
+                    (vb * tb0 + q * va * tb) / (vb + q * va))
+    p1, p2 = plan_for(moved), plan_for(same)
+    assert np.array_equal(p1["agents"].to_numpy(), p2["agents"].to_numpy())
+    assert np.allclose(p1["service_level"].to_numpy(), p2["service_level"].to_numpy(), rtol=1e-12)
+    off = scenario({"handle_time": exp(ta)}, vb, tb0)
+    assert (plan_for(off)["agents"].to_numpy() < p1["agents"].to_numpy()).any()  # the test sees the load
