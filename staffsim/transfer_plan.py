@@ -56,3 +56,27 @@ def add_transfer_load(scenario, forecast: pd.DataFrame) -> pd.DataFrame:
             out.loc[rows, "aht_s"] = np.where(total > 0, (own * aht + add * leg) / np.where(total > 0, total, 1.0), aht)
         out.loc[rows, "volume"] = total
     return out
+
+
+def check_transfers_stay(scenario, group: str, skills: list[str]) -> None:
+    """Refuse a split of the scenario into one team's part (the simulated requirement) that the
+    engine would not reproduce: a transfer from one team's channel to another team's channel, or
+    a conference with another team, links the two teams, so neither can be simulated alone.
+    Raises :class:`~staffsim.errors.InputError` naming the field."""
+    from staffsim.errors import InputError
+
+    owner = {c: g.group for g in scenario.spec.agents for c in g.skills}
+    where = scenario.source or scenario.name
+    for name, ch in scenario.spec.channels.items():
+        t, c = ch.transfer, ch.conference
+        if t is not None and t.share > 0 and (name in skills) != (t.to in skills):
+            raise InputError(
+                f"{where}: channels.{name}.transfer: contacts of {name!r} (team {owner.get(name)!r}) move to "
+                f"{t.to!r} (team {owner.get(t.to)!r}), which links the two teams; the simulated requirement "
+                "searches each team on its own and cannot split them: serve both channels with one team, "
+                "or use --method erlang (its plan carries the transferred load)")
+        if c is not None and c.share > 0 and name in skills and c.group != group:
+            raise InputError(
+                f"{where}: channels.{name}.conference: team {group!r} asks team {c.group!r} to join, which "
+                "links the two teams; the simulated requirement searches each team on its own and cannot "
+                "split them: use --method erlang")

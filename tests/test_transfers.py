@@ -459,3 +459,26 @@ def test_the_plan_carries_the_moved_load():
     assert np.allclose(p1["service_level"].to_numpy(), p2["service_level"].to_numpy(), rtol=1e-12)
     off = scenario({"handle_time": exp(ta)}, vb, tb0)
     assert (plan_for(off)["agents"].to_numpy() < p1["agents"].to_numpy()).any()  # the test sees the load
+
+
+def test_simulated_requirement_refuses_teams_linked_by_transfers():
+    """The simulated requirement searches each team alone: a transfer or conference across teams
+    is refused with a message naming the field and the way out."""
+    from staffsim.requirement import requirement
+
+    def sc(**fields):
+        return scenario_from_dict({
+            "name": "linked", "horizon": {"start": "08:00", "end": "10:00", "slot": "1h"},
+            "channels": {"a": {"volume": [60, 60], "handle_time": exp(240), "patience": exp(300),
+                               "target": {"service_level": 0.8, "threshold": 30}, **fields},
+                         "b": {"volume": [10, 10], "handle_time": exp(400),
+                               "target": {"service_level": 0.8, "threshold": 60}}},
+            "agents": [{"group": "front", "skills": ["a"], "staffing": "plan"},
+                       {"group": "back", "skills": ["b"], "staffing": "plan"}],
+            "run": {"replications": 2, "seed": 3}})
+
+    with pytest.raises(InputError, match=r"channels.a.transfer: contacts of 'a' \(team 'front'\) move to 'b' "
+                                         r"\(team 'back'\), which links the two teams.*--method erlang"):
+        requirement(sc(transfer={"share": 0.2, "to": "b"}), method="isa", replications=2)
+    with pytest.raises(InputError, match=r"channels.a.conference: team 'front' asks team 'back' to join"):
+        requirement(sc(conference={"share": 0.1, "group": "back", "time": "2min"}), method="isa", replications=2)
