@@ -482,3 +482,22 @@ def test_simulated_requirement_refuses_teams_linked_by_transfers():
         requirement(sc(transfer={"share": 0.2, "to": "b"}), method="isa", replications=2)
     with pytest.raises(InputError, match=r"channels.a.conference: team 'front' asks team 'back' to join"):
         requirement(sc(conference={"share": 0.1, "group": "back", "time": "2min"}), method="isa", replications=2)
+
+
+def test_no_supervisor_on_duty_no_conference():
+    """The supervisors' shift ends at 08:04, before the talks end (08:05, 08:06): nobody is asked,
+    the contacts end with their talk, nothing is counted as conferenced."""
+    t0 = 8 * 3600
+    sc = scenario_from_dict({
+        "name": "off duty", "horizon": {"start": "08:00", "end": "09:00", "slot": "1h"},
+        "channels": {
+            "a": {"arrivals": ["08:00", "08:01"], "handle_time": {"dist": "deterministic", "mean": 300},
+                  "target": {"service_level": 0.8, "threshold": 20},
+                  "conference": {"share": 1.0, "group": "sup", "time": "2min"}},
+            "desk": {"arrivals": [], "handle_time": 60, "target": {"service_level": 0.8, "threshold": 20}}},
+        "agents": [{"group": "front", "skills": ["a"], "shifts": [{"start": "08:00", "end": "09:00", "agents": 2}]},
+                   {"group": "sup", "skills": ["desk"], "shifts": [{"start": "08:00", "end": "08:04", "agents": 1}]}],
+        "run": {"replications": 1, "seed": 1, "drain": "1h"}})
+    log = trace(sc)
+    assert list(log.end) == [t0 + 300, t0 + 360] and not (log.kind == 6).any()
+    assert rows(simulate(sc, replications=1), "a").iloc[0]["conferenced"] == 0

@@ -7,7 +7,9 @@ conference first: a contact drawn for both is conferenced, then transferred.
 *Conference* (``conference: {share, group, time}``): the contact's conference draw u < share
 asks an agent of team ``group`` (a supervisor) to join. An idle supervisor (the one idle
 longest) joins at once; otherwise the request waits in the team's conference line (first come,
-first served), and the first agent and the customer **hold**. A supervisor freeing up (after a
+first served), and the first agent and the customer **hold**. With no agent of the team logged
+in at all (off shift, or gone home at the close) no supervisor is asked: the contact goes on
+without one (not counted in ``conferenced``). A supervisor freeing up (after a
 contact, a break, logging in) takes a waiting conference request before any contact of its own
 skills, and only when it holds nothing. The conference lasts its drawn time with both agents
 busy; then the contact goes on (a transfer, or done: the first agent's wrap-up). The contact's
@@ -168,6 +170,7 @@ class TransfersMixin:
         self.c_group = [groups.index(ch.conference.group) if ch.conference else -1 for ch in chans]
         if any(ch.conference is not None for ch in chans):
             self.conf_q = [deque() for _ in groups]
+            self.team_agents = [[a for a in self.agents if a.group == g] for g in range(len(groups))]
         for c, on in enumerate(xfer):
             if on:
                 self.complete_cbs[c] = (self._talk_over,)
@@ -243,6 +246,10 @@ class TransfersMixin:
 
     # ---------------------------------------------------------------- conferences
     def _ask_supervisor(self, att, c: int) -> None:
+        g = self.c_group[c]
+        if not any(a.logged_in for a in self.team_agents[g]):  # no supervisor on duty: none asked
+            self._after_talk(att, c)
+            return
         now = self.env._now
         x, i = att.draws.xfer, att.i
         att.flags |= CONFERENCED
@@ -250,7 +257,6 @@ class TransfersMixin:
         rec.source, rec.origin, rec.link = c, att.arrival, att
         rec.handle = x.ct[i]
         self._recent.append(rec)
-        g = self.c_group[c]
         q = self.idle[g]
         while q:
             entry = q.popleft()
