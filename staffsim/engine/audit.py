@@ -43,6 +43,7 @@ from staffsim.engine.core import (
     BLOCKED,
     CALLBACK,
     CONFERENCE,
+    CONFERENCED,
     DEFLECTED,
     DIAL,
     DONE,
@@ -186,7 +187,7 @@ class Audit:
         live = ~(leg | conf)
         flags = a["flags"]
         self.moved += int(((flags & TRANSFERRED) > 0)[live].sum()) - int(leg.sum())
-        self.asked += int(((flags & 8) > 0)[live].sum()) - int(conf.sum())
+        self.asked += int(((flags & CONFERENCED) > 0)[live].sum()) - int(conf.sum())
         if final:
             if self.moved or self.asked:
                 raise InvariantError(f"{where}: {self.moved} transferred contacts without a second leg "

@@ -49,6 +49,7 @@ KIND_NAMES = ("first", "retry", "self_service_return", "repeat", "callback",
 OFFERED_CALLBACK = 1
 HOLDS_LINE = 2  # holds one of the center's lines (engine/policies.py)
 TRANSFERRED = 4  # moved to another channel's queue after the first talk (engine/transfers.py)
+CONFERENCED = 8  # a supervisor was asked to join (engine/transfers.py)
 
 INF = float("inf")
 # event priorities at the same instant: day starts, then everything else, then patience timers

@@ -48,7 +48,9 @@ import numpy as np
 
 from staffsim.engine.core import (
     CONFERENCE,
+    CONFERENCED,
     DONE,
+    HOLDS_LINE,
     LEG,
     NORMAL,
     SERVE,
@@ -58,8 +60,6 @@ from staffsim.engine.core import (
     schedule,
 )
 from staffsim.rng import stream
-
-CONFERENCED = 8  # Attempt.flags: a supervisor was asked to join
 
 
 class XferDraws:
@@ -321,7 +321,7 @@ class TransfersMixin:
         """``_complete_wrap`` (engine/agents.py) with the wrap-up shortened under load."""
         att.state = DONE
         att.end = self.env._now
-        if att.flags & 2:  # HOLDS_LINE (engine/policies.py)
+        if att.flags & HOLDS_LINE:  # lines (engine/policies.py)
             self.lines.free += 1
         self.wrapping += 1
         schedule(self.env, self._wrap_time(att, att.channel), self._wrap_done, NORMAL, att.agent, att.channel)
