@@ -37,6 +37,7 @@ from staffsim.models.staffing import PLAN_COLUMNS, plan_staffing, scheduled_agen
 from staffsim.plan_outcomes import appointment_plan, repeat_volumes
 from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario
+from staffsim.transfer_plan import add_transfer_load
 
 __all__ = ["BACKLOG_SLOTS", "backlog_channel_plan", "backlog_rows", "is_backlog", "late_slots",
            "plan_for", "plan_inputs"]
@@ -241,6 +242,7 @@ def plan_inputs(scenario: Scenario) -> tuple[pd.DataFrame, dict, float, dict[str
         )
     forecast = (pd.concat(frames, ignore_index=True) if frames
                 else pd.DataFrame(columns=["channel", "slot_start", "volume", "aht_s"]))
+    forecast = add_transfer_load(scenario, forecast)  # transfers and conferences (staffsim/transfer_plan.py)
     return forecast, targets, h.slot, booked
 
 

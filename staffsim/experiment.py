@@ -61,6 +61,7 @@ from staffsim.scenarios.scenario import Scenario
 from staffsim.scenarios.schema import RESERVED_SEGMENT
 from staffsim.stats import mean_ci, paired_difference, unpaired_difference
 from staffsim.stopping import INTERRUPTED, TERMINATED, exception_for
+from staffsim.transfer_kpis import TRANSFER_SLOT_KPIS
 from staffsim.units import format_clock
 
 # attempt states (staffsim.engine.core): 5 an appointment's no-show; 6-7 left at the door
@@ -453,7 +454,7 @@ def _mean_table(label: str, names, cal: pd.DataFrame, outs, part: str, keys) -> 
 
 def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None) -> RunResult:
     cal = slot_calendar(scenario)
-    present = [k for k in REPEAT_SLOT_KPIS + APPOINTMENT_SLOT_KPIS if k in outs[0]["slot"]]
+    present = [k for k in REPEAT_SLOT_KPIS + APPOINTMENT_SLOT_KPIS + TRANSFER_SLOT_KPIS if k in outs[0]["slot"]]
     slots = _mean_table("channel", table_rows(scenario), cal, outs, "slot",
                         kpi_names(scenario) + tuple(dict.fromkeys(present)))
     groups = _mean_table("group", [g.group for g in scenario.spec.agents], cal, outs,
@@ -544,9 +545,10 @@ def decision_metrics(*results: RunResult) -> tuple[str, ...]:
 BEHAVIOUR_METRICS = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_service_level",
                      "callback_delay_s", "callback_dials_unanswered",
                      "blocked", "block_rate",  # blocked: center lines (issue 20)
+                     "transferred", "transfer_wait_s", "conferenced", "conference_hold_s",  # transfers (issue 20)
                      *OUTBOUND_DECISION_METRICS)  # outbound campaigns (issue 20)
 _NONE_WHEN_OFF = ("balk_rate", "callbacks_accepted", "callbacks_connected", "callback_dials_unanswered",
-                  "blocked", "block_rate", *OUTBOUND_DECISION_METRICS)
+                  "blocked", "block_rate", "transferred", "conferenced", *OUTBOUND_DECISION_METRICS)
 
 
 def _values(result: RunResult, channel: str, metric: str) -> np.ndarray:

@@ -105,6 +105,8 @@ _METRIC_UNITS = {
     "block_rate": ("%", "pp"),  # lines (issue 20)
     "callback_service_level": ("%", "pp"),
     "callback_delay_s": ("s", "s"),
+    "transfer_wait_s": ("s", "s"),  # transfers and conferences (issue 20)
+    "conference_hold_s": ("s", "s"),
 }
 _MONEY = {"appointment_value"}  # money columns whose names do not say "cost"
 

@@ -106,6 +106,7 @@ from staffsim.executors import INTERRUPTED, TERMINATED, dask_client, workers_for
 from staffsim.experiment import run_batch
 from staffsim.results import RunResult
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
+from staffsim.transfer_plan import check_transfers_stay
 
 RULES = ("mean", "interval")
 #: what each rule means, one line each (printed wherever a requirement's results are)
@@ -153,6 +154,7 @@ def team_scenario(scenario: Scenario, group: str, staffing: np.ndarray) -> Scena
     spec = scenario.spec
     g = next(x for x in spec.agents if x.group == group)
     _check_repeats_stay(scenario, group, list(g.skills))
+    check_transfers_stay(scenario, group, list(g.skills))  # transfers, conferences (staffsim/transfer_plan.py)
     raw["channels"] = {c: raw["channels"][c] for c in g.skills}
     # events act per channel: keep each event's effects on the team's channels (an event with
     # none left does nothing to this team and is dropped)

@@ -67,6 +67,11 @@ it did for each (equally among its skills if it did none), so the channels' cost
 center's (the ``all`` row). That is an allocation, not a marginal cost: :func:`team_money` gives
 each team's own pay, and its split, per replication.
 
+Transfers and conferences add ``transferred``, ``transfer_wait_s``, ``conferenced`` and
+``conference_hold_s``, only in the scenarios that use them (:mod:`staffsim.transfer_kpis`): a
+transferred contact counts once, at its first answer on the channel it came in on; the second
+agent's and the supervisor's time are agent work of their teams.
+
 First-contact resolution (repeat contacts) and appointments add their own columns, only in the
 scenarios that use them (:mod:`staffsim.outcomes`): an appointment's **no-show** (state 5) is an
 outcome of its own (offered = deflected + answered + abandoned + unfinished + no-shows), taken by
@@ -87,6 +92,12 @@ from staffsim.outcomes import (
     uses_repeats,
 )
 from staffsim.scenarios.scenario import Scenario
+from staffsim.transfer_kpis import (
+    TransferAccumulator,
+    transfer_horizon_kpis,
+    transfer_slot_kpis,
+    uses_transfers,
+)
 from staffsim.units import format_clock
 
 SERVICE_LEVEL_VARIANTS = ("offered", "answered", "excluding_short_abandons")
@@ -294,6 +305,8 @@ class SlotAccumulator:
         # first-contact resolution and appointments (staffsim/outcomes.py), when used
         self.outcomes = (OutcomeAccumulator(scenario, self.nc, self.ns, self.ng, self.conc)
                          if uses_repeats(scenario) or uses_appointments(scenario) else None)
+        # transfers and conferences (staffsim/transfer_kpis.py), when used
+        self.transfers = TransferAccumulator(scenario, self.nc, self.ns) if any(uses_transfers(scenario)) else None
 
     def slot_of(self, times: np.ndarray) -> np.ndarray:
         """The slot each time falls in (-1 outside the opening hours)."""
@@ -383,17 +396,22 @@ class SlotAccumulator:
             add("callback_dials_unanswered", (state == _NO_ANSWER) | (state == _FAILED))
             add("callback_delay_s", done, delay)
         if worked.any():  # agent work: answered contacts, the grace of no-shows, callback dials
-            g_of = group[worked].astype(np.int64)
             t0, t1 = answer[worked], stop[worked]
             if wrap is not None:  # after-contact work (issue 20): agent work, not talk time
                 t1 = np.minimum(t1 + wrap[worked], run_end)
-            share = 1.0 / self.conc[ch[worked]]
-            np.add.at(self.work_gc, (g_of, ch[worked]), (t1 - t0) * share)
-            for g in np.unique(g_of):
-                m = g_of == g
-                times = np.concatenate([t0[m], t1[m]])
-                deltas = np.concatenate([share[m], -share[m]])
-                self.work[g] += integrate(times, deltas, self.starts, self.ends)
+            self.add_work(ch[worked], group[worked], t0, t1)
+
+    def add_work(self, ch: np.ndarray, group: np.ndarray, t0: np.ndarray, t1: np.ndarray) -> None:
+        """Agent work of team ``group`` on channel ``ch`` over [t0, t1] (1/concurrency of it):
+        for the groups' and channels' occupancy and the pay split."""
+        g_of = group.astype(np.int64)
+        share = 1.0 / self.conc[ch]
+        np.add.at(self.work_gc, (g_of, ch), (t1 - t0) * share)
+        for g in np.unique(g_of):
+            m = g_of == g
+            times = np.concatenate([t0[m], t1[m]])
+            deltas = np.concatenate([share[m], -share[m]])
+            self.work[g] += integrate(times, deltas, self.starts, self.ends)
 
     def add_count(self, key: str, c: int, times: np.ndarray) -> None:
         """Add one to ``key`` of channel ``c`` in the slot of each time (week: ``retries_closed``
@@ -446,6 +464,8 @@ class SlotAccumulator:
             out["group_paid_s"] = out["group_paid_s"] - unpaid_s
         if self.outcomes is not None:
             out.update(self.outcomes.counts())
+        if self.transfers is not None:  # transfers and conferences (staffsim/transfer_kpis.py)
+            out.update(self.transfers.counts())
         if self.callbacks:
             out["callback_target"] = np.isfinite(self.cb_threshold)
         if self.seg_sums is not None:
@@ -511,6 +531,7 @@ def slot_kpis(counts: dict[str, np.ndarray], slot_s: float, variant: str = "offe
         out["callback_service_level"] = np.where(
             target, _ratio(c["callbacks_connected_within"], c["callbacks_accepted"]), np.nan)
     out.update(outcome_slot_kpis(c))  # first-contact resolution, appointments (when used)
+    out.update(transfer_slot_kpis(c))  # transfers and conferences (when used)
     return out
 
 
@@ -574,6 +595,8 @@ def horizon_kpis(counts: dict[str, np.ndarray], scenario: Scenario, variant: str
         frame[key] = np.append(values, values.sum())
     frame["cost_per_handled"] = _ratio(frame["cost"], _handled(frame))
     for key, values in (outcome or {}).items():
+        frame[key] = values
+    for key, values in transfer_horizon_kpis(counts).items():  # transfers and conferences (when used)
         frame[key] = values
     frame = pd.DataFrame(frame)
     if not segs:

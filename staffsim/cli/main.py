@@ -526,7 +526,8 @@ def _print_outbound(result, currency: str) -> None:
 # --- customer behaviours: the run table's segment and behaviour columns, when the scenario has them
 BEHAVIOUR_COLUMNS = ["balked", "callbacks_accepted", "callbacks_connected", "callback_delay_s",
                      "callback_service_level", "blocked", "block_rate",  # blocked: lines (issue 20)
-                     "inbound_prevented"]  # outbound campaigns (issue 20)
+                     "inbound_prevented",  # outbound campaigns (issue 20)
+                     "transferred", "transfer_wait_s", "conferenced", "conference_hold_s"]  # transfers (issue 20)
 
 
 def _add_behaviour_columns(shown: pd.DataFrame, summary: pd.DataFrame) -> None:
@@ -575,6 +576,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                                 # first-contact resolution and appointments, when present
                                 "fcr", "repeats", "no_shows", "reminder_cost", "appointment_value",
                                 "blocked", "block_rate",  # blocked: center lines (issue 20)
+                                "transferred", "transfer_wait_s", "conference_hold_s",  # transfers (issue 20)
                                 "outbound_dialled", "outbound_reached", "inbound_prevented",
                                 "outbound_net_value"])]  # outbound campaigns (issue 20)
     shown = shown[~(shown["baseline"].isna() & shown["value"].isna()

@@ -24,6 +24,8 @@ The package is split by concern:
   routing as contact centers do it (issue 20; each off unless the scenario asks);
 - :mod:`~staffsim.engine.outbound`: outbound campaigns, dial lists worked by idle agents under a
   blend rule, and outreach that prevents later inbound contacts (off unless ``outbound:``);
+- :mod:`~staffsim.engine.transfers`: transfers to another skill's queue, conferences with a
+  supervisor and wrap-up shortened under load (issue 20; each off unless the scenario asks);
 - :mod:`~staffsim.engine.recorder`: what is recorded, folded into per-slot figures at every
   midnight (bounded memory for long horizons);
 - :mod:`~staffsim.engine.audit`: invariant checks (``STAFFSIM_AUDIT=1``);

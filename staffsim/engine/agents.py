@@ -224,6 +224,9 @@ class AgentsMixin:
                 else:
                     self._logoff(ag)
             return
+        if self.conf_q is not None and ag.load == 0 and self.conf_q[ag.group]:
+            self._join_conference(ag)  # a supervisor asked to join a contact (engine/transfers.py)
+            return
         delays = ag.delays  # overflow: what the team sees (engine/routing.py)
         if ag.load == 0:
             # queue_order (engine/policies.py); None: the skills in the team's order

@@ -42,14 +42,18 @@ from staffsim.engine.core import (
     BALKED,
     BLOCKED,
     CALLBACK,
+    CONFERENCE,
+    CONFERENCED,
     DEFLECTED,
     DIAL,
     DONE,
     FAILED,
+    LEG,
     NO_ANSWER,
     NO_SHOW,
     REPEAT,
     SERVE,
+    TRANSFERRED,
     WAIT,
 )
 from staffsim.metrics import integrate
@@ -73,6 +77,8 @@ class Audit:
         self.unresolved = 0  # contacts judged unresolved whose repeat falls inside the horizon
         self.repeats = 0  # repeat attempts that arrived
         self.callbacks: dict[int, int] = {}  # per channel: callbacks accepted - callbacks ended
+        self.moved = 0  # transfers: contacts flagged transferred - second legs made
+        self.asked = 0  # conferences: contacts flagged conferenced - conference records
 
     def change(self, ag, key: str, t: float, delta: float) -> None:
         self.changes.setdefault(ag.index, []).append((t, key, delta))
@@ -131,8 +137,10 @@ class Audit:
             self._outcomes(a, rep)
         if not final and ((state == WAIT) | (state == SERVE)).any():
             raise InvariantError(f"{where}: an attempt still open was folded in before the end")
+        if getattr(rep, "conf_q", None) is not None or hasattr(rep, "base_fn"):
+            self._transfers(a, rep, final)  # transfers and conferences (engine/transfers.py)
         for c in range(len(rep.names) if final else 0):
-            waiting = int(((state == WAIT) & (a["channel"] == c)).sum())
+            waiting = int(((state == WAIT) & (a["channel"] == c) & (a["kind"] != CONFERENCE)).sum())
             counted = rep.waiting[c] + rep.dials_waiting[c]
             if waiting != counted:
                 raise InvariantError(f"{where}: channel {rep.names[c]!r}: {counted} counted "
@@ -157,6 +165,37 @@ class Audit:
             if int(live.sum()) != count - rep.lines.free:
                 raise InvariantError(f"{where}: {count - rep.lines.free} lines held at the end but "
                                      f"{int(live.sum())} attempts holding one are waiting or in service")
+
+    def _transfers(self, a: dict[str, np.ndarray], rep, final: bool) -> None:
+        """Transfers and conferences: second legs and conference records only waiting, in
+        service or done, never on a channel without the option's target; a conference lasts
+        exactly its drawn time; every contact flagged transferred (conferenced) has exactly one
+        second leg (conference record) by the end; at the end the conference requests waiting
+        are exactly those the teams' conference lines hold."""
+        where = rep.where
+        state, kind = a["state"], a["kind"]
+        leg, conf = kind == LEG, kind == CONFERENCE
+        if ((leg | conf) & ~np.isin(state, (WAIT, SERVE, DONE))).any():
+            raise InvariantError(f"{where}: a second leg or conference record abandoned, deflected or left")
+        targets = [b for b in getattr(rep, "x_to", []) if b >= 0]
+        if leg.any() and not np.isin(a["channel"][leg], targets).all():
+            raise InvariantError(f"{where}: a second leg on a channel no transfer goes to")
+        done = conf & (state == DONE)
+        if (np.abs(a["end"][done] - a["answer"][done] - a["handle"][done])
+                > 1e-9 * np.maximum(1.0, a["handle"][done])).any():
+            raise InvariantError(f"{where}: a conference that did not last its drawn time")
+        live = ~(leg | conf)
+        flags = a["flags"]
+        self.moved += int(((flags & TRANSFERRED) > 0)[live].sum()) - int(leg.sum())
+        self.asked += int(((flags & CONFERENCED) > 0)[live].sum()) - int(conf.sum())
+        if final:
+            if self.moved or self.asked:
+                raise InvariantError(f"{where}: {self.moved} transferred contacts without a second leg "
+                                     f"(or legs without a contact), {self.asked} conferences likewise")
+            held = sum(len(q) for q in rep.conf_q) if rep.conf_q is not None else 0
+            if int((conf & (state == WAIT)).sum()) != held:
+                raise InvariantError(f"{where}: {held} conference requests held at the end but "
+                                     f"{int((conf & (state == WAIT)).sum())} records waiting")
 
     def _outcomes(self, a: dict[str, np.ndarray], rep) -> None:
         """No-shows and repeats (appointments and first-contact resolution on)."""

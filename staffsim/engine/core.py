@@ -41,11 +41,16 @@ BLOCKED = 10  # found every line held (center ``lines``: engine/policies.py): a 
 FIRST, RETRY, RETURN = 0, 1, 2
 REPEAT = 3  # an unresolved contact coming back (engine/repeats.py)
 DIAL = 4  # an agent calling a customer back (engine/callbacks.py; one record per dial)
-KIND_NAMES = ("first", "retry", "self_service_return", "repeat", "callback")
+LEG = 5  # a transferred contact's second leg, at the target channel (engine/transfers.py)
+CONFERENCE = 6  # a supervisor joining a contact (engine/transfers.py; one record per conference)
+KIND_NAMES = ("first", "retry", "self_service_return", "repeat", "callback",
+              "transfer", "conference")  # engine/transfers.py
 # Attempt.flags bits
 OFFERED_CALLBACK = 1
 HOLDS_LINE = 2  # holds one of the center's lines (engine/policies.py)
 LINE_BUSY = 4  # a callback dial that found every line held (engine/callbacks.py)
+TRANSFERRED = 8  # moved to another channel's queue after the first talk (engine/transfers.py)
+CONFERENCED = 16  # a supervisor was asked to join (engine/transfers.py)
 
 INF = float("inf")
 # event priorities at the same instant: day starts, then everything else, then patience timers

@@ -14,6 +14,7 @@ import numpy as np
 
 from staffsim.engine.redials import RedialDrawer
 from staffsim.engine.repeats import make_resolution, set_resolution
+from staffsim.engine.transfers import transfer_drawer
 from staffsim.rng import stream
 from staffsim.scenarios import events as ev
 from staffsim.scenarios.scenario import Scenario
@@ -31,7 +32,8 @@ class DayDraws:
                  # each contact; per attempt [i * k + attempt] the balking and callback-accept
                  # draws; per callback dial [i * m + dial] the answer draws
                  "segment", "balk_u", "accept_u", "answer_u", "m",
-                 "wrap")  # after-contact work per contact (issue 20; empty when off)
+                 "wrap",  # after-contact work per contact (issue 20; empty when off)
+                 "xfer")  # transfer and conference draws (engine/transfers.py; None when off)
     level = 0  # first contacts (repeats are level 1, 2, ...: engine/repeats.py)
 
     def __len__(self) -> int:
@@ -76,6 +78,7 @@ class ChannelDrawer:
         self.k_draw = 1 if lazy else self.k  # attempts drawn up front per contact
         self._behaviours(ch)
         self.after_work = ch.after_work.to_distribution() if ch.after_work is not None else None
+        self.xfer = transfer_drawer(scenario, name, seed, rep)  # transfers, conferences (issue 20)
 
     def day(self, d: int) -> DayDraws:
         """The draws of day ``d`` (0-based); call in day order (contact numbers run on)."""
@@ -148,6 +151,8 @@ class ChannelDrawer:
             self._behaviour_draws(parts, k, n, hf)
             if self.after_work is not None:  # after-contact work: one per contact, its own stream
                 parts.setdefault("wrap", []).append(self.after_work.sample(stream(seed, rep, name, "after_work", k), n))
+            if self.xfer is not None:  # transfers and conferences: their own streams (engine/transfers.py)
+                self.xfer.draw(parts, k, n)
 
         def cat(key: str) -> list[float]:
             return np.concatenate(parts[key]).ravel().tolist() if parts.get(key) else []
@@ -173,6 +178,7 @@ class ChannelDrawer:
         out.answer_u = cat("answer_u")
         out.m = self.m
         out.wrap = cat("wrap")
+        out.xfer = self.xfer.collect(parts) if self.xfer is not None else None
         if self.redials is not None:
             self.redials.wrap(out, parts, sizes)
         self.next_offset += len(out.times)

@@ -50,6 +50,7 @@ class Recorder:
         self._queues: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(nc)]
         self.extra = None  # (resolution on, appointment channel flags): engine/repeats.py, appointments.py
         self.wrap_on = None  # after-contact work per channel (set by the replication when used)
+        self.xfer = None  # transfers and conferences (engine/transfers.py: set when used)
         # customer behaviours: the first segment row of each channel (-1: no segments), callbacks
         on = uses(scenario)
         rows = segment_rows(scenario)
@@ -72,7 +73,7 @@ class Recorder:
                 (live if att.state == WAIT or att.state == SERVE else done).append(att)
         self.recent[:] = live  # the same list: the engine holds it
         full = self.keep_log or rep.audit is not None
-        arrays = _arrays(done, full, kind=full or self.callbacks or self.extra is not None)
+        arrays = _arrays(done, full, kind=full or self.callbacks or self.extra is not None or self.xfer is not None)
         if self.extra is not None:
             arrays.update(_extra_arrays(done, *self.extra))
         if self.seg_base is not None or self.flags:
@@ -82,12 +83,13 @@ class Recorder:
                                        and (a.kind != DIAL or a.connected) else 0.0 for a in done], float)
         if rep.audit is not None:
             rep.audit.attempts(arrays, rep, final)
-        self.acc.add_attempts(arrays["channel"], arrays["arrival"], arrays["answer"], arrays["end"],
-                              arrays["state"], arrays["group"], run_end=now, kind=arrays.get("kind"),
-                              segment=arrays.get("segment"), origin=arrays.get("origin"),
-                              flags=arrays.get("flags"), wrap=arrays.get("wrap"))
+        rows = arrays if self.xfer is None else self.xfer.fold(done, arrays, self.acc)  # engine/transfers.py
+        self.acc.add_attempts(rows["channel"], rows["arrival"], rows["answer"], rows["end"],
+                              rows["state"], rows["group"], run_end=now, kind=rows.get("kind"),
+                              segment=rows.get("segment"), origin=rows.get("origin"),
+                              flags=rows.get("flags"), wrap=rows.get("wrap"))
         if self.extra is not None:
-            self.acc.outcomes.add(arrays, self.acc.slot_of(arrays["arrival"]), now)
+            self.acc.outcomes.add(rows, self.acc.slot_of(rows["arrival"]), now)
         if self.keep_log:
             self._attempts.append(arrays)
         for c in range(len(self.channels)):

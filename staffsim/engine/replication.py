@@ -23,6 +23,7 @@ from staffsim.engine.recorder import Recorder
 from staffsim.engine.repeats import RepeatsMixin
 from staffsim.engine.roster import build_roster
 from staffsim.engine.routing import RoutingMixin
+from staffsim.engine.transfers import TransfersMixin
 from staffsim.results import ContactLog
 from staffsim.scenarios.scenario import Scenario
 
@@ -44,7 +45,7 @@ class ReplicationOutput:
 
 
 class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, AgentsMixin, RepeatsMixin,
-                  AppointmentsMixin, OutboundMixin):
+                  AppointmentsMixin, OutboundMixin, TransfersMixin):
     """State of one replication; the mixins hold the event callbacks by concern."""
 
     def __init__(self, scenario: Scenario, seed: int, rep: int, headcount: dict[str, np.ndarray],
@@ -114,6 +115,7 @@ class Replication(ArrivalsMixin, RoutingMixin, DoorMixin, CallbacksMixin, Agents
             if ch.after_work is not None:
                 self.ewt_aht[c] += ch.after_work.to_distribution().mean
         self.recorder.wrap_on = self.wrap_on if any(self.wrap_on) else None
+        self._init_transfers(spec)  # transfers, conferences, wrap-up under load (engine/transfers.py)
         self.line_on = self.lines.on if self.lines is not None else [False] * len(self.names)
         # appointments and first-contact resolution (engine/appointments.py, engine/repeats.py)
         self._init_appointments(chans)

@@ -52,6 +52,7 @@ from staffsim.scenarios.routing import (
     QueueOrder,
     check_routing,
 )
+from staffsim.scenarios.transfers import AfterWorkLoadSpec, check_transfers
 from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
 
 
@@ -892,6 +893,30 @@ LIVE_ONLY_FIELDS = ("volume", "arrivals", "volume_factor", "handle_time", "patie
 # --- end of first-contact resolution and appointments ------------------------------------------
 
 
+class TransferSpec(Spec):
+    """``transfer`` (issue 20): after the first agent's talk, a drawn share of the contacts moves
+    to another channel's (skill's) queue and is served there (scenarios/transfers.py)."""
+
+    share: float = Field(ge=0, le=1, description="share of answered contacts transferred (0 to 1)")
+    to: str = Field(description="the channel (skill) whose queue the contact joins")
+    handle_time: DistributionSpec | None = Field(
+        None, description="the second agent's handle time (default: the target channel's)")
+    handoff: Duration = Field(0.0, ge=0, description="the first agent's time after the contact has "
+                              "moved (notes for the next agent) before it is free")
+    position: Literal["back", "front"] = Field(
+        "back", description="back: joins the back of the target's line; front: before every contact "
+        "waiting there (after the transferred contacts already at the front)")
+
+
+class ConferenceSpec(Spec):
+    """``conference`` (issue 20): after the first agent's talk, a drawn share of the contacts needs
+    an agent of another team (a supervisor) to join for a drawn time; the first agent stays."""
+
+    share: float = Field(ge=0, le=1, description="share of answered contacts conferenced (0 to 1)")
+    group: str = Field(description="the team (agents.group) whose agent joins, e.g. supervisors")
+    time: DistributionSpec = Field(description="how long the conference lasts (both agents busy)")
+
+
 class ChannelSpec(Spec):
     """One contact channel."""
 
@@ -936,6 +961,13 @@ class ChannelSpec(Spec):
     after_work: DistributionSpec | None = Field(
         None, description="after-contact work: the agent's wrap-up after each answered contact, a phase "
         "of its own (the customer has gone; the agent takes nothing new of the channel's concurrency slot)")
+    # transfers, conferences, wrap-up under load (issue 20; scenarios/transfers.py)
+    after_work_under_load: AfterWorkLoadSpec | None = Field(
+        None, description="the wrap-up shortened while contacts wait: {queue_at_least: n, factor: f}")
+    transfer: TransferSpec | None = Field(
+        None, description="a share of the answered contacts moves to another channel's queue after the talk")
+    conference: ConferenceSpec | None = Field(
+        None, description="a share of the answered contacts needs a supervisor to join after the talk")
 
     @field_validator("segments")
     @classmethod
@@ -1409,6 +1441,7 @@ class ScenarioSpec(Spec):
         _check_events(self)
         check_routing(self)  # routing (issue 20)
         _check_outbound(self)  # outbound (issue 20)
+        check_transfers(self)  # transfers and conferences (issue 20)
         return self
 
     # --- first-contact resolution and appointments (repeats branch) ---
