@@ -419,10 +419,11 @@ def test_random_small_days_conserve_and_pass_the_audit(shifts, sup, q, s, handof
 def test_the_audit_catches_a_lost_second_leg(monkeypatch):
     """A transfer that drops its second leg (a bug planted here) is an InvariantError."""
     from staffsim.engine import InvariantError
+    from staffsim.engine.core import TRANSFERRED
     from staffsim.engine.transfers import TransfersMixin
 
     def lose_the_leg(self, att, c):
-        att.flags |= 4  # flagged transferred, but no leg made
+        att.flags |= TRANSFERRED  # flagged transferred, but no leg made
         self.base_fn[c](att)
 
     monkeypatch.setattr(TransfersMixin, "_transfer", lose_the_leg)
