@@ -104,6 +104,7 @@ import pandas as pd
 from staffsim.errors import InputError, Terminated, WorkerLost
 from staffsim.executors import INTERRUPTED, TERMINATED, dask_client, workers_for
 from staffsim.experiment import run_batch
+from staffsim.isa_parts import Part, TeamVariants, cut, days_independent, join, pack, parts_of
 from staffsim.results import RunResult
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
 
@@ -294,6 +295,9 @@ class TeamSearch:
     note: str = ""
     binding: list[str] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    split: bool = False                     # searched day by day (days independent)
+    split_note: str = ""                    # why not, when not
+    stopped: str | None = None              # the whole-horizon run of the answer was cut short
 
 
 Request = list[np.ndarray]
@@ -536,67 +540,183 @@ def batching(scenario: Scenario, channels: list[str], backlog: bool, batch: str)
 
 def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations, backlog,
                 log, cluster, batch="days") -> SearchResult:
-    states = {g: TeamSearch(group=g, channels=ch, start=np.asarray(start[g], np.int64),
-                            cap=agent_cap(start[g]), backlog=g in backlog,
-                            **batching(scenario, ch, g in backlog, batch)) for g, ch in teams.items()}
+    n = scenario.spec.horizon.n_slots
     targets = {g: targets_of(scenario, ch) for g, ch in teams.items()}
-    cache: dict[str, Answers] = {g: {} for g in teams}
-    gens: dict[str, Generator] = {}
-    wants: dict[str, Request] = {}
-    for g, st in states.items():
-        gens[g] = _search(st)
-        wants[g] = next(gens[g])
+    variants = {g: TeamVariants(team_scenario(scenario, g, np.asarray(start[g], np.int64))) for g in teams}
+    # the search's pieces: one per day of a team whose days are independent, else the whole team
+    parts: dict[tuple[str, int], tuple[Part, TeamSearch]] = {}
+    split_note: dict[str, str] = {}
+    for g, ch in teams.items():
+        whole = np.asarray(start[g], np.int64)
+        split, why = (False, "backlog work") if g in backlog else days_independent(scenario, ch)
+        if batch == "none":
+            split, why = False, "batch none"
+        split_note[g] = "" if split else why
+        for part in parts_of(scenario, g, ch, split):
+            opts = (batching(scenario, ch, g in backlog, batch) if not split else
+                    _day_batching(scenario, len(part.slots), batch))
+            parts[(g, part.index)] = (part, TeamSearch(
+                group=g, channels=ch, start=whole[part.slots], cap=agent_cap(whole), backlog=g in backlog,
+                **opts))
+    cache: dict[tuple[str, int], Answers] = {key: {} for key in parts}
+    gens: dict[tuple[str, int], Generator] = {}
+    wants: dict[tuple[str, int], Request] = {}
+    for key, (_, st) in parts.items():
+        gens[key] = _search(st)
+        wants[key] = next(gens[key])
     iterations = staffings = 0
+    stopped = None
     while wants:
         if iterations >= max_iterations:
-            for g in list(wants):
-                gens[g].close()
-                states[g].note = f"stopped after {max_iterations} iterations"
+            for key in list(wants):
+                gens[key].close()
+                parts[key][1].note = f"stopped after {max_iterations} iterations"
+            wants.clear()
             break
-        batch: list[tuple[str, np.ndarray]] = []
-        for g, req in wants.items():
-            for s in req:
-                if _key(s) not in cache[g] and all(_key(s) != _key(t) for h, t in batch if h == g):
-                    batch.append((g, s))
-        if batch:
-            scenarios = [team_scenario(scenario, g, s) for g, s in batch]
+        # every part's new staffings, packed per team: a simulation carries one staffing of
+        # every part (day) that has something to test
+        jobs_of: list[tuple[str, np.ndarray, np.ndarray, list]] = []
+        for g in teams:
+            wanted = []
+            for key, req in wants.items():
+                if key[0] != g:
+                    continue
+                new, seen = [], set()
+                for s in req:
+                    k = _key(s)
+                    if k not in cache[key] and k not in seen:
+                        seen.add(k)
+                        new.append(s)
+                if new:
+                    wanted.append((parts[key][0], new))
+            for s, mask, members in pack(n, wanted):
+                jobs_of.append((g, s, mask, members))
+        if jobs_of:
+            scenarios = [variants[g].scenario(s, mask) for g, s, mask, _ in jobs_of]
             # every staffing of the iteration, all teams, one batch: the executor behind run_batch
             # (the process pool, or the Dask cluster) runs them side by side
-            stopped = None
             try:
-                results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
+                results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster,
+                                    forecast_error=False)
             except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
                 stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
             except WorkerLost as exc:
                 stopped = str(exc)
             else:
-                cut = [r for r in results if not r.complete or r.replications < replications]
-                if cut:
-                    stopped = cut[0].stopped or INTERRUPTED
+                cut_short = [r for r in results if not r.complete or r.replications < replications]
+                if cut_short:
+                    stopped = cut_short[0].stopped or INTERRUPTED
             if stopped is not None:
                 # keep what finished: every staffing assessed so far ran all its replications;
                 # the cut-short batch is dropped (its staffings are not judged on fewer days)
-                for g in list(wants):
-                    gens[g].close()
-                    states[g].converged = False
-                    states[g].note = (f"cut short in iteration {iterations + 1} ({states[g].phase}): "
-                                      f"{stopped}; the requirement as far as searched, NOT converged")
-                return SearchResult(teams=states, iterations=iterations, staffings=staffings,
-                                    replications=replications, seed=seed, stopped=stopped)
-            for (g, s), res in zip(batch, results):
-                cache[g][_key(s)] = assess(res, teams[g], targets[g], rule)
+                for key in list(wants):
+                    gens[key].close()
+                    st = parts[key][1]
+                    st.converged = False
+                    st.note = (f"cut short in iteration {iterations + 1} ({st.phase}): "
+                               f"{stopped}; the requirement as far as searched, NOT converged")
+                break
+            for (g, _, _, members), res in zip(jobs_of, results):
+                a = assess(res, teams[g], targets[g], rule)
+                for part, ps in members:
+                    cache[(g, part.index)][_key(ps)] = cut(a, part, ps)
             iterations += 1
-            staffings += len(batch)
-        if log is not None and batch:
+            staffings += len(jobs_of)
+        if log is not None and jobs_of:
             log(f"iteration {iterations}: " + "; ".join(
-                f"{g} {states[g].phase} ({len(req)} staffing(s))" for g, req in wants.items()))
-        for g in list(wants):
+                f"{g} {', '.join(sorted({st.phase for (h, _), (_, st) in parts.items() if h == g and (h, _) in wants}))}"
+                f" ({sum(1 for x in jobs_of if x[0] == g)} simulation(s))" for g in teams))
+        for key in list(wants):
             try:
-                wants[g] = gens[g].send(cache[g])
+                wants[key] = gens[key].send(cache[key])
             except StopIteration:
-                del wants[g]
+                del wants[key]
+    states = _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
+                         split_note, stopped)
+    if stopped is None and any(st.stopped for st in states.values()):
+        stopped = next(st.stopped for st in states.values() if st.stopped)
     return SearchResult(teams=states, iterations=iterations, staffings=staffings,
-                        replications=replications, seed=seed)
+                        replications=replications, seed=seed, stopped=stopped)
+
+
+def _day_batching(scenario: Scenario, k: int, batch: str) -> dict[str, Any]:
+    """The descent batching inside one day of a team searched day by day: none ("days": the
+    days are the batch), or decrements :data:`SPACING_S` apart ("spaced")."""
+    h = scenario.spec.horizon
+    if batch != "spaced":
+        return {"day_of": None, "spacing": None, "back": 1}
+    return {"day_of": np.zeros(k, np.int64), "spacing": max(2, int(np.ceil(SPACING_S / h.slot))),
+            "back": max(1, int(np.ceil(BACK_S / h.slot)))}
+
+
+def _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
+                split_note, stopped) -> dict[str, TeamSearch]:
+    """Each team's search put together from its parts. A team searched by day is simulated once
+    more whole, with the staffing its days found (the same customers): its answer's tables and
+    verdicts come from that run, and a slot that misses there (days that interact after all)
+    leaves the team not converged."""
+    n = scenario.spec.horizon.n_slots
+    out: dict[str, TeamSearch] = {}
+    for g, ch in teams.items():
+        mine = [(p, st) for (h, _), (p, st) in parts.items() if h == g]
+        team = TeamSearch(group=g, channels=ch, start=np.zeros(n, np.int64), cap=mine[0][1].cap,
+                          backlog=mine[0][1].backlog)
+        team.split = split_note[g] == ""
+        team.split_note = split_note[g]
+        if len(mine) == 1 and len(mine[0][0].slots) == n:
+            p, st = mine[0]
+            st.split, st.split_note, st.stopped = False, split_note[g], None
+            out[g] = st
+            continue
+        finals = [st.best or st.last for _, st in mine]
+        team.converged = all(st.converged for _, st in mine)
+        team.phase = ", ".join(sorted({st.phase for _, st in mine}))
+        team.note = "; ".join(f"day {i + 1}: {st.note}" for i, (_, st) in enumerate(mine) if st.note)
+        team.binding = [""] * n
+        for (p, st) in mine:
+            for j, k in enumerate(p.slots):
+                if st.binding:
+                    team.binding[int(k)] = st.binding[j]
+        for i, (p, st) in enumerate(mine):
+            team.history += [dict(h, day=i + 1) for h in st.history]
+        team.stopped = None
+        if any(f is None for f in finals):
+            team.last = None  # some day has no finished staffing
+            out[g] = team
+            continue
+        joined = join(finals, [p for p, _ in mine], n, scenario.spec.horizon.slot_days())
+        if stopped is not None:  # cut short: the days as far as searched, not simulated whole
+            team.best = joined if all(st.best is not None for _, st in mine) else None
+            team.last = joined
+            out[g] = team
+            continue
+        try:
+            res = run_batch([variants[g].scenario(joined.staffing)], replications, seed, jobs, progress=False,
+                            cluster=cluster, forecast_error=False)[0]
+        except KeyboardInterrupt as exc:
+            team.stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
+        except WorkerLost as exc:
+            team.stopped = str(exc)
+        else:
+            if not res.complete or res.replications < replications:
+                team.stopped = res.stopped or INTERRUPTED
+        if team.stopped:
+            team.converged = False
+            team.note = f"cut short simulating the answer whole: {team.stopped}"
+            team.best = joined if all(st.best is not None for _, st in mine) else None
+            team.last = joined
+            out[g] = team
+            continue
+        a = assess(res, ch, targets[g], rule)
+        if all(st.best is not None for _, st in mine):
+            if not a.feasible:
+                team.converged = False
+                team.note = (f"{team.note + '; ' if team.note else ''}the days found one by one miss "
+                             f"when simulated whole ({a.first_miss}): the days interact")
+            team.best = a
+        team.last = a
+        out[g] = team
+    return out
 
 
 def miss_counts(slots: pd.DataFrame, channels: list[str], targets: dict[str, Targets]) -> dict[str, int]:

@@ -49,9 +49,12 @@ def _add_requirement_parser(sub) -> None:
                     help="isa: test one-agent-fewer in several slots per simulation: of different days "
                     "(default; exact when days do not interact), also spaced within a day (faster, "
                     "approximate), or none")
+    rq.add_argument("--no-validate", action="store_true",
+                    help="isa: skip the validation repair (the answer simulated on new customers, "
+                    "seed + 1, with one agent more in every slot missing in mean there, until none does)")
     rq.add_argument("--no-check", action="store_true",
                     help="isa: skip the out-of-sample check (the answer and the Erlang requirement "
-                    "simulated on new customers, seed + 1)")
+                    "simulated on customers neither the search nor the validation saw: seed + 2)")
     rq.add_argument("--out", type=Path, help="write requirement.csv (and requirement_kpis.csv) and "
                     "requirement.json into this directory")
     _add_output_format_flags(rq)
@@ -77,7 +80,7 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
         req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
                           cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None,
-                          batch=args.batch, check=not args.no_check)
+                          batch=args.batch, check=not args.no_check, validate=not args.no_validate)
     else:
         for flag in ("replications", "seed", "jobs", "cluster"):
             if getattr(args, flag) is not None:
@@ -106,6 +109,10 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         for group, info in req.extra["teams"].items():
             if info["note"]:
                 print(f"  {group}: {info['note']}")
+            v = info.get("validation")
+            if v is not None:
+                print(f"  {group}: validation on new customers (seed {v['seed']}): {v['added']} agent-slot(s) "
+                      f"added in {v['rounds']} round(s); {v['left']} slot(s) still missing in mean there")
             if info.get("in_sample") is not None:
                 print(f"  {group}: {_misses(info['in_sample'])} in sample (seed {req.seed})"
                       + (f"; {_misses(info['out_of_sample'])} out of sample (new customers, seed "
