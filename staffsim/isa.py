@@ -74,19 +74,33 @@ link the teams and are refused). All teams' candidates of an iteration run toget
 :func:`staffsim.experiment.run_batch` call.
 
 *Batching* (``batch``, :data:`BATCHES`): step 3's single-slot decrements are tested several per
-simulation — by default one slot of every day together ("days": exact when the days do not
-interact, every contact done with by the day's end and none coming back on a later day; a team
-with first-contact repeats, or backlog work, is never batched), with "spaced" also slots of one
-day :data:`SPACING_S` apart (approximate: each decrement answers for the slots from
-:data:`BACK_S` before it to :data:`BACK_S` before the next; a miss blamed on the wrong slot
-only keeps an agent). A batch that meets every target together is taken at once; any other
-decrement judged from a batch is simulated alone before it is taken, so every staffing kept was
-simulated as it is. With batching the certificate of step 3 is "no decrement met in its batch
-test" (exact for "days" under the condition above).
+simulation — by default one slot of every day together ("days": exact when the days are
+independent, the only case it is used: see *Day by day*; a team whose days are not independent
+— backlog work, first-contact repeats, no patience, a 24-hour center — is not batched), with
+"spaced" also slots of one day apart by the team's reach (:func:`spacing_s`: :data:`REACH`
+times the longest mean patience + handle time + retrial delay of its channels, at least
+:data:`MIN_SPACING_S`, at most :data:`SPACING_S`; approximate: each decrement answers for
+the slots from :data:`BACK_S` before it to :data:`BACK_S` before the next; a miss blamed on the
+wrong slot only keeps an agent). A batch that meets every target together is taken at once;
+any other decrement judged from a batch is simulated alone before it is taken, so every
+staffing kept was simulated as it is. With batching the certificate of step 3 is "no decrement
+met in its batch test" (exact for "days").
+
+*Day by day* (:mod:`staffsim.isa_parts`): a team whose days are independent (the criterion is
+:func:`staffsim.isa_parts.days_independent`: the center closes between days for much longer
+than any contact waits or is served, and nothing comes back on a later day) is searched one
+day at a time — steps 1–3 run per day, every day's staffings tested in the same simulations
+(one day's staffing each, the other days without volume: the same customers, bit for bit),
+each day with its own cache — and the answer is then simulated whole once; a slot that misses
+there would leave the team not converged. With ``batch="days"`` the descent inside a day tests
+one decrement per simulation (the certificate is exact), with ``"spaced"`` several
+:data:`SPACING_S` apart. A team whose days are not independent is searched whole, as before
+(``"days"`` then tests no two decrements together).
 
 *Out of sample*: :func:`out_of_sample` simulates an answer on new customers (another seed) and
 counts its misses (:func:`miss_counts`); :func:`staffsim.requirement.isa_requirement` reports
-them beside the Erlang requirement's. *Cut short*: a batch that did not run every replication
+them beside the Erlang requirement's, after an optional validation repair on yet other
+customers (:mod:`staffsim.isa_validate`). *Cut short*: a batch that did not run every replication
 (Ctrl-C, a lost worker) ends the search with ``SearchResult.stopped`` saying why; every staffing
 assessed before it had all its replications.
 """
@@ -128,8 +142,13 @@ LADDER_ROUNDS = 2
 #: not interact: every contact is done with by the day's end and none comes back on a later
 #: day); "spaced" also several within a day, :data:`SPACING_S` apart (faster, approximate)
 BATCHES = ("days", "spaced", "none")
-#: within a day, decrements tested together are at least this far apart (seconds) ...
+#: within a day, decrements tested together are apart by the team's reach (:func:`spacing_s`),
+#: at most this (seconds) ...
 SPACING_S = 4 * 3600.0
+#: ... at least this ...
+MIN_SPACING_S = 1800.0
+#: ... the reach being this many times the longest mean patience + handle time + retrial delay
+REACH = 3.0
 #: ... and each answers for the slots from this long before it (contacts already waiting)
 BACK_S = 1800.0
 
@@ -525,17 +544,40 @@ def search(
 
 
 def batching(scenario: Scenario, channels: list[str], backlog: bool, batch: str) -> dict[str, Any]:
-    """The descent batching of one team (the :class:`TeamSearch` fields ``day_of``, ``spacing``,
-    ``back``): none for backlog work, for a team whose contacts come back on later days
-    (first-contact resolution) and for ``batch="none"``; else decrements of different days
-    together (``"days"``) and, with ``"spaced"``, within a day :data:`SPACING_S` apart."""
+    """The descent batching of a team searched whole (the :class:`TeamSearch` fields ``day_of``,
+    ``spacing``, ``back``): none for backlog work, for a team whose days are not independent
+    (:func:`staffsim.isa_parts.days_independent`) with ``"days"``, and for ``batch="none"``;
+    else decrements :data:`SPACING_S` apart, also within a day (``"spaced"``). (A team whose
+    days are independent is searched day by day instead: :func:`_day_batching`.)"""
     h = scenario.spec.horizon
     linked = any(scenario.channel(c).resolution is not None for c in channels)
-    if batch == "none" or backlog or linked or (h.days == 1 and batch == "days"):
+    if batch == "none" or backlog or linked or batch == "days":
         return {"day_of": None, "spacing": None, "back": 1}
     return {"day_of": np.asarray(h.slot_days(), np.int64),
-            "spacing": None if batch == "days" else max(2, int(np.ceil(SPACING_S / h.slot))),
-            "back": max(1, int(np.ceil(BACK_S / h.slot)))}
+            "spacing": spacing_slots(scenario, channels),
+            "back": min(spacing_slots(scenario, channels) - 1, max(1, int(np.ceil(BACK_S / h.slot))))}
+
+
+def spacing_s(scenario: Scenario, channels: list[str]) -> float:
+    """How far apart (seconds) ``batch="spaced"`` tests decrements of one day together: the
+    team's reach, :data:`REACH` × (the longest mean patience + the longest mean handle time + the
+    longest mean retrial delay of its channels; a channel without patience counts
+    :data:`SPACING_S`), within [:data:`MIN_SPACING_S`, :data:`SPACING_S`]. Past it, what a
+    decrement leaves behind (contacts still waiting or in service, callers redialling) is taken
+    as gone; a miss it still causes is blamed on the later decrement, which keeps an agent."""
+    reach = 0.0
+    for c in channels:
+        p = scenario.patience(c)
+        ch = scenario.channel(c)
+        delay = ch.retrial.delay.to_distribution().mean if ch.retrial is not None else 0.0
+        reach = max(reach, (p.mean if p is not None else SPACING_S)
+                    + float(scenario.handle_means(c).max()) + float(delay))
+    return float(min(SPACING_S, max(MIN_SPACING_S, REACH * reach)))
+
+
+def spacing_slots(scenario: Scenario, channels: list[str]) -> int:
+    """:func:`spacing_s` in slots (at least 2)."""
+    return max(2, int(np.ceil(spacing_s(scenario, channels) / scenario.spec.horizon.slot - 1e-9)))
 
 
 def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations, backlog,
@@ -554,7 +596,7 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
         split_note[g] = "" if split else why
         for part in parts_of(scenario, g, ch, split):
             opts = (batching(scenario, ch, g in backlog, batch) if not split else
-                    _day_batching(scenario, len(part.slots), batch))
+                    _day_batching(scenario, ch, len(part.slots), batch))
             parts[(g, part.index)] = (part, TeamSearch(
                 group=g, channels=ch, start=whole[part.slots], cap=agent_cap(whole), backlog=g in backlog,
                 **opts))
@@ -623,9 +665,10 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             iterations += 1
             staffings += len(jobs_of)
         if log is not None and jobs_of:
+            phases = {g: sorted({parts[key][1].phase for key in wants if key[0] == g}) for g in teams}
             log(f"iteration {iterations}: " + "; ".join(
-                f"{g} {', '.join(sorted({st.phase for (h, _), (_, st) in parts.items() if h == g and (h, _) in wants}))}"
-                f" ({sum(1 for x in jobs_of if x[0] == g)} simulation(s))" for g in teams))
+                f"{g} {', '.join(phases[g]) or 'done'} ({sum(1 for x in jobs_of if x[0] == g)} simulation(s))"
+                for g in teams))
         for key in list(wants):
             try:
                 wants[key] = gens[key].send(cache[key])
@@ -639,14 +682,15 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
                         replications=replications, seed=seed, stopped=stopped)
 
 
-def _day_batching(scenario: Scenario, k: int, batch: str) -> dict[str, Any]:
+def _day_batching(scenario: Scenario, channels: list[str], k: int, batch: str) -> dict[str, Any]:
     """The descent batching inside one day of a team searched day by day: none ("days": the
-    days are the batch), or decrements :data:`SPACING_S` apart ("spaced")."""
+    days are the batch), or decrements :func:`spacing_s` apart ("spaced")."""
     h = scenario.spec.horizon
     if batch != "spaced":
         return {"day_of": None, "spacing": None, "back": 1}
-    return {"day_of": np.zeros(k, np.int64), "spacing": max(2, int(np.ceil(SPACING_S / h.slot))),
-            "back": max(1, int(np.ceil(BACK_S / h.slot)))}
+    spacing = spacing_slots(scenario, channels)
+    return {"day_of": np.zeros(k, np.int64), "spacing": spacing,
+            "back": min(spacing - 1, max(1, int(np.ceil(BACK_S / h.slot))))}
 
 
 def _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,

@@ -46,9 +46,11 @@ def _add_requirement_parser(sub) -> None:
                     "answer that holds on new customers) or when its mean does (fits the seed "
                     "searched on)")
     rq.add_argument("--batch", choices=["days", "spaced", "none"], default="days",
-                    help="isa: test one-agent-fewer in several slots per simulation: of different days "
-                    "(default; exact when days do not interact), also spaced within a day (faster, "
-                    "approximate), or none")
+                    help="isa: a team whose days are independent is searched day by day, one "
+                    "day's staffing per day in each simulation; 'days' (default, exact) tests one "
+                    "agent fewer in one slot per day, 'spaced' also several slots of a day apart by "
+                    "the team's reach (3 x patience + handle time + redial delay: faster, "
+                    "approximate), 'none' searches the team whole with one decrement per simulation")
     rq.add_argument("--no-validate", action="store_true",
                     help="isa: skip the validation repair (the answer simulated on new customers, "
                     "seed + 1, with one agent more in every slot missing in mean there, until none does)")
