@@ -5,12 +5,15 @@ A search with common random numbers judges every staffing on the same simulated 
 those customers misses on others about half the time when it sits at the boundary. Two checks,
 on two further sets of customers:
 
-1. *Validation* (:func:`validate`, seed + 1): the answer is simulated on new customers; every
-   slot that misses a target **in mean** there (any channel of the team) gets one agent more,
-   and the team is simulated again, until no slot misses in mean on the validation customers
-   (at most :data:`VALIDATION_ROUNDS` rounds, never beyond the search's agent cap). Agents are
-   only added. The repaired answer is then simulated on the search seed again, so its tables
-   and in-sample counts are of the staffing returned.
+1. *Validation* (:func:`validate`): the answer is simulated on new customers — round r on the
+   seed ``validation_seed(seed, r)``: seed + 1, then seed + 3, seed + 5, ... (never the search's
+   nor the check's) — and every slot that misses a target **in mean** there (any channel of the
+   team) gets one agent more; rounds go on, each on customers not seen before, until a round
+   finds no slot missing in mean (at most :data:`VALIDATION_ROUNDS` rounds, never beyond the
+   search's agent cap). Repairing on one fixed set of customers would fit those customers as
+   the search fits its own; a fresh set every round makes "no miss" a test the answer can fail.
+   Agents are only added. The repaired answer is then simulated on the search seed again, so
+   its tables and in-sample counts are of the staffing returned.
 2. *Out of sample* (:func:`staffsim.isa.out_of_sample`, seed + 2): the answer and the Erlang
    requirement are simulated on customers used by neither the search nor the validation, and
    their misses are reported side by side. That check changes nothing: it is the evidence.
@@ -30,6 +33,12 @@ from staffsim.isa import Targets, targets_of, team_scenario
 
 #: at most this many validation rounds (each adds an agent to every slot still missing)
 VALIDATION_ROUNDS = 8
+
+
+def validation_seed(seed: int, r: int) -> int:
+    """The customers of validation round ``r`` (0-based) of a search on ``seed``: seed + 1,
+    seed + 3, seed + 5, ... (seed + 2 is the out-of-sample check's)."""
+    return seed + 1 + 2 * r
 
 
 def slot_misses(slots: pd.DataFrame, channels: list[str], targets: dict[str, Targets]) -> np.ndarray:
@@ -54,20 +63,23 @@ def slot_misses(slots: pd.DataFrame, channels: list[str], targets: dict[str, Tar
 
 def validate(scenario, runs: dict[str, tuple[list[str], np.ndarray, int]], replications: int, seed: int,
              jobs: int | None, cluster: Any = None) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """Repair each team's answer on the validation customers (``seed``; see the module doc).
+    """Repair each team's answer on new customers (round r on ``validation_seed(seed, r)``, ``seed``
+    being the search's; see the module doc).
     ``runs``: group -> (its channels, its staffing, the agent cap). Returns, per team, the
     repaired ``staffing``, ``rounds`` simulated, ``added`` (agent-slots added), ``left`` (slots
-    still missing in mean after the last round: 0 unless the rounds or the cap ran out), and
+    missing in mean in the last round, on its fresh customers: 0 unless the rounds or the cap
+    ran out), and
     None or why it was cut short (then the staffings are as far as repaired)."""
     state = {g: {"staffing": np.asarray(s, np.int64).copy(), "rounds": 0, "added": 0, "left": None}
              for g, (_, s, _) in runs.items()}
     todo = list(runs)
-    for _ in range(VALIDATION_ROUNDS + 1):
+    for r in range(VALIDATION_ROUNDS + 1):
         if not todo:
             break
         try:
             results = run_batch([team_scenario(scenario, g, state[g]["staffing"]) for g in todo], replications,
-                                seed, jobs, progress=False, cluster=cluster, forecast_error=False)
+                                validation_seed(seed, r), jobs, progress=False, cluster=cluster,
+                                forecast_error=False)
         except KeyboardInterrupt as exc:
             return state, TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
         except WorkerLost as exc:

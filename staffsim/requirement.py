@@ -45,6 +45,7 @@ from staffsim.experiment import plan_for, result_bytes
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import RULES, assess, kpi_table, miss_counts, out_of_sample, search, targets_of, team_scenario
 from staffsim.isa_validate import validate as validate_answers
+from staffsim.isa_validate import validation_seed
 from staffsim.limits import MAX_SCENARIO_AGENTS, MEMORY_BUDGET_BYTES, memory_text
 from staffsim.metrics import slot_labels
 from staffsim.models.backlog import BacklogPlan, backlog_plan
@@ -378,8 +379,9 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
                     log: Callable[[str], None] | None = None, cluster: Any = None,
                     batch: str = "days", check: bool = True, validate: bool = False) -> Requirement:
     """The simulation-verified requirement (:mod:`staffsim.isa`), from the Erlang requirement.
-    ``validate``: repair the answer on new customers (seed + 1: one agent more in every slot
-    that misses in mean there, until none does; :mod:`staffsim.isa_validate`;
+    ``validate``: repair the answer on new customers (one agent more in every slot that misses
+    in mean, each round on customers not seen before — seed + 1, seed + 3, ... — until a round
+    finds none; :mod:`staffsim.isa_validate`;
     ``extra["teams"][group]["validation"]``). ``check``: simulate the answer (and the Erlang
     requirement) once more on customers neither the search nor the validation saw (seed + 2;
     seed + 1 without ``validate``) and report each team's misses there beside those of the
@@ -423,13 +425,13 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
     incomplete = found.stopped
     validation: dict[str, dict[str, Any]] = {}
     if validate and incomplete is None and busy:
-        # against overfitting: repair on new customers (seed + 1), see staffsim.isa_validate
+        # against overfitting: repair on new customers (fresh each round), see staffsim.isa_validate
         state, incomplete = validate_answers(
             scenario, {g: (ch, finals[g].staffing, found.teams[g].cap) for g, ch in busy.items()},
-            reps, seed + 1, jobs, cluster)
+            reps, seed, jobs, cluster)
         for g, v in state.items():
-            validation[g] = {"seed": seed + 1, "rounds": v["rounds"], "added": v["added"],
-                             "left": v["left"]}
+            validation[g] = {"seeds": [validation_seed(seed, r) for r in range(v["rounds"])],
+                             "rounds": v["rounds"], "added": v["added"], "left": v["left"]}
         changed = [g for g in busy if state[g]["added"]]
         if changed and incomplete is None:
             # the repaired staffing simulated on the search's customers: its tables and counts

@@ -53,7 +53,8 @@ def _add_requirement_parser(sub) -> None:
                     "approximate), 'none' searches the team whole with one decrement per simulation")
     rq.add_argument("--no-validate", action="store_true",
                     help="isa: skip the validation repair (the answer simulated on new customers, "
-                    "seed + 1, with one agent more in every slot missing in mean there, until none does)")
+                    "fresh each round: seed + 1, + 3, + 5, ...; one agent more in every slot missing in "
+                    "mean, until a round finds none)")
     rq.add_argument("--no-check", action="store_true",
                     help="isa: skip the out-of-sample check (the answer and the Erlang requirement "
                     "simulated on customers neither the search nor the validation saw: seed + 2)")
@@ -113,8 +114,9 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
                 print(f"  {group}: {info['note']}")
             v = info.get("validation")
             if v is not None:
-                print(f"  {group}: validation on new customers (seed {v['seed']}): {v['added']} agent-slot(s) "
-                      f"added in {v['rounds']} round(s); {v['left']} slot(s) still missing in mean there")
+                print(f"  {group}: validation on new customers (seeds {', '.join(map(str, v['seeds']))}, one "
+                      f"per round): {v['added']} agent-slot(s) added in {v['rounds']} round(s); "
+                      f"{v['left']} slot(s) missing in mean in the last round")
             if info.get("in_sample") is not None:
                 print(f"  {group}: {_misses(info['in_sample'])} in sample (seed {req.seed})"
                       + (f"; {_misses(info['out_of_sample'])} out of sample (new customers, seed "
