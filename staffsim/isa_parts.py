@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ def days_independent(scenario: Scenario, channels: list[str]) -> tuple[bool, str
     if len(open_days) < 2:
         return False, "one day"
     gaps = []
-    for d, e in zip(open_days[:-1], open_days[1:]):
+    for d, e in itertools.pairwise(open_days):
         last = starts[days == d].max() + h.slot
         first = starts[days == e].min()
         gaps.append(first - last)

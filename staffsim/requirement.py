@@ -43,7 +43,16 @@ from staffsim.executors import INTERRUPTED
 from staffsim.experiment import _plan_inputs as plan_inputs
 from staffsim.experiment import plan_for, result_bytes
 from staffsim.io import dumps, output_batch, write_tables, write_text
-from staffsim.isa import RULES, assess, kpi_table, miss_counts, out_of_sample, search, targets_of, team_scenario
+from staffsim.isa import (
+    RULES,
+    assess,
+    kpi_table,
+    miss_counts,
+    out_of_sample,
+    search,
+    targets_of,
+    team_scenario,
+)
 from staffsim.isa_validate import validate as validate_answers
 from staffsim.isa_validate import validation_seed
 from staffsim.limits import MAX_SCENARIO_AGENTS, MEMORY_BUDGET_BYTES, memory_text
