@@ -557,8 +557,10 @@ def requirement(scenario: Scenario | str | Path, method: str = "erlang", replica
     ``replications``, ``seed`` (default: the scenario's ``run``) and ``jobs`` (worker processes,
     None = all cores; the answer does not depend on it) are for ``isa``, as are the ``options``
     ``rule`` ("mean" or "interval": what "meets" means under simulation noise),
-    ``max_iterations``, ``log`` (a function called with one line per iteration) and ``cluster``
-    (run the simulations on a Dask cluster, as in :func:`staffsim.simulate`; same answer).
+    ``max_iterations``, ``log`` (a function called with one line per iteration), ``cluster``
+    (run the simulations on a Dask cluster, as in :func:`staffsim.simulate`; same answer),
+    ``batch`` (:data:`staffsim.isa.BATCHES`), ``validate`` (repair on fresh customers, off by
+    default here, on in the command) and ``check`` (the out-of-sample check, on).
     """
     scenario = as_scenario(scenario)
     if method not in METHODS:
