@@ -94,7 +94,7 @@ day at a time — steps 1–3 run per day, every day's staffings tested in the s
 each day with its own cache — and the answer is then simulated whole once; a slot that misses
 there would leave the team not converged. With ``batch="days"`` the descent inside a day tests
 one decrement per simulation (the certificate is exact), with ``"spaced"`` several
-:data:`SPACING_S` apart. A team whose days are not independent is searched whole, as before
+:func:`spacing_s` apart. A team whose days are not independent is searched whole, as before
 (``"days"`` then tests no two decrements together).
 
 *Out of sample*: :func:`out_of_sample` simulates an answer on new customers (another seed) and
@@ -140,7 +140,7 @@ LADDER_ROUNDS = 2
 #: how the descent groups single-slot decrements (see :func:`batches`): "none" one per
 #: staffing; "days" (default) decrements of different days together (exact when the days do
 #: not interact: every contact is done with by the day's end and none comes back on a later
-#: day); "spaced" also several within a day, :data:`SPACING_S` apart (faster, approximate)
+#: day); "spaced" also several within a day, :func:`spacing_s` apart (faster, approximate)
 BATCHES = ("days", "spaced", "none")
 #: within a day, decrements tested together are apart by the team's reach (:func:`spacing_s`),
 #: at most this (seconds) ...
