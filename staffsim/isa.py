@@ -547,7 +547,7 @@ def batching(scenario: Scenario, channels: list[str], backlog: bool, batch: str)
     """The descent batching of a team searched whole (the :class:`TeamSearch` fields ``day_of``,
     ``spacing``, ``back``): none for backlog work, for a team whose days are not independent
     (:func:`staffsim.isa_parts.days_independent`) with ``"days"``, and for ``batch="none"``;
-    else decrements :data:`SPACING_S` apart, also within a day (``"spaced"``). (A team whose
+    else decrements :func:`spacing_s` apart, also within a day (``"spaced"``). (A team whose
     days are independent is searched day by day instead: :func:`_day_batching`.)"""
     h = scenario.spec.horizon
     linked = any(scenario.channel(c).resolution is not None for c in channels)
