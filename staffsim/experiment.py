@@ -316,6 +316,7 @@ def run_batch(
     labels: list[str] | None = None,
     contacts: bool = False,
     slot_replications: bool = False,
+    forecast_error: bool = True,
 ) -> list[RunResult]:
     """Run several scenarios with the same seed and replication numbers (common random numbers).
 
@@ -332,7 +333,9 @@ def run_batch(
     SIGTERM :class:`~staffsim.errors.Terminated` (see :func:`raise_stopped`). ``labels`` name the scenarios in messages (default: their labels);
     ``contacts=False`` keeps no per-attempt log (``RunResult.contacts`` is then empty);
     ``slot_replications=True`` keeps every replication's per-slot KPIs in
-    ``extra["slot_replications"]`` (off by default; see :func:`simulate`).
+    ``extra["slot_replications"]`` (off by default; see :func:`simulate`);
+    ``forecast_error=False`` leaves out ``extra["forecast_error"]`` (an Erlang plan per
+    replication: callers that read only the simulated KPIs, like the ISA search, skip its cost).
     """
     scenarios = [_scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
                  for i, sc in enumerate(scenarios)]
@@ -374,7 +377,8 @@ def run_batch(
     stopped = outcome.stopped if done_reps < reps else None
     per_scenario = [[outs[r * len(scenarios) + i] for r in range(done_reps)] for i in range(len(scenarios))]
     results = [
-        _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps, stopped=stopped)
+        _assemble(sc, seed, done_reps, plan, o, service_level, complete=done_reps == reps, stopped=stopped,
+                  forecast_error=forecast_error)
         for sc, plan, o in zip(scenarios, plans, per_scenario)
     ]
     if slot_replications:  # every replication's per-slot KPIs (prediction bands); off by default
@@ -452,7 +456,8 @@ def _mean_table(label: str, names, cal: pd.DataFrame, outs, part: str, keys) -> 
     return pd.concat([table, pd.DataFrame(cis)], axis=1)
 
 
-def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None) -> RunResult:
+def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None,
+              forecast_error=True) -> RunResult:
     cal = slot_calendar(scenario)
     present = [k for k in REPEAT_SLOT_KPIS + APPOINTMENT_SLOT_KPIS + TRANSFER_SLOT_KPIS if k in outs[0]["slot"]]
     slots = _mean_table("channel", table_rows(scenario), cal, outs, "slot",
@@ -480,7 +485,8 @@ def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=
                "teams_per_replication": pd.concat(
                    [o["teams"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True),
                **({"forecast_error": forecast_error_table(scenario, seed, reps, plan, outs)}
-                  if any(scenario.channel(c).volume_uncertainty for c in scenario.channels) else {}),
+                  if forecast_error and any(scenario.channel(c).volume_uncertainty for c in scenario.channels)
+                  else {}),
                **({"outbound_per_replication": pd.concat(  # outbound (staffsim/outbound_metrics.py)
                    [o["outbound"].assign(replication=r) for r, o in enumerate(outs)], ignore_index=True),
                    "outbound_slots": _mean_table("campaign", list(scenario.spec.outbound), cal, outs,

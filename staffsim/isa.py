@@ -74,19 +74,33 @@ link the teams and are refused). All teams' candidates of an iteration run toget
 :func:`staffsim.experiment.run_batch` call.
 
 *Batching* (``batch``, :data:`BATCHES`): step 3's single-slot decrements are tested several per
-simulation — by default one slot of every day together ("days": exact when the days do not
-interact, every contact done with by the day's end and none coming back on a later day; a team
-with first-contact repeats, or backlog work, is never batched), with "spaced" also slots of one
-day :data:`SPACING_S` apart (approximate: each decrement answers for the slots from
-:data:`BACK_S` before it to :data:`BACK_S` before the next; a miss blamed on the wrong slot
-only keeps an agent). A batch that meets every target together is taken at once; any other
-decrement judged from a batch is simulated alone before it is taken, so every staffing kept was
-simulated as it is. With batching the certificate of step 3 is "no decrement met in its batch
-test" (exact for "days" under the condition above).
+simulation — by default one slot of every day together ("days": exact when the days are
+independent, the only case it is used: see *Day by day*; a team whose days are not independent
+— backlog work, first-contact repeats, no patience, a 24-hour center — is not batched), with
+"spaced" also slots of one day apart by the team's reach (:func:`spacing_s`: :data:`REACH`
+times the longest mean patience + handle time + retrial delay of its channels, at least
+:data:`MIN_SPACING_S`, at most :data:`SPACING_S`; approximate: each decrement answers for
+the slots from :data:`BACK_S` before it to :data:`BACK_S` before the next; a miss blamed on the
+wrong slot only keeps an agent). A batch that meets every target together is taken at once;
+any other decrement judged from a batch is simulated alone before it is taken, so every
+staffing kept was simulated as it is. With batching the certificate of step 3 is "no decrement
+met in its batch test" (exact for "days").
+
+*Day by day* (:mod:`staffsim.isa_parts`): a team whose days are independent (the criterion is
+:func:`staffsim.isa_parts.days_independent`: the center closes between days for much longer
+than any contact waits or is served, and nothing comes back on a later day) is searched one
+day at a time — steps 1–3 run per day, every day's staffings tested in the same simulations
+(one day's staffing each, the other days without volume: the same customers, bit for bit),
+each day with its own cache — and the answer is then simulated whole once; a slot that misses
+there would leave the team not converged. With ``batch="days"`` the descent inside a day tests
+one decrement per simulation (the certificate is exact), with ``"spaced"`` several
+:func:`spacing_s` apart. A team whose days are not independent is searched whole, as before
+(``"days"`` then tests no two decrements together).
 
 *Out of sample*: :func:`out_of_sample` simulates an answer on new customers (another seed) and
 counts its misses (:func:`miss_counts`); :func:`staffsim.requirement.isa_requirement` reports
-them beside the Erlang requirement's. *Cut short*: a batch that did not run every replication
+them beside the Erlang requirement's, after an optional validation repair on yet other
+customers (:mod:`staffsim.isa_validate`). *Cut short*: a batch that did not run every replication
 (Ctrl-C, a lost worker) ends the search with ``SearchResult.stopped`` saying why; every staffing
 assessed before it had all its replications.
 """
@@ -104,6 +118,7 @@ import pandas as pd
 from staffsim.errors import InputError, Terminated, WorkerLost
 from staffsim.executors import INTERRUPTED, TERMINATED, dask_client, workers_for
 from staffsim.experiment import run_batch
+from staffsim.isa_parts import Part, TeamVariants, cut, days_independent, join, pack, parts_of
 from staffsim.results import RunResult
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
 from staffsim.transfer_plan import check_transfers_stay
@@ -126,10 +141,15 @@ LADDER_ROUNDS = 2
 #: how the descent groups single-slot decrements (see :func:`batches`): "none" one per
 #: staffing; "days" (default) decrements of different days together (exact when the days do
 #: not interact: every contact is done with by the day's end and none comes back on a later
-#: day); "spaced" also several within a day, :data:`SPACING_S` apart (faster, approximate)
+#: day); "spaced" also several within a day, :func:`spacing_s` apart (faster, approximate)
 BATCHES = ("days", "spaced", "none")
-#: within a day, decrements tested together are at least this far apart (seconds) ...
+#: within a day, decrements tested together are apart by the team's reach (:func:`spacing_s`),
+#: at most this (seconds) ...
 SPACING_S = 4 * 3600.0
+#: ... at least this ...
+MIN_SPACING_S = 1800.0
+#: ... the reach being this many times the longest mean patience + handle time + retrial delay
+REACH = 3.0
 #: ... and each answers for the slots from this long before it (contacts already waiting)
 BACK_S = 1800.0
 
@@ -296,6 +316,9 @@ class TeamSearch:
     note: str = ""
     binding: list[str] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    split: bool = False                     # searched day by day (days independent)
+    split_note: str = ""                    # why not, when not
+    stopped: str | None = None              # the whole-horizon run of the answer was cut short
 
 
 Request = list[np.ndarray]
@@ -523,82 +546,223 @@ def search(
 
 
 def batching(scenario: Scenario, channels: list[str], backlog: bool, batch: str) -> dict[str, Any]:
-    """The descent batching of one team (the :class:`TeamSearch` fields ``day_of``, ``spacing``,
-    ``back``): none for backlog work, for a team whose contacts come back on later days
-    (first-contact resolution) and for ``batch="none"``; else decrements of different days
-    together (``"days"``) and, with ``"spaced"``, within a day :data:`SPACING_S` apart."""
+    """The descent batching of a team searched whole (the :class:`TeamSearch` fields ``day_of``,
+    ``spacing``, ``back``): none for backlog work, for a team whose days are not independent
+    (:func:`staffsim.isa_parts.days_independent`) with ``"days"``, and for ``batch="none"``;
+    else decrements :func:`spacing_s` apart, also within a day (``"spaced"``). (A team whose
+    days are independent is searched day by day instead: :func:`_day_batching`.)"""
     h = scenario.spec.horizon
     linked = any(scenario.channel(c).resolution is not None for c in channels)
-    if batch == "none" or backlog or linked or (h.days == 1 and batch == "days"):
+    if batch == "none" or backlog or linked or batch == "days":
         return {"day_of": None, "spacing": None, "back": 1}
     return {"day_of": np.asarray(h.slot_days(), np.int64),
-            "spacing": None if batch == "days" else max(2, int(np.ceil(SPACING_S / h.slot))),
-            "back": max(1, int(np.ceil(BACK_S / h.slot)))}
+            "spacing": spacing_slots(scenario, channels),
+            "back": min(spacing_slots(scenario, channels) - 1, max(1, int(np.ceil(BACK_S / h.slot))))}
+
+
+def spacing_s(scenario: Scenario, channels: list[str]) -> float:
+    """How far apart (seconds) ``batch="spaced"`` tests decrements of one day together: the
+    team's reach, :data:`REACH` × (the longest mean patience + the longest mean handle time + the
+    longest mean retrial delay of its channels; a channel without patience counts
+    :data:`SPACING_S`), within [:data:`MIN_SPACING_S`, :data:`SPACING_S`]. Past it, what a
+    decrement leaves behind (contacts still waiting or in service, callers redialling) is taken
+    as gone; a miss it still causes is blamed on the later decrement, which keeps an agent."""
+    reach = 0.0
+    for c in channels:
+        p = scenario.patience(c)
+        ch = scenario.channel(c)
+        delay = ch.retrial.delay.to_distribution().mean if ch.retrial is not None else 0.0
+        reach = max(reach, (p.mean if p is not None else SPACING_S)
+                    + float(scenario.handle_means(c).max()) + float(delay))
+    return float(min(SPACING_S, max(MIN_SPACING_S, REACH * reach)))
+
+
+def spacing_slots(scenario: Scenario, channels: list[str]) -> int:
+    """:func:`spacing_s` in slots (at least 2)."""
+    return max(2, int(np.ceil(spacing_s(scenario, channels) / scenario.spec.horizon.slot - 1e-9)))
 
 
 def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations, backlog,
                 log, cluster, batch="days") -> SearchResult:
-    states = {g: TeamSearch(group=g, channels=ch, start=np.asarray(start[g], np.int64),
-                            cap=agent_cap(start[g]), backlog=g in backlog,
-                            **batching(scenario, ch, g in backlog, batch)) for g, ch in teams.items()}
+    n = scenario.spec.horizon.n_slots
     targets = {g: targets_of(scenario, ch) for g, ch in teams.items()}
-    cache: dict[str, Answers] = {g: {} for g in teams}
-    gens: dict[str, Generator] = {}
-    wants: dict[str, Request] = {}
-    for g, st in states.items():
-        gens[g] = _search(st)
-        wants[g] = next(gens[g])
+    variants = {g: TeamVariants(team_scenario(scenario, g, np.asarray(start[g], np.int64))) for g in teams}
+    # the search's pieces: one per day of a team whose days are independent, else the whole team
+    parts: dict[tuple[str, int], tuple[Part, TeamSearch]] = {}
+    split_note: dict[str, str] = {}
+    for g, ch in teams.items():
+        whole = np.asarray(start[g], np.int64)
+        split, why = (False, "backlog work") if g in backlog else days_independent(scenario, ch)
+        if batch == "none":
+            split, why = False, "batch none"
+        split_note[g] = "" if split else why
+        for part in parts_of(scenario, g, ch, split):
+            opts = (batching(scenario, ch, g in backlog, batch) if not split else
+                    _day_batching(scenario, ch, len(part.slots), batch))
+            parts[(g, part.index)] = (part, TeamSearch(
+                group=g, channels=ch, start=whole[part.slots], cap=agent_cap(whole), backlog=g in backlog,
+                **opts))
+    cache: dict[tuple[str, int], Answers] = {key: {} for key in parts}
+    gens: dict[tuple[str, int], Generator] = {}
+    wants: dict[tuple[str, int], Request] = {}
+    for key, (_, st) in parts.items():
+        gens[key] = _search(st)
+        wants[key] = next(gens[key])
     iterations = staffings = 0
+    stopped = None
     while wants:
         if iterations >= max_iterations:
-            for g in list(wants):
-                gens[g].close()
-                states[g].note = f"stopped after {max_iterations} iterations"
+            for key in list(wants):
+                gens[key].close()
+                parts[key][1].note = f"stopped after {max_iterations} iterations"
+            wants.clear()
             break
-        batch: list[tuple[str, np.ndarray]] = []
-        for g, req in wants.items():
-            for s in req:
-                if _key(s) not in cache[g] and all(_key(s) != _key(t) for h, t in batch if h == g):
-                    batch.append((g, s))
-        if batch:
-            scenarios = [team_scenario(scenario, g, s) for g, s in batch]
+        # every part's new staffings, packed per team: a simulation carries one staffing of
+        # every part (day) that has something to test
+        jobs_of: list[tuple[str, np.ndarray, np.ndarray, list]] = []
+        for g in teams:
+            wanted = []
+            for key, req in wants.items():
+                if key[0] != g:
+                    continue
+                new, seen = [], set()
+                for s in req:
+                    k = _key(s)
+                    if k not in cache[key] and k not in seen:
+                        seen.add(k)
+                        new.append(s)
+                if new:
+                    wanted.append((parts[key][0], new))
+            for s, mask, members in pack(n, wanted):
+                jobs_of.append((g, s, mask, members))
+        if jobs_of:
+            scenarios = [variants[g].scenario(s, mask) for g, s, mask, _ in jobs_of]
             # every staffing of the iteration, all teams, one batch: the executor behind run_batch
             # (the process pool, or the Dask cluster) runs them side by side
-            stopped = None
             try:
-                results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster)
+                results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster,
+                                    forecast_error=False)
             except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
                 stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
             except WorkerLost as exc:
                 stopped = str(exc)
             else:
-                cut = [r for r in results if not r.complete or r.replications < replications]
-                if cut:
-                    stopped = cut[0].stopped or INTERRUPTED
+                cut_short = [r for r in results if not r.complete or r.replications < replications]
+                if cut_short:
+                    stopped = cut_short[0].stopped or INTERRUPTED
             if stopped is not None:
                 # keep what finished: every staffing assessed so far ran all its replications;
                 # the cut-short batch is dropped (its staffings are not judged on fewer days)
-                for g in list(wants):
-                    gens[g].close()
-                    states[g].converged = False
-                    states[g].note = (f"cut short in iteration {iterations + 1} ({states[g].phase}): "
-                                      f"{stopped}; the requirement as far as searched, NOT converged")
-                return SearchResult(teams=states, iterations=iterations, staffings=staffings,
-                                    replications=replications, seed=seed, stopped=stopped)
-            for (g, s), res in zip(batch, results):
-                cache[g][_key(s)] = assess(res, teams[g], targets[g], rule)
+                for key in list(wants):
+                    gens[key].close()
+                    st = parts[key][1]
+                    st.converged = False
+                    st.note = (f"cut short in iteration {iterations + 1} ({st.phase}): "
+                               f"{stopped}; the requirement as far as searched, NOT converged")
+                break
+            for (g, _, _, members), res in zip(jobs_of, results):
+                a = assess(res, teams[g], targets[g], rule)
+                for part, ps in members:
+                    cache[(g, part.index)][_key(ps)] = cut(a, part, ps)
             iterations += 1
-            staffings += len(batch)
-        if log is not None and batch:
+            staffings += len(jobs_of)
+        if log is not None and jobs_of:
+            phases = {g: sorted({parts[key][1].phase for key in wants if key[0] == g}) for g in teams}
             log(f"iteration {iterations}: " + "; ".join(
-                f"{g} {states[g].phase} ({len(req)} staffing(s))" for g, req in wants.items()))
-        for g in list(wants):
+                f"{g} {', '.join(phases[g]) or 'done'} ({sum(1 for x in jobs_of if x[0] == g)} simulation(s))"
+                for g in teams))
+        for key in list(wants):
             try:
-                wants[g] = gens[g].send(cache[g])
+                wants[key] = gens[key].send(cache[key])
             except StopIteration:
-                del wants[g]
+                del wants[key]
+    states = _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
+                         split_note, stopped)
+    if stopped is None and any(st.stopped for st in states.values()):
+        stopped = next(st.stopped for st in states.values() if st.stopped)
     return SearchResult(teams=states, iterations=iterations, staffings=staffings,
-                        replications=replications, seed=seed)
+                        replications=replications, seed=seed, stopped=stopped)
+
+
+def _day_batching(scenario: Scenario, channels: list[str], k: int, batch: str) -> dict[str, Any]:
+    """The descent batching inside one day of a team searched day by day: none ("days": the
+    days are the batch), or decrements :func:`spacing_s` apart ("spaced")."""
+    h = scenario.spec.horizon
+    if batch != "spaced":
+        return {"day_of": None, "spacing": None, "back": 1}
+    spacing = spacing_slots(scenario, channels)
+    return {"day_of": np.zeros(k, np.int64), "spacing": spacing,
+            "back": min(spacing - 1, max(1, int(np.ceil(BACK_S / h.slot))))}
+
+
+def _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
+                split_note, stopped) -> dict[str, TeamSearch]:
+    """Each team's search put together from its parts. A team searched by day is simulated once
+    more whole, with the staffing its days found (the same customers): its answer's tables and
+    verdicts come from that run, and a slot that misses there (days that interact after all)
+    leaves the team not converged."""
+    n = scenario.spec.horizon.n_slots
+    out: dict[str, TeamSearch] = {}
+    for g, ch in teams.items():
+        mine = [(p, st) for (h, _), (p, st) in parts.items() if h == g]
+        team = TeamSearch(group=g, channels=ch, start=np.zeros(n, np.int64), cap=mine[0][1].cap,
+                          backlog=mine[0][1].backlog)
+        team.split = split_note[g] == ""
+        team.split_note = split_note[g]
+        if len(mine) == 1 and len(mine[0][0].slots) == n:
+            p, st = mine[0]
+            st.split, st.split_note, st.stopped = False, split_note[g], None
+            out[g] = st
+            continue
+        finals = [st.best or st.last for _, st in mine]
+        team.converged = all(st.converged for _, st in mine)
+        team.phase = ", ".join(sorted({st.phase for _, st in mine}))
+        team.note = "; ".join(f"day {i + 1}: {st.note}" for i, (_, st) in enumerate(mine) if st.note)
+        team.binding = [""] * n
+        for (p, st) in mine:
+            for j, k in enumerate(p.slots):
+                if st.binding:
+                    team.binding[int(k)] = st.binding[j]
+        for i, (p, st) in enumerate(mine):
+            team.history += [dict(h, day=i + 1) for h in st.history]
+        team.stopped = None
+        if any(f is None for f in finals):
+            team.last = None  # some day has no finished staffing
+            out[g] = team
+            continue
+        joined = join(finals, [p for p, _ in mine], n, scenario.spec.horizon.slot_days())
+        if stopped is not None:  # cut short: the days as far as searched, not simulated whole
+            team.best = joined if all(st.best is not None for _, st in mine) else None
+            team.last = joined
+            out[g] = team
+            continue
+        try:
+            res = run_batch([variants[g].scenario(joined.staffing)], replications, seed, jobs, progress=False,
+                            cluster=cluster, forecast_error=False)[0]
+        except KeyboardInterrupt as exc:
+            team.stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
+        except WorkerLost as exc:
+            team.stopped = str(exc)
+        else:
+            if not res.complete or res.replications < replications:
+                team.stopped = res.stopped or INTERRUPTED
+        if team.stopped:
+            team.converged = False
+            team.note = f"cut short simulating the answer whole: {team.stopped}"
+            team.best = joined if all(st.best is not None for _, st in mine) else None
+            team.last = joined
+            out[g] = team
+            continue
+        a = assess(res, ch, targets[g], rule)
+        if all(st.best is not None for _, st in mine):
+            if not a.feasible:
+                team.converged = False
+                team.note = (f"{team.note + '; ' if team.note else ''}the days found one by one miss "
+                             f"when simulated whole ({a.first_miss}): the days interact")
+            team.best = a
+        team.last = a
+        out[g] = team
+    return out
 
 
 def miss_counts(slots: pd.DataFrame, channels: list[str], targets: dict[str, Targets]) -> dict[str, int]:

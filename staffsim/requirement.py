@@ -44,7 +44,18 @@ from staffsim.errors import InputError, WorkerLost
 from staffsim.executors import INTERRUPTED
 from staffsim.experiment import result_bytes
 from staffsim.io import dumps, output_batch, write_tables, write_text
-from staffsim.isa import RULES, kpi_table, miss_counts, out_of_sample, search, targets_of
+from staffsim.isa import (
+    RULES,
+    assess,
+    kpi_table,
+    miss_counts,
+    out_of_sample,
+    search,
+    targets_of,
+    team_scenario,
+)
+from staffsim.isa_validate import validate as validate_answers
+from staffsim.isa_validate import validation_seed
 from staffsim.limits import MAX_SCENARIO_AGENTS, MEMORY_BUDGET_BYTES, memory_text
 from staffsim.metrics import slot_labels
 from staffsim.scenarios.loader import as_scenario
@@ -323,11 +334,16 @@ def _check_traffic(scenario: Scenario) -> None:
 def isa_requirement(scenario: Scenario, replications: int | None = None, seed: int | None = None,
                     jobs: int | None = None, *, rule: str = "mean", max_iterations: int = 60,
                     log: Callable[[str], None] | None = None, cluster: Any = None,
-                    batch: str = "days", check: bool = True) -> Requirement:
+                    batch: str = "days", check: bool = True, validate: bool = False) -> Requirement:
     """The simulation-verified requirement (:mod:`staffsim.isa`), from the Erlang requirement.
-    ``check``: simulate the answer (and the Erlang requirement) once more on new customers
-    (seed + 1) and report each team's misses there beside those of the search's own seed
-    (``extra["teams"][group]["in_sample"]`` / ``["out_of_sample"]`` / ``["erlang_out_of_sample"]``)."""
+    ``validate``: repair the answer on new customers (one agent more in every slot that misses
+    in mean, each round on customers not seen before — seed + 1, seed + 3, ... — until a round
+    finds none; :mod:`staffsim.isa_validate`;
+    ``extra["teams"][group]["validation"]``). ``check``: simulate the answer (and the Erlang
+    requirement) once more on customers neither the search nor the validation saw (seed + 2;
+    seed + 1 without ``validate``) and report each team's misses there beside those of the
+    search's own seed (``extra["teams"][group]["in_sample"]`` / ``["out_of_sample"]`` /
+    ``["erlang_out_of_sample"]``)."""
     if rule not in RULES:
         raise InputError(f"rule: choose one of {', '.join(RULES)}, got {rule!r}")
     teams = team_channels(scenario)
@@ -356,6 +372,30 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         if found.stopped == INTERRUPTED:
             raise KeyboardInterrupt
         raise WorkerLost(f"{found.stopped}; the requirement search had no finished staffing to keep")
+    finals: dict[str, Any] = {}
+    for group, st in found.teams.items():
+        final = st.best or st.last  # st.last: the search ended before any staffing met the targets
+        if final is None:
+            raise InputError(f"max_iterations: the search stopped after {max_iterations} iteration(s), "
+                             f"before team {group!r}'s first staffing was simulated")
+        finals[group] = final
+    incomplete = found.stopped
+    validation: dict[str, dict[str, Any]] = {}
+    if validate and incomplete is None and busy:
+        # against overfitting: repair on new customers (fresh each round), see staffsim.isa_validate
+        state, incomplete = validate_answers(
+            scenario, {g: (ch, finals[g].staffing, found.teams[g].cap) for g, ch in busy.items()},
+            reps, seed, jobs, cluster)
+        for g, v in state.items():
+            validation[g] = {"seeds": [validation_seed(seed, r) for r in range(v["rounds"])],
+                             "rounds": v["rounds"], "added": v["added"], "left": v["left"]}
+        changed = [g for g in busy if state[g]["added"]]
+        if changed and incomplete is None:
+            # the repaired staffing simulated on the search's customers: its tables and counts
+            again, incomplete = _simulate_teams(scenario, [(g, busy[g], state[g]["staffing"]) for g in changed],
+                                                reps, seed, jobs, cluster, rule)
+            for g, a in zip(changed, again):
+                finals[g] = a
     day, labels = slot_labels(scenario)
     n = len(labels)
     frames, kpis, teams_info = [], [], {}
@@ -372,10 +412,7 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
             teams_info[group] = {"converged": True, "agent_slots": 0, "note": "no traffic", "history": []}
             frames.append(table)
             continue
-        final = st.best or st.last  # st.last: the search ended before any staffing met the targets
-        if final is None:
-            raise InputError(f"max_iterations: the search stopped after {max_iterations} iteration(s), "
-                             f"before team {group!r}'s first staffing was simulated")
+        final = finals[group]
         table["agents"] = final.staffing
         table["erlang_agents"] = erlang[group]
         table["meets"] = final.meets
@@ -387,19 +424,24 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         kpis.append(kpi_table(group, st.channels, final, targets_of(scenario, st.channels)))
         teams_info[group] = {"converged": st.converged, "agent_slots": int(final.staffing.sum()),
                              "note": st.note, "history": st.history,
+                             "searched_by_day": bool(getattr(st, "split", False)),
                              "in_sample": miss_counts(final.slots, st.channels,
                                                       targets_of(scenario, st.channels)),
                              "staffing": final.staffing}
-    incomplete = found.stopped
+        if group in validation:
+            teams_info[group]["validation"] = validation[group]
+            if validation[group]["added"]:
+                teams_info[group]["binding_note"] = "binding is the search's, before the validation repair"
     if check and incomplete is None and busy:
         runs = ([(g, ch, np.asarray(teams_info[g]["staffing"], np.int64)) for g, ch in busy.items()]
                 + [(g, ch, erlang[g]) for g, ch in busy.items()])
-        oos, incomplete = out_of_sample(scenario, runs, reps, seed + 1, jobs, cluster)
+        check_seed = seed + 2 if validate else seed + 1
+        oos, incomplete = out_of_sample(scenario, runs, reps, check_seed, jobs, cluster)
         if oos:
             for i, g in enumerate(busy):
                 teams_info[g]["out_of_sample"] = oos[i]
                 teams_info[g]["erlang_out_of_sample"] = oos[len(busy) + i]
-                teams_info[g]["check_seed"] = seed + 1
+                teams_info[g]["check_seed"] = check_seed
     for info in teams_info.values():
         info.pop("staffing", None)
     converged = incomplete is None and all(t["converged"] for t in teams_info.values())
@@ -408,8 +450,26 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         iterations=found.iterations, converged=converged, seed=seed, replications=reps,
         kpis=pd.concat(kpis, ignore_index=True) if kpis else None,
         extra={"rule": rule, "batch": batch, "staffings_simulated": found.staffings, "teams": teams_info,
-               "incomplete": incomplete},
+               "incomplete": incomplete, "validate": validate},
     )
+
+
+def _simulate_teams(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarray]], replications: int,
+                    seed: int, jobs: int | None, cluster: Any, rule: str) -> tuple[list[Any], str | None]:
+    """Teams' staffings simulated on ``seed`` and assessed by ``rule``; and None or why cut short."""
+    from staffsim.experiment import run_batch
+
+    try:
+        results = run_batch([team_scenario(scenario, g, s) for g, _, s in runs], replications, seed, jobs,
+                            progress=False, cluster=cluster, forecast_error=False)
+    except KeyboardInterrupt:
+        return [], INTERRUPTED
+    except WorkerLost as exc:
+        return [], str(exc)
+    cut = [r for r in results if not r.complete or r.replications < replications]
+    if cut:
+        return [], cut[0].stopped or INTERRUPTED
+    return [assess(r, ch, targets_of(scenario, ch), rule) for (_, ch, _), r in zip(runs, results)], None
 
 
 def isa_bytes(scenario: Scenario, teams: dict[str, list[str]], replications: int) -> float:
@@ -445,8 +505,10 @@ def requirement(scenario: Scenario | str | Path, method: str = "erlang", replica
     ``replications``, ``seed`` (default: the scenario's ``run``) and ``jobs`` (worker processes,
     None = all cores; the answer does not depend on it) are for ``isa``, as are the ``options``
     ``rule`` ("mean" or "interval": what "meets" means under simulation noise),
-    ``max_iterations``, ``log`` (a function called with one line per iteration) and ``cluster``
-    (run the simulations on a Dask cluster, as in :func:`staffsim.simulate`; same answer).
+    ``max_iterations``, ``log`` (a function called with one line per iteration), ``cluster``
+    (run the simulations on a Dask cluster, as in :func:`staffsim.simulate`; same answer),
+    ``batch`` (:data:`staffsim.isa.BATCHES`), ``validate`` (repair on fresh customers, off by
+    default here, on in the command) and ``check`` (the out-of-sample check, on).
     """
     scenario = as_scenario(scenario)
     if method not in METHODS:
@@ -458,8 +520,8 @@ def requirement(scenario: Scenario | str | Path, method: str = "erlang", replica
         return erlang_requirement(scenario)
     team_channels(scenario)
     _check_traffic(scenario)
-    unknown = set(options) - {"rule", "max_iterations", "log", "cluster", "batch", "check"}
+    unknown = set(options) - {"rule", "max_iterations", "log", "cluster", "batch", "check", "validate"}
     if unknown:
         raise InputError(f"requirement: unknown option {min(unknown)!r} "
-                         "(options: rule, max_iterations, log, cluster, batch, check)")
+                         "(options: rule, max_iterations, log, cluster, batch, check, validate)")
     return isa_requirement(scenario, replications, seed, jobs, **options)

@@ -34,6 +34,10 @@ def test_every_command_on_the_page_runs_in_order(tmp_path, monkeypatch, capsys):
             assert "In sample (seed" in out and "Out of sample (new customers" in out
         if line.startswith("capacity") and "--roster" in line:
             assert "scheduling efficiency" in out
+        if line.startswith("requirement") and "--method erlang" not in line:
+            # the page's claims: both rules explained, the validation and the out-of-sample line
+            assert "rule interval: a slot meets" in out and "rule mean: a slot meets" in out
+            assert "validation on new customers" in out and "out of sample (new customers, seed" in out
     assert (tmp_path / "out" / "roster" / "roster.json").exists()
 
 
@@ -44,7 +48,7 @@ def test_example_plan_without_roster(capsys):
     assert "phones" in out and "scheduling efficiency" not in out
 
 
-@pytest.mark.parametrize("flag", ["--batch", "--no-check", "--rule"])
+@pytest.mark.parametrize("flag", ["--batch", "--no-check", "--rule", "--no-validate"])
 def test_documented_requirement_flags_exist(flag, capsys):
     with pytest.raises(SystemExit):
         main(["requirement", "--help"])

@@ -46,12 +46,18 @@ def _add_requirement_parser(sub) -> None:
                     "answer that holds on new customers) or when its mean does (fits the seed "
                     "searched on)")
     rq.add_argument("--batch", choices=["days", "spaced", "none"], default="days",
-                    help="isa: test one-agent-fewer in several slots per simulation: of different days "
-                    "(default; exact when days do not interact), also spaced within a day (faster, "
-                    "approximate), or none")
+                    help="isa: a team whose days are independent is searched day by day, one "
+                    "day's staffing per day in each simulation; 'days' (default, exact) tests one "
+                    "agent fewer in one slot per day, 'spaced' also several slots of a day apart by "
+                    "the team's reach (3 x patience + handle time + redial delay: faster, "
+                    "approximate), 'none' searches the team whole with one decrement per simulation")
+    rq.add_argument("--no-validate", action="store_true",
+                    help="isa: skip the validation repair (the answer simulated on new customers, "
+                    "fresh each round: seed + 1, + 3, + 5, ...; one agent more in every slot missing in "
+                    "mean, until a round finds none)")
     rq.add_argument("--no-check", action="store_true",
                     help="isa: skip the out-of-sample check (the answer and the Erlang requirement "
-                    "simulated on new customers, seed + 1)")
+                    "simulated on customers neither the search nor the validation saw: seed + 2)")
     rq.add_argument("--out", type=Path, help="write requirement.csv (and requirement_kpis.csv) and "
                     "requirement.json into this directory")
     _add_output_format_flags(rq)
@@ -77,7 +83,7 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
         req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
                           cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None,
-                          batch=args.batch, check=not args.no_check)
+                          batch=args.batch, check=not args.no_check, validate=not args.no_validate)
     else:
         for flag in ("replications", "seed", "jobs", "cluster"):
             if getattr(args, flag) is not None:
@@ -106,6 +112,11 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         for group, info in req.extra["teams"].items():
             if info["note"]:
                 print(f"  {group}: {info['note']}")
+            v = info.get("validation")
+            if v is not None:
+                print(f"  {group}: validation on new customers (seeds {', '.join(map(str, v['seeds']))}, one "
+                      f"per round): {v['added']} agent-slot(s) added in {v['rounds']} round(s); "
+                      f"{v['left']} slot(s) missing in mean in the last round")
             if info.get("in_sample") is not None:
                 print(f"  {group}: {_misses(info['in_sample'])} in sample (seed {req.seed})"
                       + (f"; {_misses(info['out_of_sample'])} out of sample (new customers, seed "

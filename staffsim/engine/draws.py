@@ -90,6 +90,7 @@ class ChannelDrawer:
                                                "lost", "kslot", "jslot")}
         sizes: dict[int, int] = {}  # contacts per slot (retrial draws as needed)
         res = [] if self.resolution is not None else None  # first-contact resolution draws
+        day_factor = None  # the day's forecast-error multiplier (per: day), once drawn
         for k in self.day_slots[d]:
             cuts = None  # the slot cut by event windows (None: no event touches it)
             if self.windows and ev.touched(self.windows, self.starts[k], self.starts[k] + self.slot):
@@ -99,8 +100,15 @@ class ChannelDrawer:
                 n = len(times)
             else:
                 vol = self.volumes[k]
+                if not vol > 0:  # no volume, no contacts: the slot's streams are keyed, none is read
+                    continue
                 if self.uncertainty is not None:
-                    vol = vol * volume_multiplier(self.uncertainty, seed, rep, name, d, k)
+                    if self.uncertainty.per != "day":
+                        vol = vol * volume_multiplier(self.uncertainty, seed, rep, name, d, k)
+                    else:  # one multiplier per day: drawn once (the same number for every slot)
+                        if day_factor is None:
+                            day_factor = volume_multiplier(self.uncertainty, seed, rep, name, d, k)
+                        vol = vol * day_factor
                 if cuts is not None:
                     vol = vol * ev.mean_volume_factor(cuts)
                 rng = stream(seed, rep, name, "arrivals", k)
