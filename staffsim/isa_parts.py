@@ -58,6 +58,8 @@ def days_independent(scenario: Scenario, channels: list[str]) -> tuple[bool, str
         first = starts[days == e].min()
         gaps.append(first - last)
     gap = float(min(gaps))
+    if getattr(scenario.spec, "outbound", None):
+        return False, "outbound campaigns carry their lists from day to day"
     longest = 0.0
     for c in channels:
         ch = scenario.channel(c)
@@ -73,7 +75,8 @@ def days_independent(scenario: Scenario, channels: list[str]) -> tuple[bool, str
             return False, f"{c}: redials come back at the next opening"
         if ch.agent_choice == "least_occupied":
             return False, f"{c}: agent choice least_occupied remembers earlier days"
-        longest = max(longest, float(scenario.patience(c).mean), float(scenario.handle_means(c).max()))
+        wrap = float(ch.after_work.to_distribution().mean) if ch.after_work is not None else 0.0
+        longest = max(longest, float(scenario.patience(c).mean), float(scenario.handle_means(c).max()) + wrap)
     if gap < GAP_FACTOR * longest:
         return False, (f"the center is closed {gap:.0f} s between days, less than {GAP_FACTOR:g} times "
                        f"the longest mean patience or handle time ({longest:.0f} s)")
