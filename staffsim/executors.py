@@ -442,15 +442,23 @@ def _dask_quiet() -> Iterator[None]:
 @contextmanager
 def _sigint_ignored() -> Iterator[None]:
     """SIGINT ignored while processes are started: a new Python process keeps an ignored SIGINT
-    ignored, so Ctrl-C at a terminal (sent to every process of the group) reaches only us."""
+    ignored, so Ctrl-C at a terminal (sent to every process of the group) reaches only us.
+
+    A Ctrl-C that arrives while the processes are being started (on a busy machine that takes a
+    while) is not lost: SIGINT is also blocked, and a blocked signal is never discarded as ignored
+    (Linux keeps it pending), so once the handler is back it is delivered on unblocking."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    masked = hasattr(signal, "pthread_sigmask")
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
 
 def _first_line(exc: BaseException) -> str:

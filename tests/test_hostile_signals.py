@@ -222,3 +222,24 @@ def test_staffsim_killed_outright_takes_its_workers_with_it(tmp_path, root):
     run.proc.kill()
     run.finish()
     assert_clean(run, pids.values())
+
+
+def test_ctrl_c_while_workers_start_is_kept_for_later():
+    """While worker processes are started SIGINT is ignored (so they inherit it ignored); a Ctrl-C
+    landing in that window, wide on a busy machine, used to be lost and the run went on to the
+    end with exit 0. It is now held back and delivered once the handler is back."""
+    import threading
+
+    from staffsim.executors import _sigint_ignored
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are handled on the main thread")
+    got = []
+    previous = signal.signal(signal.SIGINT, lambda *_: got.append("SIGINT"))
+    try:
+        with _sigint_ignored():
+            os.kill(os.getpid(), signal.SIGINT)
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN and got == []
+        assert got == ["SIGINT"]
+    finally:
+        signal.signal(signal.SIGINT, previous)
