@@ -118,21 +118,13 @@ class AgentsMixin:
                 self._blend_move(ag, ag.load, ag.load - 1)
                 ag.load -= 1
                 if ag.load == 0:
-                    self.lv_busy[ag.group].append(-now)
-                    ag.busy_s += now - ag.busy_from
-                    ag.load_ch = -1
-                    if self.audit is not None:
-                        self.audit.change(ag, "busy", now, -1)
+                    self._end_busy(ag, now)
                 self._ready(ag)
                 return
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1
         if ag.load == 0:
-            self.lv_busy[ag.group].append(-now)  # busy -1 (engine/recorder.py)
-            ag.busy_s += now - ag.busy_from
-            ag.load_ch = -1
-            if self.audit is not None:
-                self.audit.change(ag, "busy", now, -1)
+            self._end_busy(ag, now)
         elif ag.pending is None:
             self.partial[c][ag.load][ag] = None
         self._ready(ag)
@@ -183,6 +175,15 @@ class AgentsMixin:
         self.wrapping += 1
         schedule(self.env, att.draws.wrap[att.i], self._wrap_done, NORMAL, att.agent, att.channel)
 
+    def _end_busy(self, ag, now: float) -> None:
+        """The agent's last contact (or dial) ended: its busy period closes (busy -1 in the group's
+        level, engine/recorder.py; its busy time; the audit told)."""
+        self.lv_busy[ag.group].append(-now)
+        ag.busy_s += now - ag.busy_from
+        ag.load_ch = -1
+        if self.audit is not None:
+            self.audit.change(ag, "busy", now, -1)
+
     def _wrap_done(self, tick) -> None:
         """The agent's wrap-up is over: it frees the slot as after any contact (``_complete``)."""
         ag, c = tick.a, tick.b
@@ -192,22 +193,14 @@ class AgentsMixin:
             self._blend_move(ag, ag.load, ag.load - 1)
             ag.load -= 1
             if ag.load == 0:
-                self.lv_busy[ag.group].append(-now)
-                ag.busy_s += now - ag.busy_from
-                ag.load_ch = -1
-                if self.audit is not None:
-                    self.audit.change(ag, "busy", now, -1)
+                self._end_busy(ag, now)
             self._ready(ag)
             return
         if self.conc[c] > 1:
             self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1
         if ag.load == 0:
-            self.lv_busy[ag.group].append(-now)
-            ag.busy_s += now - ag.busy_from
-            ag.load_ch = -1
-            if self.audit is not None:
-                self.audit.change(ag, "busy", now, -1)
+            self._end_busy(ag, now)
         elif ag.pending is None:
             self.partial[c][ag.load][ag] = None
         self._ready(ag)

@@ -327,11 +327,7 @@ class OutboundMixin:
         # the agent frees up (as _complete does for a contact)
         ag.load -= 1
         if ag.load == 0:
-            self.lv_busy[ag.group].append(-now)
-            ag.busy_s += now - ag.busy_from
-            ag.load_ch = -1
-            if self.audit is not None:
-                self.audit.change(ag, "busy", now, -1)
+            self._end_busy(ag, now)
         self._ready(ag)
 
     def _ob_time(self, camp, group: int, seconds: float, reached: bool) -> None:
