@@ -143,7 +143,7 @@ def _evaluate(a, n, aht, pat, t, want_asa: bool) -> dict[str, np.ndarray]:
     patient = (a > 0) & (n > 0) & np.isinf(pat)
     if np.any(patient):
         ai, ni, hi, ti = a[patient], n[patient], aht[patient], t[patient]
-        _, c, one_minus_c = erlang._erlang_b_c(ai, ni)
+        c, one_minus_c = erlang._erlang_b_c(ai, ni)
         sl = erlang._sl_from_c(ai, ni, hi, ti, c, one_minus_c)
         wait = erlang._asa_from_c(ai, ni, hi, c)
         for k, v in (
