@@ -41,9 +41,15 @@ def _phi(a: np.ndarray, z: np.ndarray) -> np.ndarray:
     total = power / 2.0
     for k in range(3, 30):  # 0.1^29 / 29: far below one ulp
         power = power * us
-        total += (-1) ** k * power / k  # phi = u^2/2 - u^3/3 + u^4/4 - ...
+        term = power / k
+        if np.all(np.abs(term) <= _HALF_ULP * total):
+            break  # this term and every later, smaller one leave every total as it is
+        total += (-1) ** k * term  # phi = u^2/2 - u^3/3 + u^4/4 - ...
     out[small] = total
     return out
+
+
+_HALF_ULP = 2.0**-54  # |x| 2^-54 is below half an ulp of x: adding less rounds back to x
 
 
 def _stirling(a: np.ndarray) -> np.ndarray:
