@@ -38,6 +38,7 @@ Limits (never NaN, never an exception for valid input):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,8 @@ __all__ = [
     "asa",
     "occupancy",
     "required_agents",
+    "metrics",
+    "ErlangCMetrics",
     "log_inverse_erlang_b",
 ]
 
@@ -266,6 +269,33 @@ def asa(traffic: Any, agents: Any, aht: Any) -> Any:
     h = as_float("aht", aht, positive=True)
     a, n, h = np.broadcast_arrays(a, n, h)
     return out(_asa(a, n, h), is_scalar(traffic, agents, aht))
+
+
+@dataclass(frozen=True)
+class ErlangCMetrics:
+    """Steady-state Erlang C figures; each field a float (scalar input) or an array."""
+
+    p_wait: Any
+    service_level: Any
+    asa: Any
+    occupancy: Any
+
+
+def metrics(traffic: Any, agents: Any, aht: Any, threshold: Any) -> ErlangCMetrics:
+    """:func:`erlang_c`, :func:`service_level`, :func:`asa` and :func:`occupancy` at once, from
+    one evaluation of Erlang B: the same values as those four functions, broadcast together."""
+    a, n = _check(traffic, agents)
+    h = as_float("aht", aht, positive=True)
+    t = as_float("threshold", threshold, allow_inf=True)
+    a, n, h, t = np.broadcast_arrays(a, n, h, t)
+    c, one_minus_c = _erlang_b_c(a, n)
+    scalar = is_scalar(traffic, agents, aht, threshold)
+    return ErlangCMetrics(
+        p_wait=out(c, scalar),
+        service_level=out(_sl_from_c(a, n, h, t, c, one_minus_c), scalar),
+        asa=out(_asa_from_c(a, n, h, c), scalar),
+        occupancy=out(_occupancy(a, n), scalar),
+    )
 
 
 def _occupancy(a, n):

@@ -237,9 +237,14 @@ def _binding(traffic, agents, k: int, service, tg: ChannelTargets) -> np.ndarray
                     else np.zeros(len(agents), bool)),
         "occupancy": f["occupancy"] > tg.max_occupancy,
     }
-    out = np.empty(len(agents), dtype=object)
-    for i in range(len(agents)):
-        out[i] = "" if agents[i] == 0 else "+".join(t for t in BINDING_TARGETS if fails[t][i])
+    code = np.zeros(len(agents), np.int64)  # bit k: BINDING_TARGETS[k] fails
+    for k, name in enumerate(BINDING_TARGETS):
+        code |= np.asarray(fails[name], bool).astype(np.int64) << k
+    names = np.empty(1 << len(BINDING_TARGETS), dtype=object)
+    for c in range(names.size):
+        names[c] = "+".join(t for k, t in enumerate(BINDING_TARGETS) if c >> k & 1)
+    out = names[code]
+    out[np.asarray(agents) == 0] = ""
     return out
 
 
@@ -262,9 +267,10 @@ def _figures(traffic, servers, service, threshold_s, patience_s) -> dict[str, np
     """Model figures for given servers: Erlang C without patience, Erlang A with it."""
     servers = np.asarray(servers, float)
     if patience_s is None:
-        p_wait = np.asarray(erlang.erlang_c(traffic, servers), float)
-        wait = np.asarray(erlang.asa(traffic, servers, service), float)
-        sl = np.asarray(erlang.service_level(traffic, servers, service, threshold_s), float)
+        c = erlang.metrics(traffic, servers, service, threshold_s)  # one Erlang B per slot
+        p_wait = np.asarray(c.p_wait, float)
+        wait = np.asarray(c.asa, float)
+        sl = np.asarray(c.service_level, float)
         return {
             "service_level": sl,
             "service_level_answered": sl,
@@ -272,7 +278,7 @@ def _figures(traffic, servers, service, threshold_s, patience_s) -> dict[str, np
             "mean_wait_s": wait,
             "p_wait": p_wait,
             "p_abandon": np.zeros(p_wait.shape),
-            "occupancy": np.asarray(erlang.occupancy(traffic, servers), float),
+            "occupancy": np.asarray(c.occupancy, float),
         }
     m = erlang_a.metrics(traffic, servers, service, patience_s, threshold_s)
     return {
