@@ -1,7 +1,8 @@
 """Speed of the analytic layer: slots staffed per second, Erlang B/C and Erlang A evaluations per
 second.
 
-Run: python benchmarks/bench_erlang.py [--repeats N]   (prints figures; nothing is asserted)
+Run: python benchmarks/bench_erlang.py [--repeats N] [--scale F]   (prints figures; nothing is
+asserted; ``--scale`` multiplies every workload's slots, e.g. 0.01 for a quick check)
 
 Every figure is the best of N runs in CPU seconds of this process (``time.process_time``), so that
 other work on a shared machine inflates it less than wall-clock time. Workload: volumes uniform
@@ -36,18 +37,24 @@ def _line(label: str, slots: int, sec: float, unit: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="runs per figure (best is kept)")
-    repeats = parser.parse_args(argv).repeats
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies the slots of each workload")
+    args = parser.parse_args(argv)
+    repeats = args.repeats
+
+    def size(slots: int) -> int:
+        return max(1, round(slots * args.scale))
+
     rng = np.random.default_rng(2026)
     aht, slot = 180.0, 1800.0
     print(f"staffsim analytic benchmark (best of {repeats} runs, CPU time)")
-    for slots in (10_000, 200_000):
+    for slots in (size(10_000), size(200_000)):
         traffic = rng.uniform(10, 2000, slots) * aht / slot
         sec = best_of(lambda a=traffic: erlang.required_agents(a, aht, 20.0, 0.8), repeats)
         _line("Erlang C required agents", slots, sec, "slots staffed/s")
-    large = rng.uniform(1_000, 10_000, 10_000)
+    large = rng.uniform(1_000, 10_000, size(10_000))
     sec = best_of(lambda: erlang.required_agents(large, aht, 20.0, 0.8), repeats)
     _line("Erlang C required agents, large slots", large.size, sec, "slots staffed/s")
-    traffic = rng.uniform(10, 2000, 10_000) * aht / slot
+    traffic = rng.uniform(10, 2000, size(10_000)) * aht / slot
     agents = np.floor(traffic) + np.ceil(np.sqrt(traffic))  # near the usual answer
     sec = best_of(lambda: erlang.erlang_b(traffic, agents), repeats)
     _line("Erlang B", traffic.size, sec, "evaluations/s")
@@ -58,8 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     big_agents = np.floor(large) + np.ceil(np.sqrt(large))
     sec = best_of(lambda: erlang.erlang_c(large, big_agents), repeats)
     _line("Erlang C, large slots", large.size, sec, "evaluations/s")
-    forecast = {"channel": np.full(10_000, "voice"), "slot_start": np.arange(10_000),
-                "volume": rng.uniform(10, 2000, 10_000), "aht_s": np.full(10_000, aht)}
+    planned = size(10_000)
+    forecast = {"channel": np.full(planned, "voice"), "slot_start": np.arange(planned),
+                "volume": rng.uniform(10, 2000, planned), "aht_s": np.full(planned, aht)}
     import pandas as pd
 
     frame = pd.DataFrame(forecast)

@@ -203,3 +203,22 @@ def test_metrics_are_the_four_functions():
     assert one.service_level == erlang.service_level(16.67, 20, 180.0, 20.0)
     with pytest.raises(ValueError, match="aht"):
         erlang.metrics(16.67, 20, 0.0, 20.0)
+
+
+def test_the_erlang_benchmark_runs(capsys):
+    # the docs' `python benchmarks/bench_erlang.py`, cut to 1% of its slots and one run
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_erlang.py"
+    spec = importlib.util.spec_from_file_location("bench_erlang", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.main(["--repeats", "1", "--scale", "0.01"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("staffsim analytic benchmark (best of 1 runs, CPU time)")
+    figures = [line for line in lines[1:] if " ms" in line]
+    assert len(figures) == len(lines) - 1 == 12
+    for label in ("Erlang C required agents ", "Erlang B ", "Erlang C, large slots",
+                  "plan_staffing", "one slot"):
+        assert any(label in line for line in figures), label
