@@ -205,11 +205,10 @@ def _plan_columns(volume: np.ndarray, aht: np.ndarray, tg: ChannelTargets, slot:
         _required_servers(pairs[0, i:i + _BLOCK], pairs[1, i:i + _BLOCK], tg)
         for i in range(0, pairs.shape[1], _BLOCK)
     ] or [np.zeros(0, np.int64)])
-    agents = (-(-np.asarray(servers, np.int64) // k))[inverse]  # ceil(servers / k)
-    unique_figures = _figures(pairs[0], (-(-np.asarray(servers, np.int64) // k)) * k, pairs[1],
-                              tg.threshold_s, tg.patience_s)
+    unique_agents = -(-np.asarray(servers, np.int64) // k)  # ceil(servers / k)
+    agents = unique_agents[inverse]
+    unique_figures = _figures(pairs[0], unique_agents * k, pairs[1], tg.threshold_s, tg.patience_s)
     figures = {key: np.asarray(v)[inverse] for key, v in unique_figures.items()}
-    unique_agents = -(-np.asarray(servers, np.int64) // k)
     binding = _binding(pairs[0], unique_agents, k, pairs[1], tg)[inverse]
     return {
         "volume": volume,
@@ -292,28 +291,17 @@ def _figures(traffic, servers, service, threshold_s, patience_s) -> dict[str, np
     }
 
 
-def staffing_metrics(
-    volume: float,
-    aht_s: float,
-    slot_s: float,
-    agents,
-    *,
-    threshold_s: float,
-    patience_s: float | None = None,
-    concurrency: int = 1,
-    concurrency_stretch: float = 1.0,
-    shrinkage: float = 0.0,
-) -> pd.DataFrame:
+def staffing_metrics(volume: float, aht_s: float, slot_s: float, agents, **options) -> pd.DataFrame:
     """What each agent count in ``agents`` delivers for one slot (the planner's what-if table).
 
-    Columns: ``agents, scheduled, traffic, service_level, service_level_answered, asa_s,
+    Takes the arguments of :func:`staffing_figures` (``threshold_s`` is required; ``patience_s``,
+    ``concurrency``, ``concurrency_stretch``, ``shrinkage`` optional) and gives its columns as a
+    DataFrame: ``agents, scheduled, traffic, service_level, service_level_answered, asa_s,
     mean_wait_s, p_wait, p_abandon, occupancy`` (model and units as in :func:`plan_staffing`).
     """
     import pandas as pd
 
-    return pd.DataFrame(staffing_figures(
-        volume, aht_s, slot_s, agents, threshold_s=threshold_s, patience_s=patience_s,
-        concurrency=concurrency, concurrency_stretch=concurrency_stretch, shrinkage=shrinkage))
+    return pd.DataFrame(staffing_figures(volume, aht_s, slot_s, agents, **options))
 
 
 def staffing_figures(
@@ -328,8 +316,10 @@ def staffing_figures(
     concurrency_stretch: float = 1.0,
     shrinkage: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    """The columns of :func:`staffing_metrics` as numpy arrays (name -> array, in order), without
-    pandas."""
+    """What each agent count in ``agents`` delivers for one slot, as numpy arrays (name -> array,
+    in order; :func:`staffing_metrics` makes them a DataFrame), without pandas. ``threshold_s``,
+    ``patience_s`` (None: no abandonment, Erlang C), the chat ``concurrency`` and its
+    ``concurrency_stretch``, and ``shrinkage`` are those of :class:`ChannelTargets`."""
     tg = ChannelTargets(
         service_level=0.5,  # unused here; checks the shared parameters
         threshold_s=threshold_s,
