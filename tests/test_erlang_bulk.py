@@ -13,7 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from staffsim.models import erlang
-from staffsim.models.erlang import _ROWS, SERIES_TRAFFIC, _log_inverse_b_gamma, _log_inverse_b_summed
+from staffsim.models.erlang import (
+    _ROWS,
+    SERIES_TRAFFIC,
+    _log_inverse_b_gamma,
+    _log_inverse_b_summed,
+)
 
 # a background of slots around the ones drawn: more rows than one chunk of the series, traffic on
 # both sides of the series limit, agents from overload to far above the traffic
@@ -38,7 +43,7 @@ def slots(draw, size=6):
     for _ in range(size):
         a = draw(traffic)
         offset = draw(st.integers(-3, 3)) + draw(st.sampled_from([0.0, 0.5, 1.0, 3.0])) * math.sqrt(a)
-        n = max(0, int(math.floor(a + offset)))
+        n = max(0, math.floor(a + offset))
         out.append((a, float(n)))
     return out
 

@@ -237,11 +237,11 @@ def _binding(traffic, agents, k: int, service, tg: ChannelTargets) -> np.ndarray
         "occupancy": f["occupancy"] > tg.max_occupancy,
     }
     code = np.zeros(len(agents), np.int64)  # bit k: BINDING_TARGETS[k] fails
-    for k, name in enumerate(BINDING_TARGETS):
-        code |= np.asarray(fails[name], bool).astype(np.int64) << k
+    for bit, name in enumerate(BINDING_TARGETS):
+        code |= np.asarray(fails[name], bool).astype(np.int64) << bit
     names = np.empty(1 << len(BINDING_TARGETS), dtype=object)
     for c in range(names.size):
-        names[c] = "+".join(t for k, t in enumerate(BINDING_TARGETS) if c >> k & 1)
+        names[c] = "+".join(t for bit, t in enumerate(BINDING_TARGETS) if c >> bit & 1)
     out = names[code]
     out[np.asarray(agents) == 0] = ""
     return out
