@@ -409,7 +409,8 @@ def required_agents(
 #: Erlang B starts from the same value as theirs and differs from it by the recursion's rounding
 #: (at most ~3 ulps a step, 2,048 steps: < 1e-12 relative) plus the two Erlang B values' own
 #: error (~1e-13 |log B|: < 1e-10 where B >= 1e-200); C, 1 - C, the service level and the ASA
-#: move by at most that relative error of B, far below the margin.
+#: move by a small multiple of that relative error of B (B < 1/2 when n > A), far below the
+#: margin.
 _MARGIN = 1e-8
 _CLEAR_B = 1e-200  # below, Erlang B nears the subnormal range: the public functions decide
 
