@@ -71,12 +71,15 @@ def check_scenario(scenario: Any) -> None:
 
 
 def check_forecast(table: Any, slot_s: float, source: str) -> None:
-    """Warn about a forecast's implausible slot and AHT (per channel, the median AHT)."""
+    """Warn about a forecast's implausible slot and AHT (per channel, the median AHT).
+    ``table``: a DataFrame or a mapping of columns with ``channel`` and ``aht_s``."""
     import numpy as np
 
     check_slot(slot_s, f"{source}: the slot")
-    for channel, rows in table.groupby("channel", sort=False):
-        aht = rows["aht_s"].to_numpy(float)
+    channels = list(table["channel"])
+    aht_all = np.asarray(table["aht_s"], float)
+    for channel in dict.fromkeys(channels):
+        aht = aht_all[np.array([c == channel for c in channels], bool)]
         aht = aht[np.isfinite(aht) & (aht > 0)]
         if aht.size:
             check_aht(float(np.median(aht)), f"{source}: channel {channel}: aht_s (median)")
