@@ -14,6 +14,8 @@ import io
 import math
 import os
 import tempfile
+import types
+import typing
 import warnings
 from pathlib import Path
 
@@ -178,11 +180,14 @@ def test_bad_input_gives_the_same_message_on_both_paths(case, files, tmp_path):
         forecast.write_text("channel,slot_start,volume,aht_s\nvoice,08:00,5e6,1800\nvoice,08:30,1,300\n")
     targets = tmp_path / "t.yaml"
     targets.write_text(BAD_TARGETS[case])
-    rc, out, err, _ = _same_on_both_paths(["plan", str(forecast), "--targets", str(targets)], tmp_path)
+    rc, _, err, _ = _same_on_both_paths(["plan", str(forecast), "--targets", str(targets)], tmp_path)
     if case == "text number":
         assert rc == 0
     else:
         assert rc == 2 and err.startswith("staffsim: error: ") and "Traceback" not in err
+        assert str(targets) in err  # the file, then the field or channel and what is allowed
+    if case == "bad value":
+        assert "default.service_level: must be < 1, got 80" in err
 
 
 def test_bad_forecast_cells_give_the_same_message_on_both_paths(tmp_path):
@@ -307,11 +312,20 @@ def test_plain_csv_takes_the_shipped_clock_forecast_and_leaves_quotes_to_pandas(
 # --- the targets: one field table, the light check and the pydantic schema agree -----------------
 
 
-def _kind(annotation) -> str:
-    text = str(annotation)
-    if "BeforeValidator" in text or "Annotated" in text:
-        return "duration"
-    return {"float": "number", "int": "whole"}.get(getattr(annotation, "__name__", ""), text)
+def _kind(info) -> tuple[str, bool]:
+    """(kind, optional) of a pydantic field, in the field table's words."""
+    annotation, optional = info.annotation, False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(annotation))
+        annotation = args[0]
+    metadata = list(info.metadata)
+    if typing.get_origin(annotation) is typing.Annotated:
+        metadata += list(annotation.__metadata__)
+        annotation = typing.get_args(annotation)[0]
+    if any(getattr(m, "func", None) is parse_duration for m in metadata):
+        return "duration", optional
+    return {float: "number", int: "whole"}[annotation], optional
 
 
 def test_the_pydantic_targets_are_built_from_the_field_table():
@@ -319,15 +333,9 @@ def test_the_pydantic_targets_are_built_from_the_field_table():
         assert list(model.model_fields) == [f.name for f in fields]
         for f in fields:
             info = model.model_fields[f.name]
-            annotation = info.annotation
-            optional = type(None) in getattr(annotation, "__args__", ())
-            if optional:
-                annotation = next(a for a in annotation.__args__ if a is not type(None))
-            assert optional == (f.default is None and not f.required), f.name
-            kind = _kind(annotation) if info.metadata[:1] == [] or f.kind != "duration" else "duration"
-            if any(getattr(m, "func", None) is parse_duration for m in info.metadata):
-                kind = "duration"
+            kind, optional = _kind(info)
             assert kind == ("number" if f.kind == "share" else f.kind), f.name
+            assert optional == (f.default is None), f.name
             assert info.is_required() == f.required, f.name
             if not f.required:
                 assert info.default == f.default, f.name
