@@ -436,3 +436,17 @@ def test_the_shipped_targets_are_read_without_the_schema(path):
     full = forecast_module._read_targets(data, str(path), forecast_module._schema_check)
     assert dict(quick) == dict(full) and quick.default == full.default
     assert all(isinstance(t, ChannelTargets) for t in quick.values())
+
+
+def test_the_speed_pages_plan_commands_print_the_same_on_both_paths(tmp_path):
+    """docs/guides/speed.md ("Plan without pandas"): its plan commands, down both paths."""
+    import shlex
+
+    page = (ROOT / "docs" / "guides" / "speed.md").read_text(encoding="utf-8")
+    section = page[page.index("### Plan without pandas"):]
+    commands = [line for line in section.splitlines() if line.startswith("staffsim plan ")]
+    assert commands
+    for k, command in enumerate(commands):
+        argv = [str(ROOT / a) if a.startswith("scenarios/") else a for a in shlex.split(command)[1:]]
+        rc, out, _, _ = _same_on_both_paths(argv, tmp_path / str(k))
+        assert rc == 0 and "Totals per channel" in out
