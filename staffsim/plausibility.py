@@ -76,10 +76,12 @@ def check_forecast(table: Any, slot_s: float, source: str) -> None:
     import numpy as np
 
     check_slot(slot_s, f"{source}: the slot")
-    channels = list(table["channel"])
+    rows: dict[Any, list[int]] = {}
+    for i, c in enumerate(table["channel"]):
+        rows.setdefault(c, []).append(i)
     aht_all = np.asarray(table["aht_s"], float)
-    for channel in dict.fromkeys(channels):
-        aht = aht_all[np.array([c == channel for c in channels], bool)]
+    for channel, index in rows.items():
+        aht = aht_all[index]
         aht = aht[np.isfinite(aht) & (aht > 0)]
         if aht.size:
             check_aht(float(np.median(aht)), f"{source}: channel {channel}: aht_s (median)")

@@ -67,9 +67,12 @@ def plan_summary(plan: Mapping[str, Sequence], totals: Mapping[str, Any]) -> tup
     targets that fail with one agent fewer; ``NO_TRAFFIC`` where no agent is needed)."""
     channel, agents = list(plan["channel"]), np.asarray(plan["agents"])
     starts, binding = list(plan["slot_start"]), list(plan["binding"])
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(channel):
+        groups.setdefault(c, []).append(i)
     peaks = []
     for name in totals["channel"]:
-        rows = [i for i, c in enumerate(channel) if c == name]
+        rows = groups[name]
         peaks.append(str(starts[rows[int(np.argmax(agents[rows]))]]))
     counts: dict[tuple[str, str], int] = {}
     for c, b in zip(channel, binding):

@@ -169,11 +169,13 @@ def plan_columns(channels: Sequence[str], slot_starts: Sequence, volume, aht_s,
     volume, aht_s = np.asarray(volume, float), np.asarray(aht_s, float)
     out: dict[str, Any] = {"channel": [], "slot_start": []}
     parts = []
-    for channel in dict.fromkeys(channels):
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(channels):
+        groups.setdefault(c, []).append(i)
+    for channel, rows in groups.items():
         if channel not in targets:
             known = ", ".join(sorted(targets)) or "none"
             raise ValueError(f"no targets for channel {channel!r} (targets given for: {known})")
-        rows = [i for i, c in enumerate(channels) if c == channel]
         parts.append(_plan_columns(volume[rows], aht_s[rows], targets[channel], float(slot),
                                    channel=channel, slot_start=lambda i, rows=rows: starts[rows[i]]))
         out["channel"] += [channel] * len(rows)

@@ -667,10 +667,12 @@ def _parse_start(text: str, dayfirst: bool | None = None) -> tuple[Any, float, s
 def _infer_slot(channels: list[str], offsets: np.ndarray, slot: float | None, source: str) -> float:
     """The slot length: the least gap between a channel's slot starts (``channels`` grouped, each
     channel's ``offsets`` in time order), checked against ``slot`` when given."""
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(channels):
+        rows.setdefault(c, []).append(i)
     gaps = []
-    for channel in dict.fromkeys(channels):
-        mask = np.array([c == channel for c in channels])
-        gaps.extend(np.diff(np.sort(offsets[mask])))
+    for index in rows.values():
+        gaps.extend(np.diff(np.sort(offsets[index])))
     gaps_arr = np.array(gaps, float)
     if gaps_arr.size == 0:
         if slot is None:
