@@ -267,8 +267,8 @@ def _read_rows(path: Path, source: str, sheet: str | None) -> tuple[list[str], l
 def _plain_csv(path: Path) -> tuple[list[str], list[list[str]], str] | None:
     """Header, rows (at most MAX_FORECAST_ROWS + 1) and separator of a plain CSV file, split
     without pandas; None for a file that is not plain, which :func:`_read_table` then reads with
-    pandas (and reports on). Plain: UTF-8, no quote characters, no NUL, lines ending in ``\n``
-    or ``\r\n``, no blank line, no field starting with a tab or a line with white space, every
+    pandas (and reports on). Plain: UTF-8, no quote characters, no NUL, lines ending in LF or
+    CR LF, no blank line, no field starting with a tab or a line with white space, every
     line with the header's number of fields, header names distinct and not empty. On such a file
     the split (spaces after a separator skipped) is what ``pandas.read_csv(dtype=str,
     keep_default_na=False, skipinitialspace=True)`` gives; tests/test_plan_light.py compares the
@@ -385,7 +385,7 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
     :func:`parse_column_mapping`). ``history``: the file is observed history (``staffsim
     forecast``): the AHT column may be absent or empty on a row (AHT unknown there: NaN), and
     the table keeps each row's file ``line``.
-    
+
     :func:`read_forecast` reads the same file as plain columns (without pandas for a CSV of
     clock times).
     """
