@@ -410,8 +410,28 @@ _CLEAN = {  # values of the types YAML gives, within and outside the bounds
 }
 
 
+_VALID = {  # values the schema accepts
+    "service_level": st.floats(0.01, 0.99),
+    "threshold": st.one_of(st.floats(0, 1e5), st.integers(0, 10**5), st.sampled_from(["20s", "1min", "4h"])),
+    "asa": st.one_of(st.none(), st.floats(0.1, 100), st.just("15s")),
+    "max_abandon": st.one_of(st.none(), st.floats(0.01, 0.99)),
+    "max_occupancy": st.one_of(st.floats(0.01, 1.0), st.just(1)),
+    "patience": st.one_of(st.none(), st.floats(1, 600), st.just("3min")),
+    "shrinkage": st.one_of(st.floats(0, 0.99), st.just(0)),
+    "concurrency": st.integers(1, 100),
+    "concurrency_stretch": st.one_of(st.floats(1, 100), st.integers(1, 100)),
+}
+# mostly valid, sometimes anything of YAML's types (so that both accepting and refusing happen)
+_MIXED = {k: st.one_of(v, v, v, _CLEAN[k]) for k, v in _VALID.items()}
+_ENTRIES = st.one_of(
+    st.fixed_dictionaries({k: _MIXED[k] for k in ("service_level", "threshold")},
+                          optional={k: v for k, v in _MIXED.items() if k not in ("service_level", "threshold")}),
+    st.fixed_dictionaries({}, optional=_MIXED),
+)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.fixed_dictionaries({}, optional=_CLEAN))
+@given(_ENTRIES)
 def test_on_clean_types_quick_check_accepts_and_rejects_as_the_schema_does(entry):
     try:
         quick = quick_check(entry)
@@ -425,13 +445,13 @@ TARGET_FILES = [
 ]
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.fixed_dictionaries({}, optional={
-    "default": st.one_of(st.fixed_dictionaries({}, optional=_CLEAN), st.integers()),
-    "channels": st.dictionaries(st.sampled_from(["voice", "chat"]),
-                                st.fixed_dictionaries({}, optional=_CLEAN), max_size=2),
-    "other": st.integers(),
-}))
+_FILE = {"default": st.one_of(_ENTRIES, _ENTRIES, _ENTRIES, st.integers()),
+         "channels": st.dictionaries(st.sampled_from(["voice", "chat"]), _ENTRIES, max_size=2)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.fixed_dictionaries({}, optional=_FILE), st.fixed_dictionaries({}, optional=_FILE),
+                 st.fixed_dictionaries({"other": st.integers()}, optional=_FILE)))
 def test_a_targets_file_read_quickly_is_what_the_schema_reads(data):
     def outcome(check):
         try:
