@@ -29,19 +29,26 @@ COMMANDS = {
                                               "10:20", "--threshold", "20", "--patience", "120"],
     "staffsim plan (forecast example)": ["plan", "scenarios/forecast/weekday.csv", "--targets",
                                          "scenarios/forecast/targets.yaml"],
+    "staffsim plan ... --format json": ["plan", "scenarios/forecast/weekday.csv", "--targets",
+                                       "scenarios/forecast/targets.yaml", "--format", "json"],
+    "staffsim plan (date-times: the pandas path)": ["plan", "scenarios/forecast/peaky_week.csv",
+                                                    "--targets", "scenarios/forecast/targets.yaml"],
 }
 
-#: what the commands import, each line on top of the lines above it
-IMPORTS = [
+#: what the commands import, each line on top of the lines above it (None: a heading)
+IMPORTS: list[tuple[str, str | None]] = [
     ("python itself", "pass"),
     ("+ numpy", "import numpy"),
     ("+ yaml", "import numpy, yaml"),
+    ("+ plan's readers and output, no pandas (the default path)",
+     "import numpy, yaml; import staffsim.scenarios.forecast, staffsim.cli.plan_output"),
+    ("then, for the pandas path (date-times, workbooks), from + yaml:", None),
     ("+ pydantic (BaseModel)", "import numpy, yaml; from pydantic import BaseModel"),
     ("+ pandas (with pyarrow, which pandas loads when installed)",
      "import numpy, yaml, pandas; from pydantic import BaseModel"),
     ("+ the scenario schema (pydantic models)",
      "import numpy, yaml, pandas; import staffsim.scenarios.schema"),
-    ("+ the forecast and targets reader", "import numpy, yaml, pandas; import staffsim.scenarios.loader"),
+    ("+ the scenario loader (run, validate)", "import numpy, yaml, pandas; import staffsim.scenarios.loader"),
     ("scipy.special alone (no longer on these paths)", "import scipy.special"),
 ]
 
@@ -67,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {label:<44} {cpu_seconds([sys.executable, '-m', 'staffsim', *args], runs):6.3f} s")
     print("what the imports cost (each line adds to the one above it):")
     for label, code in IMPORTS:
+        if code is None:
+            print(f"  {label}")
+            continue
         print(f"  {label:<60} {cpu_seconds([sys.executable, '-c', code], runs):6.3f} s")
 
 

@@ -35,7 +35,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -364,6 +364,60 @@ def frame_to_csv(df: pd.DataFrame, csv_dialect: str = "standard") -> str:
     if csv_dialect == "excel-eu":
         return df.to_csv(index=False, float_format="%.10g", sep=";", decimal=",")
     return df.to_csv(index=False, float_format="%.10g")
+
+
+def columns_to_csv(columns: Mapping[str, Sequence], csv_dialect: str = "standard") -> str:
+    """The text :func:`frame_to_csv` gives for ``pd.DataFrame(columns)``, without pandas: each
+    column a numpy array or a list of one type (whole numbers, floats, booleans or text)."""
+    import csv
+
+    if csv_dialect not in CSV_DIALECTS:
+        raise InputError(f"csv_dialect: choose one of {', '.join(CSV_DIALECTS)}, got {csv_dialect!r}")
+    eu = csv_dialect == "excel-eu"
+    buf = _io.StringIO()
+    writer = csv.writer(buf, delimiter=";" if eu else ",", lineterminator=os.linesep)
+    writer.writerow(list(columns))
+    cells = [[_csv_cell(v, eu) for v in _plain_items(values)] for values in columns.values()]
+    writer.writerows(zip(*cells))
+    return buf.getvalue()
+
+
+def _plain_items(values: Sequence) -> list:
+    """Plain Python values of a column (numpy scalars as int, float, bool)."""
+    tolist = getattr(values, "tolist", None)
+    return tolist() if tolist is not None else list(values)
+
+
+def _csv_cell(value: Any, decimal_comma: bool) -> str:
+    """A value as pandas' ``to_csv(float_format="%.10g")`` writes it: NaN empty, ``inf``."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        text = "%.10g" % value  # noqa: UP031 (the format pandas is given)
+        return text.replace(".", ",") if decimal_comma else text
+    return str(value)
+
+
+def columns_to_records(columns: Mapping[str, Sequence]) -> list[dict[str, Any]]:
+    """Rows as ``DataFrame.to_dict("records")`` gives them for ``pd.DataFrame(columns)`` (plain
+    Python values), without pandas: what :func:`dumps` writes for a table."""
+    names = list(columns)
+    return [dict(zip(names, row)) for row in zip(*(_plain_items(v) for v in columns.values()))]
+
+
+def write_columns(path: str | Path, columns: Mapping[str, Sequence], *,
+                  csv_dialect: str = "standard") -> Path:
+    """:func:`write_frame` for plain columns (see :func:`columns_to_csv`): JSON records for a
+    ``.json`` path, CSV otherwise; a ``.xlsx`` workbook through pandas."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return write_text(path, dumps(columns_to_records(columns)))
+    if suffix == ".xlsx":
+        import pandas as pd
+
+        return write_frame(path, pd.DataFrame(columns), csv_dialect=csv_dialect)
+    return write_text(path, columns_to_csv(columns, csv_dialect))
 
 
 def write_frame(path: str | Path, df: pd.DataFrame, *, csv_dialect: str = "standard",

@@ -71,12 +71,17 @@ def check_scenario(scenario: Any) -> None:
 
 
 def check_forecast(table: Any, slot_s: float, source: str) -> None:
-    """Warn about a forecast's implausible slot and AHT (per channel, the median AHT)."""
+    """Warn about a forecast's implausible slot and AHT (per channel, the median AHT).
+    ``table``: a DataFrame or a mapping of columns with ``channel`` and ``aht_s``."""
     import numpy as np
 
     check_slot(slot_s, f"{source}: the slot")
-    for channel, rows in table.groupby("channel", sort=False):
-        aht = rows["aht_s"].to_numpy(float)
+    rows: dict[Any, list[int]] = {}
+    for i, c in enumerate(table["channel"]):
+        rows.setdefault(c, []).append(i)
+    aht_all = np.asarray(table["aht_s"], float)
+    for channel, index in rows.items():
+        aht = aht_all[index]
         aht = aht[np.isfinite(aht) & (aht > 0)]
         if aht.size:
             check_aht(float(np.median(aht)), f"{source}: channel {channel}: aht_s (median)")

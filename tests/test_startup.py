@@ -113,6 +113,27 @@ def test_plan_imports_no_scipy():
     assert _loaded(code, ("scipy",)) == []
 
 
+@pytest.mark.parametrize("flags", [[], ["--format", "csv"], ["--format", "json", "--out", "{tmp}/p.json"],
+                                   ["--out", "{tmp}/p.csv", "--csv-dialect", "excel-eu"]],
+                         ids=["table", "csv", "json", "out-csv"])
+def test_plan_default_path_imports_no_pandas_scipy_or_pydantic(flags, tmp_path):
+    """A clock-time forecast in, the plan printed (or CSV/JSON, or written to --out): numpy and
+    YAML only (tests/test_plan_light.py holds that it prints what the pandas path prints)."""
+    argv = ["plan", "scenarios/forecast/weekday.csv", "--targets", "scenarios/forecast/targets.yaml",
+            *[f.format(tmp=tmp_path) for f in flags]]
+    code = f"import contextlib, io\nfrom staffsim.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n    assert main({argv!r}) == 0"
+    assert _loaded(code, ("pandas", "scipy", "pydantic", "pyarrow")) == []
+
+
+def test_plan_of_dates_or_to_a_workbook_still_works_with_pandas(tmp_path):
+    """Off the default path pandas is imported, and the command works as before."""
+    code = ("import contextlib, io\nfrom staffsim.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert main(['plan', 'scenarios/forecast/weekday.csv', '--targets', "
+            f"'scenarios/forecast/targets.yaml', '--out', {str(tmp_path / 'p.xlsx')!r}]) == 0\n")
+    assert _loaded(code, ("pandas",)) == ["pandas"]
+
+
 def _erlang_cli(argv: list[str]) -> str:
     done = subprocess.run([sys.executable, "-m", "staffsim", "erlang", *argv], check=False, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)

@@ -280,9 +280,13 @@ def _erlang(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``staffsim plan`` of a clock-time forecast without a workbook runs without pandas
+#: (cli/plan_output.py); tests/test_plan_light.py sets this False to compare with the pandas path.
+PLAN_WITHOUT_PANDAS = True
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from staffsim.models.staffing import plan_staffing
-    from staffsim.scenarios.loader import load_forecast, load_targets
+    from staffsim.scenarios.forecast import load_targets, read_forecast
 
     if args.xlsx and not args.out:
         raise InputError("staffsim plan: --xlsx needs --out FILE (the workbook is written beside it)")
@@ -290,10 +294,26 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         check_output_file(args.out, inputs=[args.forecast, targets_path])
         _check_xlsx_beside(args, [args.forecast, targets_path])
-    forecast = load_forecast(args.forecast, args.slot, **_forecast_reader_options(args))
+    columns = read_forecast(args.forecast, args.slot, **_forecast_reader_options(args))
     if args.targets is None and not targets_path.exists():
         raise InputError(f"{args.forecast}: no --targets given and no targets.yaml beside it")
     targets = load_targets(targets_path)
+    workbook = args.xlsx or (args.out is not None and args.out.suffix.lower() == ".xlsx")
+    if PLAN_WITHOUT_PANDAS and columns.clock and not workbook:
+        from staffsim.cli.plan_output import run_plan
+
+        return run_plan(args, columns, targets, targets_path)
+    return _plan_with_pandas(args, columns, targets, targets_path)
+
+
+def _plan_with_pandas(args: argparse.Namespace, columns, targets, targets_path: Path) -> int:
+    """``staffsim plan`` on a pandas table: forecasts of date-times, and workbooks."""
+    import pandas as pd
+
+    from staffsim.cli.plan_output import plan_totals
+    from staffsim.models.staffing import plan_staffing
+
+    forecast = columns.to_forecast()
     try:
         plan = plan_staffing(forecast.table, targets, forecast.slot_s)
     except ValueError as exc:  # a channel without targets, or a slot beyond the stated limits
@@ -314,13 +334,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                    "version": __version__, "plan": plan})
         )
     else:
-        totals = plan.groupby("channel", sort=False).agg(
-            volume=("volume", "sum"), agent_slots=("agents", "sum"), scheduled_slots=("scheduled", "sum"),
-            peak_agents=("agents", "max"),
-        )
-        hours = forecast.slot_s / 3600.0
-        totals["agent_hours"] = totals.pop("agent_slots") * hours
-        totals["scheduled_hours"] = totals.pop("scheduled_slots") * hours
+        totals = pd.DataFrame(plan_totals(plan["channel"].tolist(), plan["volume"].to_numpy(),
+                                          plan["agents"].to_numpy(), plan["scheduled"].to_numpy(),
+                                          forecast.slot_s)).set_index("channel")
         if args.out:  # week: the file holds the rows; the terminal gets the summary
             _print_plan_summary(plan, totals, forecast.slot_s)
             print(f"\nplan written to {args.out} ({len(plan)} rows: one per channel and slot)")

@@ -30,9 +30,9 @@ when an agent holds fewer than k chats. ``traffic`` is then in chat-server Erlan
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pandas is imported where a frame is made (``staffsim erlang
 from staffsim.limits import MAX_CONCURRENCY, MAX_CONCURRENCY_STRETCH, MAX_TRAFFIC
 from staffsim.models import erlang, erlang_a
 
-__all__ = ["ChannelTargets", "plan_staffing", "staffing_metrics", "staffing_figures", "slot_agents",
+__all__ = ["ChannelTargets", "plan_columns", "plan_staffing", "staffing_metrics", "staffing_figures", "slot_agents",
            "scheduled_agents", "PLAN_COLUMNS"]
 
 PLAN_COLUMNS = [
@@ -152,6 +152,37 @@ def plan_staffing(
     if not parts:
         return pd.DataFrame(columns=PLAN_COLUMNS)
     return pd.concat(parts, ignore_index=True)[PLAN_COLUMNS]
+
+
+def plan_columns(channels: Sequence[str], slot_starts: Sequence, volume, aht_s,
+                 targets: Mapping[str, ChannelTargets], slot: float) -> dict[str, Any]:
+    """:func:`plan_staffing`'s table as plain columns, without pandas (``staffsim plan``).
+
+    ``channels``, ``slot_starts``, ``volume`` and ``aht_s`` are the forecast's columns, one item
+    per slot. Returns :data:`PLAN_COLUMNS` in order: ``channel`` and ``slot_start`` as lists,
+    the others as numpy arrays (``binding`` of text); rows grouped by channel in the order the
+    channels first appear, as :func:`plan_staffing` groups them. The same computation and
+    messages as :func:`plan_staffing`.
+    """
+    _check_slot(slot)
+    channels, starts = list(channels), list(slot_starts)
+    volume, aht_s = np.asarray(volume, float), np.asarray(aht_s, float)
+    out: dict[str, Any] = {"channel": [], "slot_start": []}
+    parts = []
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(channels):
+        groups.setdefault(c, []).append(i)
+    for channel, rows in groups.items():
+        if channel not in targets:
+            known = ", ".join(sorted(targets)) or "none"
+            raise ValueError(f"no targets for channel {channel!r} (targets given for: {known})")
+        parts.append(_plan_columns(volume[rows], aht_s[rows], targets[channel], float(slot),
+                                   channel=channel, slot_start=lambda i, rows=rows: starts[rows[i]]))
+        out["channel"] += [channel] * len(rows)
+        out["slot_start"] += [starts[i] for i in rows]
+    for name in PLAN_COLUMNS[2:]:
+        out[name] = np.concatenate([p[name] for p in parts]) if parts else np.zeros(0)
+    return out
 
 
 def _check_slot(slot) -> None:

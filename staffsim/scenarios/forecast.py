@@ -14,19 +14,25 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
-import pandas as pd
-from pydantic import ValidationError
+
+if TYPE_CHECKING:  # pandas is imported where it is needed (``staffsim plan`` reads a CSV without it)
+    import pandas as pd
 
 from staffsim.csvkeys import first_duplicate
 from staffsim.errors import InputError, clip, excerpt
 from staffsim.limits import MAX_FORECAST_ROWS, MAX_TRAFFIC
 from staffsim.models.staffing import ChannelTargets
 from staffsim.plausibility import check_forecast
-from staffsim.scenarios.schema import ChannelTargetsSpec, error_lines, errors_to_input_error
+from staffsim.scenarios.target_fields import (
+    CHANNEL_TARGET_FIELDS,
+    Unchecked,
+    channel_targets,
+    quick_check,
+)
 from staffsim.scenarios.yamlio import read_yaml
 from staffsim.units import format_clock, parse_clock, parse_duration
 
@@ -105,6 +111,27 @@ class Forecast:
     slot_s: float
     source: str
     tz: str | None = None
+
+
+@dataclass(frozen=True)
+class ForecastColumns:
+    """A forecast as plain columns (:func:`read_forecast`): ``columns`` maps the names of
+    :class:`Forecast`'s table to lists (``channel``, ``media_type``, ``slot_start``) and numpy
+    arrays (``volume``, ``aht_s``, ``offset_s``, ``line``), rows in the table's order. ``clock``:
+    the slot starts are clock times (text), not date-times."""
+
+    columns: dict[str, Any]
+    slot_s: float
+    source: str
+    tz: str | None = None
+    clock: bool = True
+
+    def to_forecast(self) -> Forecast:
+        """The :class:`Forecast` (a pandas table) of these columns."""
+        import pandas as pd
+
+        return Forecast(table=pd.DataFrame(self.columns), slot_s=self.slot_s, source=self.source,
+                        tz=self.tz)
 
 
 # Short names accepted on the left of a --columns mapping (``start=Inicio Intervalo``).
@@ -203,11 +230,10 @@ def _read_table(path: Path, source: str, sheet: str | None) -> tuple[pd.DataFram
         return _read_workbook(path, source, sheet), False
     if sheet is not None:
         raise InputError(f"{source}: sheet {sheet!r} given, but this is not an Excel workbook (.xlsx)")
+    import pandas as pd
+
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            header = fh.readline()
-        # spreadsheet exports: "a;b;c" with decimal commas (Europe), or tab-separated
-        sep = ";" if header.count(";") > header.count(",") else ("\t" if "\t" in header else ",")
+        sep = _separator(path)
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, sep=sep,
                           encoding="utf-8-sig", nrows=MAX_FORECAST_ROWS + 1)
     except FileNotFoundError:
@@ -217,7 +243,72 @@ def _read_table(path: Path, source: str, sheet: str | None) -> tuple[pd.DataFram
     return raw, sep == ";"
 
 
+def _separator(path: Path) -> str:
+    """The CSV file's separator, from its header line (FileNotFoundError, OSError and
+    UnicodeDecodeError as open and read raise them)."""
+    with open(path, encoding="utf-8-sig") as fh:
+        header = fh.readline()
+    # spreadsheet exports: "a;b;c" with decimal commas (Europe), or tab-separated
+    return ";" if header.count(";") > header.count(",") else ("\t" if "\t" in header else ",")
+
+
+def _read_rows(path: Path, source: str, sheet: str | None) -> tuple[list[str], list[dict[str, str]], bool]:
+    """The file's header, its rows as header -> text, and whether numbers use decimal commas:
+    :func:`_read_table`'s cells, read without pandas when the CSV is plain (:func:`_plain_csv`)."""
+    if not path.is_dir() and path.suffix.lower() not in (".xlsx", ".xlsm") and sheet is None:
+        plain = _plain_csv(path)
+        if plain is not None:
+            header, rows, sep = plain
+            return header, [dict(zip(header, row)) for row in rows], sep == ";"
+    raw, decimal_comma = _read_table(path, source, sheet)
+    return list(raw.columns), raw.to_dict("records"), decimal_comma
+
+
+def _plain_csv(path: Path) -> tuple[list[str], list[list[str]], str] | None:
+    """Header, rows (at most MAX_FORECAST_ROWS + 1) and separator of a plain CSV file, split
+    without pandas; None for a file that is not plain, which :func:`_read_table` then reads with
+    pandas (and reports on). Plain: UTF-8, no quote characters, no NUL, lines ending in LF or
+    CR LF, no blank line, no field starting with a tab or a line with white space, every
+    line with the header's number of fields, header names distinct and not empty. On such a file
+    the split (spaces after a separator skipped) is what ``pandas.read_csv(dtype=str,
+    keep_default_na=False, skipinitialspace=True)`` gives; tests/test_plan_light.py compares the
+    two on generated files."""
+    try:
+        sep = _separator(path)
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header: list[str] | None = None
+            rows: list[list[str]] = []
+            for line in fh:
+                if line.endswith("\r\n"):
+                    line = line[:-2]
+                elif line.endswith("\n"):
+                    line = line[:-1]
+                elif line.endswith("\r"):
+                    return None
+                if (not line.strip() or '"' in line or "\x00" in line or "\r" in line
+                        or line[0] in " \t" or (sep != "\t" and sep + "\t" in line)):
+                    return None
+                fields = [f.lstrip(" ") for f in line.split(sep)]
+                if header is None:
+                    header = fields
+                    if len(set(header)) < len(header) or not all(header):
+                        return None
+                    continue
+                if len(fields) != len(header):
+                    return None
+                rows.append(fields)
+                if len(rows) > MAX_FORECAST_ROWS:
+                    break
+    except (OSError, UnicodeDecodeError):
+        return None
+    if header is None:
+        return None
+    return header, rows, sep
+
+
 def _read_workbook(path: Path, source: str, sheet: str | None) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         import openpyxl
     except ImportError:
@@ -294,21 +385,33 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
     :func:`parse_column_mapping`). ``history``: the file is observed history (``staffsim
     forecast``): the AHT column may be absent or empty on a row (AHT unknown there: NaN), and
     the table keeps each row's file ``line``.
+
+    :func:`read_forecast` reads the same file as plain columns (without pandas for a CSV of
+    clock times).
     """
+    return read_forecast(path, slot, dayfirst=dayfirst, tz=tz, sheet=sheet, columns=columns,
+                         history=history).to_forecast()
+
+
+def read_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool | None = None,
+                  tz: str | None = None, sheet: str | None = None,
+                  columns: Mapping[str, str] | None = None, history: bool = False) -> ForecastColumns:
+    """:func:`load_forecast`'s forecast as plain columns (the same reading, checks and messages):
+    pandas is imported only for a workbook, a CSV that is not plain (see :func:`_plain_csv`) and
+    date-times."""
     source = str(path)
     zone = _zone(tz, source)
-    raw, decimal_comma = _read_table(Path(path), source, sheet)
-    cols = _map_columns(list(raw.columns), source, columns, aht_required=not history)
-    if raw.empty:
+    header, records, decimal_comma = _read_rows(Path(path), source, sheet)
+    cols = _map_columns(header, source, columns, aht_required=not history)
+    if not records:
         raise InputError(f"{source}: no data rows")
-    if len(raw) > MAX_FORECAST_ROWS:
+    if len(records) > MAX_FORECAST_ROWS:
         raise InputError(f"{source}: more than {MAX_FORECAST_ROWS:,} rows; staffsim reads forecasts "
                          "up to that size")
 
     def cell_error(i: int, canon: str, msg: str) -> InputError:
         return InputError(f"{source}: line {i + 2}, column {excerpt(cols[canon])}: {msg}")
 
-    records = raw.to_dict("records")
     texts = []
     for row in records:
         text = row[cols["slot_start"]].strip()
@@ -348,39 +451,43 @@ def load_forecast(path: str | Path, slot: float | None = None, *, dayfirst: bool
 
     if kinds == {"datetime"}:
         starts, offsets = _localise(starts, zone, tz, lambda i, m: cell_error(i, "slot_start", m))
-    table = pd.DataFrame(
-        {"channel": channels, "slot_start": starts, "volume": volumes, "aht_s": ahts, "offset_s": offsets}
-    )
     if "media_type" in cols:
         _one_media_type(channels, media, lambda i, m: cell_error(i, "media_type", m))
-        table.insert(1, "media_type", media)
-    if history:
-        table["line"] = np.arange(2, len(table) + 2)
-    dup = first_duplicate(zip(table["channel"], table["offset_s"]))
+    dup = first_duplicate(zip(channels, offsets))
     if dup is not None:  # both lines of the first key given twice (staffsim/csvkeys.py)
         _, first, second = dup
         dst = (" (a clock hour that occurs twice when daylight saving time ends: the forecast "
                "cannot be laid on local slots)") if zone is not None else ""
         raise InputError(
-            f"{source}: lines {first} and {second}: duplicate slot {table['slot_start'].iloc[second - 2]}"
-            f" for channel {excerpt(table['channel'].iloc[second - 2])}{dst}"
+            f"{source}: lines {first} and {second}: duplicate slot {starts[second - 2]}"
+            f" for channel {excerpt(channels[second - 2])}{dst}"
         )
-    table = table.sort_values(["offset_s"], kind="stable")
+    # channels in the order they first appear, each channel's slots in time order (stable)
     rank = {c: k for k, c in enumerate(dict.fromkeys(channels))}
-    table = table.sort_values("channel", key=lambda s: s.map(rank), kind="stable").reset_index(drop=True)
-    slot_s = _infer_slot(table, slot, source)
-    busy = table["volume"].to_numpy() > 0
-    with np.errstate(over="ignore"):
-        traffic = np.where(busy, table["volume"].to_numpy() * table["aht_s"].to_numpy() / slot_s, 0.0)
+    order = sorted(range(len(channels)), key=lambda i: (rank[channels[i]], offsets[i]))
+    table: dict[str, Any] = {"channel": [channels[i] for i in order]}
+    if "media_type" in cols:
+        table["media_type"] = [media[i] for i in order]
+    table["slot_start"] = [starts[i] for i in order]
+    table["volume"] = np.array([volumes[i] for i in order], float)
+    table["aht_s"] = np.array([ahts[i] for i in order], float)
+    table["offset_s"] = np.array([offsets[i] for i in order], float)
+    if history:
+        table["line"] = np.array(order, np.int64) + 2
+    slot_s = _infer_slot(table["channel"], table["offset_s"], slot, source)
+    volume, aht = table["volume"], table["aht_s"]
+    busy = volume > 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        traffic = np.where(busy, volume * aht / slot_s, 0.0)
     if np.any(traffic > MAX_TRAFFIC):
         k = int(np.argmax(traffic > MAX_TRAFFIC))
-        row = table.iloc[k]
         raise InputError(
-            f"{source}: channel {excerpt(row['channel'])}, slot {row['slot_start']}: volume "
-            f"{row['volume']:g} x AHT {row['aht_s']:g}s in a {slot_s:g}s slot is {traffic[k]:.3g} "
+            f"{source}: channel {excerpt(table['channel'][k])}, slot {table['slot_start'][k]}: volume "
+            f"{volume[k]:g} x AHT {aht[k]:g}s in a {slot_s:g}s slot is {traffic[k]:.3g} "
             f"Erlangs, beyond staffsim's limit of {MAX_TRAFFIC:.0e} Erlangs per slot")
     check_forecast(table, slot_s, source)  # legal values that are almost certainly unit mistakes
-    return Forecast(table=table, slot_s=slot_s, source=source, tz=tz)
+    return ForecastColumns(columns=table, slot_s=slot_s, source=source, tz=tz,
+                           clock=kinds == {"clock"})
 
 
 def _zone(tz: str | None, source: str) -> ZoneInfo | None:
@@ -537,6 +644,8 @@ def _parse_start(text: str, dayfirst: bool | None = None) -> tuple[Any, float, s
             except ValueError:
                 raise ValueError(expected) from None
             zone = t.group(2) if t else None
+        import pandas as pd
+
         ts = pd.Timestamp(date) + pd.Timedelta(seconds=clock)
         if zone:
             ts = ts.tz_localize(datetime.timezone.utc if zone.upper() in ("Z", "UTC") else
@@ -544,6 +653,8 @@ def _parse_start(text: str, dayfirst: bool | None = None) -> tuple[Any, float, s
         return ts, 0.0, "datetime"
     if not re.match(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}", text):
         raise ValueError(expected)
+    import pandas as pd
+
     try:
         ts = pd.Timestamp(text.replace("/", "-", 2))
     except (ValueError, OverflowError):
@@ -553,10 +664,15 @@ def _parse_start(text: str, dayfirst: bool | None = None) -> tuple[Any, float, s
     return ts, 0.0, "datetime"
 
 
-def _infer_slot(table: pd.DataFrame, slot: float | None, source: str) -> float:
+def _infer_slot(channels: list[str], offsets: np.ndarray, slot: float | None, source: str) -> float:
+    """The slot length: the least gap between a channel's slot starts (``channels`` grouped, each
+    channel's ``offsets`` in time order), checked against ``slot`` when given."""
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(channels):
+        rows.setdefault(c, []).append(i)
     gaps = []
-    for _, rows in table.groupby("channel", sort=False):
-        gaps.extend(np.diff(np.sort(rows["offset_s"].to_numpy())))
+    for index in rows.values():
+        gaps.extend(np.diff(np.sort(offsets[index])))
     gaps_arr = np.array(gaps, float)
     if gaps_arr.size == 0:
         if slot is None:
@@ -603,9 +719,46 @@ def load_targets(path: str | Path) -> Targets:
         channels:
           voice: {patience: 3min, max_abandon: 0.05}     # fields override the default
           chat: {threshold: 60s, concurrency: 3}
+
+    A clean file is read without pydantic (:func:`~staffsim.scenarios.target_fields.quick_check`,
+    the same fields); any other is checked by the pydantic schema, whose messages name every
+    problem.
     """
     source = str(path)
     data = read_yaml(path)
+    try:
+        return _read_targets(data, source, _quick_check)
+    except Unchecked:
+        return _read_targets(data, source, _schema_check)
+
+
+def _quick_check(raw: dict, prefix: str, problems: list[str]) -> dict[str, Any]:
+    return quick_check(raw)
+
+
+def _schema_check(raw: dict, prefix: str, problems: list[str]) -> dict[str, Any] | None:
+    from pydantic import ValidationError
+
+    from staffsim.scenarios.schema import ChannelTargetsSpec, error_lines
+
+    try:
+        spec = ChannelTargetsSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(error_lines(exc, ChannelTargetsSpec, prefix))
+        return None
+    return {f.name: getattr(spec, f.name) for f in CHANNEL_TARGET_FIELDS}
+
+
+def _read_targets(data: Any, source: str, check) -> Targets:
+    """load_targets on the file's data, each entry checked by ``check`` (which may raise
+    :class:`Unchecked`: then every problem, of any kind, is left to the schema's pass)."""
+    quick = check is _quick_check
+
+    def problem(message: str) -> None:
+        if quick:
+            raise Unchecked
+        problems.append(message)
+
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a mapping with 'default' and/or 'channels'")
     problems: list[str] = []
@@ -613,48 +766,45 @@ def load_targets(path: str | Path) -> Targets:
         if key not in ("default", "channels"):
             close = difflib.get_close_matches(str(key), ["default", "channels"], n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            problems.append(f"unknown field {excerpt(key)} ({hint}allowed: default, channels)")
+            problem(f"unknown field {excerpt(key)} ({hint}allowed: default, channels)")
     default_raw = data.get("default") or {}
     channels_raw = data.get("channels") or {}
     if not isinstance(default_raw, dict):
-        problems.append("default: must be a mapping of fields to values")
+        problem("default: must be a mapping of fields to values")
         default_raw = {}
     if not isinstance(channels_raw, dict):
-        problems.append("channels: must be a mapping of channel names")
+        problem("channels: must be a mapping of channel names")
         channels_raw = {}
-
-    def check(raw: dict, prefix: str) -> ChannelTargetsSpec | None:
-        try:
-            return ChannelTargetsSpec.model_validate(raw)
-        except ValidationError as exc:
-            problems.extend(error_lines(exc, ChannelTargetsSpec, prefix))
-            return None
 
     # `default` may be partial (shared fields only): check the fields it has, with placeholders
     # for required ones it lacks; it serves unlisted channels only when it is complete.
     required = {"service_level": 0.5, "threshold": 0}
-    check({**required, **default_raw}, "default")
+    check({**required, **default_raw}, "default", problems)
     default = None
     if all(k in default_raw for k in required) and not problems:
-        spec = check(default_raw, "default")
-        default = _targets(spec, source, "default") if spec else None
+        values = check(default_raw, "default", problems)
+        default = _targets(values, source, "default", quick) if values else None
     channels = {}
     for name, raw in channels_raw.items():
         if not isinstance(raw, dict):
-            problems.append(f"channels.{name}: must be a mapping of fields")
+            problem(f"channels.{name}: must be a mapping of fields")
             continue
-        spec = check({**default_raw, **raw}, f"channels.{name}")
-        if spec is not None and not problems:
-            channels[str(name)] = _targets(spec, source, f"channels.{name}")
+        values = check({**default_raw, **raw}, f"channels.{name}", problems)
+        if values is not None and not problems:
+            channels[str(name)] = _targets(values, source, f"channels.{name}", quick)
     if problems:
+        from staffsim.scenarios.schema import errors_to_input_error
+
         raise errors_to_input_error(list(dict.fromkeys(problems)), source)
     if not channels and default is None:
         raise InputError(f"{source}: no targets (give 'default' or 'channels')")
     return Targets(channels, default)
 
 
-def _targets(spec: ChannelTargetsSpec, source: str, path: str) -> ChannelTargets:
+def _targets(values: dict[str, Any], source: str, path: str, quick: bool) -> ChannelTargets:
     try:
-        return spec.to_targets()
+        return channel_targets(values)
     except ValueError as exc:
+        if quick:
+            raise Unchecked from None
         raise InputError(f"{source}: {path}.{exc}") from None

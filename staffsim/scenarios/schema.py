@@ -52,6 +52,7 @@ from staffsim.scenarios.routing import (
     QueueOrder,
     check_routing,
 )
+from staffsim.scenarios.target_fields import CHANNEL_TARGET_FIELDS, TARGET_FIELDS, channel_targets
 from staffsim.scenarios.transfers import AfterWorkLoadSpec, check_transfers
 from staffsim.units import ClockTime, Duration, format_clock, parse_clock, parse_duration
 
@@ -62,44 +63,46 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+def _target_field(name: str) -> Any:
+    """The pydantic ``Field`` of a target field: default, bounds and description from the one
+    definition in :mod:`staffsim.scenarios.target_fields` (which ``staffsim plan`` checks clean
+    targets files with, without pydantic)."""
+    return Field(**_TARGET_FIELDS[name].field_kwargs())
+
+
+_TARGET_FIELDS = {f.name: f for f in CHANNEL_TARGET_FIELDS}
+
+
 class TargetSpec(Spec):
     """A channel's service target as written in files."""
 
-    service_level: float = Field(gt=0, lt=1, description="share answered within threshold")
-    threshold: Duration = Field(description="answer-time threshold, e.g. 20s")
-    asa: Duration | None = Field(None, gt=0, description="maximum average speed of answer")
-    max_abandon: float | None = Field(None, gt=0, lt=1, description="maximum abandon rate")
-    max_occupancy: float = Field(1.0, gt=0, le=1)
+    # the annotations say the kind of each field of target_fields.TARGET_FIELDS (a test holds
+    # them to it); the rest comes from there
+    service_level: float = _target_field("service_level")
+    threshold: Duration = _target_field("threshold")
+    asa: Duration | None = _target_field("asa")
+    max_abandon: float | None = _target_field("max_abandon")
+    max_occupancy: float = _target_field("max_occupancy")
 
     def to_targets(self, *, patience_s: float | None = None, shrinkage: float = 0.0,
                    concurrency: int = 1, concurrency_stretch: float = 1.0) -> ChannelTargets:
         """The analytic model's targets for this target plus the channel's staffing parameters."""
-        return ChannelTargets(
-            service_level=self.service_level,
-            threshold_s=self.threshold,
-            asa_s=self.asa,
-            patience_s=patience_s,
-            max_abandon=self.max_abandon,
-            max_occupancy=self.max_occupancy,
-            shrinkage=shrinkage,
-            concurrency=concurrency,
-            concurrency_stretch=concurrency_stretch,
-        )
+        values = {f.name: getattr(self, f.name) for f in TARGET_FIELDS}
+        return channel_targets({**values, "patience": patience_s, "shrinkage": shrinkage,
+                                "concurrency": concurrency, "concurrency_stretch": concurrency_stretch})
 
 
 class ChannelTargetsSpec(TargetSpec):
     """One entry of a targets file: the target plus the staffing parameters of the channel."""
 
-    patience: Duration | None = Field(None, gt=0, description="mean patience (Erlang A)")
-    shrinkage: float = Field(0.0, ge=0, lt=1)
-    concurrency: int = Field(1, ge=1, le=MAX_CONCURRENCY)
-    concurrency_stretch: float = Field(1.0, ge=1, le=MAX_CONCURRENCY_STRETCH)
+    patience: Duration | None = _target_field("patience")
+    shrinkage: float = _target_field("shrinkage")
+    concurrency: int = _target_field("concurrency")
+    concurrency_stretch: float = _target_field("concurrency_stretch")
 
-    def to_targets(self) -> ChannelTargets:
-        return TargetSpec.to_targets(
-            self, patience_s=self.patience, shrinkage=self.shrinkage, concurrency=self.concurrency,
-            concurrency_stretch=self.concurrency_stretch,
-        )
+    def to_targets(self) -> ChannelTargets:  # type: ignore[override]
+        """The analytic model's targets for this entry."""
+        return channel_targets({f.name: getattr(self, f.name) for f in CHANNEL_TARGET_FIELDS})
 
 
 M = TypeVar("M", bound=BaseModel)
