@@ -745,8 +745,8 @@ def test_infeasible_channel_names_slots_and_rule():
     with pytest.raises(InputError) as exc:
         schedule(sc, channel_requirement(sc, [0, 0, 1, 0], [3, 0, 0, 0]), rules)
     text = str(exc.value)
-    assert "channel chat (teams b) cannot be covered in 1 slot(s): 08:00 (required 3, 2 short)" in text
-    assert "max_agents_per_day" in text
+    assert ("channel chat (teams b) cannot be covered in 1 slot(s): 08:00 (required 3, 2 short): at most 1 "
+            "agents of standard speed there: b: at most 1 on the phones (max_agents_per_day on day 1 (1))") in text
 
 
 # ------------------------------------------------------------------ fewest people, recounted
@@ -1021,3 +1021,31 @@ def test_people_layer_reads_unpaid_breaks_and_split_shifts(two_sites, tmp_path):
         assert s.agents * s.hours == pytest.approx(row.paid_hours, abs=1e-9), row
         if "split" in str(row.breaks):
             assert s.hours < (s.end - s.start) / 3600.0 - 2.0  # the 2-2.5 h pause is unpaid
+
+
+def test_infeasible_channel_says_why_each_slot_is_short():
+    """A per-channel requirement that cannot be met: each short slot says why (no template of
+    the channel's teams covers it; or each team's own limit there, adding up to less than the
+    requirement in agents of standard speed), not only a list of every rule there is."""
+    sc = two_team_scenario()
+
+    def rules(a, b):
+        return rules_from_dict({"teams": {
+            "a": {"cost_per_hour": 10, **a,
+                  "templates": [{"name": "h", "length": "1h", "earliest_start": "09:00", "latest_start": "11:00"}]},
+            "b": {"cost_per_hour": 10, **b,
+                  "templates": [{"name": "h", "length": "1h", "earliest_start": "09:00", "latest_start": "11:00"}]}}})
+
+    # nobody works at 08:00
+    with pytest.raises(InputError) as exc:
+        schedule(sc, channel_requirement(sc, [1, 1, 1, 1], [0, 0, 0, 0]), rules({}, {}))
+    assert ("channel voice (teams a, b) cannot be covered in 1 slot(s): 08:00 (required 1, 1 short): "
+            "no template of a, b covers this slot") in str(exc.value)
+    # at 10:00, a (1.25 times slower: worth 0.8) at most 2 by its headcount, b at most 1 by its day cap
+    with pytest.raises(InputError) as exc:
+        schedule(sc, channel_requirement(sc, [0, 0, 3, 0], [0, 0, 0, 0]),
+                 rules({"headcount": 2}, {"max_agents_per_day": 1}))
+    text = str(exc.value)
+    assert ("10:00 (required 3, 0.4 short): at most 2.6 agents of standard speed there: "
+            "a: at most 2 on the phones (the headcount (2), worth 0.8 standard agent each); "
+            "b: at most 1 on the phones (max_agents_per_day on day 1 (1))") in text, text
