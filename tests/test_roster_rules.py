@@ -1049,3 +1049,29 @@ def test_infeasible_channel_says_why_each_slot_is_short():
     assert ("10:00 (required 3, 0.4 short): at most 2.6 agents of standard speed there: "
             "a: at most 2 on the phones (the headcount (2), worth 0.8 standard agent each); "
             "b: at most 1 on the phones (max_agents_per_day on day 1 (1))") in text, text
+
+
+def test_infeasible_names_the_limits_held_at_their_bound():
+    """A limit over the whole day (a day cap of 3 one-hour shifts against 2 agents in each of 4
+    hours) leaves no slot short on its own: the message names the limit the least-short roster
+    holds at its bound, for a per-team and for a per-channel requirement."""
+    sc = day_scenario()
+    rules = rules_from_dict({"teams": {"team": {"cost_per_hour": 10, "max_agents_per_day": 3, "templates": [
+        {"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "11:00"}]}}})
+    with pytest.raises(InputError) as exc:
+        schedule(sc, requirement_of(sc, [2, 2, 2, 2]), rules)
+    text = str(exc.value)
+    assert "the limits together" in text
+    assert text.endswith("holds these limits at their bound (relax one of them to cover more): "
+                         "teams.team.max_agents_per_day on day 1 (3)"), text
+    sc = two_team_scenario()
+    rules = rules_from_dict({"teams": {
+        "a": {"cost_per_hour": 10, "headcount": 5,  # a's 08:00 agents cannot help: not named
+              "templates": [{"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "08:00"}]},
+        "b": {"cost_per_hour": 10, "headcount": 2,
+              "templates": [{"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "11:00"}]}}})
+    with pytest.raises(InputError) as exc:
+        schedule(sc, channel_requirement(sc, [0, 1, 1, 1], [0, 0, 0, 0]), rules)
+    text = str(exc.value)
+    assert "no single limit explains it" in text
+    assert text.endswith("(relax one of them to cover more): teams.b.headcount on day 1 (2)"), text

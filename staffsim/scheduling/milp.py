@@ -516,14 +516,16 @@ def _stack(sub: csr_matrix, row: np.ndarray) -> csr_matrix:
     return vstack([sub, csr_matrix(row.reshape(1, -1))]).tocsr()
 
 
-def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.ndarray, bool]:
+def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.ndarray, bool, list[str]]:
     """The least total shortfall (teams × slots, or channels × slots) any roster within the
-    limits leaves: the slots that cannot be covered, and whether that least shortfall is proven
+    limits leaves: the slots that cannot be covered, whether that least shortfall is proven
     (False: the time limit stopped the solver first, and the figures are those of the best roster
-    it found, an upper bound). Raises :class:`Infeasible` when the limits contradict each other
-    even with coverage relaxed, :class:`NoSolutionInTime` when the limit came before any answer."""
+    it found, an upper bound), and the limits that roster holds at their bound (their labels, with
+    the bound: the head-counts, caps, contract limits and part-time shares that stop it covering
+    more; read on a least-short roster with the fewest agents). Raises :class:`Infeasible` when the limits contradict each other even with coverage
+    relaxed, :class:`NoSolutionInTime` when the limit came before any answer."""
     lay = layout(problem, soft=True)
-    c, a, lo, hi, integrality, lower, upper, _, _ = build(problem, lay, diagnose=True)
+    c, a, lo, hi, integrality, lower, upper, people, _ = build(problem, lay, diagnose=True)
     options = {"time_limit": time_limit} if time_limit is not None else {}
     res = _guarded_milp(time_limit, c=c, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
                         bounds=Bounds(lower, upper), options=options)
@@ -536,7 +538,34 @@ def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.nda
         out[g, t] = res.x[j]
     for (d, t), j in lay.v_index.items():
         out[d, t] = res.x[j]
-    return out, res.status == 0
+    # the limits held at their bound, read on a least-short roster with the fewest agents (so a
+    # limit nothing pushes against, say a head-count the least-short roster need not reach, is
+    # not named); if that second solve finds nothing in time, on the first roster
+    least = float(c @ res.x)
+    try:
+        fewest = _guarded_milp(time_limit, c=people, integrality=integrality, bounds=Bounds(lower, upper),
+                               constraints=[LinearConstraint(a, lo, hi),
+                                            LinearConstraint(c[None, :], -np.inf, least + 1e-6 + 1e-9 * least)],
+                               options=options).x
+    except NoSolutionInTime:
+        fewest = None
+    return out, res.status == 0, _at_bound(problem, lay, fewest if fewest is not None else res.x)
+
+
+def _at_bound(problem: Problem, lay: Layout, v: np.ndarray) -> list[str]:
+    """The upper limits (and part-time shares) roster ``v`` holds at their bound, labelled."""
+    held = []
+    for lim in problem.limits:
+        if not np.isfinite(lim.hi) or lim.hi <= 0 or not len(lim.indices):
+            continue
+        base = 0 if lim.kind == "shift" else lay.y0
+        if float(v[base + lim.indices.astype(np.int64)].sum()) >= lim.hi - 1e-6:
+            held.append(f"{lim.label} ({lim.hi:g})")
+    for pt in problem.part_time:
+        total = float(v[pt.all].sum())
+        if total > 0 and float(v[pt.part_time].sum()) >= pt.share * total - 1e-6:
+            held.append(f"teams.{problem.teams[pt.team]}.max_part_time_share ({pt.share:g})")
+    return held
 
 
 def _unpack(problem: Problem, lay: Layout, v: np.ndarray, objective: float, lp_bound: float,

@@ -160,7 +160,7 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
     """Which slots cannot be covered and why, from the least-shortfall roster."""
     src = rules.label
     try:
-        short, proven = milp.shortfall(problem, time_limit)
+        short, proven, held = milp.shortfall(problem, time_limit)
     except milp.Infeasible:
         return (f"{src}: the limits contradict each other: even with coverage left aside no roster "
                 "meets them (check min_agents against max_agents, headcount, max_agents_per_day, "
@@ -212,7 +212,12 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
     caveat = ("" if proven else f" (the diagnosis stopped at the solver's limit, "
               f"{_limit_text(time_limit, None)}: these shortfalls are those of the best roster it found, "
               "not proven the least)")
-    return f"{src}: no roster meets the requirement: " + "; ".join(parts) + caveat
+    bound = ""
+    if held:
+        named = ", ".join(held[:_NAMED]) + (f" and {len(held) - _NAMED} more" if len(held) > _NAMED else "")
+        bound = (f". The roster short by the least holds these limits at their bound (relax one of "
+                 f"them to cover more): {named}")
+    return f"{src}: no roster meets the requirement: " + "; ".join(parts) + caveat + bound
 
 
 def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
