@@ -413,8 +413,8 @@ def _guarded_milp(time_limit: float | None, **args):
         return SimpleNamespace(**out)
     proc.kill()
     proc.join(1.0)
-    raise NoSolutionInTime(f"abandoned after {wall:g} s of wall clock (HiGHS's time limit "
-                           f"{time_limit:g} s + {GRACE_S:g} s grace): nothing returned")
+    raise NoSolutionInTime(f"abandoned after {wall:.3g} s of wall clock (HiGHS's time limit "
+                           f"{time_limit:.3g} s + {GRACE_S:g} s grace): nothing returned")
 
 
 def solve(problem: Problem, time_limit: float | None = None, node_limit: int | None = None,
@@ -526,6 +526,7 @@ def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.nda
     relaxed, :class:`NoSolutionInTime` when the limit came before any answer."""
     lay = layout(problem, soft=True)
     c, a, lo, hi, integrality, lower, upper, people, _ = build(problem, lay, diagnose=True)
+    began = time.perf_counter()
     options = {"time_limit": time_limit} if time_limit is not None else {}
     res = _guarded_milp(time_limit, c=c, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
                         bounds=Bounds(lower, upper), options=options)
@@ -540,15 +541,19 @@ def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.nda
         out[d, t] = res.x[j]
     # the limits held at their bound, read on a least-short roster with the fewest agents (so a
     # limit nothing pushes against, say a head-count the least-short roster need not reach, is
-    # not named); if that second solve finds nothing in time, on the first roster
+    # not named); the second solve shares the time limit with the first, and if it finds nothing
+    # in what is left, the first roster is read
     least = float(c @ res.x)
-    try:
-        fewest = _guarded_milp(time_limit, c=people, integrality=integrality, bounds=Bounds(lower, upper),
-                               constraints=[LinearConstraint(a, lo, hi),
-                                            LinearConstraint(c[None, :], -np.inf, least + 1e-6 + 1e-9 * least)],
-                               options=options).x
-    except NoSolutionInTime:
-        fewest = None
+    left = None if time_limit is None else time_limit - (time.perf_counter() - began)
+    fewest = None
+    if left is None or left > 0.5:
+        try:
+            fewest = _guarded_milp(left, c=people, integrality=integrality, bounds=Bounds(lower, upper),
+                                   constraints=[LinearConstraint(a, lo, hi),
+                                                LinearConstraint(c[None, :], -np.inf, least + 1e-6 + 1e-9 * least)],
+                                   options={} if left is None else {"time_limit": left}).x
+        except NoSolutionInTime:
+            fewest = None
     return out, res.status == 0, _at_bound(problem, lay, fewest if fewest is not None else res.x)
 
 
