@@ -1075,3 +1075,20 @@ def test_infeasible_names_the_limits_held_at_their_bound():
     text = str(exc.value)
     assert "no single limit explains it" in text
     assert text.endswith("(relax one of them to cover more): teams.b.headcount on day 1 (2)"), text
+
+
+def test_objective_beside_cost_names_the_over_coverage_penalty(two_sites, tmp_path, capsys):
+    """With an over-coverage penalty on a per-channel requirement the objective is the cost plus
+    that penalty on every agent-hour on the phones: the printed line says so (it used to say
+    'cost + shortfall penalty', and no team had one)."""
+    import yaml
+
+    sc, rules, _ = two_sites
+    data = yaml.safe_load(rules.read_text())
+    data["objective"] = "cost"
+    for team in data["teams"].values():
+        team["over_coverage_penalty"] = 10
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(data))
+    assert main(["schedule", str(sc.source), "--rules", str(tmp_path / "rules.yaml")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Solved:"))
+    assert line.endswith(": cost + over-coverage penalty on every agent-hour on the phones)"), line
