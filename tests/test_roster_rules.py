@@ -1077,18 +1077,81 @@ def test_infeasible_names_the_limits_held_at_their_bound():
     assert text.endswith("(relax one of them to cover more): teams.b.headcount on day 1 (2)"), text
 
 
-def test_objective_beside_cost_names_the_over_coverage_penalty(two_sites, tmp_path, capsys):
-    """With an over-coverage penalty on a per-channel requirement the objective is the cost plus
-    that penalty on every agent-hour on the phones: the printed line says so (it used to say
-    'cost + shortfall penalty', and no team had one)."""
+def test_objective_beside_cost_names_the_over_coverage_penalty():
+    """With an over-coverage penalty the objective is the cost plus that penalty on the idle
+    hours on the phones: the printed line says so (it used to say 'cost + shortfall penalty', and
+    no team had one)."""
+    from staffsim.cli.schedule import _objective_parts
+
+    sc = two_team_scenario()
+    team = {"templates": [{"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "11:00"}]}
+    rules = rules_from_dict({"teams": {"a": {"cost_per_hour": 10, "over_coverage_penalty": 3, **team},
+                                       "b": {"cost_per_hour": 30, **team}}})
+    roster = schedule(sc, channel_requirement(sc, [1, 1, 1, 1], [0, 0, 0, 0]), rules)
+    # one voice agent of standard speed is 1.25 of a's: 2 of a each hour, 0.75 h idle
+    assert roster.cost == pytest.approx(80) and roster.objective == pytest.approx(80 + 4 * 0.75 * 3)
+    assert _objective_parts(roster) == "cost + over-coverage penalty on idle hours on the phones"
+
+
+def over_coverage_brute_force(voice, chat, cost_a, cost_b, pen_a, pen_b):
+    """Two teams of one-hour agents (a: voice only, 1.25 times slower; b: voice and chat), an
+    over-coverage price per idle agent-hour: every count of agents per slot, the idle hours the
+    least a split of their time between the channels leaves (a small LP per slot, written here),
+    the cheapest total. Slots are independent (one-hour shifts)."""
+    from scipy.optimize import linprog
+
+    total = 0.0
+    for v, ch in zip(voice, chat):
+        best = math.inf
+        for na in range(8):
+            for nb in range(8):
+                # flows fa (a to voice), fbv, fbc (b to voice, chat): a channel gets exactly its
+                # requirement (more would be idle time given away), each team at most its agents
+                res = linprog([-pen_a, -pen_b, -pen_b],
+                              A_eq=[[0.8, 1, 0], [0, 0, 1]], b_eq=[v, ch],
+                              A_ub=[[1, 0, 0], [0, 1, 1]], b_ub=[na, nb], bounds=[(0, None)] * 3)
+                if res.status != 0:
+                    continue
+                idle = na * pen_a + nb * pen_b + res.fun
+                best = min(best, cost_a * na + cost_b * nb + idle)
+        total += best
+    return total
+
+
+@pytest.mark.parametrize("voice,chat,cost_a,cost_b,pen_a,pen_b", [
+    ([2, 3, 1, 0], [1, 0, 2, 1], 10, 13, 0, 20),   # b's penalty must not move work off b
+    ([2, 3, 1, 0], [1, 0, 2, 1], 11, 13, 5, 0),
+    ([3, 1, 2, 2], [0, 1, 1, 0], 10, 12.4, 7, 7),  # a's agent is worth 0.8: a rounds up less often
+])
+def test_over_coverage_per_channel_prices_idle_hours_only(voice, chat, cost_a, cost_b, pen_a, pen_b):
+    """With a requirement per channel the over-coverage penalty prices the hours a team has on
+    the phones beyond what it gives the channels, against brute force; before, it priced every
+    hour on the phones, a surcharge on the team's rate that moved real work between teams."""
+    sc = two_team_scenario()
+    team = {"templates": [{"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "11:00"}]}
+    rules = rules_from_dict({"teams": {"a": {"cost_per_hour": cost_a, "over_coverage_penalty": pen_a, **team},
+                                       "b": {"cost_per_hour": cost_b, "over_coverage_penalty": pen_b, **team}}})
+    roster = schedule(sc, channel_requirement(sc, voice, chat), rules)
+    check_agents(roster)
+    check_channel_cover(roster)
+    assert roster.optimal
+    assert roster.objective == pytest.approx(over_coverage_brute_force(voice, chat, cost_a, cost_b, pen_a, pen_b))
+
+
+def test_over_coverage_penalty_leaves_a_roster_without_surplus_alone(two_sites):
+    """The two-site day's least-cost roster has no idle hour on the phones: a penalty on
+    over-coverage (at Paris) leaves its cost as it is (it used to move work to Lisbon: 7,768
+    against 7,706 EUR)."""
+    sc, rules, _ = two_sites
     import yaml
 
-    sc, rules, _ = two_sites
     data = yaml.safe_load(rules.read_text())
     data["objective"] = "cost"
-    for team in data["teams"].values():
-        team["over_coverage_penalty"] = 10
-    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(data))
-    assert main(["schedule", str(sc.source), "--rules", str(tmp_path / "rules.yaml")]) == 0
-    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Solved:"))
-    assert line.endswith(": cost + over-coverage penalty on every agent-hour on the phones)"), line
+    plain = schedule(sc, "erlang", rules_from_dict(data, "rules.yaml"))
+    data["teams"]["paris"]["over_coverage_penalty"] = 20
+    priced = schedule(sc, "erlang", rules_from_dict(data, "rules.yaml"))
+    summary = plain.coverage_summary()
+    idle = summary["on_phones_hours"].sum() - summary["required_hours"].sum()
+    assert abs(idle) < 1e-6
+    assert priced.cost == pytest.approx(plain.cost)
+    assert priced.objective == pytest.approx(plain.cost)

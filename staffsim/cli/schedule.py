@@ -207,15 +207,14 @@ def _print_verification(v) -> None:
 
 def _objective_parts(roster) -> str:
     """What the solver's objective adds to the cost, from the rules: a shortfall penalty (soft
-    coverage), the over-coverage penalty on every agent-hour on the phones (a per-channel
-    requirement: the constant is not taken off), or paid hours where no rate is set."""
+    coverage), the over-coverage penalty on the hours on the phones beyond the requirement (idle
+    hours), or paid hours where no rate is set."""
     teams = roster.rules.spec.teams.values()
     parts = ["cost"]
     if any(t.missing_agent_slot_penalty is not None for t in teams):
         parts.append("shortfall penalty")
     if any(t.over_coverage_penalty > 0 for t in teams):
-        parts.append("over-coverage penalty" + (" on every agent-hour on the phones"
-                                                if roster.basis == "channel" else ""))
+        parts.append("over-coverage penalty on idle hours on the phones")
     text = " + ".join(parts)
     return text + ", or paid hours where no rate is set" if len(parts) == 1 else text
 

@@ -235,6 +235,13 @@ def build(problem: Problem, lay: Layout, diagnose: bool = False):
                         c[lay.w_offset[i][k] + j] -= pi * keep * slot_h * float(np.sum(b.shares[j]))
         if problem.basis == "team":
             offset = float(sum(pens[g] * slot_h * problem.required[g].sum() for g in range(len(problem.teams))))
+        else:
+            # a requirement per channel: the penalty is on the hours a team has on the phones and
+            # gives to no channel (its idle time), not on the hours it gives: each agent-hour given
+            # takes the penalty back (and a per-slot channel then takes exactly its requirement,
+            # see _over_priced, so that idle time cannot be parked in a channel's flow)
+            for (_, g, _), j in lay.f_index.items():
+                c[j] -= pens[g] * slot_h
     people[: lay.n_x] = 1.0
     rows, cols, vals, lo, hi = [], [], [], [], []
     r = 0
@@ -322,7 +329,8 @@ def build(problem: Problem, lay: Layout, diagnose: bool = False):
                              if (d, g, int(t)) in lay.f_index}
                     if (d, int(t)) in lay.v_index:
                         coefs[lay.v_index[(d, int(t))]] = 1.0
-                    add(coefs, float(dem.required[t]), np.inf)
+                    add(coefs, float(dem.required[t]),
+                        float(dem.required[t]) if _over_priced(problem, dem) else np.inf)
     # each break placed exactly once per agent of the shift
     for i, s in enumerate(problem.shifts):
         for k, b in enumerate(s.breaks):
@@ -363,6 +371,15 @@ def build(problem: Problem, lay: Layout, diagnose: bool = False):
         dem = problem.demands[d]
         upper[j] = float(dem.due[t]) if dem.backlog else float(dem.required[t])
     return c, a, np.array(lo), np.array(hi), integrality, lower, upper, people, offset
+
+
+def _over_priced(problem: Problem, dem) -> bool:
+    """Whether a team of per-slot channel ``dem`` has an over-coverage penalty: its coverage row
+    is then an equality (the channel takes exactly its requirement; what its teams have beyond
+    that is idle time, which the penalty prices). Without a penalty the row stays ``≥``, exactly as
+    before (the same program, the same rosters)."""
+    pens = problem.over_penalty or [0.0] * len(problem.teams)
+    return any(pens[g] > 0 for g in dem.teams)
 
 
 def _components(a: csr_matrix, n: int) -> tuple[int, np.ndarray]:
