@@ -1155,3 +1155,40 @@ def test_over_coverage_penalty_leaves_a_roster_without_surplus_alone(two_sites):
     assert abs(idle) < 1e-6
     assert priced.cost == pytest.approx(plain.cost)
     assert priced.objective == pytest.approx(plain.cost)
+
+
+def test_closed_loop_per_channel_takes_the_rule_trim_and_check(two_sites):
+    """--verify-rule mean, --trim and the out-of-sample check hold for a requirement per channel
+    too (they were silently dropped: the per-channel loop acted on the interval rule, never
+    trimmed and never checked on new customers, while the command printed as if asked)."""
+    sc, rules, _ = two_sites
+    verified = schedule(sc, "erlang", rules, verify=True, rounds=2, replications=4, seed=3, jobs=1,
+                        verify_rule="mean", trim=True)
+    v = verified.verification
+    assert v.rule == "mean" and v.trim
+    assert v.check is not None and v.check.seed == 4 and v.check.judgement is not None
+    first, judged = v.rosters[0], v.results[0]
+    backlog = set(first.channel_coverage.loc[first.channel_coverage["backlog"], "channel"])
+    assert backlog == {"email"}
+    # round 1 judged by hand: every per-slot channel that misses in mean is raised to one more
+    # than it had (standard agents), every slot clear of every target of its channel is lowered
+    slots = judged.slots
+    if len(v.rosters) == 2:
+        second = v.rosters[1]
+        for c in ("voice", "chat"):
+            rows = slots[slots["channel"] == c].reset_index(drop=True)
+            target = sc.spec.channels[c].target
+            covered = first.channel_coverage.loc[first.channel_coverage["channel"] == c, "covered"].to_numpy()
+            for t in range(len(rows)):
+                if np.isnan(rows.loc[t, "service_level"]):
+                    continue
+                miss = rows.loc[t, "service_level"] < target.service_level or (
+                    target.max_abandon is not None and rows.loc[t, "abandon_rate"] > target.max_abandon)
+                if miss:
+                    assert second.required[c][t] == max(first.required[c][t], math.floor(covered[t] + 1e-9) + 1)
+                else:
+                    assert second.required[c][t] <= first.required[c][t]
+        np.testing.assert_array_equal(second.required["email"], first.required["email"])
+        assert any(np.any(second.required[c] < first.required[c]) for c in ("voice", "chat"))
+    check_agents(verified)
+    check_channel_cover(verified)

@@ -22,7 +22,6 @@ from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling import milp
 from staffsim.scheduling.candidates import Demand, Problem, build_problem
-from staffsim.scheduling.channel_verify import verify_channels
 from staffsim.scheduling.roster import Roster, roster_from_solution
 from staffsim.scheduling.rules import Rules, load_rules, rules_from_dict
 from staffsim.scheduling.verify import verify as verify_loop
@@ -69,8 +68,9 @@ def schedule(
     When a channel is served by several teams the requirement is per channel
     (``requirement.basis == "channel"``) and the program decides how many of each team to roster
     and which team covers what (:mod:`.milp`); backlog channels are then covered cumulatively
-    within their threshold, and verify raises the channel's requirement where it misses
-    (:mod:`.channel_verify`: the interval rule, no trim).
+    within their threshold, and verify raises (``trim``: and lowers) the channel's requirement
+    where it misses (is clear), in agents of standard speed, as for a team; backlog channels are
+    not raised or lowered slot by slot.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -108,12 +108,8 @@ def schedule(
     roster = solve(required)
     if verify:
         n = replications if replications is not None else scenario.spec.run.replications
-        if problem.basis == "channel":
-            roster = verify_channels(roster, solve, rounds=rounds, replications=n, seed=seed,
-                                     jobs=jobs, progress=progress)
-        else:
-            roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
-                                 progress=progress, rule=verify_rule, trim=trim, check=check)
+        roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
+                             progress=progress, rule=verify_rule, trim=trim, check=check)
     return roster
 
 
