@@ -851,6 +851,31 @@ def test_a_solve_that_overruns_its_limit_is_abandoned(monkeypatch):
 
 
 
+def test_an_lp_relaxation_that_overruns_its_limit_is_abandoned_too(monkeypatch):
+    """The LP relaxation solved before the integer program counts against the limit and is
+    guarded the same way: a relaxation that overruns is abandoned at the limit plus the grace
+    (it ran in the process, unguarded, so the stated limit did not stop it)."""
+    real = milp_module.milp
+
+    def stuck_relaxation(*args, **kwargs):
+        if not np.any(kwargs.get("integrality", 1)):
+            time.sleep(60)
+        return real(*args, **kwargs)
+
+    sc = day_scenario()
+    rules = rules_from_dict({"teams": {"team": {"cost_per_hour": 10, "templates": [
+        {"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "11:00"}]}}})
+    from staffsim.scheduling.candidates import build_problem
+
+    problem = build_problem(sc, rules, {"team": np.array([1, 2, 1, 1])})
+    monkeypatch.setattr(milp_module, "milp", stuck_relaxation)
+    monkeypatch.setattr(milp_module, "GRACE_S", 0.2)
+    began = time.perf_counter()
+    with pytest.raises(milp_module.NoSolutionInTime, match="abandoned after"):
+        milp_module.solve(problem, time_limit=0.5)
+    assert time.perf_counter() - began < 10
+
+
 def test_per_channel_plan_covers_backlog_within_its_threshold(root):
     """With ``per_channel: true`` the bank's email is covered as deferrable work (cumulatively
     within 24 h), not slot by slot: never dearer than the per-team roster (whose slot-by-slot

@@ -470,10 +470,11 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
         cons = LinearConstraint(sub, lo[rws], hi[rws])
         bnds = Bounds(lower[vars_], upper[vars_])
         cc = c[vars_]
-        # the relaxation counts against the time limit too (alone it can take minutes on a big problem)
-        relaxed = milp(cc, constraints=cons, integrality=np.zeros(len(vars_)), bounds=bnds,
-                       options={} if time_limit is None else
-                       {"time_limit": max(1e-3, time_limit - (time.perf_counter() - began))})
+        # the relaxation counts against the time limit too (alone it can take minutes on a big
+        # problem), and is guarded like the integer program: HiGHS may overrun its limit there too
+        left = None if time_limit is None else max(1e-3, time_limit - (time.perf_counter() - began))
+        relaxed = _guarded_milp(left, c=cc, constraints=cons, integrality=np.zeros(len(vars_)), bounds=bnds,
+                                options={} if left is None else {"time_limit": left})
         if relaxed.status == 2:
             raise Infeasible("the LP relaxation is infeasible")
         options: dict = {"mip_rel_gap": mip_gap}
