@@ -1217,3 +1217,18 @@ def test_closed_loop_per_channel_takes_the_rule_trim_and_check(two_sites):
         assert any(np.any(second.required[c] < first.required[c]) for c in ("voice", "chat"))
     check_agents(verified)
     check_channel_cover(verified)
+
+
+def test_infeasible_names_a_toured_templates_cap_held_at_its_bound():
+    """A toured team's template cap (max_agents per day) is counted through its tours: when it
+    is what stops the cover, the message names it (it was read on the shifts' own columns, which
+    a toured team leaves at zero, so it was never named)."""
+    sc = day_scenario(days=2)
+    rules = rules_from_dict({"teams": {"team": {
+        "cost_per_hour": 10, "tours": {"work_days": 1, "off_days": 1},
+        "templates": [{"name": "h", "length": "1h", "earliest_start": "08:00", "latest_start": "11:00",
+                       "max_agents": 2}]}}})
+    with pytest.raises(InputError) as exc:
+        schedule(sc, requirement_of(sc, [1, 1, 1, 0, 1, 1, 1, 0]), rules)
+    text = str(exc.value)
+    assert "(relax one of them to cover more): teams.team.templates.0 (h) min/max_agents on day 1 (2)" in text, text

@@ -577,16 +577,22 @@ def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.nda
 
 def _at_bound(problem: Problem, lay: Layout, v: np.ndarray) -> list[str]:
     """The upper limits (and part-time shares) roster ``v`` holds at their bound, labelled."""
+    # agents per shift: a toured team's shifts are carried by its tours' columns (y or z)
+    toured = {i for i, s in enumerate(problem.shifts) if s.team in problem.toured}
+    worked = _toured_worked(problem, lay.y0, lay.z_index)
+    x = np.array([float(v[worked.get(i, [])].sum()) if i in toured else float(v[i])
+                  for i in range(len(problem.shifts))])
     held = []
     for lim in problem.limits:
         if not np.isfinite(lim.hi) or lim.hi <= 0 or not len(lim.indices):
             continue
-        base = 0 if lim.kind == "shift" else lay.y0
-        if float(v[base + lim.indices.astype(np.int64)].sum()) >= lim.hi - 1e-6:
+        idx = lim.indices.astype(np.int64)
+        value = float(x[idx].sum()) if lim.kind == "shift" else float(v[lay.y0 + idx].sum())
+        if value >= lim.hi - 1e-6:
             held.append(f"{lim.label} ({lim.hi:g})")
     for pt in problem.part_time:
-        total = float(v[pt.all].sum())
-        if total > 0 and float(v[pt.part_time].sum()) >= pt.share * total - 1e-6:
+        total = float(x[pt.all].sum())
+        if total > 0 and float(x[pt.part_time].sum()) >= pt.share * total - 1e-6:
             held.append(f"teams.{problem.teams[pt.team]}.max_part_time_share ({pt.share:g})")
     return held
 
