@@ -540,8 +540,9 @@ def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.nda
     (False: the time limit stopped the solver first, and the figures are those of the best roster
     it found, an upper bound), and the limits that roster holds at their bound (their labels, with
     the bound: the head-counts, caps, contract limits and part-time shares that stop it covering
-    more; read on a least-short roster with the fewest agents). Raises :class:`Infeasible` when the limits contradict each other even with coverage
-    relaxed, :class:`NoSolutionInTime` when the limit came before any answer."""
+    more; read on a least-short roster with the fewest agents). Raises :class:`Infeasible` when
+    the limits contradict each other even with coverage relaxed, :class:`NoSolutionInTime` when
+    the limit came before any answer."""
     lay = layout(problem, soft=True)
     c, a, lo, hi, integrality, lower, upper, people, _ = build(problem, lay, diagnose=True)
     began = time.perf_counter()
