@@ -162,7 +162,9 @@ def team_channels(scenario: Scenario) -> dict[str, list[str]]:
                 raise InputError(
                     f"{scenario.source or scenario.name}: channel {c!r} is served by the groups "
                     f"{owner[c]!r} and {g.group!r}; a requirement per team needs each channel served "
-                    "by one team"
+                    "by one team (the simulated, isa, requirement is per team: use the erlang method, "
+                    "whose requirement is then per channel and covered by the teams together in "
+                    "staffsim schedule; schedule --verify checks that roster in simulation)"
                 )
             owner[c] = g.group
     return {g.group: list(g.skills) for g in scenario.spec.agents}

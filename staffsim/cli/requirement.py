@@ -127,7 +127,9 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
         print(f"{sc.name} - requirement by per-slot Erlang (backlog channels: "
               f"{', '.join(req.extra['backlog_channels']) or 'none'}); staffsim {req.version}")
     if req.basis == "channel":
-        print(f"Per channel (channels {', '.join(req.extra.get('shared_channels', []))} are served by several "
+        shared = req.extra.get("shared_channels", [])
+        which = f"channels {', '.join(shared)} are" if len(shared) != 1 else f"channel {shared[0]} is"
+        print(f"Per channel ({which} served by several "
               "teams, so the requirement is per channel, in agents of standard speed; the scheduler "
               "decides which team covers what; agent hours = agents x slot length):")
     else:

@@ -118,8 +118,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     print(f"Solved: {how}. Cost {roster.cost:,.0f} {cur} for {roster.paid_hours:,.2f} paid hours; "
           f"LP bound {roster.lp_bound:,.0f}, best bound {max(roster.lp_bound, roster.dual_bound):,.0f}, "
           f"gap {roster.gap:.2%}" + ("" if abs(roster.objective - roster.cost) < 1e-6 * max(1, roster.cost)
-                                      else f" (objective {roster.objective:,.2f}: cost + shortfall penalty, "
-                                      "or paid hours where no rate is set)"))
+                                      else f" (objective {roster.objective:,.2f}: {_objective_parts(roster)})"))
     kind = args.objective or roster.rules.spec.objective
     who = "people" if not roster.tours.empty or sc.spec.horizon.days == 1 else "agent-days"
     if kind == "people":
@@ -204,3 +203,18 @@ def _print_verification(v) -> None:
 
 
 # --- end schedule ---------------------------------------------------------------------------------
+
+
+def _objective_parts(roster) -> str:
+    """What the solver's objective adds to the cost, from the rules: a shortfall penalty (soft
+    coverage), the over-coverage penalty on the hours on the phones beyond the requirement (idle
+    hours), or paid hours where no rate is set."""
+    teams = roster.rules.spec.teams.values()
+    parts = ["cost"]
+    if any(t.missing_agent_slot_penalty is not None for t in teams):
+        parts.append("shortfall penalty")
+    if any(t.over_coverage_penalty > 0 for t in teams):
+        parts.append("over-coverage penalty on idle hours on the phones")
+    text = " + ".join(parts)
+    return text + ", or paid hours where no rate is set" if len(parts) == 1 else text
+

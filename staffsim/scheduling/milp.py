@@ -235,6 +235,13 @@ def build(problem: Problem, lay: Layout, diagnose: bool = False):
                         c[lay.w_offset[i][k] + j] -= pi * keep * slot_h * float(np.sum(b.shares[j]))
         if problem.basis == "team":
             offset = float(sum(pens[g] * slot_h * problem.required[g].sum() for g in range(len(problem.teams))))
+        else:
+            # a requirement per channel: the penalty is on the hours a team has on the phones and
+            # gives to no channel (its idle time), not on the hours it gives: each agent-hour given
+            # takes the penalty back (and a per-slot channel then takes exactly its requirement,
+            # see _over_priced, so that idle time cannot be parked in a channel's flow)
+            for (_, g, _), j in lay.f_index.items():
+                c[j] -= pens[g] * slot_h
     people[: lay.n_x] = 1.0
     rows, cols, vals, lo, hi = [], [], [], [], []
     r = 0
@@ -322,7 +329,8 @@ def build(problem: Problem, lay: Layout, diagnose: bool = False):
                              if (d, g, int(t)) in lay.f_index}
                     if (d, int(t)) in lay.v_index:
                         coefs[lay.v_index[(d, int(t))]] = 1.0
-                    add(coefs, float(dem.required[t]), np.inf)
+                    add(coefs, float(dem.required[t]),
+                        float(dem.required[t]) if _over_priced(problem, dem) else np.inf)
     # each break placed exactly once per agent of the shift
     for i, s in enumerate(problem.shifts):
         for k, b in enumerate(s.breaks):
@@ -363,6 +371,15 @@ def build(problem: Problem, lay: Layout, diagnose: bool = False):
         dem = problem.demands[d]
         upper[j] = float(dem.due[t]) if dem.backlog else float(dem.required[t])
     return c, a, np.array(lo), np.array(hi), integrality, lower, upper, people, offset
+
+
+def _over_priced(problem: Problem, dem) -> bool:
+    """Whether a team of per-slot channel ``dem`` has an over-coverage penalty: its coverage row
+    is then an equality (the channel takes exactly its requirement; what its teams have beyond
+    that is idle time, which the penalty prices). Without a penalty the row stays ``≥``, exactly as
+    before (the same program, the same rosters)."""
+    pens = problem.over_penalty or [0.0] * len(problem.teams)
+    return any(pens[g] > 0 for g in dem.teams)
 
 
 def _components(a: csr_matrix, n: int) -> tuple[int, np.ndarray]:
@@ -413,8 +430,8 @@ def _guarded_milp(time_limit: float | None, **args):
         return SimpleNamespace(**out)
     proc.kill()
     proc.join(1.0)
-    raise NoSolutionInTime(f"abandoned after {wall:g} s of wall clock (HiGHS's time limit "
-                           f"{time_limit:g} s + {GRACE_S:g} s grace): nothing returned")
+    raise NoSolutionInTime(f"abandoned after {wall:.3g} s of wall clock (HiGHS's time limit "
+                           f"{time_limit:.3g} s + {GRACE_S:g} s grace): nothing returned")
 
 
 def solve(problem: Problem, time_limit: float | None = None, node_limit: int | None = None,
@@ -453,10 +470,11 @@ def solve(problem: Problem, time_limit: float | None = None, node_limit: int | N
         cons = LinearConstraint(sub, lo[rws], hi[rws])
         bnds = Bounds(lower[vars_], upper[vars_])
         cc = c[vars_]
-        # the relaxation counts against the time limit too (alone it can take minutes on a big problem)
-        relaxed = milp(cc, constraints=cons, integrality=np.zeros(len(vars_)), bounds=bnds,
-                       options={} if time_limit is None else
-                       {"time_limit": max(1e-3, time_limit - (time.perf_counter() - began))})
+        # the relaxation counts against the time limit too (alone it can take minutes on a big
+        # problem), and is guarded like the integer program: HiGHS may overrun its limit there too
+        left = None if time_limit is None else max(1e-3, time_limit - (time.perf_counter() - began))
+        relaxed = _guarded_milp(left, c=cc, constraints=cons, integrality=np.zeros(len(vars_)), bounds=bnds,
+                                options={} if left is None else {"time_limit": left})
         if relaxed.status == 2:
             raise Infeasible("the LP relaxation is infeasible")
         options: dict = {"mip_rel_gap": mip_gap}
@@ -516,14 +534,18 @@ def _stack(sub: csr_matrix, row: np.ndarray) -> csr_matrix:
     return vstack([sub, csr_matrix(row.reshape(1, -1))]).tocsr()
 
 
-def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.ndarray, bool]:
+def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.ndarray, bool, list[str]]:
     """The least total shortfall (teams × slots, or channels × slots) any roster within the
-    limits leaves: the slots that cannot be covered, and whether that least shortfall is proven
+    limits leaves: the slots that cannot be covered, whether that least shortfall is proven
     (False: the time limit stopped the solver first, and the figures are those of the best roster
-    it found, an upper bound). Raises :class:`Infeasible` when the limits contradict each other
-    even with coverage relaxed, :class:`NoSolutionInTime` when the limit came before any answer."""
+    it found, an upper bound), and the limits that roster holds at their bound (their labels, with
+    the bound: the head-counts, caps, contract limits and part-time shares that stop it covering
+    more; read on a least-short roster with the fewest agents). Raises :class:`Infeasible` when
+    the limits contradict each other even with coverage relaxed, :class:`NoSolutionInTime` when
+    the limit came before any answer."""
     lay = layout(problem, soft=True)
-    c, a, lo, hi, integrality, lower, upper, _, _ = build(problem, lay, diagnose=True)
+    c, a, lo, hi, integrality, lower, upper, people, _ = build(problem, lay, diagnose=True)
+    began = time.perf_counter()
     options = {"time_limit": time_limit} if time_limit is not None else {}
     res = _guarded_milp(time_limit, c=c, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
                         bounds=Bounds(lower, upper), options=options)
@@ -536,7 +558,44 @@ def shortfall(problem: Problem, time_limit: float | None = None) -> tuple[np.nda
         out[g, t] = res.x[j]
     for (d, t), j in lay.v_index.items():
         out[d, t] = res.x[j]
-    return out, res.status == 0
+    # the limits held at their bound, read on a least-short roster with the fewest agents (so a
+    # limit nothing pushes against, say a head-count the least-short roster need not reach, is
+    # not named); the second solve shares the time limit with the first, and if it finds nothing
+    # in what is left, the first roster is read
+    least = float(c @ res.x)
+    left = None if time_limit is None else time_limit - (time.perf_counter() - began)
+    fewest = None
+    if left is None or left > 0.5:
+        try:
+            fewest = _guarded_milp(left, c=people, integrality=integrality, bounds=Bounds(lower, upper),
+                                   constraints=[LinearConstraint(a, lo, hi),
+                                                LinearConstraint(c[None, :], -np.inf, least + 1e-6 + 1e-9 * least)],
+                                   options={} if left is None else {"time_limit": left}).x
+        except NoSolutionInTime:
+            fewest = None
+    return out, res.status == 0, _at_bound(problem, lay, fewest if fewest is not None else res.x)
+
+
+def _at_bound(problem: Problem, lay: Layout, v: np.ndarray) -> list[str]:
+    """The upper limits (and part-time shares) roster ``v`` holds at their bound, labelled."""
+    # agents per shift: a toured team's shifts are carried by its tours' columns (y or z)
+    toured = {i for i, s in enumerate(problem.shifts) if s.team in problem.toured}
+    worked = _toured_worked(problem, lay.y0, lay.z_index)
+    x = np.array([float(v[worked.get(i, [])].sum()) if i in toured else float(v[i])
+                  for i in range(len(problem.shifts))])
+    held = []
+    for lim in problem.limits:
+        if not np.isfinite(lim.hi) or lim.hi <= 0 or not len(lim.indices):
+            continue
+        idx = lim.indices.astype(np.int64)
+        value = float(x[idx].sum()) if lim.kind == "shift" else float(v[lay.y0 + idx].sum())
+        if value >= lim.hi - 1e-6:
+            held.append(f"{lim.label} ({lim.hi:g})")
+    for pt in problem.part_time:
+        total = float(x[pt.all].sum())
+        if total > 0 and float(x[pt.part_time].sum()) >= pt.share * total - 1e-6:
+            held.append(f"teams.{problem.teams[pt.team]}.max_part_time_share ({pt.share:g})")
+    return held
 
 
 def _unpack(problem: Problem, lay: Layout, v: np.ndarray, objective: float, lp_bound: float,

@@ -21,8 +21,7 @@ from staffsim.requirement import requirement as make_requirement
 from staffsim.scenarios.loader import load_scenario
 from staffsim.scenarios.scenario import Scenario
 from staffsim.scheduling import milp
-from staffsim.scheduling.candidates import Problem, build_problem
-from staffsim.scheduling.channel_verify import verify_channels
+from staffsim.scheduling.candidates import Demand, Problem, build_problem
 from staffsim.scheduling.roster import Roster, roster_from_solution
 from staffsim.scheduling.rules import Rules, load_rules, rules_from_dict
 from staffsim.scheduling.verify import verify as verify_loop
@@ -69,8 +68,9 @@ def schedule(
     When a channel is served by several teams the requirement is per channel
     (``requirement.basis == "channel"``) and the program decides how many of each team to roster
     and which team covers what (:mod:`.milp`); backlog channels are then covered cumulatively
-    within their threshold, and verify raises the channel's requirement where it misses
-    (:mod:`.channel_verify`: the interval rule, no trim).
+    within their threshold, and verify raises (``trim``: and lowers) the channel's requirement
+    where it misses (is clear), in agents of standard speed, as for a team; backlog channels are
+    not raised or lowered slot by slot.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -108,12 +108,8 @@ def schedule(
     roster = solve(required)
     if verify:
         n = replications if replications is not None else scenario.spec.run.replications
-        if problem.basis == "channel":
-            roster = verify_channels(roster, solve, rounds=rounds, replications=n, seed=seed,
-                                     jobs=jobs, progress=progress)
-        else:
-            roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
-                                 progress=progress, rule=verify_rule, trim=trim, check=check)
+        roster = verify_loop(roster, solve, rounds=rounds, replications=n, seed=seed, jobs=jobs,
+                             progress=progress, rule=verify_rule, trim=trim, check=check)
     return roster
 
 
@@ -160,7 +156,7 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
     """Which slots cannot be covered and why, from the least-shortfall roster."""
     src = rules.label
     try:
-        short, proven = milp.shortfall(problem, time_limit)
+        short, proven, held = milp.shortfall(problem, time_limit)
     except milp.Infeasible:
         return (f"{src}: the limits contradict each other: even with coverage left aside no roster "
                 "meets them (check min_agents against max_agents, headcount, max_agents_per_day, "
@@ -177,13 +173,23 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
                 continue
             teams = ", ".join(problem.teams[g] for g in dem.teams)
             what = "work due by" if dem.backlog else "required"
-            named = ", ".join(f"{_slot_name(scenario, int(t))} ({what} {(dem.due[t] if dem.backlog else dem.required[t]):.3g}, "
-                              f"{short[d, t]:.3g} short)" for t in bad[:_NAMED])
+            if dem.backlog:
+                named = ", ".join(f"{_slot_name(scenario, int(t))} ({what} {dem.due[t]:.3g}, "
+                                  f"{short[d, t]:.3g} short)" for t in bad[:_NAMED])
+                why = ("; the limits of those teams (max_agents, headcount, max_agents_per_day, tours, "
+                       "contracts, part-time share) and their templates' hours leave too few agents there")
+            else:  # the slots grouped by their reason, each reason said once
+                groups: dict[str, list[str]] = {}
+                for t in bad[:_NAMED]:
+                    groups.setdefault(_channel_reason(problem, dem, int(t)), []).append(
+                        f"{_slot_name(scenario, int(t))} ({what} {dem.required[t]:.3g}, {short[d, t]:.3g} short)")
+                named = "; ".join(f"{', '.join(slots)}: "
+                                  f"{reason.replace('this slot', 'these slots') if len(slots) > 1 else reason}"
+                                  for reason, slots in groups.items())
+                why = ""
             more = f" and {len(bad) - _NAMED} more" if len(bad) > _NAMED else ""
             parts.append(f"channel {dem.name} (teams {teams}) cannot be covered in {len(bad)} slot(s): "
-                         f"{named}{more}; the limits of those teams (max_agents, headcount, "
-                         "max_agents_per_day, tours, contracts, part-time share) and their templates' "
-                         "hours leave too few agents there")
+                         f"{named}{more}{why}")
     for g, team in enumerate(problem.teams):
         if problem.basis == "channel":
             break
@@ -202,13 +208,64 @@ def _infeasible_message(scenario: Scenario, rules: Rules, problem: Problem,
     caveat = ("" if proven else f" (the diagnosis stopped at the solver's limit, "
               f"{_limit_text(time_limit, None)}: these shortfalls are those of the best roster it found, "
               "not proven the least)")
-    return f"{src}: no roster meets the requirement: " + "; ".join(parts) + caveat
+    bound = ""
+    if held:
+        named = ", ".join(held[:_NAMED]) + (f" and {len(held) - _NAMED} more" if len(held) > _NAMED else "")
+        bound = (f". The roster short by the least holds these limits at their bound (relax one of "
+                 f"them to cover more): {named}")
+    return f"{src}: no roster meets the requirement: " + "; ".join(parts) + caveat + bound
 
 
 def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
+    cap, limits = _team_cap(problem, g, t, keep)
+    if limits is None:
+        return "no template of the team covers this slot"
+    need = problem.required[g, t] - 1e-9
+    if cap < need:
+        why = [text for value, text in limits if value < need]
+        return (f"at most {cap:g} agents on the phones there: {' and '.join(why)}"
+                f"{f' after {1 - keep:.0%} shrinkage' if keep < 1 else ''}")
+    return (f"the limits together (max/min agents, part-time share, headcount, max_agents_per_day, "
+            f"tours, contracts) leave it {short:.3g} short")
+
+
+def _channel_reason(problem: Problem, dem: Demand, t: int) -> str:
+    """Why channel ``dem`` cannot be covered in slot ``t``: no template of its teams covers the
+    slot, or the teams' own limits there (each team's most agents on the phones, in agents of
+    standard speed) add up to less than the requirement, or (neither) the limits together. The
+    shortfalls are those of a roster short by the least in total: where a shortfall lands may
+    move between slots that the same limits serve."""
+    caps = {g: _team_cap(problem, g, t, 1.0 - problem.shrinkage[g]) for g in dem.teams}
+    if all(why is None for _, why in caps.values()):
+        teams = ", ".join(problem.teams[g] for g in dem.teams)
+        return (f"no template of {teams} covers this slot (their templates' start windows and "
+                "days, and the horizon's opening hours)")
+    most = sum(cap * dem.teams[g] for g, (cap, _) in caps.items())
+    if most < dem.required[t] - 1e-9:
+        each = []
+        for g, (cap, why) in caps.items():
+            keep = 1.0 - problem.shrinkage[g]
+            if why is None:
+                each.append(f"{problem.teams[g]}: no template covers this slot")
+            elif np.isfinite(cap):
+                names = " and ".join(text for value, text in why if value == cap)
+                each.append(f"{problem.teams[g]}: at most {cap:g} on the phones ({names}"
+                            f"{f' after {1 - keep:.0%} shrinkage' if keep < 1 else ''}"
+                            f"{f', worth {dem.teams[g]:.3g} standard agent each' if dem.teams[g] != 1 else ''})")
+        return f"at most {most:.3g} agents of standard speed there: " + "; ".join(each)
+    return ("no single limit explains it: the limits of those teams together (max/min agents, "
+            "part-time share, headcount, max_agents_per_day, tours, contracts, the other channels' "
+            "needs) leave it short")
+
+
+def _team_cap(problem: Problem, g: int, t: int,
+              keep: float) -> tuple[float, list[tuple[float, str]] | None]:
+    """The most agents of team ``g`` on the phones in slot ``t`` that a single limit allows
+    (after shrinkage; inf when none does), and each limit's own bound there with its name;
+    ``None`` for the limits when no shift of the team covers the slot."""
     covering = [i for i, s in enumerate(problem.shifts) if s.team == g and t in set(s.slots.tolist())]
     if not covering:
-        return "no template of the team covers this slot"
+        return 0.0, None
     caps: dict[tuple[str, int], float] = {}
     rules_caps = {}
     for lim in problem.limits:
@@ -219,7 +276,6 @@ def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
         s = problem.shifts[i]
         key = (s.template, s.day)
         caps[key] = min(rules_caps.get(i, [np.inf]))  # the template's max_agents that day
-    need = problem.required[g, t] - 1e-9
     by_templates = keep * sum(caps.values())
     head = [lim.hi for lim in problem.limits if "headcount" in lim.label
             and any(int(i) in covering for i in lim.indices)] if g not in problem.toured else []
@@ -238,20 +294,15 @@ def _reason(problem: Problem, g: int, t: int, keep: float, short: float) -> str:
         tour_caps = [(lim.hi, lim.label) for lim in problem.limits if lim.kind == "tour"
                      and tours and tours <= {int(i) for i in lim.indices}]
     by_tours = keep * min(c for c, _ in tour_caps) if tour_caps else np.inf
-    cap = min(by_templates, by_headcount, by_day, by_tours)
-    if cap < need:
-        why = []
-        if by_tours < need:
-            c, label = min(tour_caps)
-            why.append(f"{label} ({c:g})")
-        if by_templates < need:  # every covering template has a max_agents
-            why.append(f"the max_agents of {', '.join(sorted({k[0] for k in caps}))}")
-        if by_headcount < need:
-            why.append(f"the headcount ({min(head):g})")
-        if by_day < need:
-            c, d = min(day_caps)
-            why.append(f"max_agents_per_day on day {d} ({c:g})")
-        return (f"at most {cap:g} agents on the phones there: {' and '.join(why)}"
-                f"{f' after {1 - keep:.0%} shrinkage' if keep < 1 else ''}")
-    return (f"the limits together (max/min agents, part-time share, headcount, max_agents_per_day, "
-            f"tours, contracts) leave it {short:.3g} short")
+    limits = []
+    if tour_caps:
+        c, label = min(tour_caps)
+        limits.append((by_tours, f"{label} ({c:g})"))
+    if np.isfinite(by_templates):  # every covering template has a max_agents
+        limits.append((by_templates, f"the max_agents of {', '.join(sorted({k[0] for k in caps}))}"))
+    if head:
+        limits.append((by_headcount, f"the headcount ({min(head):g})"))
+    if day_caps:
+        c, d = min(day_caps)
+        limits.append((by_day, f"max_agents_per_day on day {d} ({c:g})"))
+    return min(by_templates, by_headcount, by_day, by_tours), limits

@@ -9,7 +9,10 @@ the wrong side), meets, or has no interval (*not enough replications*). ``rule="
 (default) acts on the misses beyond the interval, ``rule="mean"`` on every miss of the mean
 (:data:`RULE_TEXT` says each in one line). For every team whose channels miss in a slot, the
 requirement in that slot becomes one agent more than the roster had on the phones there
-(⌊on phones⌋ + 1, and never less than before), and that level becomes the slot's floor.
+(⌊on phones⌋ + 1, and never less than before), and that level becomes the slot's floor. With a
+requirement per channel (several teams per channel) the same holds per channel, in agents of
+standard speed (⌊covered⌋ + 1); backlog channels, covered within their threshold, are reported
+but never raised or lowered slot by slot.
 
 *Surplus* (``trim=True``): a slot whose every KPI of every channel of the team has its whole
 interval on the right side (clear of every target) and that no miss touches loses one agent of
@@ -213,8 +216,11 @@ def verify(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], Roster], *
     if rule not in RULES:
         raise InputError(f"verify rule: choose one of {', '.join(RULES)}, got {rule!r}")
     seed = roster.scenario.spec.run.seed if seed is None else seed
-    owner = {c: g.group for g in roster.scenario.spec.agents for c in g.skills
-             if g.group in roster.teams}
+    if roster.basis == "channel":  # a requirement per channel: each channel carries its own
+        owner = {c: c for c in roster.required}
+    else:
+        owner = {c: g.group for g in roster.scenario.spec.agents for c in g.skills
+                 if g.group in roster.teams}
     slot_h = roster.scenario.spec.horizon.slot / 3600.0
     multi_day = roster.scenario.spec.horizon.days > 1
     table: list[dict[str, Any]] = []
@@ -265,6 +271,10 @@ def verify(roster: Roster, resolve: Callable[[dict[str, np.ndarray]], Roster], *
             break
         if k == rounds:
             break
+        if not raised and not lowered and set(found["channel"]) <= _backlog(current):
+            stopped = (f"after round {k} only backlog channels miss (covered within their threshold, "
+                       "not raised slot by slot); raising the per-slot requirement changes nothing")
+            break
         if not raised and not lowered:
             # every missing slot is already left short of its requirement (soft coverage): the
             # same requirement gives the same roster and, on the same customers, the same misses
@@ -314,8 +324,11 @@ def _next_requirement(current: Roster, j: Judgement, found: pd.DataFrame,
     required = {t: np.asarray(r).copy() for t, r in current.required.items()}
     raised = lowered = 0
     hit: dict[str, set[int]] = {}
+    backlog = _backlog(current)  # covered within their threshold: never raised or lowered by slot
     for team, slots in found.groupby("team")["slot"]:
-        cov = current.coverage[current.coverage["team"] == team]["on_phones"].to_numpy()
+        if team in backlog:
+            continue
+        cov = _covered(current, team)
         hit[team] = {int(t) for t in slots}
         for t in sorted(hit[team]):
             need = max(required[team][t], int(np.floor(cov[t] + 1e-9)) + 1)
@@ -325,7 +338,9 @@ def _next_requirement(current: Roster, j: Judgement, found: pd.DataFrame,
                 raised += 1
     if trim:
         for team, ok in j.clear.items():
-            cov = current.coverage[current.coverage["team"] == team]["on_phones"].to_numpy()
+            if team in backlog:
+                continue
+            cov = _covered(current, team)
             for t in np.flatnonzero(ok):
                 if t in hit.get(team, ()):
                     continue
@@ -335,6 +350,23 @@ def _next_requirement(current: Roster, j: Judgement, found: pd.DataFrame,
                     required[team][t] = lower
                     lowered += 1
     return required, raised, lowered
+
+
+def _backlog(roster: Roster) -> set[str]:
+    """The backlog channels of a per-channel roster (none with a requirement per team)."""
+    if roster.basis != "channel":
+        return set()
+    cov = roster.channel_coverage
+    return set(cov.loc[cov["backlog"], "channel"])
+
+
+def _covered(roster: Roster, key: str) -> np.ndarray:
+    """Per slot, what ``key`` has in the roster: a team's agents on the phones, or (a requirement
+    per channel) the channel's agents of standard speed given by its teams."""
+    if roster.basis == "channel":
+        cov = roster.channel_coverage
+        return cov.loc[cov["channel"] == key, "covered"].to_numpy()
+    return roster.coverage[roster.coverage["team"] == key]["on_phones"].to_numpy()
 
 
 def _kept(table: list[dict], judged: list[Judgement], rule: str) -> int:
