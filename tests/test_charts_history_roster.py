@@ -36,8 +36,9 @@ def test_fit_charts(small_log):
         check_figure(fig)
 
 
-def test_backtest_charts_and_one_day_axis(root):
-    result = backtest(load_scenario(root / "examples/history/center.yaml"),
+def test_backtest_takes_a_path_and_its_charts_pass(root):
+    # a path, as every public function taking a scenario accepts (it raised AttributeError)
+    result = backtest(str(root / "examples/history/center.yaml"),
                       root / "examples/history/contacts.csv.gz", root / "examples/history/staffing.csv",
                       start="2026-02-23", end="2026-02-23", replications=20, jobs=1, progress=False)
     figures = backtest_figures(result)
