@@ -12,7 +12,7 @@ import pandas as pd
 
 from staffsim.formatting import format_change, format_metric
 from staffsim.plots import plot_comparison, plot_day, plot_outbound
-from staffsim.targets import MIX_LABEL, shared_threshold, target_columns
+from staffsim.targets import MIX_LABEL, comparison_mixes_thresholds, shared_threshold, target_columns
 from staffsim.scenarios.calendar import (
     horizon_phrase,
     period_article,
@@ -302,8 +302,10 @@ def comparison_report(comparison) -> str:
     d = comparison.differences
     shown = d[d["metric"].isin(["service_level", "asa_s", "abandon_rate", "occupancy",
                                 "paid_agent_hours", "cost"])]
+    mixed = comparison_mixes_thresholds(comparison)
+    channel = shown["channel"].where(shown["channel"] != "all", MIX_LABEL) if mixed else shown["channel"]
     table = pd.DataFrame({
-        "variant": shown["variant"], "channel": shown["channel"],
+        "variant": shown["variant"], "channel": channel,
         "metric": shown["metric"].map(_METRIC_NAMES),
         "baseline": [format_metric(m, v, currency=cur) for m, v in zip(shown["metric"], shown["baseline"])],
         "variant value": [format_metric(m, v, currency=cur) for m, v in zip(shown["metric"], shown["value"])],
@@ -320,6 +322,9 @@ def comparison_report(comparison) -> str:
         *[f'<p class="headline">{_esc(comparison.headline(v))}</p>' for v in comparison.variants],
         _figure_tag(plot_comparison(comparison), "changes against the baseline"),
         "<h2>Changes per channel</h2>", _table(table),
+        *([f'<p class="meta">{MIX_LABEL}: the channels\' service levels have different thresholds; '
+           "the pooled service level and ASA mix them and meet no single target: read the "
+           "channels.</p>"] if mixed else []),
         "<h2>Each scenario</h2>",
     ]
     for label, res in comparison.results.items():

@@ -581,8 +581,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                                 "outbound_net_value"])]  # outbound campaigns (issue 20)
     shown = shown[~(shown["baseline"].isna() & shown["value"].isna()
                     & shown["metric"].str.startswith(("outbound_", "inbound_")))]
+    from staffsim.targets import MIX_LABEL, comparison_mixes_thresholds
+
+    mixed = comparison_mixes_thresholds(result)
+    if mixed:  # the pooled rows named for what they are, as run's table names them
+        shown = shown.assign(channel=shown["channel"].where(shown["channel"] != "all", MIX_LABEL))
     print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
     print(format_differences(shown, b.scenario.spec.costs.currency))
+    if mixed:
+        print(f"({MIX_LABEL}: the channels' service levels have different thresholds; the pooled "
+              "service level and ASA mix them and meet no single target: read the channels)")
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, b.replications, _stopped(result))

@@ -1,0 +1,57 @@
+"""compare's tables name the pooled whole-center rows for what they are: where the channels'
+thresholds differ (voice 20 s, email 24 h), the ``all`` service level and ASA mix them (the bank's
+pooled ASA moves +80 s where voice moved +1 s), so the printed table and the report's table label
+them ``all (mix)`` and say why, as ``run``'s table does. Where every channel shares a threshold the
+row stays ``all``."""
+
+from pathlib import Path
+
+import pytest
+
+import staffsim.experiment
+from staffsim import compare
+from staffsim.cli.main import main
+from staffsim.report import comparison_report
+from staffsim.scenarios.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bank_pair():
+    return compare(ROOT / "scenarios/bank.yaml", ROOT / "scenarios/bank_more_self_service.yaml",
+                   replications=2, seed=1, jobs=1, progress=False)
+
+
+def _rows(text: str, metric: str) -> list[str]:
+    return [line for line in text.splitlines() if f" {metric} " in f" {line} "]
+
+
+def test_printed_differences_label_the_pooled_rows_a_mix(bank_pair, capsys, monkeypatch):
+    monkeypatch.setattr(staffsim.experiment, "compare", lambda *a, **k: bank_pair)
+    assert main(["compare", "scenarios/bank.yaml", "scenarios/bank_more_self_service.yaml"]) == 0
+    out = capsys.readouterr().out
+    pooled = [line for line in _rows(out, "asa_s") if "voice" not in line and "chat" not in line
+              and "email" not in line]
+    assert pooled and all("all (mix)" in line for line in pooled), pooled
+    assert "all (mix): the channels' service levels have different thresholds" in out
+
+
+def test_report_labels_the_pooled_rows_a_mix(bank_pair):
+    html = comparison_report(bank_pair)
+    changes = html.split("<h2>Changes per channel</h2>")[1].split("<h2>Each scenario</h2>")[0]
+    assert "<td>all (mix)</td>" in changes and "<td>all</td>" not in changes
+    assert "different thresholds" in changes
+
+
+def test_one_threshold_keeps_the_all_row(capsys, monkeypatch):
+    one = load_scenario(ROOT / "scenarios/automation.yaml")  # voice only: nothing to mix
+    more = load_scenario(ROOT / "scenarios/automation.yaml",
+                         overrides={"channels.voice.self_service.deflection": 0.3})
+    result = compare(one, more, replications=2, seed=1, jobs=1, progress=False)
+    monkeypatch.setattr(staffsim.experiment, "compare", lambda *a, **k: result)
+    assert main(["compare", "scenarios/automation.yaml", "scenarios/automation.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "all (mix)" not in out and any(" all " in f" {line} " for line in _rows(out, "asa_s"))
+    html = comparison_report(result)
+    assert "all (mix)" not in html
