@@ -661,13 +661,36 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
                                          if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))
                                          and not (c.startswith("outbound_") and wide[c].isna().all())]
-            print(f"\n{'whole center' if channel == 'all' else channel}:")
-            print(format_table(wide[cols]))
+            shown, heading = _sweep_targets(result, channel, wide[cols])
+            print(f"\n{heading}:")
+            print(format_table(shown))
     else:
         _print_grid(result, metric, args.channel)
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, first.replications, result.stopped)
+
+
+def _sweep_targets(result, channel: str, shown: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """A one-parameter sweep's table for one channel with ``target_met`` (each point's means
+    judged against its target), and its heading: the channel and its target (a ``target``
+    column instead when the sweep moves the target); for the whole center, a mix when the
+    channels' thresholds differ."""
+    import pandas as pd
+
+    from staffsim.targets import shared_threshold, target_columns
+
+    marks = pd.concat([target_columns(r.scenario, shown.iloc[[k]].assign(channel=channel))
+                       for k, r in enumerate(result.results)])
+    marks.index = shown.index
+    name = "whole center" if channel == "all" else channel
+    if channel == "all" and not all(shared_threshold(r.scenario) for r in result.results):
+        return shown, (f"{name} (a mix: the channels' service levels have different thresholds, "
+                       "so the pooled service level and ASA meet no single target; read the channels)")
+    shown = shown.assign(target_met=marks["target_met"])
+    if marks["target"].nunique() == 1:
+        return shown, f"{name} (target {marks['target'].iloc[0]})"
+    return shown.assign(target=marks["target"]), name
 
 
 def _print_grid(result, metric: str, channel: str) -> None:

@@ -55,3 +55,34 @@ def test_one_threshold_keeps_the_all_row(capsys, monkeypatch):
     assert "all (mix)" not in out and any(" all " in f" {line} " for line in _rows(out, "asa_s"))
     html = comparison_report(result)
     assert "all (mix)" not in html
+
+
+# --- sweep: each channel's target in its heading and target_met per point; the pooled table named
+# a mix when the thresholds differ (it was headed "whole center" with no target anywhere)
+
+@pytest.fixture(scope="module")
+def bank_sweep():
+    from staffsim import sweep
+
+    return sweep(ROOT / "scenarios/bank.yaml", "channels.voice.self_service.deflection", [0.1, 0.3],
+                 replications=2, seed=1, jobs=1, progress=False)
+
+
+def test_sweep_tables_carry_targets_and_name_the_mix(bank_sweep, capsys, monkeypatch):
+    import staffsim.sweeps
+
+    monkeypatch.setattr(staffsim.sweeps, "sweep", lambda *a, **k: bank_sweep)
+    assert main(["sweep", "scenarios/bank.yaml", "--param",
+                 "channels.voice.self_service.deflection=0.1,0.3"]) == 0
+    out = capsys.readouterr().out
+    assert "voice (target 80% in 20s, abandon ≤ 5%):" in out
+    assert "email (target 90% in 24h):" in out
+    sections = out.split("\n\n")
+    voice = next(s for s in sections if s.startswith("voice ("))
+    header, *rows = voice.splitlines()[1:]
+    assert header.split()[-1] == "target_met" and len(rows) == 2
+    for row, result in zip(rows, bank_sweep.results):  # each point's mark is its means' verdict
+        s = result.summary().set_index("channel").loc["voice"]
+        met = s["service_level"] >= 0.8 and s["abandon_rate"] <= 0.05
+        assert row.rstrip().endswith(" met") == met and ("missed: " in row) != met, row
+    assert "whole center (a mix: the channels' service levels have different thresholds" in out
