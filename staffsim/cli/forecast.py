@@ -76,12 +76,17 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
             check_output_file(path)
         if args.xlsx and args.out.suffix.lower() != ".xlsx":
             check_output_file(args.out.with_suffix(".xlsx"), "--xlsx")
-    show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
-    log = (lambda line: print(f"forecast: {line}", file=sys.stderr, flush=True)) if show else None
-    result = forecast(args.history, args.horizon, start=args.start, method=args.method,
-                      holidays=args.holidays, missing=args.missing,
-                      slot=args.slot, aht=args.aht, backtest=args.backtest, backtest_weeks=args.weeks,
-                      log=log, **_forecast_reader_options(args))
+    from staffsim.progress import line_log
+
+    # on a terminal each step's line; redirected (a batch job's log) a line every 30 s
+    log, close = line_log("forecast", enabled=not args.no_progress, lines=args.format == "table")
+    try:
+        result = forecast(args.history, args.horizon, start=args.start, method=args.method,
+                          holidays=args.holidays, missing=args.missing,
+                          slot=args.slot, aht=args.aht, backtest=args.backtest, backtest_weeks=args.weeks,
+                          log=log, **_forecast_reader_options(args))
+    finally:
+        close()
     if args.out:
         result.write(args.out, csv_dialect=args.csv_dialect, xlsx=args.xlsx)
     if args.format == "json":
