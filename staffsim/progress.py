@@ -9,9 +9,11 @@ Anything with ``update()`` and ``close()`` can stand in for it.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import TextIO
 
 #: seconds between progress lines when the output is not a terminal
@@ -119,6 +121,20 @@ def line_log(label: str, *, enabled: bool, lines: bool = True, stream: TextIO | 
         return log, lambda: None
     beat = Heartbeat(label, stream=stream)
     return beat.note, beat.close
+
+
+@contextlib.contextmanager
+def heartbeat(label: str, *, enabled: bool = True, stream: TextIO | None = None) -> Iterator[None]:
+    """Around a long step that reports nothing as it goes (an integer program's solve): with the
+    output redirected, a :class:`Heartbeat` line at most every :data:`LOG_EVERY_S` s; on a
+    terminal, or with ``enabled=False``, nothing."""
+    stream = stream or sys.stderr
+    beat = Heartbeat(label, stream=stream) if enabled and not _isatty(stream) else None
+    try:
+        yield
+    finally:
+        if beat is not None:
+            beat.close()
 
 
 def _isatty(stream) -> bool:

@@ -59,3 +59,30 @@ def test_redirected_forecast_says_it_is_alive(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(fc, "forecast", slow)
     assert main(["forecast", str(ROOT / "examples/history/intervals.csv"), "--horizon", "1w"]) == 0
     assert "forecast: still working after" in capsys.readouterr().err
+
+
+def _slowed(monkeypatch, module_name, name, delay=0.2):
+    import importlib
+
+    module = importlib.import_module(module_name)
+    real = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        time.sleep(delay)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
+def test_redirected_schedule_and_assign_say_they_are_alive(monkeypatch, tmp_path, capsys):
+    """The integer programs report nothing while they solve (a solve may take its whole time
+    limit, 60 s by default): redirected, the commands print a line every interval meanwhile."""
+    monkeypatch.setattr(staffsim.progress, "LOG_EVERY_S", 0.02)
+    _slowed(monkeypatch, "staffsim.scheduling", "schedule")
+    assert main(["schedule", str(ROOT / "scenarios/peaky_day.yaml"), "--rules",
+                 str(ROOT / "scenarios/rules/peaky_day.yaml")]) == 0
+    assert "schedule: still working after" in capsys.readouterr().err
+    _slowed(monkeypatch, "staffsim.people.assignment", "assign")
+    assert main(["assign", str(ROOT / "examples/people/roster"), "--agents",
+                 str(ROOT / "examples/people/agents.csv"), "--weeks", "1"]) == 0
+    assert "assign: still working after" in capsys.readouterr().err

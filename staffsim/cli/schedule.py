@@ -83,7 +83,10 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     if args.out:
         _check_out(args, ["shifts", "coverage", "channel_coverage", "agents", "tours", "rounds", "still_missing"],
                    ["roster.yaml", "roster.json", "coverage.png", "channel_coverage.png"], "roster.xlsx")
-    with _as_flags({"method": "--requirement"}):  # "--requirement: choose one of erlang, isa ..."
+    from staffsim.progress import heartbeat
+
+    # redirected: a line every 30 s while the solver works (the simulations print their own)
+    with _as_flags({"method": "--requirement"}), heartbeat("schedule", enabled=not args.no_progress):
         roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                           replications=args.replications, seed=args.seed, jobs=args.jobs,
                           time_limit=args.time_limit, mip_gap=args.mip_gap,
