@@ -25,7 +25,7 @@ def _add_backtest_parser(sub) -> None:
         "backtest", help="simulate the center's observed days and compare with what it observed",
         description="For every day of the staffing table, simulate the scenario with the agents that "
         "were logged in and the observed arrivals, and put the observed service level, ASA, abandon "
-        "rate and occupancy beside the simulated mean and 95%% prediction band (2.5-97.5 percentiles "
+        "rate and occupancy beside the simulated mean and 95% prediction band (2.5-97.5 percentiles "
         "of the replications: where one day's KPI should fall), per slot and per day, with a "
         "calibration summary (share of observations inside the band, expected share, bias).",
     )

@@ -25,7 +25,7 @@ def _add_fit_parser(sub) -> None:
         "fit", help="fit arrivals, handle times, patience and redials from a contact log",
         description="Read a contact-level log (one row per contact: channel, arrival, then answer "
         "and end, or abandon; optionally customer and segment) and estimate the scenario pieces it "
-        "shows, with 95%% intervals and goodness of fit: volumes per weekday and slot, the handle-time "
+        "shows, with 95% intervals and goodness of fit: volumes per weekday and slot, the handle-time "
         "distribution (chosen by AIC and a Kolmogorov-Smirnov test), patience from censored waits "
         "(Kaplan-Meier and censored maximum likelihood), the abandonment hazard, redials and "
         "time-of-day effects. --out writes scenario_fragment.yaml (complete it with extends:), the "

@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     ru = sub.add_parser(
         "run", help="simulate a scenario",
         description="Simulate the scenario's day(s) over independent replications and print the "
-        "KPIs with 95%% confidence half-widths, beside the Erlang plan.",
+        "KPIs with 95% confidence half-widths, beside the Erlang plan.",
     )
     ru.add_argument("scenario", type=Path)
     ru.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     co = sub.add_parser(
         "compare", help="compare scenarios on the same simulated customers",
         description="Simulate a baseline and variants with the same seeds (common random numbers) "
-        "and report the paired differences with 95%% confidence half-widths, in KPIs and money.",
+        "and report the paired differences with 95% confidence half-widths, in KPIs and money.",
     )
     co.add_argument("baseline", type=Path)
     co.add_argument("variants", type=Path, nargs="+")
