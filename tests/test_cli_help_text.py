@@ -16,3 +16,23 @@ def test_help_has_no_doubled_percent(command, capsys):
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert "%%" not in out and "%(" not in out, [line for line in out.splitlines() if "%" in line]
+
+
+# --- errors name the flag typed, with the value, and nothing internal
+
+@pytest.mark.parametrize("argv, message", [
+    (["erlang", "--volume", "-1", "--aht", "180", "--threshold", "20s", "--target", ".8"],
+     "staffsim: error: --volume: must be a number >= 0, got -1\n"),
+    (["erlang", "--volume", "100", "--aht", "0", "--threshold", "20s", "--target", ".8"],
+     "staffsim: error: --aht: must be > 0 when --volume is, got 0\n"),
+    (["sweep", "scenarios/bank.yaml", "--param", "channels.voice.self_service.deflection=a:b"],
+     "staffsim: error: --param channels.voice.self_service.deflection: a range is start:stop:step, "
+     "got 'a:b'\n"),
+    (["sweep", "scenarios/bank.yaml", "--param", "channels.voice.self_service.deflection=0.1,0.1"],
+     "staffsim: error: --param channels.voice.self_service.deflection: a value is listed twice"),
+])
+def test_errors_name_the_flag_typed(argv, message, capsys, monkeypatch, root):
+    monkeypatch.chdir(root)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "(channel 'slot')" not in err, err

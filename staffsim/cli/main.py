@@ -226,6 +226,10 @@ def _cmd_erlang(args: argparse.Namespace) -> int:
 def _erlang(args: argparse.Namespace) -> int:
     from staffsim.models.staffing import ChannelTargets, slot_agents, staffing_figures
 
+    if not (math.isfinite(args.volume) and args.volume >= 0):  # said about the flag, with the value
+        raise InputError(f"--volume: must be a number >= 0, got {args.volume:g}")
+    if args.volume > 0 and not (math.isfinite(args.aht) and args.aht > 0):
+        raise InputError(f"--aht: must be > 0 when --volume is, got {args.aht:g}")
     check_slot(args.slot, "--slot")
     check_aht(args.aht, "--aht")
     traffic = args.volume * args.aht * args.concurrency_stretch / args.slot if args.slot > 0 else 0.0
@@ -608,7 +612,7 @@ SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agen
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from staffsim.scenarios.loader import load_scenario
-    from staffsim.sweeps import SWEEP_METRICS, sweep
+    from staffsim.sweeps import SWEEP_METRICS, parse_values, sweep
 
     _needs_out(args, "sweep", "plot", "parquet", "xlsx")
     if args.out:
@@ -621,7 +625,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         path, values = (part.strip() for part in text.split("=", 1))
         if path in grid:
             raise InputError(f"--param {path}: given twice; one --param per field")
-        grid[path] = values
+        try:  # parsed here, so that a bad list or range is reported about the flag typed
+            grid[path] = parse_values(values, path)
+        except InputError as exc:
+            text = str(exc)
+            raise InputError(text if text.startswith("--param") else f"--param {text}") from None
     if len(grid) == 1 and (args.metric or args.channel != "all"):
         raise InputError("staffsim sweep: --metric and --channel choose the matrix and heatmap of a "
                          "grid (two or more --param); one parameter prints every KPI per channel")
