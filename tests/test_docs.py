@@ -47,18 +47,21 @@ def _quote_pattern(line: str) -> re.Pattern:
 
 
 def _examples():
-    """Each bash block with staffsim commands, with the plain block that quotes its output (if
-    the next block is a plain fence with only blank lines or prose-free whitespace between)."""
+    """Each bash block with staffsim commands, with the plain blocks that quote its output: every
+    plain fence after it, up to the next fence of another kind or the next heading (prose may
+    stand between: "the second command prints:")."""
     for page in PAGES:
         text, blocks = _blocks(page)
         for i, (lang, body, _, end) in enumerate(blocks):
             if lang != "bash" or not _commands(body):
                 continue
-            quote = None
-            if i + 1 < len(blocks):
-                nlang, nbody, nstart, _ = blocks[i + 1]
-                if nlang == "" and text[end:nstart].strip() == "":
-                    quote = nbody
+            quotes, last = [], end
+            for nlang, nbody, nstart, nend in blocks[i + 1:]:
+                if nlang != "" or re.search(r"^#", text[last:nstart], flags=re.M):
+                    break
+                quotes.append(nbody)
+                last = nend
+            quote = "".join(quotes) or None
             yield pytest.param(page, body, quote, id=f"{page.relative_to(ROOT)}:{text[:blocks[i][2]].count(chr(10)) + 1}")
 
 
