@@ -86,3 +86,16 @@ def test_sweep_tables_carry_targets_and_name_the_mix(bank_sweep, capsys, monkeyp
         met = s["service_level"] >= 0.8 and s["abandon_rate"] <= 0.05
         assert row.rstrip().endswith(" met") == met and ("missed: " in row) != met, row
     assert "whole center (a mix: the channels' service levels have different thresholds" in out
+
+
+def test_report_waits_read_in_minutes_or_hours(bank_pair):
+    """An email's ASA of about 4,000 s reads in min (or h) in the report's tables; seconds only
+    below two minutes (it printed "4,332.3 s ±2,261.5 s")."""
+    import re
+
+    html = comparison_report(bank_pair)
+    seconds = [float(v.replace(",", "")) for v in re.findall(r"([\d,]+\.\d) s\b", html)]
+    assert seconds and max(seconds) < 120, max(seconds)
+    email = bank_pair.baseline.summary().set_index("channel").loc["email", "asa_s"]
+    assert email > 600  # the case this test is about
+    assert f"{email / 60:,.1f} min" in html or f"{email / 3600:,.1f} h" in html
