@@ -30,6 +30,14 @@ def test_help_has_no_doubled_percent(command, capsys):
      "got 'a:b'\n"),
     (["sweep", "scenarios/bank.yaml", "--param", "channels.voice.self_service.deflection=0.1,0.1"],
      "staffsim: error: --param channels.voice.self_service.deflection: a value is listed twice"),
+    # the argument's name ("horizon: ...") was printed where the user typed a flag
+    (["forecast", "examples/history/intervals.csv", "--horizon", "0"], "staffsim: error: --horizon: "),
+    (["forecast", "examples/history/intervals.csv", "--start", "2026-99-01"], "staffsim: error: --start: "),
+    (["fit", "examples/history/contacts.csv.gz", "--slot", "0"], "staffsim: error: --slot: "),
+    (["backtest", "examples/history/center.yaml", "--observed", "examples/history/contacts.csv.gz",
+      "--staffing", "examples/history/staffing.csv", "--start", "2026-02-31"], "staffsim: error: --start: "),
+    (["assign", "examples/people/roster", "--agents", "examples/people/agents.csv", "--time-limit", "0"],
+     "staffsim: error: --time-limit: must be a number of seconds > 0, got 0\n"),
 ])
 def test_errors_name_the_flag_typed(argv, message, capsys, monkeypatch, root):
     monkeypatch.chdir(root)

@@ -73,6 +73,8 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             start = dt.date.fromisoformat(args.start_date)
         except ValueError:
             raise InputError(f"--start-date: expected YYYY-MM-DD, got {args.start_date!r}") from None
+    if not args.time_limit > 0:
+        raise InputError(f"--time-limit: must be a number of seconds > 0, got {args.time_limit:g}")
     if args.out:
         _check_out(args, TABLES + ["agent_kpis", "team_kpis", "service"], FILES)
     if args.tz:
@@ -107,7 +109,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         from staffsim.people.kpis import simulate_people
 
         if args.replications < 1:
-            raise InputError(f"--replications: must be at least 1, got {args.replications}")
+            raise InputError(f"-n/--replications: must be at least 1, got {args.replications}")
         with heartbeat("assign --simulate"):
             sim = simulate_people(a, replications=args.replications, seed=args.seed)
         print(f"\nSimulated ({sim.replications} replications, seed {sim.seed}): customers per channel and week")

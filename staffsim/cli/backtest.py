@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from staffsim.cli.options import (
+    _as_flags,
     _add_forecast_reader_flags,
     _add_output_format_flags,
     _check_out,
@@ -51,7 +52,17 @@ def _add_backtest_parser(sub) -> None:
     p.set_defaults(func=_cmd_backtest)
 
 
+#: the flag of each argument name the library's checks use ("horizon: ..." -> "--horizon: ...")
+BACKTEST_FLAGS = {"start": "--start", "end": "--end", "arrivals": "--arrivals", "columns": "--columns",
+                  "staffing": "--staffing", "observed": "--observed"}
+
+
 def _cmd_backtest(args: argparse.Namespace) -> int:
+    with _as_flags(BACKTEST_FLAGS):  # errors about an argument name the flag typed
+        return _backtest(args)
+
+
+def _backtest(args: argparse.Namespace) -> int:
     from staffsim.history.backtest import backtest
     from staffsim.scenarios.loader import load_scenario
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from staffsim.cli.options import (
+    _as_flags,
     _add_forecast_reader_flags,
     _add_output_format_flags,
     _check_out,
@@ -44,7 +45,16 @@ def _add_fit_parser(sub) -> None:
     p.set_defaults(func=_cmd_fit)
 
 
+#: the flag of each argument name the library's checks use ("horizon: ..." -> "--horizon: ...")
+FIT_FLAGS = {"slot": "--slot", "redial_window": "--redial-window", "columns": "--columns"}
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
+    with _as_flags(FIT_FLAGS):  # errors about an argument name the flag typed
+        return _fit(args)
+
+
+def _fit(args: argparse.Namespace) -> int:
     from staffsim.history.fit import FitResult, fit
 
     _needs_out(args, "fit", "xlsx", "no_report")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from staffsim.cli.options import (
+    _as_flags,
     _add_forecast_reader_flags,
     _add_output_format_flags,
     _duration,
@@ -58,7 +59,18 @@ def add_parser(sub) -> None:
     fc.set_defaults(func=_cmd_forecast)
 
 
+#: the flag of each argument name the library's checks use ("horizon: ..." -> "--horizon: ...")
+FORECAST_FLAGS = {"horizon": "--horizon", "start": "--start", "slot": "--slot", "aht": "--aht",
+                  "method": "--method", "missing": "--missing", "backtest_weeks": "--weeks",
+                  "columns": "--columns"}
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
+    with _as_flags(FORECAST_FLAGS):  # errors about an argument name the flag typed
+        return _forecast(args)
+
+
+def _forecast(args: argparse.Namespace) -> int:
     from staffsim.history.forecast import ForecastResult, forecast
 
     if args.xlsx and not args.out:
