@@ -12,13 +12,18 @@ import pandas as pd
 
 from staffsim.formatting import format_change, format_metric
 from staffsim.plots import plot_comparison, plot_day, plot_outbound
-from staffsim.targets import MIX_LABEL, comparison_mixes_thresholds, shared_threshold, target_columns
 from staffsim.scenarios.calendar import (
     horizon_phrase,
     period_article,
     period_noun,
     period_unit,
     slot_phrase,
+)
+from staffsim.targets import (
+    MIX_LABEL,
+    comparison_mixes_thresholds,
+    shared_threshold,
+    target_columns,
 )
 
 _CSS = """

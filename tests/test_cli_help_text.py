@@ -26,8 +26,8 @@ def test_help_has_no_doubled_percent(command, capsys):
     (["erlang", "--volume", "100", "--aht", "0", "--threshold", "20s", "--target", ".8"],
      "staffsim: error: --aht: must be > 0 when --volume is, got 0\n"),
     (["sweep", "scenarios/bank.yaml", "--param", "channels.voice.self_service.deflection=a:b"],
-     "staffsim: error: --param channels.voice.self_service.deflection: a range is start:stop:step, "
-     "got 'a:b'\n"),
+     ("staffsim: error: --param channels.voice.self_service.deflection: a range is start:stop:step, "
+      "got 'a:b'\n")),
     (["sweep", "scenarios/bank.yaml", "--param", "channels.voice.self_service.deflection=0.1,0.1"],
      "staffsim: error: --param channels.voice.self_service.deflection: a value is listed twice"),
     # the argument's name ("horizon: ...") was printed where the user typed a flag

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from staffsim.cli.options import (
-    _as_flags,
     _add_forecast_reader_flags,
     _add_output_format_flags,
+    _as_flags,
     _check_out,
     _duration,
     _forecast_reader_options,

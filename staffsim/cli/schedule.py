@@ -68,9 +68,9 @@ def _add_schedule_parser(sub) -> None:
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
-    from staffsim.scheduling.roster import channel_summary  # (imported when the command runs)
     from staffsim.scenarios.loader import load_scenario
     from staffsim.scheduling import schedule
+    from staffsim.scheduling.roster import channel_summary  # (imported when the command runs)
 
     _needs_out(args, "schedule", "plot", "xlsx")
     if args.time_limit <= 0:
