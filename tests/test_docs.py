@@ -57,7 +57,7 @@ def _examples():
                 continue
             quotes, last = [], end
             for nlang, nbody, nstart, nend in blocks[i + 1:]:
-                if nlang != "" or re.search(r"^#", text[last:nstart], flags=re.M):
+                if nlang != "" or re.search(r"^#", text[last:nstart], flags=re.MULTILINE):
                     break
                 quotes.append(nbody)
                 last = nend
