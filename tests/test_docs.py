@@ -124,6 +124,7 @@ def test_reference_pages_match_the_schemas():
     for name, text in gen.pages().items():
         committed = (ROOT / "docs" / "reference" / name).read_text(encoding="utf-8")
         assert committed == text, f"docs/reference/{name} is stale: run python tools/gen_reference.py"
+        assert "| `` |" not in text, name  # an empty code span shows as two backticks
 
 
 def test_every_page_is_in_the_site_navigation():
