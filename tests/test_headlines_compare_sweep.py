@@ -120,3 +120,27 @@ def test_summary_csv_carries_targets_beside_the_service_level(bank_pair, tmp_pat
         met = row["service_level"] >= goal.service_level and (
             goal.max_abandon is None or row["abandon_rate"] <= goal.max_abandon)
         assert (s.loc[channel, "target_met"] == "met") == met
+
+
+def test_sweep_chart_pools_only_where_thresholds_agree(bank_sweep):
+    """The bank's channels have 20 s, 1 min and 24 h thresholds: the sweep chart draws service
+    level and abandonment per channel, each with its target (it drew one pooled line, no target);
+    a single-threshold center keeps one line, with its target."""
+    from test_charts import check_figure
+
+    from staffsim import sweep
+    from staffsim.plots import plot_sweep
+
+    fig = plot_sweep(bank_sweep)
+    check_figure(fig)
+    service = fig.axes[0]
+    labels = [line.get_label() for line in service.get_lines()]
+    assert {"voice (mean, 95% band)", "chat (mean, 95% band)", "email (mean, 95% band)"} <= set(labels)
+    assert "voice target 80% in 20s" in labels and "email target 90% in 24h" in labels
+    assert "simulated (mean)" not in labels and "per channel" in service.get_title()
+    one = sweep(ROOT / "scenarios/automation.yaml", "channels.voice.self_service.deflection", [0.1, 0.3],
+                replications=2, seed=1, jobs=1, progress=False)
+    fig = plot_sweep(one)
+    check_figure(fig)
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert "simulated (mean)" in labels and "target 80%" in labels
