@@ -436,6 +436,8 @@ def plot_sweep_heatmap(result: SweepResult, metric: str = "service_level", chann
     ax.set_xlabel(_axis_name(result.parameters[0]))
     ax.set_ylabel(_axis_name(result.parameters[1]))
     where = "whole center" if channel == "all" else channel
+    if channel == "all" and metric in ("service_level", "asa_s") and not shared_threshold(first.scenario):
+        where += ", a mix: the channels' thresholds differ; --channel shows one"
     suptitle_wrapped(fig, f"{first.scenario.name}: {title.lower()} ({where})")
     subtitle = (f"mean of {first.replications} simulated days per cell (the same customers in every "
                 f"cell), \u00b1 95% half-width{note}")
@@ -460,6 +462,8 @@ def _service_target(result: RunResult, channel: str) -> float | None:
     """The service-level target a channel's cells are judged by (for ``all``: the one every
     channel shares, if they do)."""
     channels = result.scenario.spec.channels
+    if channel == "all" and not shared_threshold(result.scenario):
+        return None  # a pooled service level mixing thresholds meets no single target
     targets = {channels[c].target.service_level for c in (channels if channel == "all" else [channel])}
     return targets.pop() if len(targets) == 1 else None
 

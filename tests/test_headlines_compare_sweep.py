@@ -144,3 +144,19 @@ def test_sweep_chart_pools_only_where_thresholds_agree(bank_sweep):
     check_figure(fig)
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert "simulated (mean)" in labels and "target 80%" in labels
+
+
+def test_pooled_service_level_is_judged_only_with_one_threshold():
+    """Every channel at 80% but in 20 s, 1 min and 24 h: the pooled service level meets no single
+    target, so the heatmap of the whole center colours it on a neutral scale (it was judged
+    against 80%)."""
+    from types import SimpleNamespace
+
+    from staffsim.plots import _service_target
+
+    same_share = load_scenario(ROOT / "scenarios/bank.yaml",
+                               overrides={"channels.email.target.service_level": 0.8})
+    assert _service_target(SimpleNamespace(scenario=same_share), "all") is None
+    assert _service_target(SimpleNamespace(scenario=same_share), "voice") == 0.8
+    one = load_scenario(ROOT / "scenarios/automation.yaml")
+    assert _service_target(SimpleNamespace(scenario=one), "all") == 0.8
