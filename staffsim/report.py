@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from staffsim.formatting import format_change, format_metric
+from staffsim.formatting import count_of, format_change, format_metric
 from staffsim.plots import plot_comparison, plot_day, plot_outbound
 from staffsim.scenarios.calendar import (
     horizon_phrase,
@@ -216,7 +216,7 @@ def run_report(result) -> str:
     body = [
         f"<h1>{_esc(sc.name)}</h1>",
         f'<p class="meta">{_esc(sc.spec.description)}</p>' if sc.spec.description else "",
-        (f'<p class="meta">{result.replications} replications of {period_article(days)} '
+        (f'<p class="meta">{count_of(result.replications, "replication")} of {period_article(days)} '
          f"({h.n_slots} {slot_phrase(h.slot)}s"
          f"{f', {h.day_name(0)} to {h.day_name(days - 1)}' if h.start_date else ''}), seed "
          f"{result.seed}, staffsim {_esc(result.version)}"
@@ -355,7 +355,7 @@ def comparison_report(comparison) -> str:
     title = f"{comparison.baseline_label} vs {', '.join(comparison.variants)}"
     body = [
         f"<h1>{_esc(title)}</h1>",
-        f'<p class="meta">{base.replications} replications of '
+        f'<p class="meta">{count_of(base.replications, "replication")} of '
         f"{period_article(base.scenario.spec.horizon.days)} per scenario on the same customers "
         f"(seed {base.seed}), staffsim {_esc(base.version)}"
         f"{'' if comparison.complete else ' (interrupted: partial)'}</p>",

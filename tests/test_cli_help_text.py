@@ -44,3 +44,12 @@ def test_errors_name_the_flag_typed(argv, message, capsys, monkeypatch, root):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and "(channel 'slot')" not in err, err
+
+
+def test_one_replication_is_singular(capsys, monkeypatch, root):
+    from staffsim.formatting import count_of
+
+    assert count_of(1, "replication") == "1 replication" and count_of(1200, "day") == "1,200 days"
+    monkeypatch.chdir(root)
+    assert main(["run", "scenarios/automation.yaml", "-n", "1", "--no-progress"]) == 0
+    assert " - 1 replication of a day, seed " in capsys.readouterr().out  # was "1 replications"

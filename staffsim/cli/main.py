@@ -51,7 +51,7 @@ from staffsim.cli.options import (
 from staffsim.cli.requirement import _add_requirement_parser
 from staffsim.cli.schedule import _add_schedule_parser
 from staffsim.errors import InputError, OutputError, Terminated, WorkerLost
-from staffsim.formatting import format_columns, format_differences, format_table
+from staffsim.formatting import count_of, format_columns, format_differences, format_table
 from staffsim.io import (
     check_output_file,
     dumps,
@@ -460,7 +460,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _add_behaviour_columns(shown, summary)
     h = sc.spec.horizon
     period, whole = period_noun(h.days), horizon_phrase(h.days, h.start_date)
-    print(f"{sc.name} - {result.replications} replications of {period_article(h.days)}, seed "
+    print(f"{sc.name} - {count_of(result.replications, 'replication')} of {period_article(h.days)}, seed "
           f"{result.seed}, staffsim {result.version}")
     print(f"Over {whole}, per channel (means; _ci = 95% half-width; rates are totals over the "
           f"{period}; target_met judges the means):")
@@ -569,7 +569,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps(result.to_dict()))
         return _finish(result.complete, result.baseline.replications, _stopped(result))
     b = result.baseline
-    print(f"{result.baseline_label} vs {', '.join(result.variants)} - {b.replications} replications "
+    print(f"{result.baseline_label} vs {', '.join(result.variants)} - {count_of(b.replications, 'replication')} "
           f"each on the same simulated customers (seed {b.seed}), staffsim {b.version}")
     for v in result.variants:
         print(result.headline(v))
@@ -661,7 +661,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     shape = " x ".join(str(len(a)) for a in result.axes)
     what = (f"{result.parameter} over {len(result.values)} values" if only else
             f"a grid of {shape} = {len(result.points)} points ({', '.join(result.parameters)})")
-    print(f"{sc.name}: sweeping {what}, {first.replications} replications each on the same simulated "
+    print(f"{sc.name}: sweeping {what}, {count_of(first.replications, 'replication')} each on the same simulated "
           f"customers (seed {first.seed})")
     if only:
         for channel in list(sc.channels) + ["all"]:
