@@ -53,3 +53,12 @@ def test_one_replication_is_singular(capsys, monkeypatch, root):
     monkeypatch.chdir(root)
     assert main(["run", "scenarios/automation.yaml", "-n", "1", "--no-progress"]) == 0
     assert " - 1 replication of a day, seed " in capsys.readouterr().out  # was "1 replications"
+
+
+def test_erlang_writes_durations_as_people_do(capsys):
+    """The header reads "per 30min slot, AHT 5min, threshold 24h" (it read "per 1800s slot, AHT
+    300s, threshold 86400s")."""
+    assert main(["erlang", "--volume", "100", "--aht", "300", "--threshold", "24h", "--target", "0.9"]) == 0
+    out = capsys.readouterr().out
+    assert "100 contacts per 30min slot, AHT 5min, threshold 24h" in out
+    assert "required agents for 90% in 24h: " in out and "86400" not in out

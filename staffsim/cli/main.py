@@ -276,10 +276,12 @@ def _erlang(args: argparse.Namespace) -> int:
         rows = [dict(zip(table, values)) for values in zip(*(v.tolist() for v in table.values()))]
         sys.stdout.write(dumps({"model": model, "version": __version__, "rows": rows}))
     else:
-        print(f"{model}: {args.volume:g} contacts per {args.slot:g}s slot, AHT {args.aht:g}s, "
-              f"threshold {args.threshold:g}s" + (f", patience {args.patience:g}s" if args.patience else ""))
+        from staffsim.units import format_duration as d  # 30min, 5min, 24h: as people write them
+
+        print(f"{model}: {args.volume:g} contacts per {d(args.slot)} slot, AHT {d(args.aht)}, "
+              f"threshold {d(args.threshold)}" + (f", patience {d(args.patience)}" if args.patience else ""))
         if args.target is not None:
-            print(f"required agents for {args.target:.0%} in {args.threshold:g}s: {agents[0]}")
+            print(f"required agents for {args.target:.0%} in {d(args.threshold)}: {agents[0]}")
         print(format_columns(table))  # format_table's text for these columns
     return 0
 
