@@ -36,6 +36,11 @@ def test_help_has_no_doubled_percent(command, capsys):
     (["fit", "examples/history/contacts.csv.gz", "--slot", "0"], "staffsim: error: --slot: "),
     (["backtest", "examples/history/center.yaml", "--observed", "examples/history/contacts.csv.gz",
       "--staffing", "examples/history/staffing.csv", "--start", "2026-02-31"], "staffsim: error: --start: "),
+    # the verification's flags without --verify were ignored without a word
+    (["schedule", "scenarios/peaky_day.yaml", "--rules", "scenarios/rules/peaky_day.yaml", "--trim"],
+     "staffsim: error: schedule: --trim is for --verify"),
+    (["schedule", "scenarios/peaky_day.yaml", "--rules", "scenarios/rules/peaky_day.yaml", "--rounds", "3"],
+     "staffsim: error: schedule: --rounds is for --verify"),
     (["assign", "examples/people/roster", "--agents", "examples/people/agents.csv", "--time-limit", "0"],
      "staffsim: error: --time-limit: must be a number of seconds > 0, got 0\n"),
 ])
