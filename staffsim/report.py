@@ -362,9 +362,9 @@ def comparison_report(comparison) -> str:
         *[f'<p class="headline">{_esc(comparison.headline(v))}</p>' for v in comparison.variants],
         _figure_tag(plot_comparison(comparison), "changes against the baseline"),
         "<h2>Changes per channel</h2>", _table(table),
-        *([f'<p class="meta">{MIX_LABEL}: the channels\' service levels have different thresholds; '
-           "the pooled service level and ASA mix them and meet no single target: read the "
-           "channels.</p>"] if mixed else []),
+        *([(f'<p class="meta">{MIX_LABEL}: the channels\' service levels have different thresholds; '
+            "the pooled service level and ASA mix them and meet no single target: read the "
+            "channels.</p>")] if mixed else []),
         "<h2>Each scenario</h2>",
     ]
     for label, res in comparison.results.items():

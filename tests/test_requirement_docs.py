@@ -28,7 +28,7 @@ def verify_quote() -> list[str]:
     text = PAGE.read_text()
     after = text[text.index("--verify -n 20 --trim --out out/roster"):]
     after = after[after.index("```") + 3:]  # past the command's own block
-    return re.search(r"```\n(.*?)```", after, flags=re.S).group(1).splitlines()
+    return re.search(r"```\n(.*?)```", after, flags=re.DOTALL).group(1).splitlines()
 
 
 def test_every_command_on_the_page_runs_in_order(tmp_path, monkeypatch, capsys):
