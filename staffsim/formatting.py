@@ -228,3 +228,8 @@ def ranges_text(numbers) -> str:
             run = [n]
     parts.append(run)
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in parts)
+
+
+def count_of(n: int, noun: str) -> str:
+    """``1 replication``, ``4 replications``: a count with its noun in the right number."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -294,17 +294,29 @@ def plot_sweep(result: SweepResult, channel: str = "all") -> Figure:
     suptitle_wrapped(fig, f"{result.results[0].scenario.name}: sweeping {name} ({where}; "
               f"{result.results[0].replications} replications of {period_article(days)} per point, "
               "same customers at every point)")
+    first = result.results[0].scenario
+    # pooled only where the channels share a threshold; otherwise a line per channel
+    per_channel = channel == "all" and not shared_threshold(first) and len(first.channels) > 1
     for ax, (metric, title, share) in zip(axes, _SWEEP_PANELS):
-        mean = wide[metric].to_numpy(float)
-        ci = np.nan_to_num(wide[f"{metric}_ci"].to_numpy(float))
-        ax.plot(x, mean, marker="o", color=_BLUE, label="simulated (mean)")
-        ax.fill_between(x, mean - ci, mean + ci, color=_BLUE, alpha=0.2, label="95% confidence band")
+        if share and per_channel:
+            _sweep_per_channel(ax, result, metric, x, service=metric == "service_level")
+            title += " per channel (thresholds differ: not pooled)"
+        else:
+            mean = wide[metric].to_numpy(float)
+            ci = np.nan_to_num(wide[f"{metric}_ci"].to_numpy(float))
+            ax.plot(x, mean, marker="o", color=_BLUE, label="simulated (mean)")
+            ax.fill_between(x, mean - ci, mean + ci, color=_BLUE, alpha=0.2, label="95% confidence band")
+            target = _service_target(result.results[0], channel) if metric == "service_level" else None
+            if target is not None:
+                ax.axhline(target, color=_RED, ls="--", lw=1.2, label=f"target {target:.0%}")
         if metric == "paid_agent_hours":
             ax.plot(x, wide["plan_agent_hours"], marker="s", ls="--", color=_ORANGE,
                     label="Erlang plan: agent hours on the phones (net)")
         if share:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
             ax.set_ylabel("share of contacts offered to agents")
+            lo, hi = ax.get_ylim()  # a share's axis stays within 0-100% (a wide band may reach past)
+            ax.set_ylim(max(lo, -0.01), min(hi, 1.01))
         elif metric == "cost":
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
             ax.set_ylabel(f"{cur} over the horizon")
@@ -315,6 +327,23 @@ def plot_sweep(result: SweepResult, channel: str = "all") -> Figure:
         ax.grid(alpha=0.3)
         legend_beside(ax)
     return fig
+
+
+def _sweep_per_channel(ax, result: SweepResult, metric: str, x: np.ndarray, *, service: bool) -> None:
+    """One line (and band) per channel; for the service level, each channel's target dashed in
+    its colour."""
+    channels = result.results[0].scenario.spec.channels
+    for k, name in enumerate(channels):
+        colour = f"C{k}"
+        wide = result.pivot(name)
+        mean = wide[metric].to_numpy(float)
+        ci = np.nan_to_num(wide[f"{metric}_ci"].to_numpy(float))
+        ax.plot(x, mean, marker="o", color=colour, label=f"{name} (mean, 95% band)")
+        ax.fill_between(x, mean - ci, mean + ci, color=colour, alpha=0.15)
+        if service:
+            target = channels[name].target
+            ax.axhline(target.service_level, color=colour, ls="--", lw=1,
+                       label=f"{name} target {target.service_level:.0%} in {format_duration(target.threshold)}")
 
 
 #: the title a heatmap gives each metric a sweep holds
@@ -407,6 +436,8 @@ def plot_sweep_heatmap(result: SweepResult, metric: str = "service_level", chann
     ax.set_xlabel(_axis_name(result.parameters[0]))
     ax.set_ylabel(_axis_name(result.parameters[1]))
     where = "whole center" if channel == "all" else channel
+    if channel == "all" and metric in ("service_level", "asa_s") and not shared_threshold(first.scenario):
+        where += ", a mix: the channels' thresholds differ; --channel shows one"
     suptitle_wrapped(fig, f"{first.scenario.name}: {title.lower()} ({where})")
     subtitle = (f"mean of {first.replications} simulated days per cell (the same customers in every "
                 f"cell), \u00b1 95% half-width{note}")
@@ -431,6 +462,8 @@ def _service_target(result: RunResult, channel: str) -> float | None:
     """The service-level target a channel's cells are judged by (for ``all``: the one every
     channel shares, if they do)."""
     channels = result.scenario.spec.channels
+    if channel == "all" and not shared_threshold(result.scenario):
+        return None  # a pooled service level mixing thresholds meets no single target
     targets = {channels[c].target.service_level for c in (channels if channel == "all" else [channel])}
     return targets.pop() if len(targets) == 1 else None
 

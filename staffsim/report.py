@@ -10,15 +10,20 @@ from typing import Any
 
 import pandas as pd
 
-from staffsim.formatting import format_change, format_metric
+from staffsim.formatting import count_of, format_change, format_metric
 from staffsim.plots import plot_comparison, plot_day, plot_outbound
-from staffsim.targets import MIX_LABEL, shared_threshold, target_columns
 from staffsim.scenarios.calendar import (
     horizon_phrase,
     period_article,
     period_noun,
     period_unit,
     slot_phrase,
+)
+from staffsim.targets import (
+    MIX_LABEL,
+    comparison_mixes_thresholds,
+    shared_threshold,
+    target_columns,
 )
 
 _CSS = """
@@ -117,12 +122,37 @@ def _service_headline(sc, summary: pd.DataFrame) -> str:
     return "service level " + ", ".join(parts)
 
 
+def _wait_scale(*seconds: float) -> tuple[str, float]:
+    """The unit a manager reads waits in: s below 2 minutes, min below 2 hours, else h (by the
+    largest of ``seconds``), so an email's 4,332 s reads 72.2 min."""
+    top = max((abs(s) for s in seconds if s is not None and math.isfinite(s)), default=0.0)
+    return ("s", 1.0) if top < 120 else (("min", 60.0) if top < 7200 else ("h", 3600.0))
+
+
+def _wait(seconds: float, unit: tuple[str, float], *, sign: bool = False, ci: float | None = None) -> str:
+    """A wait (or its change, ``sign``) in ``unit``, with its 95% half-width when ``ci``."""
+    if not math.isfinite(seconds):
+        return "-" if math.isnan(seconds) else "inf"
+    name, scale = unit
+    v = seconds / scale
+    text = f"{v:,.1f}"
+    if sign and any(ch in "123456789" for ch in text):
+        text = ("+" if v > 0 else "\u2212") + text.lstrip("-")
+    if ci is None:
+        return f"{text} {name}"
+    if not math.isfinite(ci):
+        return f"{text} {name}"
+    return f"{text} ± {ci / scale:,.1f} {name}" if sign else f"{text} {name} ±{ci / scale:,.1f} {name}"
+
+
 def _kpi_table(sc, summary: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Whole-horizon KPIs per channel as text with units and half-widths, each channel's target
     and whether its means meet it; the pooled row labelled a mix when thresholds differ."""
     def with_ci(r: pd.Series, metric: str) -> str:
         if not math.isfinite(r[metric]):
             return "-"  # e.g. an agent figure on a customer segment's row
+        if metric == "asa_s":  # in s, min or h by its size
+            return _wait(r[metric], _wait_scale(r[metric]), ci=r[metric + "_ci"])
         return (f"{format_metric(metric, r[metric], currency=currency)} "
                 f"{format_metric(metric, r[metric + '_ci'], ci=True, currency=currency)}")
 
@@ -186,7 +216,7 @@ def run_report(result) -> str:
     body = [
         f"<h1>{_esc(sc.name)}</h1>",
         f'<p class="meta">{_esc(sc.spec.description)}</p>' if sc.spec.description else "",
-        (f'<p class="meta">{result.replications} replications of {period_article(days)} '
+        (f'<p class="meta">{count_of(result.replications, "replication")} of {period_article(days)} '
          f"({h.n_slots} {slot_phrase(h.slot)}s"
          f"{f', {h.day_name(0)} to {h.day_name(days - 1)}' if h.start_date else ''}), seed "
          f"{result.seed}, staffsim {_esc(result.version)}"
@@ -302,24 +332,39 @@ def comparison_report(comparison) -> str:
     d = comparison.differences
     shown = d[d["metric"].isin(["service_level", "asa_s", "abandon_rate", "occupancy",
                                 "paid_agent_hours", "cost"])]
+    mixed = comparison_mixes_thresholds(comparison)
+    channel = shown["channel"].where(shown["channel"] != "all", MIX_LABEL) if mixed else shown["channel"]
+    def cells(m: str, base: float, value: float, diff: float, ci: float) -> list[str]:
+        if m == "asa_s":  # waits in s, min or h by their size (an email's 4,332 s reads 72.2 min)
+            unit = _wait_scale(base, value)
+            change = (_wait(diff, unit, sign=True, ci=ci) if math.isfinite(diff) and math.isfinite(ci)
+                      else "n/a")
+            return [_wait(base, unit), _wait(value, unit), change]
+        return [format_metric(m, base, currency=cur), format_metric(m, value, currency=cur),
+                format_change(m, diff, ci, currency=cur)]
+
+    texts = [cells(*row) for row in zip(shown["metric"], shown["baseline"], shown["value"],
+                                         shown["difference"], shown["ci"])]
     table = pd.DataFrame({
-        "variant": shown["variant"], "channel": shown["channel"],
+        "variant": shown["variant"], "channel": channel,
         "metric": shown["metric"].map(_METRIC_NAMES),
-        "baseline": [format_metric(m, v, currency=cur) for m, v in zip(shown["metric"], shown["baseline"])],
-        "variant value": [format_metric(m, v, currency=cur) for m, v in zip(shown["metric"], shown["value"])],
-        "change": [format_change(m, v, c, currency=cur)
-                   for m, v, c in zip(shown["metric"], shown["difference"], shown["ci"])],
+        "baseline": [c[0] for c in texts],
+        "variant value": [c[1] for c in texts],
+        "change": [c[2] for c in texts],
     })
     title = f"{comparison.baseline_label} vs {', '.join(comparison.variants)}"
     body = [
         f"<h1>{_esc(title)}</h1>",
-        f'<p class="meta">{base.replications} replications of '
+        f'<p class="meta">{count_of(base.replications, "replication")} of '
         f"{period_article(base.scenario.spec.horizon.days)} per scenario on the same customers "
         f"(seed {base.seed}), staffsim {_esc(base.version)}"
         f"{'' if comparison.complete else ' (interrupted: partial)'}</p>",
         *[f'<p class="headline">{_esc(comparison.headline(v))}</p>' for v in comparison.variants],
         _figure_tag(plot_comparison(comparison), "changes against the baseline"),
         "<h2>Changes per channel</h2>", _table(table),
+        *([(f'<p class="meta">{MIX_LABEL}: the channels\' service levels have different thresholds; '
+            "the pooled service level and ASA mix them and meet no single target: read the "
+            "channels.</p>")] if mixed else []),
         "<h2>Each scenario</h2>",
     ]
     for label, res in comparison.results.items():

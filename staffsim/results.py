@@ -17,7 +17,7 @@ import pandas as pd
 from staffsim.formatting import format_change, format_metric
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.scenarios.calendar import period_unit
-from staffsim.targets import shared_threshold
+from staffsim.targets import shared_threshold, target_columns
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,8 +218,8 @@ class RunResult:
         campaigns) and ``contacts`` (when asked) as CSV (and
         Parquet) plus ``result.json`` into ``directory``, all or nothing. ``formats``:
         ``csv_dialect`` and ``xlsx`` (a workbook name) as :func:`staffsim.io.write_tables` takes."""
-        tables = {"slots": self.slots, "summary": self.summary(), "groups": self.groups, "plan": self.plan,
-                  "teams": self.team_costs()}
+        tables = {"slots": self.slots, "summary": _with_targets(self.scenario, self.summary()),
+                  "groups": self.groups, "plan": self.plan, "teams": self.team_costs()}
         if len(self.forecast_error()):
             tables["forecast_error"] = self.forecast_error()
         if "outbound_per_replication" in self.extra:
@@ -231,6 +231,18 @@ class RunResult:
             written = write_tables(directory, tables, parquet=parquet,
                                    currency=self.scenario.spec.costs.currency, **formats)
             return written + [write_text(Path(directory) / "result.json", self.to_json())]
+
+
+def _with_targets(scenario: Any, summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as written (summary.csv): ``target`` and ``target_met`` beside the service
+    level, so that a file opened on its own judges its figures (the ``all`` row's target reads
+    ``mix: see channels`` when the channels' thresholds differ)."""
+    marks = target_columns(scenario, summary)
+    at = summary.columns.get_loc("service_level_ci") + 1 if "service_level_ci" in summary else len(summary.columns)
+    out = summary.copy()
+    out.insert(at, "target", marks["target"])
+    out.insert(at + 1, "target_met", marks["target_met"])
+    return out
 
 
 @dataclass(frozen=True, eq=False)

@@ -82,3 +82,9 @@ def label_all_rows(scenario: Any, channels: pd.Series) -> pd.Series:
     if shared_threshold(scenario):
         return channels
     return channels.where(channels != "all", MIX_LABEL)
+
+
+def comparison_mixes_thresholds(comparison: Any) -> bool:
+    """True when a comparison's whole-center rows pool channels with different thresholds (in
+    the baseline or any variant): its ``all`` service level and ASA are then a mix."""
+    return any(not shared_threshold(r.scenario) for r in comparison.results.values())

@@ -60,6 +60,9 @@ def check_figure(fig):
             if other.bbox.bounds != ax.bbox.bounds:
                 continue
             pts = _points(other)
+            drawn = other.bbox  # a point beyond the axes' limits is clipped: not drawn, not hidden
+            pts = pts[(pts[:, 0] >= drawn.x0) & (pts[:, 0] <= drawn.x1)
+                      & (pts[:, 1] >= drawn.y0) & (pts[:, 1] <= drawn.y1)]
             inside = ((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
                       & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1))
             assert not inside.any(), f"the legend of '{ax.get_title()}' covers plotted points"

@@ -47,18 +47,21 @@ def _quote_pattern(line: str) -> re.Pattern:
 
 
 def _examples():
-    """Each bash block with staffsim commands, with the plain block that quotes its output (if
-    the next block is a plain fence with only blank lines or prose-free whitespace between)."""
+    """Each bash block with staffsim commands, with the plain blocks that quote its output: every
+    plain fence after it, up to the next fence of another kind or the next heading (prose may
+    stand between: "the second command prints:")."""
     for page in PAGES:
         text, blocks = _blocks(page)
         for i, (lang, body, _, end) in enumerate(blocks):
             if lang != "bash" or not _commands(body):
                 continue
-            quote = None
-            if i + 1 < len(blocks):
-                nlang, nbody, nstart, _ = blocks[i + 1]
-                if nlang == "" and text[end:nstart].strip() == "":
-                    quote = nbody
+            quotes, last = [], end
+            for nlang, nbody, nstart, nend in blocks[i + 1:]:
+                if nlang != "" or re.search(r"^#", text[last:nstart], flags=re.MULTILINE):
+                    break
+                quotes.append(nbody)
+                last = nend
+            quote = "".join(quotes) or None
             yield pytest.param(page, body, quote, id=f"{page.relative_to(ROOT)}:{text[:blocks[i][2]].count(chr(10)) + 1}")
 
 
@@ -121,6 +124,7 @@ def test_reference_pages_match_the_schemas():
     for name, text in gen.pages().items():
         committed = (ROOT / "docs" / "reference" / name).read_text(encoding="utf-8")
         assert committed == text, f"docs/reference/{name} is stale: run python tools/gen_reference.py"
+        assert "| `` |" not in text, name  # an empty code span shows as two backticks
 
 
 def test_every_page_is_in_the_site_navigation():
@@ -139,4 +143,7 @@ def test_site_builds_with_no_warning(tmp_path):
     assert done.returncode == 0, log[-3000:]
     assert "WARNING" not in log, log[-3000:]
     assert (tmp_path / "site" / "index.html").exists()
-    assert (tmp_path / "site" / "reference" / "api" / "index.html").exists()
+    api = (tmp_path / "site" / "reference" / "api" / "index.html").read_text(encoding="utf-8")
+    # the docstrings' Sphinx roles (":func:`~staffsim.fit`") read as code, not as ":func:" text
+    assert not re.search(r":(class|func|mod|meth|data|attr):<code>", api)
+    assert "<code>read_contacts</code>" in api

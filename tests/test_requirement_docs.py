@@ -23,7 +23,17 @@ def test_the_page_quotes_commands():
     assert len(commands()) >= 5
 
 
+def verify_quote() -> list[str]:
+    """The lines the page quotes from the ``--verify --trim`` command (the plain block after it)."""
+    text = PAGE.read_text()
+    after = text[text.index("--verify -n 20 --trim --out out/roster"):]
+    after = after[after.index("```") + 3:]  # past the command's own block
+    return re.search(r"```\n(.*?)```", after, flags=re.DOTALL).group(1).splitlines()
+
+
 def test_every_command_on_the_page_runs_in_order(tmp_path, monkeypatch, capsys):
+    from test_docs import _norm, _quote_pattern
+
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
     monkeypatch.chdir(tmp_path)
     for line in commands():
@@ -32,6 +42,11 @@ def test_every_command_on_the_page_runs_in_order(tmp_path, monkeypatch, capsys):
         assert code == 0, f"staffsim {line}: {err}"
         if "--verify" in line:
             assert "In sample (seed" in out and "Out of sample (new customers" in out
+            printed = [_norm(p) for p in out.splitlines()]
+            quoted = [q for q in verify_quote() if q.strip()]
+            assert len(quoted) >= 6
+            for q in quoted:  # the page's quote, numbers and all, is what the command prints
+                assert any(_quote_pattern(q).search(p) for p in printed), q
         if line.startswith("capacity") and "--roster" in line:
             assert "scheduling efficiency" in out
         if line.startswith("requirement") and "--method erlang" not in line:

@@ -88,6 +88,8 @@ def _default(info: FieldInfo) -> str:
         return "(defaults)"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
+    if value == "":
+        return "empty"  # an empty code span prints as two backticks
     return f"`{value}`"
 
 

@@ -73,15 +73,20 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             start = dt.date.fromisoformat(args.start_date)
         except ValueError:
             raise InputError(f"--start-date: expected YYYY-MM-DD, got {args.start_date!r}") from None
+    if not args.time_limit > 0:
+        raise InputError(f"--time-limit: must be a number of seconds > 0, got {args.time_limit:g}")
     if args.out:
         _check_out(args, TABLES + ["agent_kpis", "team_kpis", "service"], FILES)
     if args.tz:
         from staffsim.people.ical import zone
 
         zone(args.tz)
-    a = assign(args.roster, args.agents, weeks=args.weeks, open_cost=args.open_cost, start_date=start,
-               rest=args.rest, time_zone=args.tz, time_limit=args.time_limit,
-               weights=_weights(args.weight))
+    from staffsim.progress import heartbeat
+
+    with heartbeat("assign"):  # redirected: a line every 30 s while the solver works
+        a = assign(args.roster, args.agents, weeks=args.weeks, open_cost=args.open_cost, start_date=start,
+                   rest=args.rest, time_zone=args.tz, time_limit=args.time_limit,
+                   weights=_weights(args.weight))
     s = a.summary()
     print(f"Assignment of {args.roster} to {s['people']} people of {args.agents}: {s['days']} days from "
           f"{s['first_date']}; staffsim {s['version']}")
@@ -104,8 +109,9 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         from staffsim.people.kpis import simulate_people
 
         if args.replications < 1:
-            raise InputError(f"--replications: must be at least 1, got {args.replications}")
-        sim = simulate_people(a, replications=args.replications, seed=args.seed)
+            raise InputError(f"-n/--replications: must be at least 1, got {args.replications}")
+        with heartbeat("assign --simulate"):
+            sim = simulate_people(a, replications=args.replications, seed=args.seed)
         print(f"\nSimulated ({sim.replications} replications, seed {sim.seed}): customers per channel and week")
         print(format_table(sim.service[["block", "channel", "offered", "service_level", "asa_s",
                                         "abandon_rate", "occupancy"]]))

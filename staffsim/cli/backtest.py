@@ -9,6 +9,7 @@ from pathlib import Path
 from staffsim.cli.options import (
     _add_forecast_reader_flags,
     _add_output_format_flags,
+    _as_flags,
     _check_out,
     _common_run_flags,
     _forecast_reader_options,
@@ -25,7 +26,7 @@ def _add_backtest_parser(sub) -> None:
         "backtest", help="simulate the center's observed days and compare with what it observed",
         description="For every day of the staffing table, simulate the scenario with the agents that "
         "were logged in and the observed arrivals, and put the observed service level, ASA, abandon "
-        "rate and occupancy beside the simulated mean and 95%% prediction band (2.5-97.5 percentiles "
+        "rate and occupancy beside the simulated mean and 95% prediction band (2.5-97.5 percentiles "
         "of the replications: where one day's KPI should fall), per slot and per day, with a "
         "calibration summary (share of observations inside the band, expected share, bias).",
     )
@@ -51,7 +52,17 @@ def _add_backtest_parser(sub) -> None:
     p.set_defaults(func=_cmd_backtest)
 
 
+#: the flag of each argument name the library's checks use ("horizon: ..." -> "--horizon: ...")
+BACKTEST_FLAGS = {"start": "--start", "end": "--end", "arrivals": "--arrivals", "columns": "--columns",
+                  "staffing": "--staffing", "observed": "--observed"}
+
+
 def _cmd_backtest(args: argparse.Namespace) -> int:
+    with _as_flags(BACKTEST_FLAGS):  # errors about an argument name the flag typed
+        return _backtest(args)
+
+
+def _backtest(args: argparse.Namespace) -> int:
     from staffsim.history.backtest import backtest
     from staffsim.scenarios.loader import load_scenario
 

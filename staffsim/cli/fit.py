@@ -9,6 +9,7 @@ from pathlib import Path
 from staffsim.cli.options import (
     _add_forecast_reader_flags,
     _add_output_format_flags,
+    _as_flags,
     _check_out,
     _duration,
     _forecast_reader_options,
@@ -25,7 +26,7 @@ def _add_fit_parser(sub) -> None:
         "fit", help="fit arrivals, handle times, patience and redials from a contact log",
         description="Read a contact-level log (one row per contact: channel, arrival, then answer "
         "and end, or abandon; optionally customer and segment) and estimate the scenario pieces it "
-        "shows, with 95%% intervals and goodness of fit: volumes per weekday and slot, the handle-time "
+        "shows, with 95% intervals and goodness of fit: volumes per weekday and slot, the handle-time "
         "distribution (chosen by AIC and a Kolmogorov-Smirnov test), patience from censored waits "
         "(Kaplan-Meier and censored maximum likelihood), the abandonment hazard, redials and "
         "time-of-day effects. --out writes scenario_fragment.yaml (complete it with extends:), the "
@@ -44,7 +45,16 @@ def _add_fit_parser(sub) -> None:
     p.set_defaults(func=_cmd_fit)
 
 
+#: the flag of each argument name the library's checks use ("horizon: ..." -> "--horizon: ...")
+FIT_FLAGS = {"slot": "--slot", "redial_window": "--redial-window", "columns": "--columns"}
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
+    with _as_flags(FIT_FLAGS):  # errors about an argument name the flag typed
+        return _fit(args)
+
+
+def _fit(args: argparse.Namespace) -> int:
     from staffsim.history.fit import FitResult, fit
 
     _needs_out(args, "fit", "xlsx", "no_report")

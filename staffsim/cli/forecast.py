@@ -9,6 +9,7 @@ from pathlib import Path
 from staffsim.cli.options import (
     _add_forecast_reader_flags,
     _add_output_format_flags,
+    _as_flags,
     _duration,
     _forecast_reader_options,
 )
@@ -58,7 +59,18 @@ def add_parser(sub) -> None:
     fc.set_defaults(func=_cmd_forecast)
 
 
+#: the flag of each argument name the library's checks use ("horizon: ..." -> "--horizon: ...")
+FORECAST_FLAGS = {"horizon": "--horizon", "start": "--start", "slot": "--slot", "aht": "--aht",
+                  "method": "--method", "missing": "--missing", "backtest_weeks": "--weeks",
+                  "columns": "--columns"}
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
+    with _as_flags(FORECAST_FLAGS):  # errors about an argument name the flag typed
+        return _forecast(args)
+
+
+def _forecast(args: argparse.Namespace) -> int:
     from staffsim.history.forecast import ForecastResult, forecast
 
     if args.xlsx and not args.out:
@@ -76,12 +88,17 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
             check_output_file(path)
         if args.xlsx and args.out.suffix.lower() != ".xlsx":
             check_output_file(args.out.with_suffix(".xlsx"), "--xlsx")
-    show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
-    log = (lambda line: print(f"forecast: {line}", file=sys.stderr, flush=True)) if show else None
-    result = forecast(args.history, args.horizon, start=args.start, method=args.method,
-                      holidays=args.holidays, missing=args.missing,
-                      slot=args.slot, aht=args.aht, backtest=args.backtest, backtest_weeks=args.weeks,
-                      log=log, **_forecast_reader_options(args))
+    from staffsim.progress import line_log
+
+    # on a terminal each step's line; redirected (a batch job's log) a line every 30 s
+    log, close = line_log("forecast", enabled=not args.no_progress, lines=args.format == "table")
+    try:
+        result = forecast(args.history, args.horizon, start=args.start, method=args.method,
+                          holidays=args.holidays, missing=args.missing,
+                          slot=args.slot, aht=args.aht, backtest=args.backtest, backtest_weeks=args.weeks,
+                          log=log, **_forecast_reader_options(args))
+    finally:
+        close()
     if args.out:
         result.write(args.out, csv_dialect=args.csv_dialect, xlsx=args.xlsx)
     if args.format == "json":

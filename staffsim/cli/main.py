@@ -51,7 +51,7 @@ from staffsim.cli.options import (
 from staffsim.cli.requirement import _add_requirement_parser
 from staffsim.cli.schedule import _add_schedule_parser
 from staffsim.errors import InputError, OutputError, Terminated, WorkerLost
-from staffsim.formatting import format_columns, format_differences, format_table
+from staffsim.formatting import count_of, format_columns, format_differences, format_table
 from staffsim.io import (
     check_output_file,
     dumps,
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     ru = sub.add_parser(
         "run", help="simulate a scenario",
         description="Simulate the scenario's day(s) over independent replications and print the "
-        "KPIs with 95%% confidence half-widths, beside the Erlang plan.",
+        "KPIs with 95% confidence half-widths, beside the Erlang plan.",
     )
     ru.add_argument("scenario", type=Path)
     ru.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     co = sub.add_parser(
         "compare", help="compare scenarios on the same simulated customers",
         description="Simulate a baseline and variants with the same seeds (common random numbers) "
-        "and report the paired differences with 95%% confidence half-widths, in KPIs and money.",
+        "and report the paired differences with 95% confidence half-widths, in KPIs and money.",
     )
     co.add_argument("baseline", type=Path)
     co.add_argument("variants", type=Path, nargs="+")
@@ -226,6 +226,10 @@ def _cmd_erlang(args: argparse.Namespace) -> int:
 def _erlang(args: argparse.Namespace) -> int:
     from staffsim.models.staffing import ChannelTargets, slot_agents, staffing_figures
 
+    if not (math.isfinite(args.volume) and args.volume >= 0):  # said about the flag, with the value
+        raise InputError(f"--volume: must be a number >= 0, got {args.volume:g}")
+    if args.volume > 0 and not (math.isfinite(args.aht) and args.aht > 0):
+        raise InputError(f"--aht: must be > 0 when --volume is, got {args.aht:g}")
     check_slot(args.slot, "--slot")
     check_aht(args.aht, "--aht")
     traffic = args.volume * args.aht * args.concurrency_stretch / args.slot if args.slot > 0 else 0.0
@@ -272,10 +276,12 @@ def _erlang(args: argparse.Namespace) -> int:
         rows = [dict(zip(table, values)) for values in zip(*(v.tolist() for v in table.values()))]
         sys.stdout.write(dumps({"model": model, "version": __version__, "rows": rows}))
     else:
-        print(f"{model}: {args.volume:g} contacts per {args.slot:g}s slot, AHT {args.aht:g}s, "
-              f"threshold {args.threshold:g}s" + (f", patience {args.patience:g}s" if args.patience else ""))
+        from staffsim.units import format_duration as d  # 30min, 5min, 24h: as people write them
+
+        print(f"{model}: {args.volume:g} contacts per {d(args.slot)} slot, AHT {d(args.aht)}, "
+              f"threshold {d(args.threshold)}" + (f", patience {d(args.patience)}" if args.patience else ""))
         if args.target is not None:
-            print(f"required agents for {args.target:.0%} in {args.threshold:g}s: {agents[0]}")
+            print(f"required agents for {args.target:.0%} in {d(args.threshold)}: {agents[0]}")
         print(format_columns(table))  # format_table's text for these columns
     return 0
 
@@ -472,7 +478,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _add_behaviour_columns(shown, summary)
     h = sc.spec.horizon
     period, whole = period_noun(h.days), horizon_phrase(h.days, h.start_date)
-    print(f"{sc.name} - {result.replications} replications of {period_article(h.days)}, seed "
+    print(f"{sc.name} - {count_of(result.replications, 'replication')} of {period_article(h.days)}, seed "
           f"{result.seed}, staffsim {result.version}")
     print(f"Over {whole}, per channel (means; _ci = 95% half-width; rates are totals over the "
           f"{period}; target_met judges the means):")
@@ -581,7 +587,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps(result.to_dict()))
         return _finish(result.complete, result.baseline.replications, _stopped(result))
     b = result.baseline
-    print(f"{result.baseline_label} vs {', '.join(result.variants)} - {b.replications} replications "
+    print(f"{result.baseline_label} vs {', '.join(result.variants)} - {count_of(b.replications, 'replication')} "
           f"each on the same simulated customers (seed {b.seed}), staffsim {b.version}")
     for v in result.variants:
         print(result.headline(v))
@@ -597,8 +603,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                                 "outbound_net_value"])]  # outbound campaigns (issue 20)
     shown = shown[~(shown["baseline"].isna() & shown["value"].isna()
                     & shown["metric"].str.startswith(("outbound_", "inbound_")))]
+    from staffsim.targets import MIX_LABEL, comparison_mixes_thresholds
+
+    mixed = comparison_mixes_thresholds(result)
+    if mixed:  # the pooled rows named for what they are, as run's table names them
+        shown = shown.assign(channel=shown["channel"].where(shown["channel"] != "all", MIX_LABEL))
     print("Differences per channel (variant - baseline; ci = 95% half-width of the paired difference):")
     print(format_differences(shown, b.scenario.spec.costs.currency))
+    if mixed:
+        print(f"({MIX_LABEL}: the channels' service levels have different thresholds; the pooled "
+              "service level and ASA mix them and meet no single target: read the channels)")
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, b.replications, _stopped(result))
@@ -616,7 +630,7 @@ SWEEP_SHOWN = ("service_level", "abandon_rate", "asa_s", "occupancy", "paid_agen
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from staffsim.scenarios.loader import load_scenario
-    from staffsim.sweeps import SWEEP_METRICS, sweep
+    from staffsim.sweeps import SWEEP_METRICS, parse_values, sweep
 
     _needs_out(args, "sweep", "plot", "parquet", "xlsx")
     if args.out:
@@ -629,7 +643,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         path, values = (part.strip() for part in text.split("=", 1))
         if path in grid:
             raise InputError(f"--param {path}: given twice; one --param per field")
-        grid[path] = values
+        try:  # parsed here, so that a bad list or range is reported about the flag typed
+            grid[path] = parse_values(values, path)
+        except InputError as exc:
+            text = str(exc)
+            raise InputError(text if text.startswith("--param") else f"--param {text}") from None
     if len(grid) == 1 and (args.metric or args.channel != "all"):
         raise InputError("staffsim sweep: --metric and --channel choose the matrix and heatmap of a "
                          "grid (two or more --param); one parameter prints every KPI per channel")
@@ -661,7 +679,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     shape = " x ".join(str(len(a)) for a in result.axes)
     what = (f"{result.parameter} over {len(result.values)} values" if only else
             f"a grid of {shape} = {len(result.points)} points ({', '.join(result.parameters)})")
-    print(f"{sc.name}: sweeping {what}, {first.replications} replications each on the same simulated "
+    print(f"{sc.name}: sweeping {what}, {count_of(first.replications, 'replication')} each on the same simulated "
           f"customers (seed {first.seed})")
     if only:
         for channel in list(sc.channels) + ["all"]:
@@ -669,13 +687,36 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             cols = [result.parameter] + [c for m in SWEEP_SHOWN for c in (m, f"{m}_ci")
                                          if c in wide and not (c.startswith("plan_") and c.endswith("_ci"))
                                          and not (c.startswith("outbound_") and wide[c].isna().all())]
-            print(f"\n{'whole center' if channel == 'all' else channel}:")
-            print(format_table(wide[cols]))
+            shown, heading = _sweep_targets(result, channel, wide[cols])
+            print(f"\n{heading}:")
+            print(format_table(shown))
     else:
         _print_grid(result, metric, args.channel)
     if args.out:
         print(f"\nresults written to {args.out}/")
     return _finish(result.complete, first.replications, result.stopped)
+
+
+def _sweep_targets(result, channel: str, shown: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """A one-parameter sweep's table for one channel with ``target_met`` (each point's means
+    judged against its target), and its heading: the channel and its target (a ``target``
+    column instead when the sweep moves the target); for the whole center, a mix when the
+    channels' thresholds differ."""
+    import pandas as pd
+
+    from staffsim.targets import shared_threshold, target_columns
+
+    marks = pd.concat([target_columns(r.scenario, shown.iloc[[k]].assign(channel=channel))
+                       for k, r in enumerate(result.results)])
+    marks.index = shown.index
+    name = "whole center" if channel == "all" else channel
+    if channel == "all" and not all(shared_threshold(r.scenario) for r in result.results):
+        return shown, (f"{name} (a mix: the channels' service levels have different thresholds, "
+                       "so the pooled service level and ASA meet no single target; read the channels)")
+    shown = shown.assign(target_met=marks["target_met"])
+    if marks["target"].nunique() == 1:
+        return shown, f"{name} (target {marks['target'].iloc[0]})"
+    return shown.assign(target=marks["target"]), name
 
 
 def _print_grid(result, metric: str, channel: str) -> None:

@@ -79,11 +79,17 @@ def _cmd_requirement(args: argparse.Namespace) -> int:
     if args.out:
         _check_out(args, ["requirement", "requirement_kpis"], ["requirement.json"], "requirement.xlsx")
     if args.method == "isa":
-        show = not args.no_progress and args.format == "table" and sys.stderr.isatty()
-        log = (lambda line: print(f"requirement: {line}", file=sys.stderr, flush=True)) if show else None
-        req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
-                          cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None,
-                          batch=args.batch, check=not args.no_check, validate=not args.no_validate)
+        from staffsim.progress import line_log
+
+        # on a terminal each iteration's line; redirected (a batch job's log) a line every 30 s
+        log, close = line_log("requirement", enabled=not args.no_progress,
+                              lines=args.format == "table")
+        try:
+            req = requirement(sc, "isa", args.replications, args.seed, args.jobs, rule=args.rule, log=log,
+                              cluster=args.cluster or os.environ.get("STAFFSIM_CLUSTER") or None,
+                              batch=args.batch, check=not args.no_check, validate=not args.no_validate)
+        finally:
+            close()
     else:
         for flag in ("replications", "seed", "jobs", "cluster"):
             if getattr(args, flag) is not None:

@@ -39,8 +39,8 @@ def _add_schedule_parser(sub) -> None:
     _add_output_format_flags(sc)
     sc.add_argument("--verify", action="store_true",
                     help="simulate the roster and re-solve where slots miss their targets")
-    sc.add_argument("--rounds", type=int, default=5, help="with --verify: most simulations (default 5)")
-    sc.add_argument("--verify-rule", choices=["interval", "mean"], default="interval",
+    sc.add_argument("--rounds", type=int, help="with --verify: most simulations (default 5)")
+    sc.add_argument("--verify-rule", choices=["interval", "mean"],
                     help="with --verify: act on slots missing beyond their 95%% interval (default) "
                     "or on every slot missing in mean")
     sc.add_argument("--trim", action="store_true",
@@ -68,13 +68,22 @@ def _add_schedule_parser(sub) -> None:
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
-    from staffsim.scheduling.roster import channel_summary  # (imported when the command runs)
     from staffsim.scenarios.loader import load_scenario
     from staffsim.scheduling import schedule
+    from staffsim.scheduling.roster import channel_summary  # (imported when the command runs)
 
     _needs_out(args, "schedule", "plot", "xlsx")
     if args.time_limit <= 0:
         raise InputError(f"--time-limit: must be > 0, got {args.time_limit:g}s")
+    if not args.verify:  # the verification's flags, given without it, would be ignored silently
+        given = [flag for flag, on in (("--rounds", args.rounds is not None),
+                                       ("--verify-rule", args.verify_rule is not None),
+                                       ("--trim", args.trim), ("--no-check", args.no_check)) if on]
+        if given:
+            raise InputError(f"staffsim schedule: {given[0]} is for --verify (the roster simulated "
+                             "and solved again); give --verify too, or leave it out")
+    args.rounds = 5 if args.rounds is None else args.rounds
+    args.verify_rule = args.verify_rule or "interval"
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs: must be at least 1, got {args.jobs}")
     if not 0 <= args.mip_gap < 1:
@@ -83,7 +92,10 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     if args.out:
         _check_out(args, ["shifts", "coverage", "channel_coverage", "agents", "tours", "rounds", "still_missing"],
                    ["roster.yaml", "roster.json", "coverage.png", "channel_coverage.png"], "roster.xlsx")
-    with _as_flags({"method": "--requirement"}):  # "--requirement: choose one of erlang, isa ..."
+    from staffsim.progress import heartbeat
+
+    # redirected: a line every 30 s while the solver works (the simulations print their own)
+    with _as_flags({"method": "--requirement"}), heartbeat("schedule", enabled=not args.no_progress):
         roster = schedule(sc, args.requirement, args.rules, verify=args.verify, rounds=args.rounds,
                           replications=args.replications, seed=args.seed, jobs=args.jobs,
                           time_limit=args.time_limit, mip_gap=args.mip_gap,

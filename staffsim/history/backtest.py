@@ -43,6 +43,7 @@ from staffsim.errors import InputError, excerpt
 from staffsim.history.contacts import ContactLog, read_contacts
 from staffsim.history.staffing import read_staffing
 from staffsim.rng import stream
+from staffsim.scenarios.loader import as_scenario
 from staffsim.scenarios.scenario import Scenario, scenario_from_dict
 from staffsim.units import format_clock
 
@@ -161,13 +162,14 @@ def _day_scenario(base: Scenario, date, open_s: float, close_s: float, heads: di
     return scenario_from_dict(raw, source=base.source, base_dir=base.base_dir)
 
 
-def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: str | Path | pd.DataFrame, *,
+def backtest(scenario: Scenario | str | Path, observed: str | Path | ContactLog, staffing: str | Path | pd.DataFrame, *,
              replications: int | None = None, seed: int | None = None, jobs: int | None = 1,
              arrivals: str = "observed", columns: str | dict | None = None, dayfirst: bool | None = None,
              tz: str | None = None, sheet: str | None = None, progress: Any = None,
              cluster: Any = None, start: Any = None, end: Any = None) -> BacktestResult:
     """Simulate the observed days of ``observed`` (a contact log, see
-    :func:`~staffsim.history.contacts.read_contacts`) with ``scenario``'s behaviour and the agents
+    :func:`~staffsim.history.contacts.read_contacts`) with ``scenario``'s behaviour (a Scenario or
+    the path of a scenario file) and the agents
     of ``staffing`` (see :func:`~staffsim.history.staffing.read_staffing`), and compare.
 
     ``arrivals``: "observed" (replay the observed arrival times), "volumes" (Poisson with the
@@ -183,6 +185,7 @@ def backtest(scenario: Scenario, observed: str | Path | ContactLog, staffing: st
 
     if arrivals not in ("observed", "volumes", "forecast"):
         raise InputError(f"arrivals: choose observed, volumes or forecast, got {excerpt(arrivals)}")
+    scenario = as_scenario(scenario)
     log = observed if isinstance(observed, ContactLog) else read_contacts(
         observed, columns=columns, dayfirst=dayfirst, tz=tz, sheet=sheet)
     spec = scenario.spec

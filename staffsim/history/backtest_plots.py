@@ -6,6 +6,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from staffsim.plots import legend_beside
+
 _BLUE, _RED, _GREY = "#1f77b4", "#d62728", "#7f7f7f"
 _NAMES = {"service_level": "service level", "asa_s": "ASA (s)", "abandon_rate": "abandon rate",
           "occupancy": "occupancy"}
@@ -17,7 +19,7 @@ def backtest_figure(result, channel: str) -> Figure:
     s = result.slots[result.slots["channel"] == channel].reset_index(drop=True)
     cal = result.calibration[(result.calibration["level"] == "slot")
                              & (result.calibration["channel"] == channel)].set_index("kpi")
-    fig = Figure(figsize=(13, 9))
+    fig = Figure(figsize=(14, 9), layout="constrained")
     axes = fig.subplots(4, 1, sharex=True)
     x = np.arange(len(s))
     starts = np.flatnonzero(s["date"].ne(s["date"].shift()).to_numpy())
@@ -37,14 +39,18 @@ def backtest_figure(result, channel: str) -> Figure:
                      f"bias {c['bias']:+.3g}", fontsize=9, loc="left")
         if kpi != "asa_s":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    axes[0].legend(fontsize=7, ncol=4, loc="lower right")
-    ticks = starts if len(starts) <= 31 else starts[:: max(1, len(starts) // 20)]
+    legend_beside(axes[0])  # beside the panels, never over a dot or the band
+    if len(starts) == 1:  # one day: its clock times, as the day charts show them
+        ticks = np.arange(0, len(s), max(1, len(s) // 12))
+        labels = [f"{s['slot_start'].iloc[i]}" for i in ticks]
+        labels[0] = f"{s['weekday'].iloc[0]} {s['date'].iloc[0][5:]} {labels[0]}"
+    else:
+        ticks = starts if len(starts) <= 31 else starts[:: max(1, len(starts) // 20)]
+        labels = [f"{s['weekday'].iloc[i]} {s['date'].iloc[i][5:]}" for i in ticks]
     axes[-1].set_xticks(ticks)
-    axes[-1].set_xticklabels([f"{s['weekday'].iloc[i]} {s['date'].iloc[i][5:]}" for i in ticks], rotation=60,
-                             fontsize=7)
+    axes[-1].set_xticklabels(labels, rotation=60, fontsize=7)
     fig.suptitle(f"Backtest of {result.scenario!r}, {channel}: observed vs simulated "
                  f"({result.replications} replications, arrivals {result.arrivals})")
-    fig.tight_layout()
     return fig
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from staffsim.history.censored import frozen
+from staffsim.plots import legend_beside
 
 _BLUE, _ORANGE, _RED, _GREY, _GREEN = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f", "#2ca02c"
 
@@ -33,7 +34,7 @@ def patience_figure(result, channel: str) -> Figure:
     km = result.km[channel]
     chosen = result.chosen("patience", channel)
     naive = float(result.summary.loc[result.summary["channel"] == channel, "naive_patience_s"].iloc[0])
-    fig = Figure(figsize=(11, 4.2))
+    fig = Figure(figsize=(14, 4.4), layout="constrained")
     ax, hz = fig.subplots(1, 2)
     top = float(np.quantile(km["wait_s"], 0.995)) if len(km) else 60.0
     grid = np.linspace(0, max(top * 1.1, 1.0), 300)
@@ -49,7 +50,7 @@ def patience_figure(result, channel: str) -> Figure:
     ax.set_xlabel("wait (s)")
     ax.set_ylabel("share still willing to wait")
     ax.set_title(f"{channel}: patience from censored waits")
-    ax.legend(fontsize=8, loc="lower left")
+    legend_beside(ax)  # the naive curve runs along the bottom: a legend there would hide it
     h = result.hazard[result.hazard["channel"] == channel]
     mid = (h["wait_from_s"] + h["wait_to_s"]) / 2
     hz.errorbar(mid, h["hazard_per_min"], yerr=[h["hazard_per_min"] - h["hazard_lo"], h["hazard_hi"] - h["hazard_per_min"]],
@@ -61,8 +62,7 @@ def patience_figure(result, channel: str) -> Figure:
     hz.set_xlabel("wait (s)")
     hz.set_ylabel("abandons per minute of waiting")
     hz.set_title("abandonment hazard by wait")
-    hz.legend(fontsize=8)
-    fig.tight_layout()
+    legend_beside(hz)
     return fig
 
 
@@ -71,7 +71,7 @@ def handle_figure(result, channel: str) -> Figure:
     h = np.sort(result.samples[channel]["handle"])
     fits = result.handle[result.handle["channel"] == channel]
     chosen = result.chosen("handle", channel)
-    fig = Figure(figsize=(11, 4.2))
+    fig = Figure(figsize=(14, 4.4), layout="constrained")
     ax, cdf = fig.subplots(1, 2)
     top = float(np.quantile(h, 0.995))
     ax.hist(h[h <= top], bins=60, density=True, color=_GREY, alpha=0.5, label=f"observed ({len(h):,})")
@@ -86,7 +86,7 @@ def handle_figure(result, channel: str) -> Figure:
     ax.set_xlabel("handle time (s)")
     ax.set_ylabel("density")
     ax.set_title(f"{channel}: handle time, chosen {chosen['family']} (mean {chosen['mean_s']:.0f}s)")
-    ax.legend(fontsize=8)
+    legend_beside(ax)
     ecdf = np.arange(1, len(h) + 1) / len(h)
     cdf.step(h, ecdf, where="post", color=_GREY, label="observed")
     d = _dist(chosen)
@@ -100,8 +100,7 @@ def handle_figure(result, channel: str) -> Figure:
     cdf.set_xlabel("handle time (s)")
     cdf.set_ylabel("share at most")
     cdf.set_title("goodness of fit: Kolmogorov–Smirnov")
-    cdf.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
+    legend_beside(cdf)
     return fig
 
 

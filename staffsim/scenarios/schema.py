@@ -383,10 +383,10 @@ class HorizonSpec(Spec):
     per date (a date key wins). Slots exist only in opening hours; :meth:`slot_starts` is the
     single source of the slot grid (see :mod:`staffsim.scenarios.calendar`)."""
 
-    start: ClockTime
-    end: ClockTime
-    slot: Duration = Field(gt=0)
-    days: int = Field(1, ge=1)
+    start: ClockTime = Field(description="opening time of every day (08:00)")
+    end: ClockTime = Field(description='closing time ("24:00" for midnight)')
+    slot: Duration = Field(gt=0, description="length of a slot (30min, 15min); volumes are per slot")
+    days: int = Field(1, ge=1, description="calendar days in the horizon, closed ones included")
     start_date: datetime.date | None = Field(None, description="the date of day 1 (YYYY-MM-DD)")
     hours: dict[str, list[ClockTime] | Literal["closed"]] | None = Field(
         None, description='opening hours by weekday or date: ["09:00", "14:00"] or closed')
@@ -926,16 +926,24 @@ class ChannelSpec(Spec):
     volume: Annotated[
         Annotated[list[float], Tag("list-form")] | Annotated[VolumeFileSpec, Tag("file-form")],
         Discriminator(lambda v: "file-form" if isinstance(v, dict) else "list-form"),
-    ] | None = None
-    arrivals: list[float | str] | None = None
+    ] | None = Field(None, description="contacts offered per slot: one day's slots (repeated by "
+                       "clock time on every open day) or one value per slot of the horizon; or a "
+                       "forecast file")
+    arrivals: list[float | str] | None = Field(
+        None, description="explicit arrival times instead of volume (clock times or seconds), to replay a day")
     volume_factor: float = Field(1.0, ge=0, description="multiplies every volume (what-if growth)")
-    handle_time: DistributionSpec | None = None  # required for live channels (_kind_fields)
-    patience: DistributionSpec | None = None
+    handle_time: DistributionSpec | None = Field(  # required for live channels (_kind_fields)
+        None, description="handle time per contact (a distribution of durations; required for live channels)")
+    patience: DistributionSpec | None = Field(
+        None, description="how long a caller waits before hanging up; absent: never abandons (email)")
     target: TargetSpec
     self_service: SelfServiceSpec | None = None
     retrial: RetrialSpec | None = None
-    concurrency: int = Field(1, ge=1, le=MAX_CONCURRENCY)
-    concurrency_stretch: float = Field(1.0, ge=1, le=MAX_CONCURRENCY_STRETCH)
+    concurrency: int = Field(1, ge=1, le=MAX_CONCURRENCY,
+                             description="contacts an agent holds at once (chats; 1 for voice)")
+    concurrency_stretch: float = Field(
+        1.0, ge=1, le=MAX_CONCURRENCY_STRETCH,
+        description="a contact started while the agent holds concurrency - 1 others lasts this many times as long (1: no slowdown)")
     # --- first-contact resolution and appointments (repeats branch) ---
     resolution: ResolutionSpec | None = None
     kind: Literal["live", "appointment"] = Field(
@@ -1197,8 +1205,9 @@ class CostsSpec(Spec):
 
 
 class RunSpec(Spec):
-    replications: int = Field(10, ge=1, le=MAX_REPLICATIONS)
-    seed: int = Field(0, ge=0)
+    replications: int = Field(10, ge=1, le=MAX_REPLICATIONS,
+                              description="independent simulated days (or weeks); -n overrides it")
+    seed: int = Field(0, ge=0, description="random seed; --seed overrides it")
     drain: Duration = Field(3600.0, ge=0, description="how long queues may drain after closing")
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from staffsim.plots import _slot_axis
+from staffsim.plots import _slot_axis, legend_beside
 
 
 def plot_channel_coverage(channel_coverage: pd.DataFrame, worth: dict[str, dict[str, float]],
@@ -44,6 +44,6 @@ def plot_channel_coverage(channel_coverage: pd.DataFrame, worth: dict[str, dict[
             ax.step(x, rows["required"], where="mid", color="#ff7f0e", ls="--", lw=2, label="required")
             ax.set_title(f"{channel}: agents of standard speed per slot")
             ax.set_ylabel("agents")
-        ax.legend(fontsize=8, loc="upper right")
+        legend_beside(ax)  # beside the panel, never over the cumulative lines' ends
         _slot_axis(ax, rows["slot_start"].to_numpy(), rows["day"].to_numpy())
     return fig
