@@ -24,6 +24,16 @@ def root() -> Path:
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def shared_results(tmp_path_factory):
+    """Results computed once per session and shared by the xdist workers (tests/shared_results.py):
+    kept in the session's temporary directory, the parent of each worker's own."""
+    from shared_results import SharedResults
+
+    base = tmp_path_factory.getbasetemp()
+    return SharedResults((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-results")
+
+
 # --- the slow tests ----------------------------------------------------------------------------
 # Statistical checks, whole examples, clusters, signal tests and the manual's commands take seconds
 # each; tests/slow_tests.txt lists them (module::test, parameters apart), measured with

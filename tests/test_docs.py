@@ -95,8 +95,17 @@ def test_documented_commands_run_and_print_what_is_quoted(page, block, quote, ca
             f"commands: {_commands(block)}")
 
 
-def test_documented_python_runs(monkeypatch):
+def test_documented_python_runs(monkeypatch, shared_results):
     monkeypatch.chdir(ROOT)
+    # docs/people.md's 4-week assignment of the worked example is the call tests/test_people.py's
+    # fixture makes and checks: solved once per session (see _reusing there)
+    import staffsim
+    import staffsim.people.assignment
+    from test_people import _reusing, example_assignment
+
+    reusing = _reusing(example_assignment(shared_results))
+    monkeypatch.setattr(staffsim.people.assignment, "assign", reusing)
+    monkeypatch.setattr(staffsim, "assign", reusing)
     blocks = [(p, body) for p in PAGES for lang, body, _, _ in _blocks(p)[1] if lang == "python"]
     assert blocks
     for page, body in blocks:
