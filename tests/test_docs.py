@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from shared_results import share_command_results
+
 from staffsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,8 +71,12 @@ def _run_cli(capsys, argv):
 
 
 @pytest.mark.parametrize("page,block,quote", list(_examples()))
-def test_documented_commands_run_and_print_what_is_quoted(page, block, quote, capsys, monkeypatch, tmp_path):
+def test_documented_commands_run_and_print_what_is_quoted(page, block, quote, capsys, monkeypatch, tmp_path,
+                                                        shared_results):
     monkeypatch.chdir(ROOT)
+    # what the commands compute (a simulation, a requirement, a roster, a fit ...) is computed once
+    # per session: several pages and test files run the same command (tests/shared_results.py)
+    share_command_results(shared_results, monkeypatch)
     printed = []
     for command in _commands(block):
         argv = []
