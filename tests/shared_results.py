@@ -121,6 +121,8 @@ def sharing(shared: SharedResults, function: Callable, name: str) -> Callable:
     that cannot be described runs as it is."""
     import inspect
 
+    from staffsim.scenarios.scenario import Scenario
+
     signature = inspect.signature(function)
 
     def shared_call(*args, **kwargs):
@@ -132,6 +134,11 @@ def sharing(shared: SharedResults, function: Callable, name: str) -> Callable:
                 raise _Uncacheable("a progress object")
             for gone in NOT_IN_RESULT:
                 arguments.pop(gone, None)
+            scenario = arguments.get("scenario")
+            if isinstance(scenario, Scenario):  # None: the scenario's own, as documented
+                for name_ in ("replications", "seed"):
+                    if name_ in arguments and arguments[name_] is None:
+                        arguments[name_] = getattr(scenario.spec.run, name_)
             key = call_key(arguments)
         except _Uncacheable:
             return function(*args, **kwargs)
