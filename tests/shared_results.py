@@ -88,10 +88,9 @@ def call_key(value: Any) -> Any:
         return int(value) if float(value).is_integer() else float(value)
     if isinstance(value, (str, Path)):
         p = Path(value)
-        if isinstance(value, Path) or (len(value) < 1000 and p.exists()):
-            if p.exists():
-                return ("file", str(p.resolve()), file_digest(p))
-        return value
+        if len(str(value)) < 1000 and p.exists():
+            return ("file", str(p.resolve()), file_digest(p))
+        return str(value)
     if isinstance(value, Scenario):
         import json
 
@@ -111,7 +110,7 @@ def call_key(value: Any) -> Any:
         raise _Uncacheable(repr(value))
     try:
         return ("pickle", type(value).__qualname__, hashlib.sha256(pickle.dumps(value)).hexdigest())
-    except Exception as exc:  # noqa: BLE001 - anything unpicklable is simply not shared
+    except Exception as exc:  # anything unpicklable is simply not shared
         raise _Uncacheable(repr(value)) from exc
 
 

@@ -160,7 +160,7 @@ def _started(tmp_path: Path, module: str, name: str, call: int, argv: list[str],
     while not (marks / f"call-{call}").exists():
         if proc.poll() is not None or time.monotonic() > end:
             proc.kill()
-            out, err = proc.communicate()
+            _, err = proc.communicate()
             raise AssertionError(f"{name} was not called {call} time(s): exit {proc.returncode}\n{err[-2000:]}")
         time.sleep(0.05)
     return proc

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from shared_results import share_command_results
 
 from staffsim.cli import main
@@ -105,9 +104,10 @@ def test_documented_python_runs(monkeypatch, shared_results):
     monkeypatch.chdir(ROOT)
     # docs/people.md's 4-week assignment of the worked example is the call tests/test_people.py's
     # fixture makes and checks: solved once per session (see _reusing there)
+    from test_people import _reusing, example_assignment
+
     import staffsim
     import staffsim.people.assignment
-    from test_people import _reusing, example_assignment
 
     reusing = _reusing(example_assignment(shared_results))
     monkeypatch.setattr(staffsim.people.assignment, "assign", reusing)

@@ -8,7 +8,6 @@ import shlex
 from pathlib import Path
 
 import pytest
-
 from shared_results import share_command_results
 
 from staffsim.cli import main
