@@ -15,13 +15,17 @@ and the contents of every input file it reads.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, so two workers may both compute a result (still correct)
+    fcntl = None
 
 
 def file_digest(path: str | os.PathLike) -> str:
@@ -48,7 +52,8 @@ class SharedResults:
         digest = hashlib.sha256(f"{name}\n{key!r}".encode()).hexdigest()[:24]
         path = self.directory / f"{name}-{digest}.pickle"
         with open(self.directory / f"{name}-{digest}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             if not path.exists():
                 value = compute()
                 try:
