@@ -127,15 +127,51 @@ def test_undefined_interval_is_not_enough_replications(monkeypatch):
     assert "not enough replications" in v.stopped
 
 
+#: ``staffsim`` (its ``main``, as ``python -m staffsim`` runs it) with one library function
+#: wrapped to leave a marker file each time it is called, so that a test sends its signal when the
+#: run is known to be there (not after a guessed sleep)
+DRIVER = """
+import importlib, os, sys
+from staffsim.cli import main
+module = importlib.import_module(os.environ["WATCH_MODULE"])
+real = getattr(module, os.environ["WATCH_NAME"])
+calls = []
+def watched(*args, **kwargs):
+    calls.append(1)
+    open(os.path.join(os.environ["MARKS"], f"call-{len(calls)}"), "w").close()
+    return real(*args, **kwargs)
+setattr(module, os.environ["WATCH_NAME"], watched)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _started(tmp_path: Path, module: str, name: str, call: int, argv: list[str],
+             timeout: float = 120.0) -> subprocess.Popen:
+    """``staffsim argv`` in a new process, returned once its ``call``-th call of ``module.name``
+    has begun."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    (tmp_path / "driver.py").write_text(DRIVER)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MARKS": str(marks), "WATCH_MODULE": module,
+           "WATCH_NAME": name}
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "driver.py"), *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    end = time.monotonic() + timeout
+    while not (marks / f"call-{call}").exists():
+        if proc.poll() is not None or time.monotonic() > end:
+            proc.kill()
+            _, err = proc.communicate()
+            raise AssertionError(f"{name} was not called {call} time(s): exit {proc.returncode}\n{err[-2000:]}")
+        time.sleep(0.05)
+    return proc
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_real_ctrl_c_during_verify_never_certifies(tmp_path):
-    """A real SIGINT a few seconds into a long verify: exit 130, no certificate printed."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "staffsim", "schedule", str(PEAKY), "--rules", str(PEAKY_RULES),
-         "--verify", "-n", "400", "--jobs", "1", "--no-progress", "--out", str(tmp_path / "o")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    time.sleep(6)
+    """A real SIGINT once a long verify is simulating: exit 130, no certificate printed."""
+    proc = _started(tmp_path, "staffsim.scheduling.verify", "simulate", 1,
+                    ["schedule", str(PEAKY), "--rules", str(PEAKY_RULES), "--verify", "-n", "400",
+                     "--jobs", "1", "--no-progress", "--out", str(tmp_path / "o")])
     assert proc.poll() is None, "the run ended before the signal: make it longer"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
@@ -231,13 +267,11 @@ def test_real_ctrl_c_during_isa_keeps_what_finished(tmp_path):
     """A real SIGINT in the middle of an ISA search: exit 130; when the signal lands while a batch
     is simulating (most of the time), the requirement as far as searched is printed and written,
     marked NOT converged."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        # the week's search takes minutes, so the signal always lands during it
-        [sys.executable, "-m", "staffsim", "requirement", str(ROOT / "scenarios" / "week.yaml"),
-         "--method", "isa", "-n", "2", "--jobs", "1", "--no-progress", "--out", str(tmp_path / "o")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    time.sleep(8)
+    # the week's search takes minutes, so the signal always lands during it: in its second batch
+    # of simulations (the first one's results are there to keep)
+    proc = _started(tmp_path, "staffsim.isa", "run_batch", 2,
+                    ["requirement", str(ROOT / "scenarios" / "week.yaml"), "--method", "isa", "-n", "2",
+                     "--jobs", "1", "--no-progress", "--out", str(tmp_path / "o")])
     assert proc.poll() is None, "the search ended before the signal: make it longer"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)

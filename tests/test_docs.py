@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_results import share_command_results
 
 from staffsim.cli import main
 
@@ -72,8 +73,12 @@ def _run_cli(capsys, argv):
 
 
 @pytest.mark.parametrize("page,block,quote", list(_examples()))
-def test_documented_commands_run_and_print_what_is_quoted(page, block, quote, capsys, monkeypatch, tmp_path):
+def test_documented_commands_run_and_print_what_is_quoted(page, block, quote, capsys, monkeypatch, tmp_path,
+                                                        shared_results):
     monkeypatch.chdir(ROOT)
+    # what the commands compute (a simulation, a requirement, a roster, a fit ...) is computed once
+    # per session: several pages and test files run the same command (tests/shared_results.py)
+    share_command_results(shared_results, monkeypatch)
     printed = []
     for command in _commands(block):
         argv = []
@@ -98,8 +103,18 @@ def test_documented_commands_run_and_print_what_is_quoted(page, block, quote, ca
             f"commands: {_commands(block)}")
 
 
-def test_documented_python_runs(monkeypatch):
+def test_documented_python_runs(monkeypatch, shared_results):
     monkeypatch.chdir(ROOT)
+    # docs/people.md's 4-week assignment of the worked example is the call tests/test_people.py's
+    # fixture makes and checks: solved once per session (see _reusing there)
+    from test_people import _reusing, example_assignment
+
+    import staffsim
+    import staffsim.people.assignment
+
+    reusing = _reusing(example_assignment(shared_results))
+    monkeypatch.setattr(staffsim.people.assignment, "assign", reusing)
+    monkeypatch.setattr(staffsim, "assign", reusing)
     blocks = [(p, body) for p in PAGES for lang, body, _, _ in _blocks(p)[1] if lang == "python"]
     assert blocks
     for page, body in blocks:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from shared_results import share_command_results, sharing
 from test_history_fit import MH
 
 from staffsim import fit, load_scenario
@@ -42,8 +43,10 @@ def test_interval_history_reads_as_a_forecast_file(regenerated):
     assert f.table["volume"].sum() == len(c)  # every contact counted in its arrival slot
 
 
-def test_fitted_fragment_is_the_fit_of_the_shipped_log_and_center_loads():
-    result = fit(EX / "contacts.csv.gz")
+def test_fitted_fragment_is_the_fit_of_the_shipped_log_and_center_loads(shared_results):
+    # the fit of the shipped log is docs/your-center.md's and docs/fit_and_backtest.md's command
+    # too: computed once per session (tests/shared_results.py)
+    result = sharing(shared_results, fit, "staffsim.history.fit.fit")(EX / "contacts.csv.gz")
     assert (EX / "fitted.yaml").read_text() == result.fragment_yaml()
     sc = load_scenario(EX / "center.yaml")
     assert sc.spec.horizon.days == 7 and set(sc.channels) == {"service", "sales"}
@@ -62,7 +65,10 @@ def _commands() -> list[str]:
     return lines
 
 
-def test_every_documented_command_runs(tmp_path, regenerated, capsys):
+def test_every_documented_command_runs(tmp_path, regenerated, capsys, monkeypatch, shared_results):
+    # the fit and the backtest are docs/your-center.md's commands too (tests/test_docs.py):
+    # computed once per session (tests/shared_results.py)
+    share_command_results(shared_results, monkeypatch)
     commands = _commands()
     assert len(commands) == 3
     for command in commands:

@@ -244,12 +244,22 @@ def test_only_person_with_the_skill_on_leave_cannot_staff(tmp_path):
 
 
 # ------------------------------------------------------------------ the worked example
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    out = tmp_path_factory.mktemp("assign") / "out"
+def example_assignment(shared_results):
+    """The worked example's 4-week assignment, solved once per test session (tests/test_docs.py
+    runs docs/people.md's Python, which makes the same call)."""
+    from shared_results import file_digest
+
     # a time limit with room on a busy shared machine (idle, it takes seconds): the solve must end
     # at the optimum of every week, not at the limit (see _reusing)
-    a = assign(EXAMPLE / "roster", EXAMPLE / "agents.csv", weeks=4, time_limit=300.0)
+    key = (file_digest(EXAMPLE / "roster"), file_digest(EXAMPLE / "agents.csv"), 4, 300.0)
+    return shared_results.get("people-example", key, lambda: assign(
+        EXAMPLE / "roster", EXAMPLE / "agents.csv", weeks=4, time_limit=300.0))
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory, shared_results):
+    out = tmp_path_factory.mktemp("assign") / "out"
+    a = example_assignment(shared_results)
     a.write(out)
     return a, out
 

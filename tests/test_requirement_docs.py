@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+from shared_results import share_command_results
 
 from staffsim.cli import main
 
@@ -31,11 +32,14 @@ def verify_quote() -> list[str]:
     return re.search(r"```\n(.*?)```", after, flags=re.DOTALL).group(1).splitlines()
 
 
-def test_every_command_on_the_page_runs_in_order(tmp_path, monkeypatch, capsys):
+def test_every_command_on_the_page_runs_in_order(tmp_path, monkeypatch, capsys, shared_results):
     from test_docs import _norm, _quote_pattern
 
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
     monkeypatch.chdir(tmp_path)
+    # the ISA requirement of peak_ramp.yaml is docs/tutorials/requirement.md's too (test_docs.py):
+    # computed once per session (tests/shared_results.py)
+    share_command_results(shared_results, monkeypatch)
     for line in commands():
         code = main(shlex.split(line))
         out, err = capsys.readouterr()

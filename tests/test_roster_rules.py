@@ -925,10 +925,15 @@ def test_docs_commands_run(root):
     assert "70,773 EUR for 2,283 paid hours (77 people)" in text
 
 
-def test_contracts_example_roster_respects_every_rule(root):
-    roster = schedule(root / "scenarios" / "peaky_week.yaml", "erlang",
-                      root / "scenarios" / "rules" / "peaky_week_contracts.yaml", objective="cost",
-                      mip_gap=0.02, time_limit=300)
+def test_contracts_example_roster_respects_every_rule(root, shared_results):
+    # the roster of docs/roster.md's command (staffsim schedule scenarios/peaky_week.yaml --rules
+    # scenarios/rules/peaky_week_contracts.yaml --time-limit 600: the rules' objective, proven
+    # optimal), whose printed figures tests/test_docs.py checks: solved once per session
+    from shared_results import sharing
+
+    roster = sharing(shared_results, schedule, "staffsim.scheduling.schedule")(
+        load_scenario(root / "scenarios" / "peaky_week.yaml"), "erlang",
+        root / "scenarios" / "rules" / "peaky_week_contracts.yaml", time_limit=600.0)
     check_agents(roster)
     assert np.all(on_phones(roster, "phones") >= requirement(roster.scenario).agents()["phones"] - 1e-9)
     assert set(roster.agents["contract"]) == {"full-time", "part-time"}

@@ -476,9 +476,14 @@ def test_roster_keeps_relative_files_and_other_groups(tmp_path):
     assert roster.to_scenario().spec.agents[0].shifts
 
 
-def test_closed_loop_on_the_peaky_example(peaky):
+def test_closed_loop_on_the_peaky_example(peaky, shared_results):
     sc, rules = peaky
-    roster = schedule(sc, "erlang", rules, verify=True, rounds=5, replications=20, seed=7)
+    # the loop of `staffsim schedule scenarios/peaky_day.yaml --verify` (its 60 s solver limit),
+    # which test_verify_honest.py and docs/tutorials/roster.md run too: once per session
+    from shared_results import sharing
+
+    roster = sharing(shared_results, schedule, "staffsim.scheduling.schedule")(
+        sc, "erlang", rules, verify=True, rounds=5, replications=20, seed=7, time_limit=60.0)
     v = roster.verification
     first, last = v.results[0], v.results[-1]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from shared_results import share_command_results, sharing
 
 from staffsim import load_scenario, schedule
 from staffsim.cli import main
@@ -41,8 +42,13 @@ def peaky():
 
 
 @pytest.fixture(scope="module")
-def interval_loop(peaky):
-    return schedule(peaky, "erlang", RULES, verify=True, rounds=5, replications=20, seed=7).verification
+def interval_loop(peaky, shared_results):
+    # the closed loop of `staffsim schedule scenarios/peaky_day.yaml --verify` (60 s: the command's
+    # solver time limit), which test_scheduling.py, the CLI test below and docs/tutorials/roster.md
+    # run too: computed once per session (tests/shared_results.py)
+    shared = sharing(shared_results, schedule, "staffsim.scheduling.schedule")
+    return shared(peaky, "erlang", RULES, verify=True, rounds=5, replications=20, seed=7,
+                  time_limit=60.0).verification
 
 
 def test_statement_says_what_holds_in_and_out_of_sample(peaky, interval_loop):
@@ -64,7 +70,8 @@ def test_statement_says_what_holds_in_and_out_of_sample(peaky, interval_loop):
     assert f"{o_mean} channel-slot(s)" in c.statement("interval") or o_mean == 0
 
 
-def test_cli_prints_both_rules_and_both_checks(capsys):
+def test_cli_prints_both_rules_and_both_checks(capsys, monkeypatch, shared_results):
+    share_command_results(shared_results, monkeypatch)  # the loop of the fixture above
     code = main(["schedule", str(PEAKY), "--rules", str(RULES), "--verify", "-n", "20", "--jobs", "1"])
     out, err = capsys.readouterr()
     assert code == 0, err
