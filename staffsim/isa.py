@@ -116,7 +116,7 @@ import numpy as np
 import pandas as pd
 
 from staffsim.errors import InputError, Terminated, WorkerLost
-from staffsim.executors import INTERRUPTED, TERMINATED, dask_client, workers_for
+from staffsim.executors import INTERRUPTED, TERMINATED, WorkerPool, dask_client, workers_for
 from staffsim.experiment import run_batch
 from staffsim.isa_parts import Part, TeamVariants, cut, days_independent, join, pack, parts_of
 from staffsim.results import RunResult
@@ -530,16 +530,23 @@ def search(
     log: Callable[[str], None] | None = None,
     cluster: Any = None,
     batch: str = "days",
+    pool: Any = None,
 ) -> SearchResult:
     """Run every team's search, one :func:`run_batch` per iteration for all teams together.
     ``backlog``: the teams whose every channel is backlog work. ``cluster``: run the
     simulations on a Dask cluster (as in :func:`staffsim.simulate`), connected once for the
-    whole search. ``batch``: how the descent's single-slot decrements are grouped (:data:`BATCHES`)."""
+    whole search. ``batch``: how the descent's single-slot decrements are grouped (:data:`BATCHES`).
+    ``pool``: a :class:`staffsim.executors.WorkerPool` kept for every iteration (without one, and
+    without a cluster, the search keeps a pool of its own for its iterations)."""
     if batch not in BATCHES:
         raise InputError(f"batch: choose one of {', '.join(BATCHES)}, got {batch!r}")
     if cluster is None:
+        if pool is None:
+            with WorkerPool(jobs) as own:
+                return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
+                                   backlog, log, None, batch, own)
         return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
-                           backlog, log, None, batch)
+                           backlog, log, None, batch, pool)
     with dask_client(cluster, workers_for(jobs, 1 << 30)) as client:
         return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
                            backlog, log, client, batch)
@@ -583,7 +590,7 @@ def spacing_slots(scenario: Scenario, channels: list[str]) -> int:
 
 
 def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations, backlog,
-                log, cluster, batch="days") -> SearchResult:
+                log, cluster, batch="days", pool=None) -> SearchResult:
     n = scenario.spec.horizon.n_slots
     targets = {g: targets_of(scenario, ch) for g, ch in teams.items()}
     variants = {g: TeamVariants(team_scenario(scenario, g, np.asarray(start[g], np.int64))) for g in teams}
@@ -641,7 +648,7 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             # (the process pool, or the Dask cluster) runs them side by side
             try:
                 results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster,
-                                    forecast_error=False)
+                                    forecast_error=False, erlang_plan=False, pool=pool)
             except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
                 stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
             except WorkerLost as exc:
@@ -677,7 +684,7 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             except StopIteration:
                 del wants[key]
     states = _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
-                         split_note, stopped)
+                         split_note, stopped, pool)
     if stopped is None and any(st.stopped for st in states.values()):
         stopped = next(st.stopped for st in states.values() if st.stopped)
     return SearchResult(teams=states, iterations=iterations, staffings=staffings,
@@ -696,7 +703,7 @@ def _day_batching(scenario: Scenario, channels: list[str], k: int, batch: str) -
 
 
 def _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
-                split_note, stopped) -> dict[str, TeamSearch]:
+                split_note, stopped, pool=None) -> dict[str, TeamSearch]:
     """Each team's search put together from its parts. A team searched by day is simulated once
     more whole, with the staffing its days found (the same customers): its answer's tables and
     verdicts come from that run, and a slot that misses there (days that interact after all)
@@ -738,7 +745,7 @@ def _join_parts(scenario, teams, parts, variants, targets, replications, seed, j
             continue
         try:
             res = run_batch([variants[g].scenario(joined.staffing)], replications, seed, jobs, progress=False,
-                            cluster=cluster, forecast_error=False)[0]
+                            cluster=cluster, forecast_error=False, erlang_plan=False, pool=pool)[0]
         except KeyboardInterrupt as exc:
             team.stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
         except WorkerLost as exc:
@@ -797,14 +804,15 @@ def miss_counts(slots: pd.DataFrame, channels: list[str], targets: dict[str, Tar
 
 
 def out_of_sample(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarray]], replications: int,
-                  seed: int, jobs: int | None, cluster: Any = None
+                  seed: int, jobs: int | None, cluster: Any = None, pool: Any = None
                   ) -> tuple[list[dict[str, int]], str | None]:
     """Staffings of teams (``runs``: group, its channels, agents per slot) simulated on new
     customers (``seed``; one batch) and judged by :func:`miss_counts`; and None, or why the check
-    was cut short (then no counts)."""
+    was cut short (then no counts). ``pool``: a :class:`staffsim.executors.WorkerPool` to run on."""
     try:
         results = run_batch([team_scenario(scenario, g, st) for g, _, st in runs], replications,
-                            seed, jobs, progress=False, cluster=cluster)
+                            seed, jobs, progress=False, cluster=cluster, forecast_error=False,
+                            erlang_plan=False, pool=pool)
     except KeyboardInterrupt:
         return [], INTERRUPTED
     except WorkerLost as exc:
