@@ -134,9 +134,14 @@ RULE_TEXT = {
 
 #: the first ladder of uniform shifts, and the one used afterwards
 FIRST_LADDER = (-2, -1, 0, 1, 2, 4)
-LADDER = (-1, 0, 1)
+LADDER = (-2, -1, 0, 1)
 #: at most this many ladder rounds before repair and descent take over
-LADDER_ROUNDS = 2
+LADDER_ROUNDS = 4
+#: the descent's combine step also tries this many of a round's batches, each without its
+#: decrements that missed (see :func:`_search`)
+BATCH_PARTS = 2
+#: ... and this many of its best-looking decrements alone (those that miss alone are set aside)
+SINGLES = 3
 
 #: how the descent groups single-slot decrements (see :func:`batches`): "none" one per
 #: staffing; "days" (default) decrements of different days together (exact when the days do
@@ -385,8 +390,17 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
     batched = team.day_of is not None
     refuted: set[int] = set()  # slots whose lone decrement missed although its batch met (at this s)
     while True:
-        slots = [j for j in range(k) if s[j] > 0 and (todo is None or j in todo) and j not in refuted]
-        groups = batches(slots, team.day_of, team.spacing)
+        if todo is None:
+            # a round over every slot: the batches of every staffed slot, less those set aside,
+            # so that after a slot is set aside (the staffing unchanged) the other batches are
+            # the ones already simulated (from the cache, not simulated again)
+            groups = [[j for j in b if j not in refuted]
+                      for b in batches([j for j in range(k) if s[j] > 0], team.day_of, team.spacing)]
+            groups = [b for b in groups if b]
+            slots = [j for b in groups for j in b]
+        else:
+            slots = [j for j in range(k) if s[j] > 0 and j in todo and j not in refuted]
+            groups = batches(slots, team.day_of, team.spacing)
         cands = [s - np.bincount(b, minlength=k).astype(np.int64) for b in groups]
         answers = yield cands
         note("descent" if todo is None else "descent (recheck)", len(cands))
@@ -421,20 +435,36 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
         # simulated too before it is taken
         skip = {0} if batched else {0, 1}
         sizes = sorted({len(order) >> i for i in range(len(order).bit_length())} - skip, reverse=True)
-        combos = [s - np.bincount(order[:m], minlength=k).astype(np.int64) for m in sizes]
-        take = 0 if batched else 1
+        sets = [order[:m] for m in sizes]
+        # and each batch's decrements that met in it, without those that missed there: spaced
+        # apart as the batch was, and each judged beside the others (larger steps than the
+        # prefixes, which mix neighbouring slots)
+        good = {j for _, j in fine}
+        parts = [sorted(j for j in b if j in good) for b in groups]
+        parts = [b for b, g in zip(parts, groups) if 2 <= len(b) < len(g)]
+        seen_sets = {tuple(sorted(x)) for x in sets}
+        for b in sorted(parts, key=len, reverse=True)[:BATCH_PARTS]:
+            if tuple(b) not in seen_sets and len(b) > len(sets[0] if sets else ()) // 2:
+                sets.append(b)
+                seen_sets.add(tuple(b))
+        if batched:  # the best-looking decrements alone too: those that miss alone are set aside
+            for j in order[:SINGLES]:
+                if (j,) not in seen_sets:
+                    sets.append([j])
+                    seen_sets.add((j,))
+        combos = [s - np.bincount(x, minlength=k).astype(np.int64) for x in sets]
+        chosen = [] if batched else order[:1]
         if combos:
             answers = yield combos
             note("combine", len(combos))
-            for m, c in zip(sizes, combos):
-                if answers[_key(c)].feasible:
-                    take = m
-                    break
-        if take == 0:  # the best-looking decrement misses alone: set it aside at this staffing
-            refuted.add(order[0])
-            todo = set(order[1:]) or None
+            met = [x for x, c in zip(sets, combos) if answers[_key(c)].feasible]
+            if met:
+                chosen = max(met, key=len)  # the most decrements (the first such: prefixes first)
+        if not chosen:  # the best-looking decrements miss alone: set them aside at this staffing
+            refuted.update(x[0] for x, c in zip(sets, combos) if len(x) == 1 and not answers[_key(c)].feasible)
+            todo = set(order) - refuted or None
             continue
-        s = s - np.bincount(order[:take], minlength=k).astype(np.int64)
+        s = s - np.bincount(chosen, minlength=k).astype(np.int64)
         team.best = answers[_key(s)]
         refuted.clear()
         # a decrement that failed fails again once others are taken (fewer agents elsewhere
