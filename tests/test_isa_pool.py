@@ -110,12 +110,12 @@ def test_pool_stops_on_ctrl_c_and_reaps_its_workers():
 
 def two_days():
     return scenario_from_dict({
-        "name": "two days", "horizon": {"start": "08:00", "end": "12:00", "slot": "1h", "days": 2},
-        "channels": {"voice": {"volume": [60, 110, 90, 50, 40, 100, 120, 60], "handle_time": "240s",
+        "name": "two days", "horizon": {"start": "08:00", "end": "11:00", "slot": "1h", "days": 2},
+        "channels": {"voice": {"volume": [40, 70, 30, 30, 60, 50], "handle_time": "180s",
                                "patience": {"dist": "exponential", "mean": "3min"},
                                "target": {"service_level": 0.8, "threshold": "20s"}}},
         "agents": [{"group": "team", "skills": ["voice"], "staffing": "plan"}],
-        "run": {"replications": 4, "seed": 9}})
+        "run": {"replications": 3, "seed": 9}})
 
 
 def test_one_and_two_worker_processes_give_the_same_requirement_with_one_pool(monkeypatch):
@@ -123,7 +123,7 @@ def test_one_and_two_worker_processes_give_the_same_requirement_with_one_pool(mo
     validation and out-of-sample counts with one process and with two; and with two, one pool
     of two workers serves every batch of the run (started once, not once per iteration)."""
     sc = two_days()
-    one = requirement(sc, "isa", 4, jobs=1, rule="interval", validate=True)
+    one = requirement(sc, "isa", 3, jobs=1, rule="interval", validate=True)
     started = []
     real = executors._Worker
 
@@ -132,7 +132,7 @@ def test_one_and_two_worker_processes_give_the_same_requirement_with_one_pool(mo
         return real(*args, **kw)
 
     monkeypatch.setattr(executors, "_Worker", counted)
-    two = requirement(sc, "isa", 4, jobs=2, rule="interval", validate=True)
+    two = requirement(sc, "isa", 3, jobs=2, rule="interval", validate=True)
     assert one.iterations > 2  # several batches ran ...
     assert len(started) == 2   # ... on the same two workers
     pd.testing.assert_frame_equal(one.table, two.table)
