@@ -38,14 +38,18 @@ themselves, and the search is made to end with a checked answer:
 1. *ISA iterations* (from the Erlang requirement, :func:`staffsim.requirement.requirement`
    ``method="erlang"``): simulate the team at s + d for a few uniform shifts d (a "ladder") on
    the same days; each slot moves to the least shift at which it (and it at every larger shift
-   of the ladder) meets its targets. Repeat with a short ladder until no slot moves (at most
+   of the ladder) meets its targets. Repeat with a short ladder (:data:`LADDER`, −2…+1: it can
+   take back what the first, generous round gave) until no slot moves (at most
    :data:`LADDER_ROUNDS` rounds).
 2. *Repair*: while some slot misses, add one agent in every slot that misses (never removing).
 3. *Descent*: simulate every single-slot decrement s − e_k; apply the feasible ones (as many at
-   once as still meet the targets together: the most slack first, tried largest set first);
-   recheck the slots whose decrement was feasible; when none is, simulate every slot's decrement
-   again. It stops when a round over every slot finds no single decrement that meets every
-   target: that last round is the certificate.
+   once as still meet the targets together: the most slack first, tried largest set first;
+   with batching also each of the round's batches without its failed decrements, and the
+   :data:`SINGLES` best decrements alone, every one that misses alone being set aside at that
+   staffing); recheck the slots whose decrement was feasible; when none is, simulate every
+   slot's decrement again (the same batches as the last round over every slot, less the slots
+   set aside: unchanged batches come from the cache). It stops when a round over every slot
+   finds no single decrement that meets every target: that last round is the certificate.
 
 *Backlog work* (a team whose every channel is backlog work: no abandonment, a threshold of many
 slots, see :func:`staffsim.requirement.is_backlog`) starts from the backlog plan, which is level
@@ -85,6 +89,11 @@ wrong slot only keeps an agent). A batch that meets every target together is tak
 any other decrement judged from a batch is simulated alone before it is taken, so every
 staffing kept was simulated as it is. With batching the certificate of step 3 is "no decrement
 met in its batch test" (exact for "days").
+
+*One pool* (:class:`staffsim.executors.WorkerPool`): the worker processes are started once for
+the whole requirement (search, validation, out-of-sample check) and each batch sends them its
+scenarios once; the batches leave out the Erlang plan and the forecast-error table, which the
+search never reads. The numbers do not depend on it (nor on the number of workers).
 
 *Day by day* (:mod:`staffsim.isa_parts`): a team whose days are independent (the criterion is
 :func:`staffsim.isa_parts.days_independent`: the center closes between days for much longer
