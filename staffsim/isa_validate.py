@@ -12,10 +12,7 @@ on two further sets of customers:
    finds no slot missing in mean (at most :data:`VALIDATION_ROUNDS` rounds, never beyond the
    search's agent cap). Repairing on one fixed set of customers would fit those customers as
    the search fits its own; a fresh set every round makes "no miss" a test the answer can fail.
-   Agents are only added. A team whose days are independent
-   (:func:`staffsim.isa_parts.days_independent`) is validated day by day: a day that a round
-   finds with no slot missing is done, and later rounds simulate only the days still open (on
-   their fresh customers; the other days without volume). The repaired answer is then simulated on the search seed again, so
+   Agents are only added. The repaired answer is then simulated on the search seed again, so
    its tables and in-sample counts are of the staffing returned.
 2. *Out of sample* (:func:`staffsim.isa.out_of_sample`, seed + 2): the answer and the Erlang
    requirement are simulated on customers used by neither the search nor the validation, and
@@ -33,7 +30,6 @@ from staffsim.errors import Terminated, WorkerLost
 from staffsim.executors import INTERRUPTED, TERMINATED
 from staffsim.experiment import run_batch
 from staffsim.isa import Targets, targets_of, team_scenario
-from staffsim.isa_parts import TeamVariants, days_independent
 
 #: at most this many validation rounds (each adds an agent to every slot still missing)
 VALIDATION_ROUNDS = 8
@@ -78,28 +74,12 @@ def validate(scenario, runs: dict[str, tuple[list[str], np.ndarray, int]], repli
     :class:`staffsim.executors.WorkerPool` to run on."""
     state = {g: {"staffing": np.asarray(s, np.int64).copy(), "rounds": 0, "added": 0, "left": None}
              for g, (_, s, _) in runs.items()}
-    day_of = np.asarray(scenario.spec.horizon.slot_days())
-    # a team whose days are independent is validated day by day: a day that a round finds with
-    # no slot missing is done, and later rounds simulate only the days still open (the others'
-    # volumes zero: the same customers on the open days, bit for bit; staffsim.isa_parts)
-    variants, open_days, last = {}, {}, {}
-    for g, (channels, _, _) in runs.items():
-        if days_independent(scenario, channels)[0]:
-            variants[g] = TeamVariants(team_scenario(scenario, g, state[g]["staffing"]))
-            open_days[g] = set(np.unique(day_of).tolist())
-            last[g] = {}
     todo = list(runs)
     for r in range(VALIDATION_ROUNDS + 1):
         if not todo:
             break
-
-        def scenario_of(g):
-            if g not in variants:
-                return team_scenario(scenario, g, state[g]["staffing"])
-            return variants[g].scenario(state[g]["staffing"], np.isin(day_of, sorted(open_days[g])))
-
         try:
-            results = run_batch([scenario_of(g) for g in todo], replications,
+            results = run_batch([team_scenario(scenario, g, state[g]["staffing"]) for g in todo], replications,
                                 validation_seed(seed, r), jobs, progress=False, cluster=cluster,
                                 forecast_error=False, erlang_plan=False, pool=pool)
         except KeyboardInterrupt as exc:
@@ -115,14 +95,7 @@ def validate(scenario, runs: dict[str, tuple[list[str], np.ndarray, int]], repli
             st = state[g]
             st["rounds"] += 1
             miss = slot_misses(res.slots, channels, targets_of(scenario, channels))
-            if g in variants:  # per open day: its misses in this round (its last so far)
-                for d in list(open_days[g]):
-                    last[g][d] = int(miss[day_of == d].sum())
-                    if last[g][d] == 0:
-                        open_days[g].discard(d)
-                st["left"] = int(sum(last[g].values()))
-            else:
-                st["left"] = int(miss.sum())
+            st["left"] = int(miss.sum())
             grow = miss & (st["staffing"] < cap)
             if st["left"] == 0 or not grow.any() or st["rounds"] > VALIDATION_ROUNDS:
                 continue
