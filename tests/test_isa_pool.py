@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import staffsim.executors as executors
-from staffsim import load_scenario, scenario_from_dict, simulate
+from staffsim import executors, load_scenario, scenario_from_dict, simulate
 from staffsim.executors import INTERRUPTED, WorkerPool, run_tasks
 from staffsim.isa_parts import days_independent
 from staffsim.requirement import requirement, team_channels
