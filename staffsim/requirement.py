@@ -378,9 +378,10 @@ def _isa(scenario, teams, busy, reps, seed, jobs, rule, max_iterations, log, clu
     if found.stopped is not None and any(st.best is None and st.last is None
                                          for st in found.teams.values()):
         # cut short before any staffing of some team was simulated in full: nothing to keep
-        if found.stopped == INTERRUPTED:
-            raise KeyboardInterrupt
-        raise WorkerLost(f"{found.stopped}; the requirement search had no finished staffing to keep")
+        # (Ctrl-C: KeyboardInterrupt, exit 130; SIGTERM: Terminated, 143; a lost worker: exit 3)
+        from staffsim.experiment import raise_stopped
+
+        raise_stopped(found.stopped, "the requirement search had no finished staffing to keep")
     finals: dict[str, Any] = {}
     for group, st in found.teams.items():
         final = st.best or st.last  # st.last: the search ended before any staffing met the targets

@@ -161,3 +161,55 @@ def test_four_channel_week_loads_runs_under_the_audit_and_splits_by_day():
     # Sunday is closed: no volume, no agents
     days = sc.spec.horizon.slot_days()
     assert np.all(np.asarray(days) < 6)
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="/proc lists the worker processes")
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_real_signal_during_isa_with_the_kept_pool_reaps_every_worker(tmp_path, sig, code):
+    """SIGTERM or Ctrl-C sent to `staffsim requirement --jobs 2` while its kept pool works: the
+    command exits 143 / 130 within seconds and none of the worker processes it had is left."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "staffsim", "requirement", str(ROOT / "scenarios" / "week.yaml"),
+         "-n", "2", "--jobs", "2", "--no-progress", "--out", str(tmp_path / "o")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(seen) < 2 and proc.poll() is None:
+        seen |= _children(proc.pid)
+        time.sleep(0.2)
+    time.sleep(1.0)
+    seen |= _children(proc.pid)
+    assert proc.poll() is None, "the search ended before the signal"
+    assert seen, "no worker process was seen"
+    proc.send_signal(sig)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert time.monotonic() - start < 30
+    time.sleep(0.5)
+    assert not [p for p in seen if _alive(p)], "a worker process outlived the command"
