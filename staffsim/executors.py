@@ -23,6 +23,10 @@ finished prefix; the caller decides what it means — for replications, a shorte
 A task that raises (a bug, or a bad input found late) is never swallowed: the exception is
 raised again, of its own type, with a note naming the task.
 
+A caller that runs many batches in a row (the ISA search) can keep one local pool for all of
+them (:class:`WorkerPool`, ``run_tasks(..., pool=)``); everything above holds for each call, and
+a call that stops for any of these reasons stops and reaps the kept workers too.
+
 Cluster runs need the optional ``distributed`` package (``pip install "staffsim[distributed]"``).
 """
 
