@@ -4,9 +4,10 @@ with the channel-slots missing a target in sample (the search's customers) and o
 requirement beside it.
 
 Run: python benchmarks/bench_isa_week.py [-n REPLICATIONS] [--jobs J] [--batch days|spaced|none]
-[--rule mean|interval] [--no-validate] [--scenario PATH] [--max-iterations N]
+[--rule mean|interval] [--no-validate] [--four-channels | --scenario PATH] [--max-iterations N]
 (prints figures; nothing is asserted; the machine may be shared: the wall time is noisy, the CPU
-seconds less so). Default: scenarios/week.yaml, 10 replications, all cores, batch spaced (the
+seconds less so). ``--four-channels``: scenarios/week_four_channels.yaml (voice, chat, WhatsApp,
+social messages; three teams). Default: scenarios/week.yaml, 10 replications, all cores, batch spaced (the
 fast one; the command's default is days, exact and slower), rule interval, validation on (as the
 command `staffsim requirement` does).
 """
@@ -43,8 +44,10 @@ def main() -> None:
     ap.add_argument("--no-validate", action="store_true")
     ap.add_argument("--max-iterations", type=int, default=60)
     ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "week.yaml")
+    ap.add_argument("--four-channels", action="store_true",
+                    help="the week of four channels (scenarios/week_four_channels.yaml)")
     args = ap.parse_args()
-    sc = load_scenario(args.scenario)
+    sc = load_scenario(ROOT / "scenarios" / "week_four_channels.yaml" if args.four_channels else args.scenario)
     t0, c0 = time.perf_counter(), cpu_seconds()
     req = requirement(sc, "isa", replications=args.replications, jobs=args.jobs, batch=args.batch,
                       rule=args.rule, max_iterations=args.max_iterations, validate=not args.no_validate)

@@ -23,6 +23,10 @@ finished prefix; the caller decides what it means — for replications, a shorte
 A task that raises (a bug, or a bad input found late) is never swallowed: the exception is
 raised again, of its own type, with a note naming the task.
 
+A caller that runs many batches in a row (the ISA search) can keep one local pool for all of
+them (:class:`WorkerPool`, ``run_tasks(..., pool=)``); everything above holds for each call, and
+a call that stops for any of these reasons stops and reaps the kept workers too.
+
 Cluster runs need the optional ``distributed`` package (``pip install "staffsim[distributed]"``).
 """
 
@@ -37,14 +41,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from staffsim import stopping
 from staffsim._version import __version__
 from staffsim.errors import InputError
 from staffsim.stopping import INTERRUPTED, TERMINATED
 
-__all__ = ["INTERRUPTED", "TERMINATED", "Outcome", "dask_client", "run_tasks", "workers_for"]
+__all__ = ["INTERRUPTED", "TERMINATED", "Outcome", "WorkerPool", "dask_client", "run_tasks", "workers_for"]
 
 
 #: seconds to wait for a Dask scheduler (and for it to have a worker) before giving up;
@@ -87,6 +91,7 @@ def run_tasks(
     shared: Any = None,
     cluster: Any = None,
     describe: Callable[[int], str] | None = None,
+    pool: WorkerPool | None = None,
 ) -> Outcome:
     """``fn(shared, task)`` for every task, the results in task order.
 
@@ -96,7 +101,9 @@ def run_tasks(
     machine), ``"local"`` (a Dask ``LocalCluster`` started for this run and closed after it), a
     scheduler address such as ``"tcp://10.0.0.5:8786"``, or a ``distributed.Client`` (used as it
     is, not closed). ``bar``: an object with ``update()`` and ``close()`` (a progress bar), told
-    of every task as it finishes. ``describe(i)``: how messages name task ``i``.
+    of every task as it finishes. ``describe(i)``: how messages name task ``i``. ``pool``: a
+    :class:`WorkerPool` whose worker processes are used (and kept for the next call) instead of
+    starting a pool for this call; ignored with a ``cluster`` and when one worker is enough.
 
     Ctrl-C and SIGTERM stop the run as :mod:`staffsim.stopping` describes; ``stopped`` is then
     :data:`INTERRUPTED` or :data:`TERMINATED`. In a stop scope where a stop was already
@@ -119,7 +126,7 @@ def run_tasks(
             else:
                 with stopping.flag_only(stop):
                     stopped = _run_in_pool(fn, tasks, shared, workers_for(jobs, len(tasks)), bar,
-                                           describe, done, stop)
+                                           describe, done, stop, pool)
         except KeyboardInterrupt:
             stopped = stop.reason or INTERRUPTED
         finally:
@@ -169,8 +176,14 @@ def _die_with_parent() -> None:
         pass
 
 
+#: the first word of the message that gives a kept worker (:class:`WorkerPool`) a new call's
+#: function and shared data
+_CALL = "call"
+
+
 def _worker_main(conn, fn: Callable[[Any, Any], Any], shared: Any, parent: int) -> None:
-    """A worker process: run the tasks the parent sends, one at a time, until told to stop."""
+    """A worker process: run the tasks the parent sends, one at a time, until told to stop. A
+    kept worker (:class:`WorkerPool`) is told each call's function and shared data first."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and SIGTERM are the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
@@ -183,6 +196,9 @@ def _worker_main(conn, fn: Callable[[Any, Any], Any], shared: Any, parent: int) 
             return
         if message is None:
             return
+        if message[0] == _CALL:
+            _, fn, shared = message
+            continue
         i, task = message
         try:
             reply = (i, True, fn(shared, task))
@@ -222,7 +238,51 @@ class _Worker:
         stopping.CHILDREN.discard(p)
 
 
-def _run_in_pool(fn, tasks, shared, workers, bar, describe, done, stop) -> str | None:
+class WorkerPool:
+    """Worker processes kept for several :func:`run_tasks` calls (an ISA search's iterations, its
+    validation and its out-of-sample check), so a pool is not started for every call. Workers
+    start on first use (forked then: they see the parent as it is at that moment); each call
+    sends its function and shared data once to each worker it uses, then only the tasks.
+
+    What stops a call also stops the pool's workers, as a pool of its own would be: Ctrl-C or
+    SIGTERM, a lost worker or a task that raised end the call with every worker stopped and
+    reaped (:mod:`staffsim.stopping`); the next call, if any, starts new ones. Use it as a
+    context manager (``with WorkerPool(jobs) as pool:``): leaving it stops and reaps the workers,
+    however it is left. ``jobs``: worker processes (None = all cores)."""
+
+    def __init__(self, jobs: int | None = None):
+        self.size = workers_for(jobs, 1 << 30)
+        self.workers: list[_Worker] = []
+        #: how many times workers were started (a measure for tests and benchmarks)
+        self.starts = 0
+
+    def take(self, ctx, workers: int) -> list[_Worker]:
+        """``workers`` live workers (at most the pool's size), started where missing."""
+        alive = [w for w in self.workers if w.process.exitcode is None]
+        for w in self.workers:
+            if w not in alive:
+                w.reap()
+        self.workers = alive
+        while len(self.workers) < min(workers, self.size):
+            self.workers.append(_Worker(ctx, None, None))
+            self.starts += 1
+        return self.workers[:workers]
+
+    def close(self) -> None:
+        """Stop and reap every worker (none left behind: no orphan, no zombie)."""
+        workers, self.workers = self.workers, []
+        for w in workers:
+            w.reap()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _run_in_pool(fn, tasks, shared, workers, bar, describe, done, stop, kept: WorkerPool | None = None
+                 ) -> str | None:
     import multiprocessing
     from multiprocessing.connection import wait as wait_any
 
@@ -231,9 +291,14 @@ def _run_in_pool(fn, tasks, shared, workers, bar, describe, done, stop) -> str |
     error: BaseException | None = None
     stopped: str | None = None
     deadline = None
+    clean = False
+    told: set[int] = set()  # kept workers told this call's function and shared data
     try:
-        for _ in range(workers):
-            pool.append(_Worker(ctx, fn, shared))
+        if kept is not None:
+            pool = kept.take(ctx, workers)
+        else:
+            for _ in range(workers):
+                pool.append(_Worker(ctx, fn, shared))
         queue = iter(range(len(tasks)))
         following = next(queue, None)
         while True:
@@ -243,6 +308,9 @@ def _run_in_pool(fn, tasks, shared, workers, bar, describe, done, stop) -> str |
                 stopped = stopped or stop.reason
             for w in pool:
                 if w.task is None and following is not None and w.process.exitcode is None:
+                    if kept is not None and id(w) not in told:
+                        w.conn.send((_CALL, fn, shared))
+                        told.add(id(w))
                     w.conn.send((following, tasks[following]))
                     w.task, following = following, next(queue, None)
             busy = [w for w in pool if w.task is not None]
@@ -265,10 +333,16 @@ def _run_in_pool(fn, tasks, shared, workers, bar, describe, done, stop) -> str |
                     else:
                         error = _with_note(value, describe(i))
                         raise error
+        clean = stopped is None and all(w.task is None and w.process.exitcode is None for w in pool)
         return stopped
     finally:
-        for w in pool:
-            w.reap()
+        if kept is not None and clean:
+            pass  # every worker idle and alive: kept for the next call
+        else:
+            for w in pool:
+                w.reap()
+            if kept is not None:
+                kept.close()
 
 
 def _reply(w: _Worker):

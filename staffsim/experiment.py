@@ -317,6 +317,8 @@ def run_batch(
     contacts: bool = False,
     slot_replications: bool = False,
     forecast_error: bool = True,
+    erlang_plan: bool = True,
+    pool: Any = None,
 ) -> list[RunResult]:
     """Run several scenarios with the same seed and replication numbers (common random numbers).
 
@@ -335,7 +337,11 @@ def run_batch(
     ``slot_replications=True`` keeps every replication's per-slot KPIs in
     ``extra["slot_replications"]`` (off by default; see :func:`simulate`);
     ``forecast_error=False`` leaves out ``extra["forecast_error"]`` (an Erlang plan per
-    replication: callers that read only the simulated KPIs, like the ISA search, skip its cost).
+    replication: callers that read only the simulated KPIs, like the ISA search, skip its cost);
+    ``erlang_plan=False`` leaves the Erlang plan out of the results (``RunResult.plan`` empty;
+    computed all the same for a group staffed from the plan, which needs it to run);
+    ``pool``: a :class:`staffsim.executors.WorkerPool` whose workers run the replications and
+    are kept for the caller's next batch (the numbers are the same).
     """
     scenarios = [_scenario_arg("scenario" if len(scenarios) == 1 else f"scenarios[{i}]", sc)
                  for i, sc in enumerate(scenarios)]
@@ -357,7 +363,8 @@ def run_batch(
                                  f"limit of {MAX_CONTACTS_LOGGED:,} (it keeps every attempt); run "
                                  "without contacts (the per-slot tables need no log) or a shorter horizon")
     check_result_size(scenarios, reps)
-    plans = [plan_for(sc) for sc in scenarios]
+    plans = [plan_for(sc) if erlang_plan or any(g.staffing == "plan" for g in sc.spec.agents)
+             else pd.DataFrame() for sc in scenarios]
     heads = [plan_headcount(sc, p) for sc, p in zip(scenarios, plans)]
     tasks = [(i, r, contacts and r == 0) for r in range(reps) for i in range(len(scenarios))]
     names = labels or [sc.label for sc in scenarios]
@@ -369,7 +376,7 @@ def run_batch(
     if progress is None or isinstance(progress, bool):
         bar = Progress(len(tasks), label, enabled=None if progress is None else progress)
     outcome = run_tasks(_replicate_shared, tasks, jobs, bar, shared=(scenarios, heads, seed, service_level),
-                        cluster=cluster, describe=describe)
+                        cluster=cluster, describe=describe, pool=pool)
     outs = outcome.results
     done_reps = len(outs) // len(scenarios)
     if done_reps == 0:
@@ -446,14 +453,18 @@ def _mean_table(label: str, names, cal: pd.DataFrame, outs, part: str, keys) -> 
     rows = names if isinstance(names, pd.DataFrame) else pd.DataFrame({label: names})
     n, ns = len(rows), len(cal)
     table = rows.loc[rows.index.repeat(ns)].reset_index(drop=True)
-    for col in cal.columns:
-        table[col] = np.tile(cal[col].to_numpy(), n)
+    # every column built first and the frame made once (one column at a time costs a copy each)
+    columns = {col: np.tile(cal[col].to_numpy(), n) for col in cal.columns}
     cis = {}
     for key in keys:
         mean, half = mean_ci(np.stack([o[part][key] for o in outs]), axis=0)  # (R, names, slots)
-        table[key] = mean.ravel()
+        columns[key] = mean.ravel()
         cis[f"{key}_ci"] = half.ravel()
-    return pd.concat([table, pd.DataFrame(cis)], axis=1)
+    new = {k: v for k, v in columns.items() if k not in table.columns}
+    for k in set(columns) - set(new):  # a name already among the row labels: replaced in place
+        table[k] = columns[k]
+    return pd.concat([table, pd.DataFrame(new, index=table.index), pd.DataFrame(cis, index=table.index)],
+                     axis=1)
 
 
 def _assemble(scenario, seed, reps, plan, outs, variant, complete=True, stopped=None,

@@ -38,14 +38,18 @@ themselves, and the search is made to end with a checked answer:
 1. *ISA iterations* (from the Erlang requirement, :func:`staffsim.requirement.requirement`
    ``method="erlang"``): simulate the team at s + d for a few uniform shifts d (a "ladder") on
    the same days; each slot moves to the least shift at which it (and it at every larger shift
-   of the ladder) meets its targets. Repeat with a short ladder until no slot moves (at most
+   of the ladder) meets its targets. Repeat with a short ladder (:data:`LADDER`, −2…+1: it can
+   take back what the first, generous round gave) until no slot moves (at most
    :data:`LADDER_ROUNDS` rounds).
 2. *Repair*: while some slot misses, add one agent in every slot that misses (never removing).
 3. *Descent*: simulate every single-slot decrement s − e_k; apply the feasible ones (as many at
-   once as still meet the targets together: the most slack first, tried largest set first);
-   recheck the slots whose decrement was feasible; when none is, simulate every slot's decrement
-   again. It stops when a round over every slot finds no single decrement that meets every
-   target: that last round is the certificate.
+   once as still meet the targets together: the most slack first, tried largest set first;
+   with batching also each of the round's batches without its failed decrements, and the
+   :data:`SINGLES` best decrements alone, every one that misses alone being set aside at that
+   staffing); recheck the slots whose decrement was feasible; when none is, simulate every
+   slot's decrement again (the same batches as the last round over every slot, less the slots
+   set aside: unchanged batches come from the cache). It stops when a round over every slot
+   finds no single decrement that meets every target: that last round is the certificate.
 
 *Backlog work* (a team whose every channel is backlog work: no abandonment, a threshold of many
 slots, see :func:`staffsim.requirement.is_backlog`) starts from the backlog plan, which is level
@@ -86,6 +90,11 @@ any other decrement judged from a batch is simulated alone before it is taken, s
 staffing kept was simulated as it is. With batching the certificate of step 3 is "no decrement
 met in its batch test" (exact for "days").
 
+*One pool* (:class:`staffsim.executors.WorkerPool`): the worker processes are started once for
+the whole requirement (search, validation, out-of-sample check) and each batch sends them its
+scenarios once; the batches leave out the Erlang plan and the forecast-error table, which the
+search never reads. The numbers do not depend on it (nor on the number of workers).
+
 *Day by day* (:mod:`staffsim.isa_parts`): a team whose days are independent (the criterion is
 :func:`staffsim.isa_parts.days_independent`: the center closes between days for much longer
 than any contact waits or is served, and nothing comes back on a later day) is searched one
@@ -116,7 +125,7 @@ import numpy as np
 import pandas as pd
 
 from staffsim.errors import InputError, Terminated, WorkerLost
-from staffsim.executors import INTERRUPTED, TERMINATED, dask_client, workers_for
+from staffsim.executors import INTERRUPTED, TERMINATED, WorkerPool, dask_client, workers_for
 from staffsim.experiment import run_batch
 from staffsim.isa_parts import Part, TeamVariants, cut, days_independent, join, pack, parts_of
 from staffsim.results import RunResult
@@ -134,9 +143,14 @@ RULE_TEXT = {
 
 #: the first ladder of uniform shifts, and the one used afterwards
 FIRST_LADDER = (-2, -1, 0, 1, 2, 4)
-LADDER = (-1, 0, 1)
+LADDER = (-2, -1, 0, 1)
 #: at most this many ladder rounds before repair and descent take over
-LADDER_ROUNDS = 2
+LADDER_ROUNDS = 4
+#: the descent's combine step also tries this many of a round's batches, each without its
+#: decrements that missed (see :func:`_search`)
+BATCH_PARTS = 2
+#: ... and this many of its best-looking decrements alone (those that miss alone are set aside)
+SINGLES = 3
 
 #: how the descent groups single-slot decrements (see :func:`batches`): "none" one per
 #: staffing; "days" (default) decrements of different days together (exact when the days do
@@ -385,8 +399,17 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
     batched = team.day_of is not None
     refuted: set[int] = set()  # slots whose lone decrement missed although its batch met (at this s)
     while True:
-        slots = [j for j in range(k) if s[j] > 0 and (todo is None or j in todo) and j not in refuted]
-        groups = batches(slots, team.day_of, team.spacing)
+        if todo is None:
+            # a round over every slot: the batches of every staffed slot, less those set aside,
+            # so that after a slot is set aside (the staffing unchanged) the other batches are
+            # the ones already simulated (from the cache, not simulated again)
+            groups = [[j for j in b if j not in refuted]
+                      for b in batches([j for j in range(k) if s[j] > 0], team.day_of, team.spacing)]
+            groups = [b for b in groups if b]
+            slots = [j for b in groups for j in b]
+        else:
+            slots = [j for j in range(k) if s[j] > 0 and j in todo and j not in refuted]
+            groups = batches(slots, team.day_of, team.spacing)
         cands = [s - np.bincount(b, minlength=k).astype(np.int64) for b in groups]
         answers = yield cands
         note("descent" if todo is None else "descent (recheck)", len(cands))
@@ -421,20 +444,36 @@ def _search(team: TeamSearch) -> Generator[Request, Answers, None]:
         # simulated too before it is taken
         skip = {0} if batched else {0, 1}
         sizes = sorted({len(order) >> i for i in range(len(order).bit_length())} - skip, reverse=True)
-        combos = [s - np.bincount(order[:m], minlength=k).astype(np.int64) for m in sizes]
-        take = 0 if batched else 1
+        sets = [order[:m] for m in sizes]
+        # and each batch's decrements that met in it, without those that missed there: spaced
+        # apart as the batch was, and each judged beside the others (larger steps than the
+        # prefixes, which mix neighbouring slots)
+        good = {j for _, j in fine}
+        parts = [sorted(j for j in b if j in good) for b in groups]
+        parts = [b for b, g in zip(parts, groups) if 2 <= len(b) < len(g)]
+        seen_sets = {tuple(sorted(x)) for x in sets}
+        for b in sorted(parts, key=len, reverse=True)[:BATCH_PARTS]:
+            if tuple(b) not in seen_sets and len(b) > len(sets[0] if sets else ()) // 2:
+                sets.append(b)
+                seen_sets.add(tuple(b))
+        if batched:  # the best-looking decrements alone too: those that miss alone are set aside
+            for j in order[:SINGLES]:
+                if (j,) not in seen_sets:
+                    sets.append([j])
+                    seen_sets.add((j,))
+        combos = [s - np.bincount(x, minlength=k).astype(np.int64) for x in sets]
+        chosen = [] if batched else order[:1]
         if combos:
             answers = yield combos
             note("combine", len(combos))
-            for m, c in zip(sizes, combos):
-                if answers[_key(c)].feasible:
-                    take = m
-                    break
-        if take == 0:  # the best-looking decrement misses alone: set it aside at this staffing
-            refuted.add(order[0])
-            todo = set(order[1:]) or None
+            met = [x for x, c in zip(sets, combos) if answers[_key(c)].feasible]
+            if met:
+                chosen = max(met, key=len)  # the most decrements (the first such: prefixes first)
+        if not chosen:  # the best-looking decrements miss alone: set them aside at this staffing
+            refuted.update(x[0] for x, c in zip(sets, combos) if len(x) == 1 and not answers[_key(c)].feasible)
+            todo = set(order) - refuted or None
             continue
-        s = s - np.bincount(order[:take], minlength=k).astype(np.int64)
+        s = s - np.bincount(chosen, minlength=k).astype(np.int64)
         team.best = answers[_key(s)]
         refuted.clear()
         # a decrement that failed fails again once others are taken (fewer agents elsewhere
@@ -530,16 +569,23 @@ def search(
     log: Callable[[str], None] | None = None,
     cluster: Any = None,
     batch: str = "days",
+    pool: Any = None,
 ) -> SearchResult:
     """Run every team's search, one :func:`run_batch` per iteration for all teams together.
     ``backlog``: the teams whose every channel is backlog work. ``cluster``: run the
     simulations on a Dask cluster (as in :func:`staffsim.simulate`), connected once for the
-    whole search. ``batch``: how the descent's single-slot decrements are grouped (:data:`BATCHES`)."""
+    whole search. ``batch``: how the descent's single-slot decrements are grouped (:data:`BATCHES`).
+    ``pool``: a :class:`staffsim.executors.WorkerPool` kept for every iteration (without one, and
+    without a cluster, the search keeps a pool of its own for its iterations)."""
     if batch not in BATCHES:
         raise InputError(f"batch: choose one of {', '.join(BATCHES)}, got {batch!r}")
     if cluster is None:
+        if pool is None:
+            with WorkerPool(jobs) as own:
+                return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
+                                   backlog, log, None, batch, own)
         return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
-                           backlog, log, None, batch)
+                           backlog, log, None, batch, pool)
     with dask_client(cluster, workers_for(jobs, 1 << 30)) as client:
         return _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations,
                            backlog, log, client, batch)
@@ -583,7 +629,7 @@ def spacing_slots(scenario: Scenario, channels: list[str]) -> int:
 
 
 def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iterations, backlog,
-                log, cluster, batch="days") -> SearchResult:
+                log, cluster, batch="days", pool=None) -> SearchResult:
     n = scenario.spec.horizon.n_slots
     targets = {g: targets_of(scenario, ch) for g, ch in teams.items()}
     variants = {g: TeamVariants(team_scenario(scenario, g, np.asarray(start[g], np.int64))) for g in teams}
@@ -641,7 +687,7 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             # (the process pool, or the Dask cluster) runs them side by side
             try:
                 results = run_batch(scenarios, replications, seed, jobs, progress=False, cluster=cluster,
-                                    forecast_error=False)
+                                    forecast_error=False, erlang_plan=False, pool=pool)
             except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
                 stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
             except WorkerLost as exc:
@@ -677,7 +723,7 @@ def _search_all(scenario, teams, start, replications, seed, jobs, rule, max_iter
             except StopIteration:
                 del wants[key]
     states = _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
-                         split_note, stopped)
+                         split_note, stopped, pool)
     if stopped is None and any(st.stopped for st in states.values()):
         stopped = next(st.stopped for st in states.values() if st.stopped)
     return SearchResult(teams=states, iterations=iterations, staffings=staffings,
@@ -696,7 +742,7 @@ def _day_batching(scenario: Scenario, channels: list[str], k: int, batch: str) -
 
 
 def _join_parts(scenario, teams, parts, variants, targets, replications, seed, jobs, rule, cluster,
-                split_note, stopped) -> dict[str, TeamSearch]:
+                split_note, stopped, pool=None) -> dict[str, TeamSearch]:
     """Each team's search put together from its parts. A team searched by day is simulated once
     more whole, with the staffing its days found (the same customers): its answer's tables and
     verdicts come from that run, and a slot that misses there (days that interact after all)
@@ -738,7 +784,7 @@ def _join_parts(scenario, teams, parts, variants, targets, replications, seed, j
             continue
         try:
             res = run_batch([variants[g].scenario(joined.staffing)], replications, seed, jobs, progress=False,
-                            cluster=cluster, forecast_error=False)[0]
+                            cluster=cluster, forecast_error=False, erlang_plan=False, pool=pool)[0]
         except KeyboardInterrupt as exc:
             team.stopped = TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
         except WorkerLost as exc:
@@ -797,14 +843,15 @@ def miss_counts(slots: pd.DataFrame, channels: list[str], targets: dict[str, Tar
 
 
 def out_of_sample(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarray]], replications: int,
-                  seed: int, jobs: int | None, cluster: Any = None
+                  seed: int, jobs: int | None, cluster: Any = None, pool: Any = None
                   ) -> tuple[list[dict[str, int]], str | None]:
     """Staffings of teams (``runs``: group, its channels, agents per slot) simulated on new
     customers (``seed``; one batch) and judged by :func:`miss_counts`; and None, or why the check
-    was cut short (then no counts)."""
+    was cut short (then no counts). ``pool``: a :class:`staffsim.executors.WorkerPool` to run on."""
     try:
         results = run_batch([team_scenario(scenario, g, st) for g, _, st in runs], replications,
-                            seed, jobs, progress=False, cluster=cluster)
+                            seed, jobs, progress=False, cluster=cluster, forecast_error=False,
+                            erlang_plan=False, pool=pool)
     except KeyboardInterrupt:
         return [], INTERRUPTED
     except WorkerLost as exc:

@@ -62,14 +62,16 @@ def slot_misses(slots: pd.DataFrame, channels: list[str], targets: dict[str, Tar
 
 
 def validate(scenario, runs: dict[str, tuple[list[str], np.ndarray, int]], replications: int, seed: int,
-             jobs: int | None, cluster: Any = None) -> tuple[dict[str, dict[str, Any]], str | None]:
+             jobs: int | None, cluster: Any = None, pool: Any = None
+             ) -> tuple[dict[str, dict[str, Any]], str | None]:
     """Repair each team's answer on new customers (round r on ``validation_seed(seed, r)``, ``seed``
     being the search's; see the module doc).
     ``runs``: group -> (its channels, its staffing, the agent cap). Returns, per team, the
     repaired ``staffing``, ``rounds`` simulated, ``added`` (agent-slots added), ``left`` (slots
     missing in mean in the last round, on its fresh customers: 0 unless the rounds or the cap
     ran out), and
-    None or why it was cut short (then the staffings are as far as repaired)."""
+    None or why it was cut short (then the staffings are as far as repaired). ``pool``: a
+    :class:`staffsim.executors.WorkerPool` to run on."""
     state = {g: {"staffing": np.asarray(s, np.int64).copy(), "rounds": 0, "added": 0, "left": None}
              for g, (_, s, _) in runs.items()}
     todo = list(runs)
@@ -79,7 +81,7 @@ def validate(scenario, runs: dict[str, tuple[list[str], np.ndarray, int]], repli
         try:
             results = run_batch([team_scenario(scenario, g, state[g]["staffing"]) for g in todo], replications,
                                 validation_seed(seed, r), jobs, progress=False, cluster=cluster,
-                                forecast_error=False)
+                                forecast_error=False, erlang_plan=False, pool=pool)
         except KeyboardInterrupt as exc:
             return state, TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
         except WorkerLost as exc:

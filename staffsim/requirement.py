@@ -41,7 +41,7 @@ from staffsim._version import __version__
 from staffsim.csvkeys import first_duplicate
 from staffsim.erlang_plan import BACKLOG_SLOTS, backlog_channel_plan, is_backlog, plan_for  # noqa: F401 (re-exported)
 from staffsim.errors import InputError, WorkerLost
-from staffsim.executors import INTERRUPTED
+from staffsim.executors import INTERRUPTED, WorkerPool
 from staffsim.experiment import result_bytes
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import (
@@ -363,17 +363,27 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         raise InputError(f"max_iterations: must be a whole number >= 1, got {max_iterations}")
     busy = {g: ch for g, ch in teams.items() if any(scenario.volumes[c].sum() > 0 for c in ch)}
     check_isa_size(scenario, busy, reps)  # before any work: the search grows with slots squared
+    # one pool of worker processes for the search's iterations, the validation and the check
+    # (none with a cluster; with jobs=1 everything runs here)
+    with WorkerPool(jobs) as pool:
+        return _isa(scenario, teams, busy, reps, seed, jobs, rule, max_iterations, log, cluster, batch,
+                    check, validate, None if cluster is not None else pool)
+
+
+def _isa(scenario, teams, busy, reps, seed, jobs, rule, max_iterations, log, cluster, batch, check,
+         validate, pool) -> Requirement:
     erlang = erlang_requirement(scenario).agents()
     backlog = {g for g, ch in busy.items() if all(is_backlog(scenario, c) for c in ch)}
     found = search(scenario, busy, {g: erlang[g] for g in busy}, reps, seed, jobs, rule=rule,
                    max_iterations=max_iterations, backlog=backlog, log=log, cluster=cluster,
-                   batch=batch)
+                   batch=batch, pool=pool)
     if found.stopped is not None and any(st.best is None and st.last is None
                                          for st in found.teams.values()):
         # cut short before any staffing of some team was simulated in full: nothing to keep
-        if found.stopped == INTERRUPTED:
-            raise KeyboardInterrupt
-        raise WorkerLost(f"{found.stopped}; the requirement search had no finished staffing to keep")
+        # (Ctrl-C: KeyboardInterrupt, exit 130; SIGTERM: Terminated, 143; a lost worker: exit 3)
+        from staffsim.experiment import raise_stopped
+
+        raise_stopped(found.stopped, "the requirement search had no finished staffing to keep")
     finals: dict[str, Any] = {}
     for group, st in found.teams.items():
         final = st.best or st.last  # st.last: the search ended before any staffing met the targets
@@ -387,7 +397,7 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         # against overfitting: repair on new customers (fresh each round), see staffsim.isa_validate
         state, incomplete = validate_answers(
             scenario, {g: (ch, finals[g].staffing, found.teams[g].cap) for g, ch in busy.items()},
-            reps, seed, jobs, cluster)
+            reps, seed, jobs, cluster, pool)
         for g, v in state.items():
             validation[g] = {"seeds": [validation_seed(seed, r) for r in range(v["rounds"])],
                              "rounds": v["rounds"], "added": v["added"], "left": v["left"]}
@@ -395,7 +405,7 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         if changed and incomplete is None:
             # the repaired staffing simulated on the search's customers: its tables and counts
             again, incomplete = _simulate_teams(scenario, [(g, busy[g], state[g]["staffing"]) for g in changed],
-                                                reps, seed, jobs, cluster, rule)
+                                                reps, seed, jobs, cluster, rule, pool)
             for g, a in zip(changed, again):
                 finals[g] = a
     day, labels = slot_labels(scenario)
@@ -438,7 +448,7 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
         runs = ([(g, ch, np.asarray(teams_info[g]["staffing"], np.int64)) for g, ch in busy.items()]
                 + [(g, ch, erlang[g]) for g, ch in busy.items()])
         check_seed = seed + 2 if validate else seed + 1
-        oos, incomplete = out_of_sample(scenario, runs, reps, check_seed, jobs, cluster)
+        oos, incomplete = out_of_sample(scenario, runs, reps, check_seed, jobs, cluster, pool)
         if oos:
             for i, g in enumerate(busy):
                 teams_info[g]["out_of_sample"] = oos[i]
@@ -457,13 +467,15 @@ def isa_requirement(scenario: Scenario, replications: int | None = None, seed: i
 
 
 def _simulate_teams(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarray]], replications: int,
-                    seed: int, jobs: int | None, cluster: Any, rule: str) -> tuple[list[Any], str | None]:
+                    seed: int, jobs: int | None, cluster: Any, rule: str, pool: Any = None
+                    ) -> tuple[list[Any], str | None]:
     """Teams' staffings simulated on ``seed`` and assessed by ``rule``; and None or why cut short."""
     from staffsim.experiment import run_batch
 
     try:
         results = run_batch([team_scenario(scenario, g, s) for g, _, s in runs], replications, seed, jobs,
-                            progress=False, cluster=cluster, forecast_error=False)
+                            progress=False, cluster=cluster, forecast_error=False, erlang_plan=False,
+                            pool=pool)
     except KeyboardInterrupt:
         return [], INTERRUPTED
     except WorkerLost as exc:

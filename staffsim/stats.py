@@ -8,11 +8,28 @@ and the interval; with fewer than two defined values the half-width is undefined
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from scipy import stats as _stats
 
 LEVEL = 0.95
+
+
+@lru_cache(maxsize=4096)
+def _t_quantile(level: float, df: int) -> float:
+    """Student-t quantile ``t(0.5 + level / 2, df)`` (kept: scipy's call costs milliseconds, and a
+    table of KPIs asks for the same few degrees of freedom thousands of times)."""
+    return float(_stats.t.ppf(0.5 + level / 2, df))
+
+
+def t_quantiles(level: float, dfs: np.ndarray) -> np.ndarray:
+    """:func:`_t_quantile` of every element of ``dfs`` (whole numbers >= 1), the same numbers as
+    scipy's ``t.ppf`` on the array."""
+    dfs = np.asarray(dfs)
+    uniq, inv = np.unique(dfs.ravel(), return_inverse=True)
+    return np.array([_t_quantile(float(level), int(d)) for d in uniq], float)[inv].reshape(dfs.shape)
 
 
 def mean_ci(values: np.ndarray, axis: int = 0, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
@@ -25,7 +42,7 @@ def mean_ci(values: np.ndarray, axis: int = 0, level: float = LEVEL) -> tuple[np
         mean = np.where(n > 0, filled.sum(axis=axis) / np.maximum(n, 1), np.nan)
         dev = np.where(finite, x - np.expand_dims(mean, axis), 0.0)
         var = np.where(n > 1, (dev**2).sum(axis=axis) / np.maximum(n - 1, 1), np.nan)
-        tq = _stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        tq = t_quantiles(level, np.maximum(n - 1, 1))
         half = np.where(n > 1, tq * np.sqrt(var / np.maximum(n, 1)), np.nan)
     # a KPI that is exactly the same in every replication has a zero-width interval
     return mean, half
