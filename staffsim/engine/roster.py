@@ -105,18 +105,16 @@ def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, n
 
 
 def _runs(on: np.ndarray, starts: np.ndarray, slot: float) -> list[tuple[float, float]]:
-    """Maximal runs of consecutive (abutting) slots where ``on``: [(start, end), ...]."""
-    runs = []
-    k, n = 0, len(on)
-    while k < n:
-        if not on[k]:
-            k += 1
-            continue
-        k0 = k
-        while k < n and on[k] and (k == k0 or starts[k] == starts[k - 1] + slot):
-            k += 1
-        runs.append((float(starts[k0]), float(starts[k - 1] + slot)))
-    return runs
+    """Maximal runs of consecutive (abutting) slots where ``on``: [(start, end), ...]. Slot k
+    continues the run of slot k - 1 when both are on and k starts where k - 1 ends."""
+    on = np.asarray(on, bool)
+    if not on.any():
+        return []
+    joins = np.zeros(len(on) + 1, bool)  # joins[k]: slot k continues slot k - 1's run
+    joins[1:-1] = on[:-1] & on[1:] & (starts[1:] == starts[:-1] + slot)
+    first = on & ~joins[:-1]
+    last = on & ~joins[1:]
+    return list(zip(starts[first].astype(float).tolist(), (starts[last] + slot).astype(float).tolist()))
 
 
 def _overlap(starts: np.ndarray, slot: float, lo: float, hi: float) -> np.ndarray:
