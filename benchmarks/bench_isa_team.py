@@ -21,8 +21,7 @@ import pstats
 import time
 from pathlib import Path
 
-from staffsim import load_scenario
-from staffsim import experiment
+from staffsim import experiment, load_scenario
 from staffsim.engine import run_replication
 from staffsim.requirement import requirement
 
