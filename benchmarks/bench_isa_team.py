@@ -1,7 +1,8 @@
 """The engine's share of the simulated requirement (ISA): the replications the search of
 scenarios/week.yaml asks for, replayed through the engine alone, timed in CPU seconds.
 
-Run: python benchmarks/bench_isa_team.py [-n REPLICATIONS] [--sample K] [--rounds N] [--profile]
+Run: python benchmarks/bench_isa_team.py [-n REPLICATIONS] [--sample K] [--rounds N] [--scenario PATH]
+[--max-iterations N] [--profile]
 (prints figures; nothing is asserted). The search is run once, in this process (jobs=1), and
 every replication it simulates is captured (scenario, seed, replication number, agents per
 slot): one team's week with the volumes of the days under test, the way
@@ -28,7 +29,7 @@ from staffsim.requirement import requirement
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def capture(scenario, replications: int) -> list[tuple]:
+def capture(scenario, replications: int, max_iterations: int = 60) -> list[tuple]:
     """Run the ISA search in this process; return the arguments of every replication it ran."""
     seen: list[tuple] = []
     original = experiment._replicate
@@ -40,7 +41,7 @@ def capture(scenario, replications: int) -> list[tuple]:
     experiment._replicate = recording
     try:
         requirement(scenario, "isa", replications=replications, jobs=1, batch="spaced", rule="interval",
-                    validate=False, check=False)
+                    validate=False, check=False, max_iterations=max_iterations)
     finally:
         experiment._replicate = original
     return seen
@@ -74,12 +75,13 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=4, help="replay every K-th replication captured")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "week.yaml")
+    ap.add_argument("--max-iterations", type=int, default=60, help="of the search (60: the command's)")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     os.environ.pop("STAFFSIM_AUDIT", None)  # the invariant audit is for tests, not for timing
     sc = load_scenario(args.scenario)
     t0 = time.process_time()
-    tasks = capture(sc, args.replications)
+    tasks = capture(sc, args.replications, args.max_iterations)
     search = time.process_time() - t0
     sample = tasks[::args.sample]
     n = engine_only(sample)
