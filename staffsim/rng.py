@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
-CACHED_KEYS = 1 << 16  # stream keys whose seed words are remembered (about 20 MB at most)
+CACHED_KEYS = 1 << 16  # stream keys whose seed words are remembered (about 25 MB at most)
 
 
 def _word(name: object) -> int:

@@ -46,6 +46,17 @@ def test_streams_are_fresh_and_independent():
     assert not np.array_equal(stream(11, 2, "voice", "handle", 6).random(3), first)
 
 
+def test_a_stream_pickles_and_copies_with_its_state():
+    import copy
+    import pickle
+
+    g = stream(4, 1, "chat", "handle", 9)
+    g.random(7)
+    for twin in (pickle.loads(pickle.dumps(g)), copy.deepcopy(g)):
+        assert twin.bit_generator.state == g.bit_generator.state
+    assert np.array_equal(pickle.loads(pickle.dumps(g)).random(3), g.random(3))
+
+
 def test_bad_keys_still_refused():
     for bad in (-1, True, 1.5, "3"):
         with pytest.raises(ValueError, match="seed"):
