@@ -28,6 +28,7 @@ from numpy.random.bit_generator import ISeedSequence
 CACHED_KEYS = 1 << 16  # stream keys whose seed words are remembered (about 25 MB at most)
 
 
+@lru_cache(maxsize=4096, typed=True)  # names repeat (channels, kinds, slots): hash each once
 def _word(name: object) -> int:
     if isinstance(name, (int, np.integer)) and not isinstance(name, bool):
         if name < 0:
