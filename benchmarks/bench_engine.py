@@ -13,8 +13,9 @@ Workload (a): one queue, M/M/20+M: 100 arrivals per minute, mean handle 10.8 s, 
   draws.
 
 (b) the bank scenario (scenarios/bank.yaml), one replication end to end.
-All figures are the best of several rounds measured in this one process (best: the highest rate;
-the callers differ a little between seeds); each round runs every model once, in turn.
+All figures are CPU seconds of this process (``time.process_time``: on a shared machine the
+less noisy figure; everything runs here, jobs=1), the best of several rounds (best: the highest
+rate; the callers differ a little between seeds); each round runs every model once, in turn.
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ def workload_a():
 
 
 def timed(fn) -> tuple[float, object]:
-    t0 = time.perf_counter()
+    """(CPU seconds of this process, value) of ``fn()``."""
+    t0 = time.process_time()
     value = fn()
-    return time.perf_counter() - t0, value
+    return time.process_time() - t0, value
 
 
 def staffsim_callers(scenario, seed: int, contacts: bool) -> int:
@@ -104,8 +106,8 @@ def staffsim_callers(scenario, seed: int, contacts: bool) -> int:
 def main() -> None:
     os.environ.pop("STAFFSIM_AUDIT", None)  # the invariant audit is for tests, not for timing
     runs = 7
-    print(f"staffsim engine benchmark (best of {runs} rounds, one process; each round runs every "
-          "model once, so that all see the same machine)")
+    print(f"staffsim engine benchmark (CPU seconds, best of {runs} rounds, one process; each round runs "
+          "every model once, so that all see the same machine)")
     sc = workload_a()
     models = {
         "staffsim": lambda r: staffsim_callers(sc, 7 + r, False),

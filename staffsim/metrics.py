@@ -217,6 +217,13 @@ def integrate(times: np.ndarray, deltas: np.ndarray, lo: np.ndarray, hi: np.ndar
     hi = np.asarray(hi, float)
     if len(times) == 0:
         return np.zeros(lo.shape)
+    at = _running_integral(times, deltas)
+    return at(hi) - at(lo)
+
+
+def _running_integral(times: np.ndarray, deltas: np.ndarray):
+    """x -> ∫ level(t) dt from the first change to x (0 before it), for a level jumping by
+    ``deltas`` at ``times`` (at least one change)."""
     order = np.argsort(times, kind="stable")
     t = times[order]
     level = np.cumsum(deltas[order])
@@ -229,7 +236,7 @@ def integrate(times: np.ndarray, deltas: np.ndarray, lo: np.ndarray, hi: np.ndar
         jj = np.where(valid, j, 0)
         return np.where(valid, cum[jj] + level[jj] * (x - t[jj]), 0.0)
 
-    return at(hi) - at(lo)
+    return at
 
 
 def slot_index(scenario: Scenario, times: np.ndarray) -> np.ndarray:
@@ -423,9 +430,14 @@ class SlotAccumulator:
     def add_levels(self, key: str, g: int, times: np.ndarray, deltas: np.ndarray, level0: float,
                    t0: float, t1: float) -> None:
         """Group ``g``'s level ``key`` (logged_in, on_break, busy, idle) over [t0, t1]."""
-        self.group[key][g] += integrate_from(times, deltas, level0, t0, t1, self.starts, self.ends)
-        self.group_total[key][g] += integrate_from(times, deltas, level0, t0, t1,
-                                                   np.array([t0]), np.array([t1]))[0]
+        # integrate_from over the slots and over [t0, t1] at once: one running integral,
+        # evaluated at every bound in one call (elementwise: the same numbers as one by one)
+        at = _running_integral(np.concatenate([[t0], np.asarray(times, float)]),
+                               np.concatenate([[level0], np.asarray(deltas, float)]))
+        ns = len(self.starts)
+        v = at(np.concatenate([np.clip(self.ends, t0, t1), np.clip(self.starts, t0, t1), [t1, t0]]))
+        self.group[key][g] += v[:ns] - v[ns:2 * ns]
+        self.group_total[key][g] += v[-2] - v[-1]
 
     def add_queue(self, c: int, times: np.ndarray, lengths: np.ndarray, level0: float,
                   t0: float, t1: float) -> None:

@@ -113,19 +113,23 @@ class AgentsMixin:
         c = att.channel  # (the agent's load_ch, except for a blending agent holding several channels)
         if self.extras:  # no-shows, first-contact resolution (engine/appointments.py, repeats.py)
             self._after_service(att, c)
+        self._release(ag, c, now)
+
+    def _release(self, ag: Agent, c: int, now: float) -> None:
+        """The agent lets go of a contact of channel ``c`` (when the customer is done, or after
+        the wrap-up: :meth:`_wrap_done`): its load drops by one, its busy period ends with the
+        last contact, it can take chats again, and it takes its next work."""
+        blended = False
         if self.conc[c] > 1:
             if ag.blend is not None and c in ag.blend:  # digital blending
+                blended = True
                 self._blend_move(ag, ag.load, ag.load - 1)
-                ag.load -= 1
-                if ag.load == 0:
-                    self._end_busy(ag, now)
-                self._ready(ag)
-                return
-            self.partial[c][ag.load].pop(ag, None)
+            else:
+                self.partial[c][ag.load].pop(ag, None)
         ag.load -= 1
         if ag.load == 0:
             self._end_busy(ag, now)
-        elif ag.pending is None:
+        elif ag.pending is None and not blended:
             self.partial[c][ag.load][ag] = None
         self._ready(ag)
 
@@ -186,24 +190,8 @@ class AgentsMixin:
 
     def _wrap_done(self, tick) -> None:
         """The agent's wrap-up is over: it frees the slot as after any contact (``_complete``)."""
-        ag, c = tick.a, tick.b
         self.wrapping -= 1
-        now = self.env._now
-        if self.conc[c] > 1 and ag.blend is not None and c in ag.blend:  # digital blending
-            self._blend_move(ag, ag.load, ag.load - 1)
-            ag.load -= 1
-            if ag.load == 0:
-                self._end_busy(ag, now)
-            self._ready(ag)
-            return
-        if self.conc[c] > 1:
-            self.partial[c][ag.load].pop(ag, None)
-        ag.load -= 1
-        if ag.load == 0:
-            self._end_busy(ag, now)
-        elif ag.pending is None:
-            self.partial[c][ag.load][ag] = None
-        self._ready(ag)
+        self._release(tick.a, tick.b, self.env._now)
     # --- end after-contact work
 
     def _ready(self, ag: Agent) -> None:

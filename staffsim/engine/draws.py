@@ -64,6 +64,7 @@ class ChannelDrawer:
         self.handle = scenario.handle_time(name)
         self.patience = scenario.patience(name)
         ss, retry = ch.self_service, ch.retrial
+        self.self_service = ss is not None  # without it, no self-service draw is ever read
         self.fail_delay = ss.failure_delay.to_distribution() if ss and ss.failure > 0 else None
         self.retry_delay = retry.delay.to_distribution() if retry else None
         self.arrivals = None
@@ -120,11 +121,14 @@ class ChannelDrawer:
             if n == 0:
                 continue
             parts["t"].append(times)
-            rng = stream(seed, rep, name, "self_service", k)
-            deflect_u = rng.random(n)
-            fail_u = rng.random(n)
-            if self.fail_delay is not None:  # read only when self-service can fail
-                parts["fdelay"].append(self.fail_delay.sample(rng, n))
+            if self.self_service:
+                rng = stream(seed, rep, name, "self_service", k)
+                deflect_u = rng.random(n)
+                fail_u = rng.random(n)
+                if self.fail_delay is not None:  # read only when self-service can fail
+                    parts["fdelay"].append(self.fail_delay.sample(rng, n))
+            else:  # no self-service: the stream is not made (u = 1 is never below a deflection of 0)
+                deflect_u, fail_u = np.ones(n), np.ones(n)
             handle = self.handle.sample(stream(seed, rep, name, "handle", k), n)
             if self.handle_ratio is not None:  # the slot's AHT: the distribution scaled to it
                 handle = handle * self.handle_ratio[k]
@@ -142,10 +146,8 @@ class ChannelDrawer:
             parts["fail"].append(fail_u)
             parts["handle"].append(handle)
             parts["lost"].append(lost)
-            rng = stream(seed, rep, name, "patience", k)
-            parts["pat"].append(
-                self.patience.sample(rng, (n, k_draw)) if self.patience else np.full((n, k_draw), np.inf)
-            )
+            parts["pat"].append(self.patience.sample(stream(seed, rep, name, "patience", k), (n, k_draw))
+                                if self.patience else np.full((n, k_draw), np.inf))
             if self.redials is not None:  # retrial values as needed: the contacts' slot and place
                 parts["kslot"].append(np.full(n, k, np.int64))
                 parts["jslot"].append(np.arange(n))

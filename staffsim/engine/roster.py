@@ -95,28 +95,27 @@ def build_roster(scenario: Scenario, seed: int, rep: int, headcount: dict[str, n
             people = [Agent(len(agents) + i, gi, skills) for i in range(int(heads.max(initial=0)))]
             agents.extend(people)
             scheduled[gi] += scheduled_agents(heads, g.shrinkage) * h.slot
-            for j, p in enumerate(people):
-                for lo, hi in _runs(heads > j, starts, h.slot):
-                    events.append((lo, LOGIN, p.index, p, hi))
-                    events.append((hi, LOGOFF, p.index, p, 0.0))
+            on = heads[None, :] > np.arange(len(people))[:, None]  # agent j: the slots with more than j
+            for j, lo, hi in _runs(on, starts, h.slot):
+                p = people[j]
+                events.append((lo, LOGIN, p.index, p, hi))
+                events.append((hi, LOGOFF, p.index, p, 0.0))
     events.append((close, DRAIN, 0, None, 0.0))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     return agents, events, scheduled, unpaid
 
 
-def _runs(on: np.ndarray, starts: np.ndarray, slot: float) -> list[tuple[float, float]]:
-    """Maximal runs of consecutive (abutting) slots where ``on``: [(start, end), ...]."""
-    runs = []
-    k, n = 0, len(on)
-    while k < n:
-        if not on[k]:
-            k += 1
-            continue
-        k0 = k
-        while k < n and on[k] and (k == k0 or starts[k] == starts[k - 1] + slot):
-            k += 1
-        runs.append((float(starts[k0]), float(starts[k - 1] + slot)))
-    return runs
+def _runs(on: np.ndarray, starts: np.ndarray, slot: float) -> list[tuple[int, float, float]]:
+    """Maximal runs of consecutive (abutting) slots where ``on`` (agents × slots), agent by
+    agent and in time: [(agent row, start, end), ...]. Slot k continues the run of slot k - 1
+    when both are on and k starts where k - 1 ends."""
+    on = np.asarray(on, bool)
+    joins = np.zeros((len(on), len(starts) + 1), bool)  # [:, k]: slot k continues slot k - 1's run
+    joins[:, 1:-1] = on[:, :-1] & on[:, 1:] & (starts[1:] == starts[:-1] + slot)
+    rows, first = np.nonzero(on & ~joins[:, :-1])
+    _, last = np.nonzero(on & ~joins[:, 1:])  # row-major: the same runs, in the same order
+    return list(zip(rows.tolist(), starts[first].astype(float).tolist(),
+                    (starts[last] + slot).astype(float).tolist()))
 
 
 def _overlap(starts: np.ndarray, slot: float, lo: float, hi: float) -> np.ndarray:
