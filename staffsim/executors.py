@@ -329,7 +329,10 @@ def _run_in_pool(fn, tasks, shared, workers, bar, describe, done, stop, kept: Wo
                     w.task = None
                     if ok:
                         done[i] = value
-                        bar.update()
+                        try:
+                            bar.update()
+                        except KeyboardInterrupt:  # raised by the caller's progress display: as a
+                            stopped = stopped or INTERRUPTED  # Ctrl-C, what runs gets the grace period
                     else:
                         error = _with_note(value, describe(i))
                         raise error

@@ -151,3 +151,12 @@ def as_read_back(frame_or_text):
 
     text = frame_or_text if isinstance(frame_or_text, str) else frame_or_text.to_csv(index=False, float_format="%.17g")
     return pd.read_csv(io.StringIO(text), dtype={"slot_start": str, "arrival": str})
+
+
+def slow_first(delay, task):
+    """Task 0 sleeps ``delay`` seconds, the others return at once: they finish out of order."""
+    import time
+
+    if task == 0:
+        time.sleep(delay)
+    return task

@@ -8,7 +8,7 @@ import signal
 
 import pandas as pd
 import pytest
-from helpers import explode_on_three, stationary
+from helpers import explode_on_three, slow_first, stationary
 
 from staffsim import experiment, simulate
 from staffsim.cli import main
@@ -114,3 +114,19 @@ def test_run_tasks_order_interrupt_and_errors():
 
     out = run_tasks(explode_on_three, [0, 1, 2], 1, CtrlC(), shared=10)
     assert out.results == [10, 11] and out.stopped == INTERRUPTED
+
+
+def test_ctrl_c_from_the_progress_display_lets_running_tasks_finish():
+    """A ``KeyboardInterrupt`` raised by the caller's progress display (a notebook's interrupt, a
+    test's stand-in for Ctrl-C) is a Ctrl-C: queued tasks are cancelled, running ones get the grace
+    period and are kept. Task 0 is slow, so task 1 finishes first; before, the interrupt at task 1
+    killed task 0 and left no finished prefix at all (a run with nothing to keep)."""
+
+    class CtrlCFirst(Bar):
+        def update(self, n=1):
+            super().update(n)
+            raise KeyboardInterrupt
+
+    out = run_tasks(slow_first, [0, 1, 2, 3, 4, 5], 2, CtrlCFirst(), shared=0.8)
+    assert out.stopped == INTERRUPTED
+    assert out.results == [0, 1]  # the slow task 0 finished in its grace period; 2..5 never ran
