@@ -95,3 +95,12 @@ def _sigint_as_from_a_terminal():
             signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _audit_stays_on():
+    """Every engine run of the suite is audited (``STAFFSIM_AUDIT=1``, set above): a test that turns
+    the audit off (a benchmark run in-process does) must put it back, or the later tests on its
+    worker would run unaudited without a word. Checked after each test."""
+    yield
+    assert os.environ.get("STAFFSIM_AUDIT") == "1", "a test left STAFFSIM_AUDIT changed: the audit is off"

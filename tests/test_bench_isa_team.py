@@ -5,6 +5,7 @@ asserted)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,9 @@ def bench():
 
 def test_bench_isa_team_prints_its_figures(monkeypatch, capsys):
     mod = bench()
+    # the benchmark turns the invariant audit off for timing: put it back for the tests that follow
+    # on this worker (monkeypatch restores the variable when it had it set)
+    monkeypatch.setenv("STAFFSIM_AUDIT", os.environ.get("STAFFSIM_AUDIT", "1"))
     monkeypatch.setattr(sys, "argv", ["bench_isa_team.py", "--scenario", str(ROOT / "scenarios" / "peak_ramp.yaml"),
                                       "-n", "2", "--sample", "5", "--rounds", "1", "--max-iterations", "2"])
     mod.main()
