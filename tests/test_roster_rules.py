@@ -897,14 +897,23 @@ def test_per_channel_plan_covers_backlog_within_its_threshold(root):
     assert bool(email["backlog"].iloc[0])
 
 
+def quoted_lines(text):
+    """The lines of the plain (output) blocks of a docs page."""
+    return [line.strip() for lang, block in re.findall(r"```(\w*)\n(.*?)```", text, re.DOTALL) if not lang
+            for line in block.splitlines()]
+
+
 def test_docs_commands_run(root):
-    """docs/roster.md: its seven commands (run by tests/test_docs.py, which also checks that they
+    """docs/roster.md: its eight commands (run by tests/test_docs.py, which also checks that they
     print the figures the page quotes after them, and runs its Python) are the ones meant here,
     and the prose states the figures of the quoted output."""
     text = (root / "docs" / "roster.md").read_text()
     blocks = re.findall(r"```bash\n(.*?)```", text, re.DOTALL)
     commands = [line.split() for block in blocks for line in block.strip().splitlines()]
-    assert len(commands) == 7 and all(argv[0] == "staffsim" for argv in commands)
+    assert len(commands) == 8 and all(argv[0] == "staffsim" for argv in commands)
+    # the two sites' verify step, and the head-count its message names
+    assert any("scenarios/rules/two_sites.yaml" in argv and "--verify" in argv for argv in commands)
+    assert any(line.endswith("teams.lisbon.headcount on day 1 (28)") for line in quoted_lines(text))
     assert any("scenarios/peaky_day.yaml" in argv and "--objective" in argv for argv in commands)
     assert any("scenarios/rules/peaky_week_contracts.yaml" in argv for argv in commands)
     quoted = {line.strip() for lang, block in re.findall(r"```(\w*)\n(.*?)```", text, re.DOTALL) if not lang
