@@ -848,6 +848,18 @@ def out_of_sample(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarra
     """Staffings of teams (``runs``: group, its channels, agents per slot) simulated on new
     customers (``seed``; one batch) and judged by :func:`miss_counts`; and None, or why the check
     was cut short (then no counts). ``pool``: a :class:`staffsim.executors.WorkerPool` to run on."""
+    results, stopped = simulate_runs(scenario, runs, replications, seed, jobs, cluster, pool)
+    if stopped is not None:
+        return [], stopped
+    return [miss_counts(r.slots, ch, targets_of(scenario, ch)) for (_, ch, _), r in zip(runs, results)], None
+
+
+def simulate_runs(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarray]], replications: int,
+                  seed: int, jobs: int | None, cluster: Any = None, pool: Any = None
+                  ) -> tuple[list[Any], str | None]:
+    """Teams' staffings (``runs``: group, its channels, agents per slot) simulated on ``seed``, one
+    batch, with every replication asked for; or no results and why the batch was cut short (Ctrl-C,
+    SIGTERM, a lost worker): a search must not judge what it did not simulate."""
     try:
         results = run_batch([team_scenario(scenario, g, st) for g, _, st in runs], replications,
                             seed, jobs, progress=False, cluster=cluster, forecast_error=False,
@@ -859,7 +871,7 @@ def out_of_sample(scenario: Scenario, runs: list[tuple[str, list[str], np.ndarra
     cut = [r for r in results if not r.complete or r.replications < replications]
     if cut:
         return [], cut[0].stopped or INTERRUPTED
-    return [miss_counts(r.slots, ch, targets_of(scenario, ch)) for (_, ch, _), r in zip(runs, results)], None
+    return results, None
 
 
 def kpi_table(group: str, channels: list[str], a: Assessment, targets: dict[str, Targets]) -> pd.DataFrame:

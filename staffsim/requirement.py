@@ -40,8 +40,8 @@ import pandas as pd
 from staffsim._version import __version__
 from staffsim.csvkeys import first_duplicate
 from staffsim.erlang_plan import BACKLOG_SLOTS, backlog_channel_plan, is_backlog, plan_for  # noqa: F401 (re-exported)
-from staffsim.errors import InputError, WorkerLost
-from staffsim.executors import INTERRUPTED, WorkerPool
+from staffsim.errors import InputError
+from staffsim.executors import WorkerPool
 from staffsim.experiment import result_bytes
 from staffsim.io import dumps, output_batch, write_tables, write_text
 from staffsim.isa import (
@@ -51,8 +51,8 @@ from staffsim.isa import (
     miss_counts,
     out_of_sample,
     search,
+    simulate_runs,
     targets_of,
-    team_scenario,
 )
 from staffsim.isa_validate import validate as validate_answers
 from staffsim.isa_validate import validation_seed
@@ -470,19 +470,9 @@ def _simulate_teams(scenario: Scenario, runs: list[tuple[str, list[str], np.ndar
                     seed: int, jobs: int | None, cluster: Any, rule: str, pool: Any = None
                     ) -> tuple[list[Any], str | None]:
     """Teams' staffings simulated on ``seed`` and assessed by ``rule``; and None or why cut short."""
-    from staffsim.experiment import run_batch
-
-    try:
-        results = run_batch([team_scenario(scenario, g, s) for g, _, s in runs], replications, seed, jobs,
-                            progress=False, cluster=cluster, forecast_error=False, erlang_plan=False,
-                            pool=pool)
-    except KeyboardInterrupt:
-        return [], INTERRUPTED
-    except WorkerLost as exc:
-        return [], str(exc)
-    cut = [r for r in results if not r.complete or r.replications < replications]
-    if cut:
-        return [], cut[0].stopped or INTERRUPTED
+    results, stopped = simulate_runs(scenario, runs, replications, seed, jobs, cluster, pool)
+    if stopped is not None:
+        return [], stopped
     return [assess(r, ch, targets_of(scenario, ch), rule) for (_, ch, _), r in zip(runs, results)], None
 
 
